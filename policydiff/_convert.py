@@ -1,0 +1,302 @@
+"""The one cattrs converter between documents (plain data) and the model.
+
+Structuring reads time values in the document's ``timezone``, which is held in
+a context variable while a document is being converted. Unstructuring writes
+sets as sorted lists and drops empty and ``None`` fields, so the output never
+depends on hash order and stays as short as the document it came from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import difflib
+import enum
+from collections.abc import Iterator, Mapping
+from typing import Any, get_args, get_origin
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+
+from policydiff._time import parse_when, write_when
+from policydiff.model import (
+    Conflict,
+    Default,
+    Effect,
+    Event,
+    FrozenMap,
+    PolicyVersion,
+    Rule,
+    Source,
+    Vocabulary,
+    When,
+)
+
+#: The zone that time values without an offset are read in.
+_timezone: contextvars.ContextVar[str] = contextvars.ContextVar("timezone", default="UTC")
+#: The longest string a document may hold.
+_max_string: contextvars.ContextVar[int] = contextvars.ContextVar(
+    "max_string", default=100_000
+)
+
+_ENUM_NAMES = {Effect: "effect", Default: "default", Conflict: "conflict strategy"}
+
+#: Key order of written documents.
+VERSION_KEYS = (
+    "policydiff", "policy", "version", "title", "effective", "timezone",
+    "announced", "approved_by", "summary", "default", "conflict", "sources",
+    "events", "vocabulary", "rules",
+)  # fmt: skip
+RULE_KEYS = ("id", "effect", "subject", "action", "scope", "conditions", "text", "sources")
+
+Path = tuple[str | int, ...]
+
+
+@contextlib.contextmanager
+def reading(*, timezone: str = "UTC", max_string: int = 100_000) -> Iterator[None]:
+    """Convert within one document's settings."""
+    tz_token = _timezone.set(timezone)
+    len_token = _max_string.set(max_string)
+    try:
+        yield
+    finally:
+        _timezone.reset(tz_token)
+        _max_string.reset(len_token)
+
+
+def _describe(value: object) -> str:
+    name = type(value).__name__
+    article = "an" if name[0] in "aeiou" else "a"
+    return f"{value!r} that is {article} {name}"
+
+
+def _structure_str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        msg = f"expected a string (got {_describe(value)})"
+        raise TypeError(msg)
+    if len(value) > _max_string.get():
+        msg = f"string of {len(value):,} characters is longer than the limit of {_max_string.get():,}"
+        raise ValueError(msg)
+    return value
+
+
+def _structure_int(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = f"expected a whole number (got {_describe(value)})"
+        raise TypeError(msg)
+    return value
+
+
+def _structure_values(value: Any, _: type) -> frozenset[str]:
+    if type(value) is list:
+        try:
+            # join() checks every item is a string at C speed.
+            "".join(value)
+        except TypeError:
+            pass
+        else:
+            if value and max(map(len, value)) > _max_string.get():
+                _structure_str(max(value, key=len), str)
+            return frozenset(value)
+    if isinstance(value, str):
+        return frozenset((_structure_str(value, str),))
+    if not isinstance(value, list | tuple | set | frozenset):
+        msg = f"expected a string or a list of strings (got {_describe(value)})"
+        raise TypeError(msg)
+    errors = []
+    for index, item in enumerate(value):
+        try:
+            _structure_str(item, str)
+        except (TypeError, ValueError) as exc:
+            exc.__notes__ = [IterableValidationNote(f"index {index}", index, str)]
+            errors.append(exc)
+    if errors:
+        raise IterableValidationError("While structuring a list of strings", errors, frozenset)
+    return frozenset(value)
+
+
+def _structure_strings(value: Any, _: type) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (_structure_str(value, str),)
+    _structure_values(value, frozenset)
+    return tuple(value)
+
+
+def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(sorted(str(m.value) for m in cls))
+        name = _ENUM_NAMES.get(cls, cls.__name__.lower())
+        msg = f"unknown {name} {value!r} (expected one of: {allowed})"
+        raise ValueError(msg) from None
+
+
+def _structure_when(value: Any, _: type) -> When:
+    return parse_when(value, _timezone.get())
+
+
+def _is_set(t: Any) -> bool:
+    return t in (set, frozenset) or get_origin(t) in (set, frozenset)
+
+
+def _is_frozenmap(t: Any) -> bool:
+    return get_origin(t) is FrozenMap or t is FrozenMap
+
+
+def _mapping_check(value: Any) -> None:
+    if not isinstance(value, Mapping):
+        msg = f"expected a mapping (got {_describe(value)})"
+        raise TypeError(msg)
+
+
+def make_converter(*, detailed_validation: bool = False) -> cattrs.Converter:
+    """Build the converter (``detailed_validation`` to collect every problem)."""
+    converter = cattrs.Converter(
+        forbid_extra_keys=True, detailed_validation=detailed_validation
+    )
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook_func(lambda t: t == frozenset[str], _structure_values)
+    converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_strings)
+    converter.register_structure_hook(When, _structure_when)
+    for cls in _ENUM_NAMES:
+        converter.register_structure_hook(cls, _structure_enum)
+
+    def structure_frozenmap(value: Any, t: Any) -> FrozenMap[Any, Any]:
+        _mapping_check(value)
+        key_type, value_type = get_args(t)
+        if not detailed_validation and value_type == frozenset[str]:
+            # The hot path (every rule's scope): no per-item bookkeeping.
+            return FrozenMap(
+                {_structure_str(k, str): _structure_values(v, value_type) for k, v in value.items()}
+            )
+        return FrozenMap(converter.structure(value, dict[key_type, value_type]))  # type: ignore[valid-type]
+
+    converter.register_structure_hook_func(_is_frozenmap, structure_frozenmap)
+
+    def structure_vocabulary(value: Any, _: type) -> Vocabulary:
+        _mapping_check(value)
+        trees = converter.structure(value, dict[str, FrozenMap[str, frozenset[str]]])
+        return Vocabulary(trees=FrozenMap(trees))
+
+    converter.register_structure_hook(Vocabulary, structure_vocabulary)
+
+    for cls in (Rule, Source, Event, PolicyVersion):
+        converter.register_structure_hook(cls, _mapping_first(converter.get_structure_hook(cls)))
+
+    # Writing: sets sorted, enums by value, times in the document's zone.
+    converter.register_unstructure_hook_func(_is_set, sorted)
+    converter.register_unstructure_hook_func(_is_frozenmap, lambda m: {k: converter.unstructure(v) for k, v in m.items()})
+    converter.register_unstructure_hook(When, lambda w: write_when(w, _timezone.get()))
+    converter.register_unstructure_hook(Vocabulary, lambda v: converter.unstructure(v.trees))
+    for cls in _ENUM_NAMES:
+        converter.register_unstructure_hook(cls, lambda e: e.value)
+    return converter
+
+
+def _mapping_first(hook: Any) -> Any:
+    def structure(value: Any, cls: type) -> Any:
+        _mapping_check(value)
+        return hook(value, cls)
+
+    return structure
+
+
+_fast = make_converter()
+_detailed = make_converter(detailed_validation=True)
+
+
+def structure_version(data: Any) -> PolicyVersion:
+    """Structure a valid document quickly; any exception means it is not valid."""
+    return _fast.structure(data, PolicyVersion)
+
+
+def unstructure_version(version: PolicyVersion) -> dict[str, Any]:
+    """The document form of ``version``, keys in canonical order."""
+    with reading(timezone=version.timezone):
+        data = _fast.unstructure(version)
+    data["rules"] = [_ordered(rule, RULE_KEYS) for rule in data["rules"]]
+    data["sources"] = [_drop_empty(s) for s in data["sources"]]
+    data["events"] = [_drop_empty(e) for e in data["events"]]
+    return _ordered(data, VERSION_KEYS)
+
+
+def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None and v != [] and v != {}}
+
+
+def _ordered(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    data = _drop_empty(data)
+    return {k: data[k] for k in keys if k in data}
+
+
+# -- collecting every problem -------------------------------------------------
+
+
+@attrs.frozen
+class RawProblem:
+    """A problem before it is placed in a file: a path into the data."""
+
+    path: Path
+    message: str
+    at_key: bool = False
+    hint: str | None = None
+
+
+def structure_problems(data: Any) -> list[RawProblem]:
+    """Every problem cattrs finds structuring ``data``, with field paths."""
+    try:
+        _detailed.structure(data, PolicyVersion)
+    except Exception as exc:  # noqa: BLE001 (every failure becomes a problem)
+        return list(_walk(exc, (), PolicyVersion))
+    return []
+
+
+def _walk(exc: BaseException, path: Path, cls: Any) -> Iterator[RawProblem]:
+    if isinstance(exc, ForbiddenExtraKeysError):
+        known = sorted(a.name for a in attrs.fields(exc.cl))
+        for key in sorted(exc.extra_fields):
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else None
+            message = f"unknown key {key!r}"
+            if hint:
+                message += f"; {hint}"
+            else:
+                message += f" (expected one of: {', '.join(known)})"
+            yield RawProblem((*path, key), message, at_key=True)
+        return
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        for sub in exc.exceptions:
+            step, sub_cls = _step(sub, cls)
+            yield from _walk(sub, path if step is None else (*path, step), sub_cls)
+        return
+    if isinstance(exc, KeyError) and isinstance(exc.args[0] if exc.args else None, str):
+        # A missing attribute: the note already extended the path with it.
+        yield RawProblem(path, "required field is missing", at_key=True)
+        return
+    message = str(exc) if isinstance(exc, ValueError | TypeError) else repr(exc)
+    yield RawProblem(path, _plain(message))
+
+
+def _step(exc: BaseException, cls: Any) -> tuple[str | int | None, Any]:
+    for note in getattr(exc, "__notes__", ()):
+        name = getattr(note, "name", None)
+        if name is not None:
+            return name, getattr(note, "type", None)
+        if hasattr(note, "index"):
+            return note.index, getattr(note, "type", None)
+    return None, cls
+
+
+def _plain(message: str) -> str:
+    # cattrs and attrs phrase some errors for developers; keep ours as they are.
+    if message.startswith("__init__() missing"):
+        return "required field is missing"
+    return message

@@ -1,0 +1,491 @@
+"""Reading and writing version documents in YAML, JSON and TOML.
+
+Valid documents take the fast path: the format's own parser, then the cattrs
+converter. Only when something is wrong does policydiff collect every problem
+(cattrs' detailed validation plus the checks that span fields) and look up
+where each one is in the file, so line numbers cost nothing on valid input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+import yaml
+
+from policydiff._convert import (
+    RawProblem,
+    reading,
+    structure_problems,
+    structure_version,
+    unstructure_version,
+)
+from policydiff._locate import locate, render_path
+from policydiff._semantics import check_document
+from policydiff.errors import DocumentError, Problem
+from policydiff.model import PolicyVersion
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover (Python 3.10)
+    import tomli as tomllib
+
+__all__ = ["Format", "Limits", "dump", "dumps", "load", "loads"]
+
+Format = Literal["yaml", "json", "toml"]
+
+SUFFIXES: dict[str, Format] = {
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".json": "json",
+    ".toml": "toml",
+}
+
+
+@attrs.frozen(kw_only=True)
+class Limits:
+    """Bounds that keep hostile documents from costing time or memory.
+
+    Args:
+        max_bytes: The largest file read (default 64 MiB).
+        max_depth: The deepest nesting of lists and mappings (default 64).
+        max_nodes: The most values a YAML document may hold once its aliases
+            are expanded (default 5,000,000; stops "billion laughs").
+        max_string: The longest string, in characters (default 100,000).
+    """
+
+    max_bytes: int = 64 * 1024 * 1024
+    max_depth: int = 64
+    max_nodes: int = 5_000_000
+    max_string: int = 100_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class _YamlLoader(yaml.CSafeLoader):
+    """Safe YAML that keeps dates as text and reads only true/false as booleans.
+
+    Dates stay strings so ``2024-05`` and ``2024-05-30`` keep their precision
+    and are read in the document's time zone; ``no``, ``on`` and ``yes`` stay
+    strings so a value such as Norway's code ``NO`` is not turned into false.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, yaml.Node]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = key_node.value
+            if key in seen:
+                self.duplicates.append((key, key_node))
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_YamlLoader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+_DEEP_BRACKETS = re.compile(r"[\[{](?:\s*[\[{]){%d}")
+_TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def load(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> PolicyVersion:
+    """Read one version document (``.yaml``, ``.yml``, ``.json`` or ``.toml``).
+
+    Args:
+        path: The document's path; its suffix picks the format.
+        limits: Bounds on size and nesting.
+
+    Returns:
+        The version the document describes.
+
+    Raises:
+        DocumentError: The file is unreadable or not a valid version; the
+            error lists every problem with its line, column and field.
+
+    >>> version = policydiff.load("examples/us-ukraine-strikes/history/2024-05-30-kharkiv.yaml")
+    >>> version.version
+    'kharkiv-defensive-strikes'
+    """
+    name = os.fspath(path)
+    fmt = format_of(name)
+    text = read_text(name, limits)
+    return loads(text, format=fmt, name=name, limits=limits)
+
+
+def format_of(name: str) -> Format:
+    """The format a file name's suffix names.
+
+    Raises:
+        DocumentError: The suffix is not one policydiff reads.
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        known = ", ".join(sorted(SUFFIXES))
+        message = f"unsupported file type {suffix or '(none)'!r} (expected one of: {known})"
+        raise DocumentError([Problem(file=name, path="", message=message)])
+    return SUFFIXES[suffix]
+
+
+def read_text(name: str, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Read a file as UTF-8 text within ``limits``.
+
+    Raises:
+        DocumentError: Unreadable, too large, binary or not UTF-8.
+    """
+
+    def fail(message: str, line: int | None = None, column: int | None = None) -> DocumentError:
+        return DocumentError([Problem(file=name, path="", message=message, line=line, column=column)])
+
+    try:
+        with open(name, "rb") as handle:
+            data = handle.read(limits.max_bytes + 1)
+    except OSError as exc:
+        raise fail(f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > limits.max_bytes:
+        raise fail(f"file is larger than the limit of {limits.max_bytes:,} bytes")
+    return decode(data, name)
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode UTF-8 (with or without a byte order mark), refusing binary data."""
+    if b"\x00" in data[:8192]:
+        raise DocumentError(
+            [Problem(file=name, path="", message="binary file, not a policy document")]
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = data[exc.start]
+        message = f"not UTF-8 text (byte 0x{byte:02x} cannot be decoded); save the file as UTF-8"
+        raise DocumentError(
+            [Problem(file=name, path="", message=message, line=line, column=column)]
+        ) from None
+
+
+def loads(
+    text: str | bytes,
+    *,
+    format: Format = "yaml",  # noqa: A002 (the word users expect)
+    name: str = "<string>",
+    limits: Limits = DEFAULT_LIMITS,
+) -> PolicyVersion:
+    """Read one version document from text.
+
+    Args:
+        text: The document.
+        format: ``"yaml"`` (the default), ``"json"`` or ``"toml"``.
+        name: What to call the document in error messages.
+        limits: Bounds on size and nesting.
+
+    Raises:
+        DocumentError: The text is not a valid version document.
+
+    >>> v = policydiff.loads('''
+    ... policy: demo
+    ... version: v1
+    ... effective: 2024-05
+    ... rules:
+    ...   - {id: no-export, effect: prohibit, action: export}
+    ... ''')
+    >>> str(v.effective)
+    'May 2024'
+    """
+    if isinstance(text, bytes):
+        text = decode(text, name)
+    if len(text) > limits.max_bytes:
+        message = f"document is larger than the limit of {limits.max_bytes:,} bytes"
+        raise DocumentError([Problem(file=name, path="", message=message)])
+    data, duplicates = parse(text, format, name, limits)
+    return build(data, text=text, format=format, name=name, limits=limits, extra=duplicates)
+
+
+def parse(
+    text: str, fmt: Format, name: str, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Any, list[RawProblem]]:
+    """Parse text into plain data, with any duplicate keys found on the way.
+
+    Raises:
+        DocumentError: A syntax error, or nesting or aliases beyond ``limits``.
+    """
+
+    def fail(message: str, line: int | None = None, column: int | None = None) -> DocumentError:
+        return DocumentError([Problem(file=name, path="", message=message, line=line, column=column)])
+
+    if fmt != "toml":
+        deep = re.compile(_DEEP_BRACKETS.pattern % limits.max_depth).search(text)
+        if deep is not None:
+            line, column = _place(text, deep.start())
+            raise fail(f"nested deeper than the limit of {limits.max_depth} levels", line, column)
+    try:
+        if fmt == "json":
+            return json.loads(text), []
+        if fmt == "toml":
+            return tomllib.loads(text), []
+        loader = _YamlLoader(text)
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except RecursionError:
+        raise fail(f"nested deeper than the limit of {limits.max_depth} levels") from None
+    except json.JSONDecodeError as exc:
+        raise fail(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_PLACE.search(str(exc))
+        message = _TOML_PLACE.sub("", str(exc)).strip()
+        line, column = (int(found[1]), int(found[2])) if found else (None, None)
+        raise fail(f"invalid TOML: {message}", line, column) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(p for p in (exc.context, exc.problem) if p)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise fail(f"invalid YAML: {message}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise fail(f"invalid YAML: {exc}") from None
+    if "*" in text:
+        _check_expansion(data, name, limits)
+    duplicates = [
+        RawProblem(("\0mark", node.start_mark.line + 1, node.start_mark.column + 1), f"duplicate key {key!r}")
+        for key, node in loader.duplicates
+    ]
+    return data, duplicates
+
+
+def _check_expansion(data: Any, name: str, limits: Limits) -> None:
+    """Refuse YAML whose aliases expand beyond ``limits.max_nodes`` values."""
+    sizes: dict[int, int] = {}
+
+    def size(value: Any, depth: int) -> int:
+        if depth > limits.max_depth:
+            message = f"nested deeper than the limit of {limits.max_depth} levels"
+            raise DocumentError([Problem(file=name, path="", message=message)])
+        if not isinstance(value, dict | list):
+            return 1
+        key = id(value)
+        if key not in sizes:
+            children = value.values() if isinstance(value, dict) else value
+            sizes[key] = 1 + sum(size(child, depth + 1) for child in children)
+            if sizes[key] > limits.max_nodes:
+                message = (
+                    f"aliases expand to more than {limits.max_nodes:,} values;"
+                    " refusing a possible alias bomb"
+                )
+                raise DocumentError([Problem(file=name, path="", message=message)])
+        return sizes[key]
+
+    size(data, 0)
+
+
+def _place(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def build(
+    data: Any,
+    *,
+    text: str,
+    format: Format,  # noqa: A002
+    name: str,
+    limits: Limits = DEFAULT_LIMITS,
+    extra: list[RawProblem] | None = None,
+    prefix: tuple[str | int, ...] = (),
+) -> PolicyVersion:
+    """Turn parsed data into a version, or raise every problem it has.
+
+    Args:
+        data: The parsed document (a version body).
+        text: The document's text, to place problems in it.
+        format: The text's format.
+        name: The file name for messages.
+        limits: Bounds on string length.
+        extra: Problems already found while parsing.
+        prefix: Where ``data`` sits inside ``text`` (for a history's versions).
+    """
+    timezone = data.get("timezone", "UTC") if isinstance(data, dict) else "UTC"
+    timezone = timezone if isinstance(timezone, str) else "UTC"
+    problems = list(extra or ())
+    version = None
+    if not isinstance(data, dict):
+        got = "an empty document" if data is None else f"{type(data).__name__}"
+        problems.append(RawProblem((), f"expected a mapping of version fields (got {got})"))
+    else:
+        format_problems = check_document(data, semantic=False)
+        if format_problems:
+            # A document of another format version says nothing we can check.
+            problems.extend(format_problems)
+        else:
+            problems.extend(check_document(data))
+            with reading(timezone=_usable_zone(timezone), max_string=limits.max_string), _no_gc():
+                try:
+                    version = structure_version(data)
+                except Exception:  # noqa: BLE001 (collected in detail below)
+                    problems.extend(
+                        p for p in structure_problems(data) if not _covered(p, problems)
+                    )
+    if problems:
+        raise DocumentError(place(problems, text=text, format=format, name=name, prefix=prefix))
+    assert version is not None
+    return version
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects.
+
+    The model holds no reference cycles, so collections triggered by the
+    sheer number of new objects would find nothing and cost most of the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _usable_zone(timezone: str) -> str:
+    from policydiff._time import zone
+
+    try:
+        zone(timezone)
+    except ValueError:
+        return "UTC"
+    return timezone
+
+
+def _covered(problem: RawProblem, found: list[RawProblem]) -> bool:
+    """Whether a semantic check already reported this place.
+
+    A whole-document error from the model (such as duplicate rule ids) only
+    repeats what the semantic checks said more precisely.
+    """
+    return (not problem.path and bool(found)) or any(problem.path == other.path for other in found)
+
+
+def place(
+    problems: list[RawProblem],
+    *,
+    text: str,
+    format: Format,  # noqa: A002
+    name: str,
+    prefix: tuple[str | int, ...] = (),
+) -> list[Problem]:
+    """Give each problem its file, line and column, in document order."""
+    placed = []
+    for raw in problems:
+        if raw.path[:1] == ("\0mark",):
+            line, column = int(raw.path[1]), int(raw.path[2])
+            placed.append(Problem(file=name, path="", message=raw.message, line=line, column=column, hint=raw.hint))
+            continue
+        full = (*prefix, *raw.path)
+        line, column = locate(text, format, full, at_key=raw.at_key)
+        placed.append(
+            Problem(
+                file=name,
+                path=render_path(full),
+                message=raw.message,
+                line=line,
+                column=column,
+                hint=raw.hint,
+            )
+        )
+    placed.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
+    return _unique(placed)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[Problem] = set()
+    out = []
+    for problem in problems:
+        if problem not in seen:
+            seen.add(problem)
+            out.append(problem)
+    return out
+
+
+def dumps(version: PolicyVersion, *, format: Format = "yaml") -> str:  # noqa: A002
+    """Write ``version`` as a document that :func:`loads` reads back equal.
+
+    >>> print(policydiff.dumps(v, format="json"))  # doctest: +ELLIPSIS
+    {
+      "policydiff": 1,
+      "policy": "demo",
+    ...
+    """
+    data = unstructure_version(version)
+    if format == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if format == "toml":
+        import tomli_w
+
+        return tomli_w.dumps(data)
+    return yaml.dump(
+        data,
+        Dumper=yaml.CSafeDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+
+
+def dump(
+    version: PolicyVersion,
+    path: str | os.PathLike[str],
+    *,
+    format: Format | None = None,  # noqa: A002
+) -> None:
+    """Write ``version`` to ``path`` atomically (the format from the suffix)."""
+    name = os.fspath(path)
+    write_atomic(name, dumps(version, format=format or format_of(name)))
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename.
+
+    A reader sees the old file or the new one, never a part of either; if
+    writing fails, the old file is left as it was.
+    """
+    target = Path(path)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+
+
+def iter_files(folder: Path) -> Iterator[Path]:
+    """The version documents in a folder, by name."""
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.suffix.lower() in SUFFIXES and not path.name.startswith("."):
+            yield path

@@ -1,0 +1,172 @@
+"""Finding where a field path sits in a document's text.
+
+Only used once something is wrong: valid documents never pay for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import Any
+
+import yaml
+
+Step = str | int
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_SPACE = re.compile(r"[ \t\n\r]*")
+_decoder = json.JSONDecoder()
+
+
+def render_path(path: tuple[Step, ...]) -> str:
+    """``("rules", 2, "effect")`` as ``rules[2].effect``."""
+    out = ""
+    for step in path:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        elif _IDENT.fullmatch(step):
+            out += f".{step}" if out else step
+        else:
+            out += f"[{json.dumps(step, ensure_ascii=False)}]"
+    return out
+
+
+def locate(
+    text: str, fmt: str, path: tuple[Step, ...], *, at_key: bool = False
+) -> tuple[int | None, int | None]:
+    """The 1-based line and column of ``path`` in ``text``.
+
+    Args:
+        text: The document.
+        fmt: ``"yaml"``, ``"json"`` or ``"toml"``.
+        path: Keys and indexes from the top of the document.
+        at_key: Point at the key rather than its value (unknown or missing
+            keys); a missing key points at the mapping that lacks it.
+    """
+    try:
+        if fmt == "json":
+            return _place(text, _json_offset(text, path, at_key))
+        if fmt == "toml":
+            return _toml_place(text, path)
+        return _yaml_place(text, path, at_key)
+    except (ValueError, IndexError, KeyError, yaml.YAMLError, RecursionError):
+        return None, None
+
+
+def _place(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+@functools.lru_cache(maxsize=4)
+def _compose(text: str) -> Any:
+    from policydiff._documents import _YamlLoader
+
+    loader = _YamlLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _yaml_place(text: str, path: tuple[Step, ...], at_key: bool) -> tuple[int, int]:
+    node = _compose(text)
+    mark = node.start_mark
+    for depth, step in enumerate(path):
+        last = depth == len(path) - 1
+        if isinstance(node, yaml.MappingNode):
+            pair = next((kv for kv in node.value if kv[0].value == str(step)), None)
+            if pair is None:
+                break
+            key, node = pair
+            mark = key.start_mark if (last and at_key) else node.start_mark
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            if step >= len(node.value):
+                break
+            node = node.value[step]
+            mark = node.start_mark
+        else:
+            break
+    return mark.line + 1, mark.column + 1
+
+
+def _skip(text: str, pos: int) -> int:
+    match = _SPACE.match(text, pos)
+    return match.end() if match else pos
+
+
+def _json_offset(text: str, path: tuple[Step, ...], at_key: bool) -> int:
+    pos = _skip(text, 0)
+    for depth, step in enumerate(path):
+        last = depth == len(path) - 1
+        opener = text[pos]
+        if opener == "{":
+            found = _json_member(text, pos, str(step))
+            if found is None:
+                return pos
+            key_pos, pos = found
+            if last and at_key:
+                return key_pos
+        elif opener == "[" and isinstance(step, int):
+            found_item = _json_item(text, pos, step)
+            if found_item is None:
+                return pos
+            pos = found_item
+        else:
+            return pos
+    return pos
+
+
+def _json_member(text: str, pos: int, wanted: str) -> tuple[int, int] | None:
+    pos = _skip(text, pos + 1)
+    while text[pos] == '"':
+        key_pos = pos
+        key, pos = scanstring(text, pos + 1)
+        pos = _skip(text, _skip(text, pos) + 1)  # past the colon
+        if key == wanted:
+            return key_pos, pos
+        _, pos = _decoder.raw_decode(text, pos)
+        pos = _skip(text, pos)
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+    return None
+
+
+def _json_item(text: str, pos: int, index: int) -> int | None:
+    pos = _skip(text, pos + 1)
+    for _ in range(index):
+        if text[pos] == "]":
+            return None
+        _, pos = _decoder.raw_decode(text, pos)
+        pos = _skip(text, pos)
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+    return None if text[pos] == "]" else pos
+
+
+def _toml_place(text: str, path: tuple[Step, ...]) -> tuple[int | None, int | None]:
+    """A best effort for TOML: the key's line within the right table."""
+    lines = text.splitlines()
+    start, end = 0, len(lines)
+    table: list[str] = []
+    steps = list(path)
+    # Follow arrays of tables ([[rules]]) and tables ([rules.scope]) by name.
+    while steps:
+        step = steps[0]
+        if isinstance(step, int) and table:
+            header = re.compile(r"\s*\[\[\s*" + re.escape(".".join(table)) + r"\s*\]\]")
+            hits = [i for i in range(start, end) if header.match(lines[i])]
+            if step >= len(hits):
+                break
+            start = hits[step]
+            end = hits[step + 1] if step + 1 < len(hits) else end
+            steps.pop(0)
+            continue
+        key = re.compile(r"\s*(?:\"" + re.escape(str(step)) + r"\"|" + re.escape(str(step)) + r")\s*=")
+        for i in range(start, end):
+            if key.match(lines[i]):
+                return i + 1, len(lines[i]) - len(lines[i].lstrip()) + 1
+        table.append(str(step))
+        steps.pop(0)
+    return (start + 1, 1) if lines else (None, None)

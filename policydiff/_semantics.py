@@ -1,0 +1,191 @@
+"""Checks that span fields, run on a document's plain data.
+
+cattrs checks each field's type; these check what no single field can: the
+format version, unique ids, known source ids, non-empty scopes, a time zone
+that exists and a vocabulary that is a tree. They skip whatever has the wrong
+type, which cattrs reports on its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+from policydiff._convert import RawProblem
+from policydiff._time import zone
+
+FORMAT_VERSION = 1
+
+
+def check_document(data: dict[str, Any], *, semantic: bool = True) -> list[RawProblem]:
+    """Problems in a version document's plain data.
+
+    Args:
+        data: The parsed document.
+        semantic: ``False`` checks only the format version (when that is
+            wrong, nothing else can be judged).
+    """
+    if not semantic:
+        return list(_format(data))
+    return [
+        *_identity(data),
+        *_zone(data),
+        *_rules(data),
+        *_sources(data),
+        *_vocabulary(data.get("vocabulary")),
+    ]
+
+
+def _format(data: dict[str, Any]) -> Iterator[RawProblem]:
+    value = data.get("policydiff", FORMAT_VERSION)
+    if value != FORMAT_VERSION or isinstance(value, bool):
+        yield RawProblem(
+            ("policydiff",),
+            f"unsupported format version {value!r} (this release reads {FORMAT_VERSION})",
+            hint="upgrade policydiff to read newer documents",
+        )
+
+
+def _label(value: Any, path: tuple[str | int, ...], what: str) -> Iterator[RawProblem]:
+    if isinstance(value, str) and (not value or value != value.strip()):
+        yield RawProblem(path, f"{what} must be non-empty without surrounding white space (got {value!r})")
+
+
+def _identity(data: dict[str, Any]) -> Iterator[RawProblem]:
+    yield from _label(data.get("policy"), ("policy",), "the policy id")
+    yield from _label(data.get("version"), ("version",), "the version label")
+
+
+def _zone(data: dict[str, Any]) -> Iterator[RawProblem]:
+    name = data.get("timezone")
+    if isinstance(name, str):
+        try:
+            zone(name)
+        except ValueError as exc:
+            yield RawProblem(("timezone",), str(exc))
+
+
+def _source_ids(data: dict[str, Any]) -> list[str]:
+    sources = data.get("sources")
+    if not isinstance(sources, list):
+        return []
+    return [s["id"] for s in sources if isinstance(s, dict) and isinstance(s.get("id"), str)]
+
+
+def _rules(data: dict[str, Any]) -> Iterator[RawProblem]:
+    rules = data.get("rules")
+    if not isinstance(rules, list):
+        return
+    known = _source_ids(data)
+    first_at: dict[str, int] = {}
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, dict):
+            continue
+        here: tuple[str | int, ...] = ("rules", index)
+        rule_id = rule.get("id")
+        yield from _label(rule_id, (*here, "id"), "a rule id")
+        if isinstance(rule_id, str):
+            if rule_id in first_at:
+                yield RawProblem(
+                    (*here, "id"),
+                    f"duplicate rule id {rule_id!r} (first used by rules[{first_at[rule_id]}])",
+                )
+            else:
+                first_at[rule_id] = index
+        for field in ("subject", "action"):
+            if rule.get(field) == []:
+                yield RawProblem((*here, field), f"empty {field}: give at least one value")
+        scope = rule.get("scope")
+        if isinstance(scope, dict):
+            for dim, values in scope.items():
+                if dim in ("subject", "action"):
+                    yield RawProblem(
+                        (*here, "scope", dim),
+                        f"{dim!r} is a rule field, not a scope dimension",
+                        hint=f"move it up to the rule's own {dim!r}",
+                    )
+                elif values == [] or values == "":
+                    yield RawProblem(
+                        (*here, "scope", dim),
+                        "empty scope: give at least one value, or leave the dimension out to mean any value",
+                    )
+        yield from _refs(rule.get("sources"), known, (*here, "sources"))
+
+
+def _refs(refs: Any, known: list[str], path: tuple[str | int, ...]) -> Iterator[RawProblem]:
+    if isinstance(refs, str):
+        refs = [refs]
+    if not isinstance(refs, list):
+        return
+    for index, ref in enumerate(refs):
+        if isinstance(ref, str) and ref not in known:
+            close = difflib.get_close_matches(ref, known, n=1)
+            if close:
+                detail = f"; did you mean {close[0]!r}?"
+            elif known:
+                detail = f" (known sources: {', '.join(sorted(known))})"
+            else:
+                detail = " (the version lists no sources)"
+            yield RawProblem((*path, index), f"unknown source id {ref!r}{detail}")
+
+
+def _sources(data: dict[str, Any]) -> Iterator[RawProblem]:
+    sources = data.get("sources")
+    if isinstance(sources, list):
+        seen: dict[str, int] = {}
+        for index, source in enumerate(sources):
+            if not isinstance(source, dict):
+                continue
+            source_id = source.get("id")
+            yield from _label(source_id, ("sources", index, "id"), "a source id")
+            if isinstance(source_id, str):
+                if source_id in seen:
+                    yield RawProblem(
+                        ("sources", index, "id"),
+                        f"duplicate source id {source_id!r} (first used by sources[{seen[source_id]}])",
+                    )
+                seen.setdefault(source_id, index)
+    events = data.get("events")
+    if isinstance(events, list):
+        known = _source_ids(data)
+        for index, event in enumerate(events):
+            if isinstance(event, dict):
+                yield from _refs(event.get("sources"), known, ("events", index, "sources"))
+
+
+def _vocabulary(vocabulary: Any) -> Iterator[RawProblem]:
+    if not isinstance(vocabulary, dict):
+        return
+    for dim, tree in vocabulary.items():
+        if not isinstance(tree, dict):
+            continue
+        parent_of: dict[str, str] = {}
+        for parent, kids in tree.items():
+            kids = [kids] if isinstance(kids, str) else kids
+            if not isinstance(kids, list):
+                continue
+            for index, kid in enumerate(kids):
+                if not isinstance(kid, str):
+                    continue
+                path = ("vocabulary", dim, parent, index)
+                if kid == parent:
+                    yield RawProblem(path, f"{kid!r} cannot be its own child")
+                elif kid in parent_of and parent_of[kid] != parent:
+                    yield RawProblem(
+                        path,
+                        f"{kid!r} already sits under {parent_of[kid]!r}; a value has one parent",
+                    )
+                parent_of.setdefault(kid, parent)
+        for start in tree:
+            seen = {start}
+            value = start
+            while value in parent_of:
+                value = parent_of[value]
+                if value in seen:
+                    if value == start:
+                        yield RawProblem(
+                            ("vocabulary", dim, start), f"cycle in the vocabulary through {start!r}"
+                        )
+                    break
+                seen.add(value)

@@ -1,0 +1,179 @@
+"""Reading, writing and describing time values (SPEC section 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pendulum
+
+from policydiff.model import Precision, When
+
+_FORMS = re.compile(
+    r"""
+    (?P<year>\d{4})
+    (?:-(?P<month>\d{1,2})
+      (?:-(?P<day>\d{1,2})
+        (?:[Tt\ ](?P<hour>\d{1,2}):(?P<minute>\d{2})
+          (?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,9}))?)?
+          \s*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?
+        )?
+      )?
+    )?
+    """,
+    re.VERBOSE,
+)
+
+ACCEPTED = "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][offset]"
+
+
+def zone(name: str) -> pendulum.Timezone:
+    """The pendulum zone called ``name``.
+
+    Raises:
+        ValueError: No such zone.
+    """
+    try:
+        return pendulum.timezone(name)
+    except Exception as exc:  # pendulum raises InvalidTimezone, a KeyError or ValueError
+        msg = f"unknown time zone {name!r} (expected an IANA name such as 'Europe/Kyiv')"
+        raise ValueError(msg) from exc
+
+
+def _offset(text: str) -> pendulum.FixedTimezone:
+    if text in ("Z", "z"):
+        return pendulum.FixedTimezone(0)
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        msg = f"impossible offset {text!r}"
+        raise ValueError(msg)
+    return pendulum.FixedTimezone(sign * (hours * 3600 + minutes * 60))
+
+
+def parse_when(value: object, timezone: str = "UTC") -> When:
+    """Read a SPEC section 3 value; see :meth:`When.parse`."""
+    if isinstance(value, When):
+        return value
+    if isinstance(value, bool):
+        msg = f"expected a date such as 2024-05-30 (got {value!r} that is a bool)"
+        raise ValueError(msg)
+    if isinstance(value, int):
+        value = f"{value:04d}" if 0 < value < 10000 else str(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            instant = pendulum.instance(value, tz=zone(timezone))
+        else:
+            instant = pendulum.instance(value)
+        return When(instant=instant, precision=Precision.INSTANT)
+    if isinstance(value, dt.date):
+        instant = pendulum.datetime(value.year, value.month, value.day, tz=zone(timezone))
+        return When(instant=instant, precision=Precision.DAY)
+    if not isinstance(value, str):
+        msg = f"expected a date such as 2024-05-30 (got {value!r} that is a {type(value).__name__})"
+        raise ValueError(msg)
+    return _parse_text(value.strip(), timezone)
+
+
+def _parse_text(text: str, timezone: str) -> When:
+    match = _FORMS.fullmatch(text)
+    if match is None:
+        msg = f"invalid date {text!r} (expected {ACCEPTED})"
+        raise ValueError(msg)
+    parts = match.groupdict()
+    tz = _offset(parts["offset"]) if parts["offset"] else zone(timezone)
+    year = int(parts["year"])
+    month = int(parts["month"] or 1)
+    day = int(parts["day"] or 1)
+    hour = int(parts["hour"] or 0)
+    minute = int(parts["minute"] or 0)
+    second = int(parts["second"] or 0)
+    micro = int((parts["fraction"] or "0").ljust(6, "0")[:6])
+    try:
+        dt.datetime(year, month, day, hour, minute, second, micro)  # noqa: DTZ001 (range check only)
+    except ValueError as exc:
+        msg = f"impossible date {text!r} ({exc})"
+        raise ValueError(msg) from None
+    instant = pendulum.datetime(year, month, day, hour, minute, second, micro, tz=tz)
+    if parts["hour"] is not None:
+        precision = Precision.INSTANT
+    elif parts["day"] is not None:
+        precision = Precision.DAY
+    elif parts["month"] is not None:
+        precision = Precision.MONTH
+    else:
+        precision = Precision.YEAR
+    return When(instant=instant, precision=precision)
+
+
+def write_when(when: When, timezone: str = "UTC") -> str:
+    """The document form of ``when``, read back exactly in ``timezone``.
+
+    Raises:
+        ValueError: A year, month or day value whose zone is not ``timezone``
+            (a document cannot say so).
+    """
+    instant = when.instant
+    same_zone = instant.timezone_name == timezone
+    if when.precision is not Precision.INSTANT and not same_zone:
+        msg = (
+            f"a {when.precision.value}-precision time in zone {instant.timezone_name}"
+            f" cannot be written in a document whose timezone is {timezone}"
+        )
+        raise ValueError(msg)
+    if when.precision is Precision.YEAR:
+        return f"{instant.year:04d}"
+    if when.precision is Precision.MONTH:
+        return f"{instant.year:04d}-{instant.month:02d}"
+    if when.precision is Precision.DAY:
+        return instant.format("YYYY-MM-DD")
+    if same_zone:
+        return instant.naive().isoformat()
+    return instant.isoformat()
+
+
+def format_when(when: When) -> str:
+    """``when`` as a person would write it, at its own precision."""
+    instant = when.instant
+    if when.precision is Precision.YEAR:
+        return f"{instant.year:04d}"
+    if when.precision is Precision.MONTH:
+        return instant.format("MMMM YYYY")
+    if when.precision is Precision.DAY:
+        return instant.format("D MMMM YYYY")
+    return instant.format("D MMMM YYYY, HH:mm Z")
+
+
+def describe_gap(earlier: When, later: When) -> str:
+    """How far apart two values are, in words: ``"29 days after"``.
+
+    The gap is counted between first instants and read at the coarser of the
+    two precisions, so a month-precision value is never said to be "3 days"
+    from another.
+    """
+    coarse = min(earlier.precision, later.precision, key=_rank)
+    start, end = earlier.instant, later.instant
+    sign = "after"
+    if end < start:
+        start, end, sign = end, start, "before"
+    interval = pendulum.interval(start, end)
+    if coarse is Precision.YEAR:
+        words = _count(interval.in_years(), "year")
+    elif coarse is Precision.MONTH:
+        words = _count(interval.in_months(), "month")
+    elif interval.in_days() == 0 and coarse is Precision.INSTANT:
+        words = _count(interval.in_hours(), "hour")
+    else:
+        words = _count(interval.in_days(), "day")
+    if words.startswith("0 "):
+        return "at the same time as" if coarse is Precision.INSTANT else "in the same period as"
+    return f"{words} {sign}"
+
+
+def _count(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+def _rank(p: Precision) -> int:
+    return list(Precision).index(p)

@@ -1,0 +1,432 @@
+"""The policy model: rules, versions, sources, events, vocabularies, time.
+
+Every class here is a frozen, keyword-only attrs class. Collections are
+frozensets, tuples and read-only mappings, so versions are hashable and two
+versions compare equal when their content is equal, whatever the order of
+rules or values in the document they came from. Derive new versions with
+:func:`attrs.evolve`.
+
+The model does no I/O: see :func:`policydiff.load` and :func:`policydiff.dump`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cached_property
+from typing import Any, TypeVar, overload
+
+import attrs
+import pendulum
+
+__all__ = [
+    "Conflict",
+    "Default",
+    "Effect",
+    "Event",
+    "FrozenMap",
+    "PolicyVersion",
+    "Precision",
+    "Rule",
+    "Source",
+    "Vocabulary",
+    "When",
+]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenMap(Mapping[K, V]):
+    """Read-only, hashable mapping; equality ignores key order.
+
+    Iteration follows the keys' sorted order, so output built from a
+    ``FrozenMap`` never depends on the order of the document or on hashing.
+    """
+
+    __slots__ = ("_data", "_hash")
+
+    _data: dict[K, V]
+    _hash: int | None
+
+    def __init__(self, data: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
+        items = data.items() if isinstance(data, Mapping) else data
+        object.__setattr__(self, "_data", dict(sorted(items, key=_first)))
+        object.__setattr__(self, "_hash", None)
+
+    def __getitem__(self, key: K) -> V:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FrozenMap):
+            return self._data == other._data
+        if isinstance(other, Mapping):
+            return self._data == dict(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            object.__setattr__(self, "_hash", hash(frozenset(self._data.items())))
+        return self._hash  # type: ignore[return-value]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenMap, (self._data,))
+
+
+def _first(item: tuple[Any, Any]) -> Any:
+    return item[0]
+
+
+class Effect(enum.Enum):
+    """What a rule does to the situations it covers."""
+
+    PERMIT = "permit"
+    PROHIBIT = "prohibit"
+    OBLIGE = "oblige"
+
+    @property
+    def restrictive(self) -> bool:
+        """Whether the rule restricts (``prohibit`` and ``oblige`` do)."""
+        return self is not Effect.PERMIT
+
+
+class Default(enum.Enum):
+    """The decision where no rule applies."""
+
+    PERMIT = "permit"
+    PROHIBIT = "prohibit"
+
+
+class Conflict(enum.Enum):
+    """How overlapping permit and prohibit rules combine (SPEC section 7)."""
+
+    MOST_SPECIFIC = "most-specific"
+    PROHIBIT_OVERRIDES = "prohibit-overrides"
+    PERMIT_OVERRIDES = "permit-overrides"
+
+
+class Precision(enum.Enum):
+    """How precisely a time value was given."""
+
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+    INSTANT = "instant"
+
+
+_PRECISION_RANK = {p: i for i, p in enumerate(Precision)}
+
+
+def _zone_key(instant: pendulum.DateTime) -> tuple[pendulum.DateTime, str | None]:
+    return (instant, instant.timezone_name)
+
+
+@attrs.frozen(kw_only=True, order=False)
+class When:
+    """A moment as a document gave it: an instant plus the precision it had.
+
+    ``2024-05`` is kept as *May 2024*: its ``instant`` is the first moment of
+    the month and its ``precision`` is :attr:`Precision.MONTH`. Values order
+    by their first instant. Two values are equal when instant, time zone and
+    precision are.
+
+    >>> from policydiff.model import When
+    >>> str(When.parse("2024-05"))
+    'May 2024'
+    >>> str(When.parse("2024-05-30", timezone="America/New_York"))
+    '30 May 2024'
+    """
+
+    instant: pendulum.DateTime = attrs.field(eq=_zone_key)
+    precision: Precision = Precision.INSTANT
+
+    @instant.validator
+    def _aware(self, attribute: attrs.Attribute[Any], value: pendulum.DateTime) -> None:
+        if not isinstance(value, pendulum.DateTime) or value.tzinfo is None:
+            raise ValueError(
+                f"'instant' must be a timezone-aware pendulum.DateTime (got {value!r})"
+            )
+
+    @classmethod
+    def parse(cls, value: object, *, timezone: str = "UTC") -> When:
+        """Read a SPEC section 3 time value.
+
+        Args:
+            value: ``"2024"``, ``"2024-05"``, ``"2024-05-30"``,
+                ``"2024-05-30T14:00-04:00"``, an ``int`` year, or a
+                ``datetime.date`` / ``datetime.datetime``.
+            timezone: The zone for values written without an offset.
+
+        Raises:
+            ValueError: The value is not a time this format accepts.
+        """
+        from policydiff._time import parse_when
+
+        return parse_when(value, timezone)
+
+    @property
+    def end(self) -> pendulum.DateTime:
+        """The first instant after the period this value names."""
+        if self.precision is Precision.YEAR:
+            return self.instant.add(years=1)
+        if self.precision is Precision.MONTH:
+            return self.instant.add(months=1)
+        if self.precision is Precision.DAY:
+            return self.instant.add(days=1)
+        return self.instant
+
+    def isoformat(self) -> str:
+        """The first instant in ISO 8601 with its offset."""
+        return self.instant.isoformat()
+
+    def __str__(self) -> str:
+        from policydiff._time import format_when
+
+        return format_when(self)
+
+    def _key(self) -> tuple[pendulum.DateTime, int]:
+        return (self.instant, _PRECISION_RANK[self.precision])
+
+    def __lt__(self, other: When) -> bool:
+        return self._key() < other._key()
+
+    def __le__(self, other: When) -> bool:
+        return self._key() <= other._key()
+
+    def __gt__(self, other: When) -> bool:
+        return self._key() > other._key()
+
+    def __ge__(self, other: When) -> bool:
+        return self._key() >= other._key()
+
+
+def _values(value: str | Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        return frozenset((value,))
+    return frozenset(value)
+
+
+def _scope(value: Mapping[str, str | Iterable[str]]) -> FrozenMap[str, frozenset[str]]:
+    if isinstance(value, FrozenMap):
+        return value
+    return FrozenMap({dim: _values(vals) for dim, vals in value.items()})
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """One rule: an effect on who (``subject``) does what (``action``), where.
+
+    An empty ``subject`` and a dimension absent from ``scope`` mean any value.
+    """
+
+    id: str
+    effect: Effect
+    action: frozenset[str] = attrs.field(converter=_values)
+    subject: frozenset[str] = attrs.field(default=frozenset(), converter=_values)
+    scope: FrozenMap[str, frozenset[str]] = attrs.field(
+        factory=FrozenMap, converter=_scope
+    )
+    conditions: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    text: str | None = None
+    sources: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+
+    @property
+    def dimensions(self) -> dict[str, frozenset[str]]:
+        """Every dimension the rule names, ``subject`` and ``action`` included."""
+        dims: dict[str, frozenset[str]] = {}
+        if self.subject:
+            dims["subject"] = self.subject
+        dims["action"] = self.action
+        dims.update(self.scope)
+        return dims
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    """A public source a version or rule rests on."""
+
+    id: str
+    publisher: str | None = None
+    title: str | None = None
+    date: When | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """A step in the decision behind a version (a meeting, an approval)."""
+
+    date: When
+    what: str
+    sources: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+
+
+def _tree(
+    value: Mapping[str, Mapping[str, Iterable[str]]],
+) -> FrozenMap[str, FrozenMap[str, frozenset[str]]]:
+    if isinstance(value, FrozenMap):
+        return value
+    return FrozenMap(
+        {
+            dim: FrozenMap({parent: frozenset(kids) for parent, kids in tree.items()})
+            for dim, tree in value.items()
+        }
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Vocabulary:
+    """Per dimension, a tree of values: a value covers its descendants.
+
+    ``trees[dimension][parent]`` is the set of the parent's children; a child
+    may be a parent in turn. Values the vocabulary does not name are leaves.
+
+    >>> v = Vocabulary(trees={"territory": {"Russia": ["Belgorod Oblast"]}})
+    >>> v.covers("territory", "Russia", "Belgorod Oblast")
+    True
+    """
+
+    trees: FrozenMap[str, FrozenMap[str, frozenset[str]]] = attrs.field(
+        factory=FrozenMap, converter=_tree
+    )
+
+    @cached_property
+    def _parents(self) -> dict[str, dict[str, str]]:
+        return {
+            dim: {kid: parent for parent, kids in tree.items() for kid in kids}
+            for dim, tree in self.trees.items()
+        }
+
+    def __bool__(self) -> bool:
+        return bool(self.trees)
+
+    def parent(self, dimension: str, value: str) -> str | None:
+        """The value's parent in the dimension's tree, or ``None``."""
+        return self._parents.get(dimension, {}).get(value)
+
+    def ancestors(self, dimension: str, value: str) -> list[str]:
+        """The value's ancestors, nearest first."""
+        parents = self._parents.get(dimension, {})
+        found: list[str] = []
+        while value in parents and len(found) <= len(parents):
+            value = parents[value]
+            found.append(value)
+        return found
+
+    def children(self, dimension: str, value: str) -> frozenset[str]:
+        """The value's direct children."""
+        tree = self.trees.get(dimension)
+        return tree.get(value, frozenset()) if tree is not None else frozenset()
+
+    def descendants(self, dimension: str, value: str) -> set[str]:
+        """Every value below ``value`` in the tree."""
+        found: set[str] = set()
+        stack = list(self.children(dimension, value))
+        while stack:
+            kid = stack.pop()
+            if kid not in found:
+                found.add(kid)
+                stack.extend(self.children(dimension, kid))
+        return found
+
+    def leaves(self, dimension: str, value: str) -> set[str]:
+        """The leaves ``value`` covers (itself, when it has no children)."""
+        found = {v for v in self.descendants(dimension, value) if not self.children(dimension, v)}
+        return found or {value}
+
+    def covers(self, dimension: str, general: str, specific: str) -> bool:
+        """Whether ``general`` is ``specific`` or one of its ancestors."""
+        return general == specific or general in self.ancestors(dimension, specific)
+
+    def values(self, dimension: str) -> set[str]:
+        """Every value the dimension's tree names."""
+        tree = self.trees.get(dimension, FrozenMap())
+        return set(tree) | {kid for kids in tree.values() for kid in kids}
+
+
+def _sorted_rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
+    return tuple(sorted(value, key=lambda r: r.id))
+
+
+def _vocabulary(value: Vocabulary | Mapping[str, Any]) -> Vocabulary:
+    return value if isinstance(value, Vocabulary) else Vocabulary(trees=value)
+
+
+@attrs.frozen(kw_only=True)
+class PolicyVersion:
+    """One version of a policy: its rules and the moment they took effect.
+
+    ``rules`` are kept in id order, and every rule holds sets, so equality and
+    hashing ignore the order a document listed rules and values in.
+    ``sources`` and ``events`` keep the document's order, which their authors
+    choose for the reader.
+    """
+
+    policy: str
+    version: str
+    effective: When
+    rules: tuple[Rule, ...] = attrs.field(default=(), converter=_sorted_rules)
+    title: str | None = None
+    summary: str | None = None
+    timezone: str = "UTC"
+    announced: When | None = None
+    approved_by: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    default: Default = Default.PERMIT
+    conflict: Conflict = Conflict.MOST_SPECIFIC
+    sources: tuple[Source, ...] = attrs.field(default=(), converter=tuple)
+    events: tuple[Event, ...] = attrs.field(default=(), converter=tuple)
+    vocabulary: Vocabulary = attrs.field(factory=Vocabulary, converter=_vocabulary)
+    policydiff: int = 1
+
+    def __attrs_post_init__(self) -> None:
+        ids = [rule.id for rule in self.rules]
+        if len(set(ids)) != len(ids):
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            raise ValueError(f"duplicate rule ids: {', '.join(dupes)}")
+
+    @cached_property
+    def _by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
+    @overload
+    def rule(self, rule_id: str) -> Rule: ...
+    @overload
+    def rule(self, rule_id: str, default: V) -> Rule | V: ...
+
+    def rule(self, rule_id: str, default: Any = attrs.NOTHING) -> Any:
+        """The rule with this id.
+
+        Raises:
+            KeyError: No such rule and no ``default`` given.
+        """
+        try:
+            return self._by_id[rule_id]
+        except KeyError:
+            if default is attrs.NOTHING:
+                raise
+            return default
+
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        """The ids of every rule."""
+        return frozenset(self._by_id)
+
+    def source(self, source_id: str) -> Source | None:
+        """The source with this id, or ``None``."""
+        return next((s for s in self.sources if s.id == source_id), None)
