@@ -20,11 +20,14 @@ import attrs
 import pendulum
 
 __all__ = [
+    "Change",
     "Conflict",
     "Default",
+    "Direction",
     "Effect",
     "Event",
     "FrozenMap",
+    "Kind",
     "PolicyVersion",
     "Precision",
     "Rule",
@@ -430,3 +433,70 @@ class PolicyVersion:
     def source(self, source_id: str) -> Source | None:
         """The source with this id, or ``None``."""
         return next((s for s in self.sources if s.id == source_id), None)
+
+
+class Direction(enum.Enum):
+    """Which way a change moves the policy."""
+
+    LOOSENED = "loosened"
+    TIGHTENED = "tightened"
+    NEUTRAL = "neutral"
+    MIXED = "mixed"
+
+
+class Kind(enum.Enum):
+    """What kind of change a :class:`Change` is (SPEC section 5)."""
+
+    RESTRICTION_IMPOSED = "restriction-imposed"
+    RESTRICTION_LIFTED = "restriction-lifted"
+    PERMISSION_GRANTED = "permission-granted"
+    PERMISSION_REVOKED = "permission-revoked"
+    EFFECT_CHANGED = "effect-changed"
+    SCOPE_BROADENED = "scope-broadened"
+    SCOPE_NARROWED = "scope-narrowed"
+    SCOPE_CHANGED = "scope-changed"
+    CONDITION_ADDED = "condition-added"
+    CONDITION_REMOVED = "condition-removed"
+    RULE_RENAMED = "rule-renamed"
+    RULE_REWORDED = "rule-reworded"
+    DEFAULT_CHANGED = "default-changed"
+    CONFLICT_CHANGED = "conflict-changed"
+    METADATA_CHANGED = "metadata-changed"
+
+
+@attrs.frozen(kw_only=True)
+class Change:
+    """One difference between two versions, in the policy's own terms.
+
+    Attributes:
+        kind: What happened.
+        direction: Whether the policy now allows more, less, or the same.
+        rule: The rule's id (the new id for a rename), or ``None`` for a
+            version-level change.
+        dimension: The scope dimension (``subject`` and ``action`` included)
+            for scope changes, the field name for metadata changes, else
+            ``None``.
+        added: Values added to the dimension, or conditions added.
+        removed: Values removed from the dimension, or conditions removed.
+        before: The rule or field before (plain data), ``None`` if new.
+        after: The rule or field after (plain data), ``None`` if gone.
+        path: DeepDiff's path to what changed, such as
+            ``root['rules']['kharkiv-defensive-strikes']``.
+        effective: When the change took effect (the new version's
+            ``effective``).
+        sources: The sources that back the change.
+        description: One plain sentence saying what changed.
+    """
+
+    kind: Kind
+    direction: Direction
+    rule: str | None
+    path: str
+    effective: When
+    description: str
+    dimension: str | None = None
+    added: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    removed: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    before: Any = None
+    after: Any = None
+    sources: tuple[Source, ...] = attrs.field(default=(), converter=tuple)
