@@ -5,6 +5,7 @@
 >>> new = policydiff.load("examples/us-ukraine-strikes/history/2024-05-30-kharkiv.yaml")
 """
 
+from policydiff._diff import PolicyDiff, diff
 from policydiff._documents import Limits, dump, dumps, load, loads
 from policydiff.errors import (
     DiffError,
@@ -15,11 +16,14 @@ from policydiff.errors import (
     StoreError,
 )
 from policydiff.model import (
+    Change,
     Conflict,
     Default,
+    Direction,
     Effect,
     Event,
     FrozenMap,
+    Kind,
     PolicyVersion,
     Precision,
     Rule,
@@ -31,15 +35,19 @@ from policydiff.model import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Change",
     "Conflict",
     "Default",
     "DiffError",
+    "Direction",
     "DocumentError",
     "Effect",
     "Event",
     "FrozenMap",
     "HistoryError",
+    "Kind",
     "Limits",
+    "PolicyDiff",
     "PolicyDiffError",
     "PolicyVersion",
     "Precision",
@@ -49,6 +57,7 @@ __all__ = [
     "StoreError",
     "Vocabulary",
     "When",
+    "diff",
     "dump",
     "dumps",
     "load",

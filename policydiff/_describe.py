@@ -1,0 +1,139 @@
+"""One plain sentence per change, in the policy's own terms.
+
+A rule reads as who may or may not do what, where, under which conditions:
+"Ukraine may strike (territory: Belgorod Oblast; weapon: GMLRS or artillery;
+purpose: defensive), only against Russian forces ...".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from policydiff.model import Change, Effect, Kind, PolicyVersion, Rule
+
+_FIELD_NAMES = {
+    "approved_by": "Approvers",
+    "announced": "Announcement date",
+}
+
+
+def either(values: Iterable[str], word: str = "or") -> str:
+    """``["a", "b", "c"]`` as ``"a, b or c"`` (sorted, so output is stable)."""
+    items = sorted(values)
+    if not items:
+        return "nothing"
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def rule_sentence(rule: Rule, *, modal: str | None = None) -> str:
+    """The rule as a sentence: who may (not) / must do what, where, and when.
+
+    Args:
+        rule: The rule.
+        modal: Override the verb phrase ("may no longer"); by default it
+            follows the rule's effect.
+    """
+    if modal is None:
+        modal = {Effect.PERMIT: "may", Effect.PROHIBIT: "may not", Effect.OBLIGE: "must"}[rule.effect]
+    who = either(rule.subject) if rule.subject else "Anyone"
+    sentence = f"{who} {modal} {either(rule.action)}"
+    if rule.scope:
+        where = "; ".join(f"{dim}: {either(values)}" for dim, values in rule.scope.items())
+        sentence += f" ({where})"
+    if rule.conditions:
+        sentence += ", " + "; ".join(sorted(rule.conditions))
+    return sentence
+
+
+def describe(change: Change, old: PolicyVersion, new: PolicyVersion) -> str:
+    """The sentence for ``change`` between ``old`` and ``new``."""
+    kind = change.kind
+    rule_new = new.rule(change.rule, None) if change.rule else None
+    rule_old = old.rule(change.rule, None) if change.rule else None
+    if kind is Kind.PERMISSION_GRANTED and rule_new:
+        return f"Permission granted: {rule_sentence(rule_new)}."
+    if kind is Kind.RESTRICTION_IMPOSED and rule_new:
+        noun = "Obligation" if rule_new.effect is Effect.OBLIGE else "Restriction"
+        return f"{noun} imposed: {rule_sentence(rule_new)}."
+    if kind is Kind.PERMISSION_REVOKED and rule_old:
+        return f"Permission revoked: {rule_sentence(rule_old, modal='may no longer')}."
+    if kind is Kind.RESTRICTION_LIFTED and rule_old:
+        noun = "Obligation" if rule_old.effect is Effect.OBLIGE else "Restriction"
+        return f"{noun} lifted: “{rule_sentence(rule_old)}” no longer applies."
+    if kind is Kind.RULE_RENAMED:
+        before = change.before["id"] if isinstance(change.before, dict) else "?"
+        return f"Rule {before} renamed to {change.rule}; what it says is unchanged."
+    if change.dimension == "announced" and change.rule is None:
+        if new.announced is None:
+            return "Announcement date removed."
+        return f"Announced {new.announced}" + (f" (was {old.announced})." if old.announced else ".")
+    if rule_new is None:
+        return _version_sentence(change)
+    if kind is Kind.EFFECT_CHANGED:
+        return (
+            f"Rule {change.rule} changed from {change.before} to {change.after}: "
+            f"{rule_sentence(rule_new)}."
+        )
+    if kind in (Kind.SCOPE_BROADENED, Kind.SCOPE_NARROWED, Kind.SCOPE_CHANGED):
+        return _scope_sentence(change, rule_new)
+    if kind in (Kind.CONDITION_ADDED, Kind.CONDITION_REMOVED):
+        verb = "added to" if kind is Kind.CONDITION_ADDED else "removed from"
+        values = change.added or change.removed
+        noun = "Condition" if len(values) == 1 else "Conditions"
+        listed = "; ".join(f"“{v}”" for v in sorted(values))
+        return f"{noun} {verb} {change.rule}: {listed}; now {rule_sentence(rule_new)}."
+    if kind is Kind.RULE_REWORDED:
+        if isinstance(change.after, dict) and change.after.get("text") != _get(change.before, "text"):
+            return f"Rule {change.rule} reworded: “{change.after.get('text')}”."
+        return f"Sources of rule {change.rule} changed; what it says is unchanged."
+    return _version_sentence(change)
+
+
+def _get(value: Any, key: str) -> Any:
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def _scope_sentence(change: Change, rule: Rule) -> str:
+    dim = change.dimension or "scope"
+    noun = "Permission" if rule.effect is Effect.PERMIT else (
+        "Obligation" if rule.effect is Effect.OBLIGE else "Restriction"
+    )
+    verb = {
+        Kind.SCOPE_BROADENED: "broadened",
+        Kind.SCOPE_NARROWED: "narrowed",
+        Kind.SCOPE_CHANGED: "changed",
+    }[change.kind]
+    was = f"any {dim}" if change.before is None else either(change.before, "and")
+    now = f"any {dim}" if change.after is None else either(change.after, "and")
+    return f"{noun} {verb} ({dim}: {now}, was {was}): {rule_sentence(rule)}."
+
+
+def _version_sentence(change: Change) -> str:
+    field = change.dimension
+    if change.kind is Kind.DEFAULT_CHANGED:
+        outcome = "permitted" if change.after == "permit" else "prohibited"
+        return (
+            f"Default changed from {change.before} to {change.after}: where no rule"
+            f" applies, the answer is now {outcome}."
+        )
+    if change.kind is Kind.CONFLICT_CHANGED:
+        return f"Conflict strategy changed from {change.before} to {change.after}."
+    name = _FIELD_NAMES.get(field or "", (field or "metadata").capitalize())
+    if field == "events":
+        counts = [f"{len(v)} {word}" for v, word in ((change.added, "added"), (change.removed, "removed")) if v]
+        return f"Decision steps changed: {', '.join(counts) or 'reworded'}."
+    if change.added or change.removed:
+        parts = []
+        if change.added:
+            parts.append(f"added {either(change.added, 'and')}")
+        if change.removed:
+            parts.append(f"removed {either(change.removed, 'and')}")
+        return f"{name} changed: {'; '.join(parts)}."
+    if isinstance(change.after, str) and len(change.after) <= 80:
+        return f"{name} changed to “{change.after}”."
+    if change.after is None:
+        return f"{name} removed."
+    return f"{name} changed."

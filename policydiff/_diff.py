@@ -1,0 +1,561 @@
+"""Comparing two versions: DeepDiff finds the differences, we name them.
+
+Rules that are equal in both versions are set aside first with a cheap
+equality test; only the rules that differ, and the version fields that
+differ, are handed to DeepDiff (tree view). Its results are then mapped to
+the kinds of change of SPEC section 5, each with its direction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pendulum
+from deepdiff import DeepDiff
+
+from policydiff._describe import describe
+from policydiff._time import describe_gap
+from policydiff.errors import DiffError
+from policydiff.model import (
+    Change,
+    Default,
+    Direction,
+    Effect,
+    Kind,
+    PolicyVersion,
+    Rule,
+    Source,
+    Vocabulary,
+    When,
+)
+
+__all__ = ["PolicyDiff", "diff"]
+
+#: Version fields reported as metadata, in the order they are listed.
+METADATA_FIELDS = (
+    "title",
+    "summary",
+    "announced",
+    "timezone",
+    "approved_by",
+    "sources",
+    "events",
+    "vocabulary",
+)
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
+
+
+@attrs.frozen(kw_only=True)
+class PolicyDiff:
+    """The changes from one version of a policy to another.
+
+    Iterating gives the :class:`~policydiff.model.Change` objects in a stable
+    order (by rule id, then kind; version-level changes last).
+
+    >>> d = policydiff.diff(old, new)
+    >>> [c.kind.value for c in d.loosened()]
+    ['permission-granted']
+    """
+
+    old: PolicyVersion
+    new: PolicyVersion
+    changes: tuple[Change, ...]
+
+    def __iter__(self) -> Iterator[Change]:
+        return iter(self.changes)
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def policy(self) -> str:
+        """The policy's id."""
+        return self.new.policy
+
+    def loosened(self) -> list[Change]:
+        """The changes that let the policy allow more ("restrictions lifted")."""
+        return self.where(Direction.LOOSENED)
+
+    def tightened(self) -> list[Change]:
+        """The changes that let the policy allow less."""
+        return self.where(Direction.TIGHTENED)
+
+    def where(self, direction: Direction | str) -> list[Change]:
+        """The changes in one direction."""
+        wanted = Direction(direction)
+        return [c for c in self.changes if c.direction is wanted]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """How many changes go each way: ``loosened``, ``tightened``, ``neutral``, ``mixed``."""
+        counts = dict.fromkeys((d.value for d in Direction), 0)
+        for change in self.changes:
+            counts[change.direction.value] += 1
+        return counts
+
+    @property
+    def interval(self) -> pendulum.Interval[pendulum.DateTime]:
+        """The time from the old version's effective instant to the new one's."""
+        return pendulum.interval(self.old.effective.instant, self.new.effective.instant)
+
+    @property
+    def gap(self) -> str:
+        """The interval in words: ``"29 days after the previous version"``."""
+        return f"{describe_gap(self.old.effective, self.new.effective)} the previous version"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SPEC section 6 JSON object."""
+        return {
+            "policydiff": 1,
+            "policy": self.policy,
+            "from": _endpoint(self.old),
+            "to": _endpoint(self.new),
+            "summary": self.summary,
+            "changes": [change_to_dict(c) for c in self.changes],
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text (byte-identical across runs)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_text(self) -> str:
+        """A plain-text report that leads with what was lifted, and when."""
+        from policydiff._render import diff_text
+
+        return diff_text(self)
+
+    def to_markdown(self) -> str:
+        """The report as Markdown."""
+        from policydiff._render import diff_markdown
+
+        return diff_markdown(self)
+
+
+def _endpoint(version: PolicyVersion) -> dict[str, Any]:
+    return {
+        "version": version.version,
+        "effective": version.effective.isoformat(),
+        "precision": version.effective.precision.value,
+    }
+
+
+def change_to_dict(change: Change) -> dict[str, Any]:
+    """One change as SPEC section 6 lists it."""
+    return {
+        "kind": change.kind.value,
+        "direction": change.direction.value,
+        "rule": change.rule,
+        "dimension": change.dimension,
+        "added": sorted(change.added),
+        "removed": sorted(change.removed),
+        "before": change.before,
+        "after": change.after,
+        "path": change.path,
+        "effective": change.effective.isoformat(),
+        "description": change.description,
+        "sources": [s.id for s in change.sources],
+    }
+
+
+def diff(old: PolicyVersion, new: PolicyVersion) -> PolicyDiff:
+    """Compare two versions of one policy.
+
+    Args:
+        old: The version before.
+        new: The version after. It may be the earlier one: ``from`` and
+            ``to`` stay as given, and the directions read from ``old`` to
+            ``new``.
+
+    Returns:
+        The changes, in a stable order.
+
+    Raises:
+        DiffError: The versions belong to different policies.
+
+    >>> d = policydiff.diff(old, new)
+    >>> d.summary
+    {'loosened': 1, 'tightened': 0, 'neutral': 4, 'mixed': 0}
+    """
+    if old.policy != new.policy:
+        msg = (
+            f"cannot compare versions of different policies: {old.policy!r}"
+            f" ({old.version}) and {new.policy!r} ({new.version})"
+        )
+        raise DiffError(msg)
+    return PolicyDiff(old=old, new=new, changes=tuple(_Differ(old, new).changes()))
+
+
+def plain_rule(rule: Rule) -> dict[str, Any]:
+    """A rule as DeepDiff sees it: sets for values, absent for "any"."""
+    plain: dict[str, Any] = {"effect": rule.effect.value}
+    if rule.subject:
+        plain["subject"] = set(rule.subject)
+    plain["action"] = set(rule.action)
+    plain["scope"] = {dim: set(values) for dim, values in rule.scope.items()}
+    plain["conditions"] = set(rule.conditions)
+    plain["text"] = rule.text
+    plain["sources"] = set(rule.sources)
+    return plain
+
+
+def rule_document(rule: Rule) -> dict[str, Any]:
+    """A rule as a document writes it (sorted lists), for ``before``/``after``."""
+    doc: dict[str, Any] = {"id": rule.id, "effect": rule.effect.value}
+    if rule.subject:
+        doc["subject"] = sorted(rule.subject)
+    doc["action"] = sorted(rule.action)
+    if rule.scope:
+        doc["scope"] = {dim: sorted(values) for dim, values in rule.scope.items()}
+    if rule.conditions:
+        doc["conditions"] = sorted(rule.conditions)
+    if rule.text is not None:
+        doc["text"] = rule.text
+    if rule.sources:
+        doc["sources"] = sorted(rule.sources)
+    return doc
+
+
+def _field_document(version: PolicyVersion, field: str) -> Any:
+    from policydiff._convert import unstructure_version
+
+    value = getattr(version, field)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, When):
+        return value.isoformat()
+    return unstructure_version(version).get(field, [] if field != "vocabulary" else {})
+
+
+class _Differ:
+    """One comparison; holds what the mapping from DeepDiff needs."""
+
+    def __init__(self, old: PolicyVersion, new: PolicyVersion) -> None:
+        self.old = old
+        self.new = new
+        self.effective = new.effective
+
+    def changes(self) -> list[Change]:
+        old_rules = {r.id: r for r in self.old.rules}
+        new_rules = {r.id: r for r in self.new.rules}
+        removed = [i for i in old_rules if i not in new_rules]
+        added = [i for i in new_rules if i not in old_rules]
+        changed = [i for i, r in new_rules.items() if i in old_rules and old_rules[i] != r]
+        found: list[Change] = []
+        renames = _renames([old_rules[i] for i in removed], [new_rules[i] for i in added])
+        for old_id, new_id in renames.items():
+            found.append(self._renamed(old_rules[old_id], new_rules[new_id]))
+        renamed_new = set(renames.values())
+
+        t1: dict[str, Any] = {"rules": {}}
+        t2: dict[str, Any] = {"rules": {}}
+        for rule_id in changed:
+            t1["rules"][rule_id] = plain_rule(old_rules[rule_id])
+            t2["rules"][rule_id] = plain_rule(new_rules[rule_id])
+        for rule_id in removed:
+            if rule_id not in renames:
+                t1["rules"][rule_id] = plain_rule(old_rules[rule_id])
+        for rule_id in added:
+            if rule_id not in renamed_new:
+                t2["rules"][rule_id] = plain_rule(new_rules[rule_id])
+        for field in ("default", "conflict", *METADATA_FIELDS):
+            before, after = getattr(self.old, field), getattr(self.new, field)
+            if before != after:
+                t1[field] = _field_document(self.old, field)
+                t2[field] = _field_document(self.new, field)
+
+        if t1 != t2:
+            tree = DeepDiff(t1, t2, view="tree", threshold_to_diff_deeper=0)
+            found.extend(self._from_tree(tree, old_rules, new_rules))
+        found.sort(key=_order)
+        return found
+
+    # -- mapping DeepDiff's report ------------------------------------------
+
+    def _from_tree(
+        self, tree: Any, old_rules: dict[str, Rule], new_rules: dict[str, Rule]
+    ) -> Iterator[Change]:
+        values: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
+            lambda: {"added": set(), "removed": set()}
+        )
+        dims_added: set[tuple[str, str]] = set()
+        dims_removed: set[tuple[str, str]] = set()
+        conditions: dict[str, dict[str, set[str]]] = defaultdict(
+            lambda: {"added": set(), "removed": set()}
+        )
+        reworded: set[str] = set()
+        effect_changed: set[str] = set()
+        fields: set[str] = set()
+
+        for report, levels in tree.items():
+            for level in levels:
+                path = [step for step in level.path(output_format="list") if step is not None]
+                if path[0] != "rules":
+                    fields.add(path[0])
+                    continue
+                if len(path) == 2:
+                    rule_id = path[1]
+                    if report == "dictionary_item_added":
+                        yield self._appeared(new_rules[rule_id])
+                    else:
+                        yield self._disappeared(old_rules[rule_id])
+                    continue
+                rule_id, part = path[1], path[2]
+                if part == "effect":
+                    effect_changed.add(rule_id)
+                elif part in ("text", "sources"):
+                    reworded.add(rule_id)
+                elif part == "conditions":
+                    side = "added" if report == "set_item_added" else "removed"
+                    conditions[rule_id][side].add(level.t2 if side == "added" else level.t1)
+                else:
+                    dim = part if part in ("subject", "action") else path[3]
+                    key = (rule_id, dim)
+                    if report == "dictionary_item_added":
+                        dims_added.add(key)
+                    elif report == "dictionary_item_removed":
+                        dims_removed.add(key)
+                    elif report == "set_item_added":
+                        values[key]["added"].add(level.t2)
+                    else:
+                        values[key]["removed"].add(level.t1)
+
+        for rule_id in effect_changed:
+            yield self._effect(old_rules[rule_id], new_rules[rule_id])
+        for rule_id, dim in dims_added | dims_removed | set(values):
+            yield self._scope(old_rules[rule_id], new_rules[rule_id], dim)
+        for rule_id, sides in conditions.items():
+            yield from self._conditions(old_rules[rule_id], new_rules[rule_id], sides)
+        for rule_id in reworded:
+            yield self._reworded(old_rules[rule_id], new_rules[rule_id])
+        for field in fields:
+            yield self._version_field(field)
+
+    # -- building changes -----------------------------------------------------
+
+    def _change(self, **fields: Any) -> Change:
+        change = Change(effective=self.effective, description="", **fields)
+        return attrs.evolve(change, description=describe(change, self.old, self.new))
+
+    def _sources(self, version: PolicyVersion, rule: Rule | None) -> tuple[Source, ...]:
+        if rule is not None and rule.sources:
+            return tuple(s for s in version.sources if s.id in rule.sources)
+        return version.sources
+
+    def _appeared(self, rule: Rule) -> Change:
+        permit = rule.effect is Effect.PERMIT
+        return self._change(
+            kind=Kind.PERMISSION_GRANTED if permit else Kind.RESTRICTION_IMPOSED,
+            direction=Direction.LOOSENED if permit else Direction.TIGHTENED,
+            rule=rule.id,
+            before=None,
+            after=rule_document(rule),
+            path=_rule_path(rule.id),
+            sources=self._sources(self.new, rule),
+        )
+
+    def _disappeared(self, rule: Rule) -> Change:
+        permit = rule.effect is Effect.PERMIT
+        return self._change(
+            kind=Kind.PERMISSION_REVOKED if permit else Kind.RESTRICTION_LIFTED,
+            direction=Direction.TIGHTENED if permit else Direction.LOOSENED,
+            rule=rule.id,
+            before=rule_document(rule),
+            after=None,
+            path=_rule_path(rule.id),
+            sources=self._sources(self.new, None),
+        )
+
+    def _renamed(self, old: Rule, new: Rule) -> Change:
+        return self._change(
+            kind=Kind.RULE_RENAMED,
+            direction=Direction.NEUTRAL,
+            rule=new.id,
+            before=rule_document(old),
+            after=rule_document(new),
+            path=_rule_path(new.id),
+            sources=self._sources(self.new, new),
+        )
+
+    def _effect(self, old: Rule, new: Rule) -> Change:
+        if new.effect is Effect.PERMIT:
+            direction = Direction.LOOSENED
+        elif old.effect is Effect.PERMIT:
+            direction = Direction.TIGHTENED
+        else:
+            direction = Direction.MIXED
+        return self._change(
+            kind=Kind.EFFECT_CHANGED,
+            direction=direction,
+            rule=new.id,
+            before=old.effect.value,
+            after=new.effect.value,
+            path=_rule_path(new.id, "effect"),
+            sources=self._sources(self.new, new),
+        )
+
+    def _scope(self, old: Rule, new: Rule, dim: str) -> Change:
+        before = old.dimensions.get(dim)
+        after = new.dimensions.get(dim)
+        kind = _scope_kind(
+            before, after, dim, self.old.vocabulary, self.new.vocabulary
+        )
+        if kind is Kind.SCOPE_CHANGED:
+            direction = Direction.MIXED if before != after else Direction.NEUTRAL
+        else:
+            wider = kind is Kind.SCOPE_BROADENED
+            loosens = wider if new.effect is Effect.PERMIT else not wider
+            direction = Direction.LOOSENED if loosens else Direction.TIGHTENED
+        if dim in ("subject", "action"):
+            path = _rule_path(new.id, dim)
+        else:
+            path = _rule_path(new.id, "scope", dim)
+        return self._change(
+            kind=kind,
+            direction=direction,
+            rule=new.id,
+            dimension=dim,
+            added=(after or frozenset()) - (before or frozenset()),
+            removed=(before or frozenset()) - (after or frozenset()),
+            before=sorted(before) if before is not None else None,
+            after=sorted(after) if after is not None else None,
+            path=path,
+            sources=self._sources(self.new, new),
+        )
+
+    def _conditions(
+        self, old: Rule, new: Rule, sides: dict[str, set[str]]
+    ) -> Iterator[Change]:
+        permit = new.effect is Effect.PERMIT
+        for kind, values in (
+            (Kind.CONDITION_ADDED, sides["added"]),
+            (Kind.CONDITION_REMOVED, sides["removed"]),
+        ):
+            if not values:
+                continue
+            # A condition narrows a permission and softens a restriction.
+            loosens = (kind is Kind.CONDITION_ADDED) != permit
+            yield self._change(
+                kind=kind,
+                direction=Direction.LOOSENED if loosens else Direction.TIGHTENED,
+                rule=new.id,
+                added=values if kind is Kind.CONDITION_ADDED else (),
+                removed=values if kind is Kind.CONDITION_REMOVED else (),
+                before=sorted(old.conditions),
+                after=sorted(new.conditions),
+                path=_rule_path(new.id, "conditions"),
+                sources=self._sources(self.new, new),
+            )
+
+    def _reworded(self, old: Rule, new: Rule) -> Change:
+        return self._change(
+            kind=Kind.RULE_REWORDED,
+            direction=Direction.NEUTRAL,
+            rule=new.id,
+            before={"text": old.text, "sources": sorted(old.sources)},
+            after={"text": new.text, "sources": sorted(new.sources)},
+            path=_rule_path(new.id, "text" if old.text != new.text else "sources"),
+            sources=self._sources(self.new, new),
+        )
+
+    def _version_field(self, field: str) -> Change:
+        before = _field_document(self.old, field)
+        after = _field_document(self.new, field)
+        added: frozenset[str] = frozenset()
+        removed: frozenset[str] = frozenset()
+        if field == "default":
+            kind = Kind.DEFAULT_CHANGED
+            loosens = self.new.default is Default.PERMIT
+            direction = Direction.LOOSENED if loosens else Direction.TIGHTENED
+        elif field == "conflict":
+            kind, direction = Kind.CONFLICT_CHANGED, Direction.MIXED
+        else:
+            kind, direction = Kind.METADATA_CHANGED, Direction.NEUTRAL
+            added, removed = _listed_difference(field, before, after)
+        return self._change(
+            kind=kind,
+            direction=direction,
+            rule=None,
+            dimension=None if field in ("default", "conflict") else field,
+            added=added,
+            removed=removed,
+            before=before,
+            after=after,
+            path=f"root[{field!r}]",
+            sources=self.new.sources if field in ("default", "conflict") else (),
+        )
+
+
+def _listed_difference(field: str, before: Any, after: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """What a list-valued metadata field gained and lost, by name or id."""
+
+    def names(value: Any) -> set[str]:
+        if not isinstance(value, list):
+            return set()
+        if field == "sources":
+            return {item["id"] for item in value}
+        if field == "events":
+            return {f"{item['date']}: {item['what']}" for item in value}
+        return {str(item) for item in value}
+
+    if field not in ("approved_by", "sources", "events"):
+        return frozenset(), frozenset()
+    old, new = names(before), names(after)
+    return frozenset(new - old), frozenset(old - new)
+
+
+def _rule_path(rule_id: str, *steps: str) -> str:
+    return "root['rules']" + "".join(f"[{step!r}]" for step in (rule_id, *steps))
+
+
+def _renames(removed: list[Rule], added: list[Rule]) -> dict[str, str]:
+    """Pairs of (old id, new id) for rules identical but for their id."""
+    if not removed or not added:
+        return {}
+    by_content: dict[Rule, list[str]] = defaultdict(list)
+    for rule in added:
+        by_content[attrs.evolve(rule, id="")].append(rule.id)
+    renames = {}
+    for rule in removed:
+        candidates = by_content.get(attrs.evolve(rule, id=""))
+        if candidates:
+            renames[rule.id] = candidates.pop(0)
+    return renames
+
+
+def _coverage(values: frozenset[str], dim: str, vocabulary: Vocabulary) -> set[str]:
+    covered: set[str] = set()
+    for value in values:
+        covered |= vocabulary.leaves(dim, value)
+    return covered
+
+
+def _scope_kind(
+    before: frozenset[str] | None,
+    after: frozenset[str] | None,
+    dim: str,
+    old_vocabulary: Vocabulary,
+    new_vocabulary: Vocabulary,
+) -> Kind:
+    if before is None:
+        return Kind.SCOPE_NARROWED  # from any value to some values
+    if after is None:
+        return Kind.SCOPE_BROADENED  # from some values to any value
+    old = _coverage(before, dim, old_vocabulary)
+    new = _coverage(after, dim, new_vocabulary)
+    if old < new:
+        return Kind.SCOPE_BROADENED
+    if new < old:
+        return Kind.SCOPE_NARROWED
+    return Kind.SCOPE_CHANGED
+
+
+def _order(change: Change) -> tuple[bool, str, int, str]:
+    return (change.rule is None, change.rule or "", _KIND_ORDER[change.kind], change.dimension or "")
