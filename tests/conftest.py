@@ -1,0 +1,57 @@
+"""Shared fixtures: an odd local time zone, the repository root, hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pendulum
+import pytest
+from hypothesis import HealthCheck, settings
+
+# "ci" is deterministic, so a red build can be replayed; "dev" explores more.
+settings.register_profile(
+    "ci",
+    deadline=None,
+    derandomize=True,
+    max_examples=60,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None, max_examples=200)
+settings.register_profile("fuzz", deadline=None, max_examples=20_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+#: Local time in the Chatham Islands is UTC+12:45 (+13:45 in summer): nothing
+#: else sits there, so any code that leaks local time into a result shows it.
+ODD_ZONE = "Pacific/Chatham"
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def odd_local_time_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run every test with the process and pendulum in an unusual local zone."""
+    monkeypatch.setenv("TZ", ODD_ZONE)
+    time.tzset()
+    pendulum.set_local_timezone(pendulum.timezone(ODD_ZONE))
+    try:
+        yield
+    finally:
+        pendulum.set_local_timezone()
+        monkeypatch.undo()
+        time.tzset()
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    """The repository's root folder."""
+    return ROOT
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    """The folder of test documents."""
+    return ROOT / "tests" / "data"

@@ -1,0 +1,382 @@
+"""Hypothesis strategies that build random, valid policy versions.
+
+The public face, for every test module that needs random policies:
+
+- :func:`versions` builds one valid :class:`PolicyVersion` (optionally of a
+  given policy, in a given zone, with a bounded number of rules).
+- :func:`version_pairs` builds two versions of the same policy, the second
+  often derived from the first by small edits, so that diffs between them
+  hold every kind of change rather than "everything replaced".
+- :func:`version_sequences` builds several versions of one policy with
+  distinct labels and strictly increasing effective instants (a history).
+- :func:`whens`, :func:`rules`, :func:`vocabularies`, :func:`sources` and
+  :func:`events` build the parts.
+
+Values are drawn from small alphabets (:data:`SUBJECTS`, :data:`ACTIONS`,
+:data:`DIMENSIONS`, :data:`VALUES`, :data:`RULE_IDS`) so that two random
+versions share rule ids and values; arbitrary text shows up now and then to
+exercise quoting and escaping in every format.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pendulum
+from hypothesis import strategies as st
+
+from policydiff.model import (
+    Conflict,
+    Default,
+    Effect,
+    Event,
+    PolicyVersion,
+    Precision,
+    Rule,
+    Source,
+    Vocabulary,
+    When,
+)
+
+__all__ = [
+    "ACTIONS",
+    "DIMENSIONS",
+    "POLICIES",
+    "RULE_IDS",
+    "SUBJECTS",
+    "VALUES",
+    "ZONES",
+    "events",
+    "free_text",
+    "labels",
+    "rules",
+    "sources",
+    "version_pairs",
+    "version_sequences",
+    "versions",
+    "vocabularies",
+    "whens",
+]
+
+POLICIES = ("us-weapons-use-ukraine", "export-controls")
+#: Zones with daylight saving at odd hours, half-hour offsets and midnight
+#: transitions, next to UTC.
+ZONES = (
+    "UTC",
+    "America/New_York",
+    "Europe/Kyiv",
+    "Asia/Kolkata",
+    "Pacific/Chatham",
+    "America/Santiago",
+)
+SUBJECTS = ("Ukraine", "Poland", "NATO")
+ACTIONS = ("strike", "export", "overfly")
+DIMENSIONS = ("territory", "weapon", "purpose")
+VALUES: dict[str, tuple[str, ...]] = {
+    "territory": ("Russia", "Belgorod Oblast", "Kursk Oblast", "Crimea", "Kharkiv Oblast"),
+    "weapon": ("U.S.-supplied weapons", "ATACMS", "GMLRS", "artillery"),
+    "purpose": ("defensive", "counter-fire", "long-range"),
+}
+RULE_IDS = (
+    "no-strikes-inside-russia",
+    "kharkiv-defensive-strikes",
+    "atacms-kursk",
+    "permit:s3:GetObject",
+    "r1",
+)
+SOURCE_IDS = ("politico-2024-05-30", "reuters-2024-05-30", "ap-2024-05-31")
+
+_ANY_CHAR = st.characters(exclude_categories=("Cs",))
+
+
+def free_text(max_size: int = 24) -> st.SearchStrategy[str]:
+    """Text as a title, note or condition holds: usually plain, sometimes anything."""
+    tricky = st.sampled_from(
+        ("NO", "yes", "null", "~", "2024-05-30", "1e3", "0x1F", "- a", "a: b", "#x", "'q'", '"')
+    )
+    return st.one_of(
+        st.sampled_from(("Defensive strikes allowed.", "confirmed by four officials", "")),
+        tricky,
+        st.text(_ANY_CHAR, max_size=max_size),
+    )
+
+
+def labels(common: tuple[str, ...] = ()) -> st.SearchStrategy[str]:
+    """A non-empty label without surrounding white space, often a common one."""
+    odd = st.text(_ANY_CHAR, min_size=1, max_size=16).filter(lambda s: s == s.strip() and s)
+    if not common:
+        return odd
+    return st.one_of(st.sampled_from(common), st.sampled_from(common), odd)
+
+
+@st.composite
+def whens(
+    draw: st.DrawFn,
+    *,
+    timezone: str = "UTC",
+    precisions: tuple[Precision, ...] = tuple(Precision),
+) -> When:
+    """A time value consistent with a document whose zone is ``timezone``.
+
+    Year, month and day values sit in ``timezone`` at the first moment of
+    their period; instants sit in ``timezone`` or at a fixed offset.
+    """
+    precision = draw(st.sampled_from(precisions))
+    year = draw(st.integers(1990, 2060))
+    month = draw(st.integers(1, 12)) if precision is not Precision.YEAR else 1
+    day = draw(st.integers(1, 28)) if precision in (Precision.DAY, Precision.INSTANT) else 1
+    if precision is not Precision.INSTANT:
+        return When(instant=pendulum.datetime(year, month, day, tz=timezone), precision=precision)
+    hour = draw(st.integers(0, 23))
+    minute = draw(st.integers(0, 59))
+    second = draw(st.sampled_from((0, 0, 30, 59)))
+    micro = draw(st.sampled_from((0, 0, 0, 500_000, 1)))
+    fixed = draw(st.booleans())
+    if fixed:
+        minutes = draw(st.integers(-(23 * 60 + 59), 23 * 60 + 59))
+        tz: Any = pendulum.FixedTimezone(minutes * 60)
+    else:
+        tz = timezone
+    instant = pendulum.datetime(year, month, day, hour, minute, second, micro, tz=tz)
+    return When(instant=instant, precision=Precision.INSTANT)
+
+
+def _value_sets(dimension: str) -> st.SearchStrategy[frozenset[str]]:
+    pool = VALUES.get(dimension, ())
+    return st.frozensets(labels(pool), min_size=1, max_size=3)
+
+
+@st.composite
+def scopes(draw: st.DrawFn) -> dict[str, frozenset[str]]:
+    """A rule's scope: a few dimensions, each with at least one value."""
+    dims = draw(
+        st.lists(
+            labels(DIMENSIONS).filter(lambda d: d not in ("subject", "action")),
+            max_size=3,
+            unique=True,
+        )
+    )
+    return {dim: draw(_value_sets(dim)) for dim in dims}
+
+
+@st.composite
+def rules(
+    draw: st.DrawFn, *, rule_id: str | None = None, source_ids: tuple[str, ...] = ()
+) -> Rule:
+    """A valid rule, citing only ``source_ids``."""
+    return Rule(
+        id=rule_id if rule_id is not None else draw(labels(RULE_IDS)),
+        effect=draw(st.sampled_from(Effect)),
+        subject=draw(st.frozensets(labels(SUBJECTS), max_size=2)),
+        action=draw(st.frozensets(labels(ACTIONS), min_size=1, max_size=2)),
+        scope=draw(scopes()),
+        conditions=draw(st.frozensets(free_text(), max_size=2)),
+        text=draw(st.none() | free_text(60)),
+        sources=draw(st.frozensets(st.sampled_from(source_ids), max_size=2))
+        if source_ids
+        else frozenset(),
+    )
+
+
+@st.composite
+def vocabularies(draw: st.DrawFn) -> Vocabulary:
+    """Value trees: each value has at most one parent and no value is its own ancestor."""
+    trees: dict[str, dict[str, set[str]]] = {}
+    for dim in draw(st.lists(labels(DIMENSIONS), max_size=2, unique=True)):
+        values = draw(st.lists(labels(VALUES.get(dim, ())), min_size=2, max_size=6, unique=True))
+        tree: dict[str, set[str]] = {}
+        # Each value may hang under an earlier one: that makes a forest, never a cycle.
+        for index, value in enumerate(values[1:], start=1):
+            parent = draw(st.none() | st.sampled_from(values[:index]))
+            if parent is not None:
+                tree.setdefault(parent, set()).add(value)
+        if tree:
+            trees[dim] = tree
+    return Vocabulary(trees=trees)
+
+
+@st.composite
+def sources(draw: st.DrawFn, *, timezone: str = "UTC", max_size: int = 3) -> tuple[Source, ...]:
+    """Sources with distinct ids."""
+    ids = draw(st.lists(labels(SOURCE_IDS), max_size=max_size, unique=True))
+    optional = st.none() | free_text()
+    return tuple(
+        Source(
+            id=source_id,
+            publisher=draw(optional),
+            title=draw(optional),
+            date=draw(st.none() | whens(timezone=timezone)),
+            url=draw(st.none() | st.sampled_from(("https://example.org/a", "http://x.test/?q=1&r"))),
+            note=draw(optional),
+        )
+        for source_id in ids
+    )
+
+
+@st.composite
+def events(
+    draw: st.DrawFn, *, timezone: str = "UTC", source_ids: tuple[str, ...] = ()
+) -> tuple[Event, ...]:
+    """A version's decision steps, citing only ``source_ids``."""
+    cited = st.frozensets(st.sampled_from(source_ids), max_size=2) if source_ids else st.just(frozenset())
+    return tuple(
+        draw(
+            st.lists(
+                st.builds(
+                    Event,
+                    date=whens(timezone=timezone),
+                    what=free_text(),
+                    sources=cited,
+                ),
+                max_size=3,
+            )
+        )
+    )
+
+
+@st.composite
+def versions(
+    draw: st.DrawFn,
+    *,
+    policy: str | None = None,
+    timezone: str | None = None,
+    min_rules: int = 0,
+    max_rules: int = 6,
+    metadata: bool = True,
+) -> PolicyVersion:
+    """A valid version.
+
+    Args:
+        policy: The policy id (random from :data:`POLICIES` if ``None``).
+        timezone: The document's zone (random from :data:`ZONES` if ``None``).
+        min_rules: The fewest rules.
+        max_rules: The most rules.
+        metadata: ``False`` leaves out sources, events, approvers, titles and
+            the vocabulary, for tests that only care about rules.
+    """
+    zone = timezone if timezone is not None else draw(st.sampled_from(ZONES))
+    found_sources = draw(sources(timezone=zone)) if metadata else ()
+    source_ids = tuple(s.id for s in found_sources)
+    ids = draw(st.lists(labels(RULE_IDS), min_size=min_rules, max_size=max_rules, unique=True))
+    optional = st.none() | free_text()
+    return PolicyVersion(
+        policy=policy if policy is not None else draw(labels(POLICIES)),
+        version=draw(labels(("before-kharkiv", "kharkiv-defensive-strikes", "v1", "v2"))),
+        effective=draw(whens(timezone=zone)),
+        timezone=zone,
+        rules=tuple(draw(rules(rule_id=rule_id, source_ids=source_ids)) for rule_id in ids),
+        title=draw(optional) if metadata else None,
+        summary=draw(optional) if metadata else None,
+        announced=draw(st.none() | whens(timezone=zone)) if metadata else None,
+        approved_by=tuple(draw(st.lists(free_text(), max_size=2))) if metadata else (),
+        default=draw(st.sampled_from(Default)),
+        conflict=draw(st.sampled_from(Conflict)),
+        sources=found_sources,
+        events=draw(events(timezone=zone, source_ids=source_ids)) if metadata else (),
+        vocabulary=draw(vocabularies()) if metadata else Vocabulary(),
+    )
+
+
+@st.composite
+def _edited_rule(draw: st.DrawFn, rule: Rule, source_ids: tuple[str, ...]) -> Rule:
+    """``rule`` with one small edit: effect, a dimension, a condition or its text."""
+    edit = draw(st.sampled_from(("effect", "scope", "subject", "action", "condition", "text")))
+    if edit == "effect":
+        return attrs.evolve(rule, effect=draw(st.sampled_from(Effect)))
+    if edit == "subject":
+        return attrs.evolve(rule, subject=draw(st.frozensets(labels(SUBJECTS), max_size=2)))
+    if edit == "action":
+        return attrs.evolve(rule, action=draw(st.frozensets(labels(ACTIONS), min_size=1, max_size=2)))
+    if edit == "condition":
+        return attrs.evolve(rule, conditions=rule.conditions ^ {draw(free_text())})
+    if edit == "text":
+        return attrs.evolve(rule, text=draw(st.none() | free_text(60)))
+    scope = dict(rule.scope)
+    dim = draw(labels(DIMENSIONS).filter(lambda d: d not in ("subject", "action")))
+    values = set(scope.get(dim, frozenset())) ^ {draw(labels(VALUES.get(dim, ())))}
+    if values:
+        scope[dim] = frozenset(values)
+    else:
+        scope.pop(dim, None)
+    return attrs.evolve(rule, scope=scope)
+
+
+def _later(when: When, before: When) -> When:
+    """``when``, moved on by whole periods until it starts after ``before``."""
+    while when.instant <= before.instant:
+        if when.precision is Precision.INSTANT:
+            step = when.instant.add(hours=7)
+        else:
+            # Start the next period afresh: in a zone whose clocks skip
+            # midnight, the period's first moment is not always 00:00.
+            end = when.end
+            step = pendulum.datetime(end.year, end.month, end.day, tz=when.instant.timezone_name)
+        when = attrs.evolve(when, instant=step)
+    return when
+
+
+@st.composite
+def _successor(draw: st.DrawFn, old: PolicyVersion) -> PolicyVersion:
+    """A later version of ``old``'s policy made by editing ``old``."""
+    source_ids = tuple(s.id for s in old.sources)
+    kept: list[Rule] = []
+    for rule in old.rules:
+        fate = draw(st.sampled_from(("keep", "keep", "edit", "edit", "drop", "rename")))
+        if fate == "keep":
+            kept.append(rule)
+        elif fate == "edit":
+            kept.append(draw(_edited_rule(rule, source_ids)))
+        elif fate == "rename":
+            kept.append(attrs.evolve(rule, id=draw(labels(RULE_IDS))))
+    added = draw(st.lists(rules(source_ids=source_ids), max_size=2))
+    by_id: dict[str, Rule] = {}
+    for rule in [*kept, *added]:
+        by_id.setdefault(rule.id, rule)
+    effective = _later(draw(whens(timezone=old.timezone)), old.effective)
+    return attrs.evolve(
+        old,
+        version=draw(labels(("v2", "v3", "anywhere-across-border")).filter(lambda v: v != old.version)),
+        effective=effective,
+        rules=tuple(by_id.values()),
+        default=draw(st.sampled_from((old.default, old.default, *Default))),
+        conflict=draw(st.sampled_from((old.conflict, old.conflict, *Conflict))),
+        summary=draw(st.sampled_from((old.summary, "Scope broadened to the whole border area."))),
+    )
+
+
+@st.composite
+def version_pairs(
+    draw: st.DrawFn, *, policy: str | None = None, max_rules: int = 6
+) -> tuple[PolicyVersion, PolicyVersion]:
+    """Two versions of one policy, with distinct labels, the second effective later.
+
+    Usually the second is an edit of the first (rules kept, edited, dropped,
+    renamed and added); sometimes it is drawn independently.
+    """
+    name = policy if policy is not None else draw(labels(POLICIES))
+    old = draw(versions(policy=name, max_rules=max_rules))
+    if draw(st.integers(0, 3)) > 0:
+        return old, draw(_successor(old))
+    new = draw(versions(policy=name, max_rules=max_rules).filter(lambda v: v.version != old.version))
+    return old, attrs.evolve(new, effective=_later(new.effective, old.effective))
+
+
+@st.composite
+def version_sequences(
+    draw: st.DrawFn, *, policy: str | None = None, min_size: int = 1, max_size: int = 4
+) -> list[PolicyVersion]:
+    """Versions of one policy, oldest first: distinct labels, strictly later instants."""
+    first = draw(versions(policy=policy))
+    found = [first]
+    size = draw(st.integers(min_size, max_size))
+    labels_seen = {first.version}
+    while len(found) < size:
+        nxt = draw(_successor(found[-1]))
+        label, suffix = nxt.version, 1
+        while label in labels_seen:
+            label, suffix = f"{nxt.version}-{suffix}", suffix + 1
+        nxt = attrs.evolve(nxt, version=label)
+        labels_seen.add(nxt.version)
+        found.append(nxt)
+    return found
