@@ -237,17 +237,24 @@ def _field_document(version: PolicyVersion, field: str) -> Any:
 class _Differ:
     """One comparison; holds what the mapping from DeepDiff needs."""
 
-    def __init__(self, old: PolicyVersion, new: PolicyVersion) -> None:
+    def __init__(self, old: PolicyVersion, new: PolicyVersion, *, prefilter: bool = True) -> None:
         self.old = old
         self.new = new
         self.effective = new.effective
+        # Setting equal rules aside is an optimisation; tests turn it off to
+        # check that it never changes the answer.
+        self.prefilter = prefilter
 
     def changes(self) -> list[Change]:
         old_rules = {r.id: r for r in self.old.rules}
         new_rules = {r.id: r for r in self.new.rules}
         removed = [i for i in old_rules if i not in new_rules]
         added = [i for i in new_rules if i not in old_rules]
-        changed = [i for i, r in new_rules.items() if i in old_rules and old_rules[i] != r]
+        changed = [
+            i
+            for i, r in new_rules.items()
+            if i in old_rules and (not self.prefilter or old_rules[i] != r)
+        ]
         found: list[Change] = []
         renames = _renames([old_rules[i] for i in removed], [new_rules[i] for i in added])
         for old_id, new_id in renames.items():
@@ -267,7 +274,7 @@ class _Differ:
                 t2["rules"][rule_id] = plain_rule(new_rules[rule_id])
         for field in ("default", "conflict", *METADATA_FIELDS):
             before, after = getattr(self.old, field), getattr(self.new, field)
-            if before != after:
+            if before != after or not self.prefilter:
                 t1[field] = _field_document(self.old, field)
                 t2[field] = _field_document(self.new, field)
 
@@ -408,11 +415,12 @@ class _Differ:
             before, after, dim, self.old.vocabulary, self.new.vocabulary
         )
         if kind is Kind.SCOPE_CHANGED:
-            direction = Direction.MIXED if before != after else Direction.NEUTRAL
+            same = _coverage(before or frozenset(), dim, self.old.vocabulary) == _coverage(
+                after or frozenset(), dim, self.new.vocabulary
+            )
+            direction = Direction.NEUTRAL if same else Direction.MIXED
         else:
-            wider = kind is Kind.SCOPE_BROADENED
-            loosens = wider if new.effect is Effect.PERMIT else not wider
-            direction = Direction.LOOSENED if loosens else Direction.TIGHTENED
+            direction = _direction(gained=kind is Kind.SCOPE_BROADENED, old=old, new=new)
         if dim in ("subject", "action"):
             path = _rule_path(new.id, dim)
         else:
@@ -433,18 +441,16 @@ class _Differ:
     def _conditions(
         self, old: Rule, new: Rule, sides: dict[str, set[str]]
     ) -> Iterator[Change]:
-        permit = new.effect is Effect.PERMIT
         for kind, values in (
             (Kind.CONDITION_ADDED, sides["added"]),
             (Kind.CONDITION_REMOVED, sides["removed"]),
         ):
             if not values:
                 continue
-            # A condition narrows a permission and softens a restriction.
-            loosens = (kind is Kind.CONDITION_ADDED) != permit
+            # A condition narrows what its rule covers: removing one widens it.
             yield self._change(
                 kind=kind,
-                direction=Direction.LOOSENED if loosens else Direction.TIGHTENED,
+                direction=_direction(gained=kind is Kind.CONDITION_REMOVED, old=old, new=new),
                 rule=new.id,
                 added=values if kind is Kind.CONDITION_ADDED else (),
                 removed=values if kind is Kind.CONDITION_REMOVED else (),
@@ -509,6 +515,18 @@ def _listed_difference(field: str, before: Any, after: Any) -> tuple[frozenset[s
         return frozenset(), frozenset()
     old, new = names(before), names(after)
     return frozenset(new - old), frozenset(old - new)
+
+
+def _direction(*, gained: bool, old: Rule, new: Rule) -> Direction:
+    """The direction of a rule covering more (``gained``) or less.
+
+    What a rule gains takes its new effect; what it loses had its old one.
+    Judging each side by its own effect keeps ``diff(b, a)`` the mirror of
+    ``diff(a, b)`` even when the effect changed too.
+    """
+    effect = new.effect if gained else old.effect
+    loosens = gained if effect is Effect.PERMIT else not gained
+    return Direction.LOOSENED if loosens else Direction.TIGHTENED
 
 
 def _rule_path(rule_id: str, *steps: str) -> str:

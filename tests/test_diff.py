@@ -1,0 +1,389 @@
+"""policydiff.diff: kinds, directions, descriptions and the JSON report."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import policydiff
+from policydiff import Direction, Effect, Kind, PolicyVersion, Rule, When
+from policydiff._convert import unstructure_version
+from policydiff._diff import _Differ
+from tests.strategies import version_pairs, versions
+
+HISTORY = Path(__file__).parent.parent / "examples" / "us-ukraine-strikes" / "history"
+
+
+def version(*rules: Rule, **fields: object) -> PolicyVersion:
+    base: dict[str, object] = {
+        "policy": "demo",
+        "version": "v1",
+        "effective": When.parse("2024-05-01"),
+    }
+    base.update(fields)
+    return PolicyVersion(rules=rules, **base)  # type: ignore[arg-type]
+
+
+def rule(rule_id: str = "r", effect: str = "prohibit", **fields: object) -> Rule:
+    fields.setdefault("action", "export")
+    return Rule(id=rule_id, effect=Effect(effect), **fields)  # type: ignore[arg-type]
+
+
+def only(old: PolicyVersion, new: PolicyVersion) -> policydiff.Change:
+    changes = list(policydiff.diff(old, attrs.evolve(new, version="v2")))
+    assert len(changes) == 1, changes
+    return changes[0]
+
+
+# -- rules appearing and disappearing ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("effect", "appeared", "disappeared"),
+    [
+        ("permit", (Kind.PERMISSION_GRANTED, Direction.LOOSENED), (Kind.PERMISSION_REVOKED, Direction.TIGHTENED)),
+        ("prohibit", (Kind.RESTRICTION_IMPOSED, Direction.TIGHTENED), (Kind.RESTRICTION_LIFTED, Direction.LOOSENED)),
+        ("oblige", (Kind.RESTRICTION_IMPOSED, Direction.TIGHTENED), (Kind.RESTRICTION_LIFTED, Direction.LOOSENED)),
+    ],
+)
+def test_a_rule_appearing_or_disappearing_is_named_by_its_effect(
+    effect: str, appeared: tuple[Kind, Direction], disappeared: tuple[Kind, Direction]
+) -> None:
+    with_rule = version(rule("x", effect))
+    without = version()
+    up = only(without, with_rule)
+    down = only(with_rule, without)
+    assert (up.kind, up.direction) == appeared
+    assert (down.kind, down.direction) == disappeared
+    assert up.path == "root['rules']['x']"
+    assert up.before is None
+    assert up.after["effect"] == effect
+    assert down.after is None
+
+
+def test_a_rule_identical_but_for_its_id_is_renamed_not_replaced() -> None:
+    change = only(version(rule("old-name", scope={"region": ["EU"]})), version(rule("new-name", scope={"region": ["EU"]})))
+    assert change.kind is Kind.RULE_RENAMED
+    assert change.direction is Direction.NEUTRAL
+    assert change.rule == "new-name"
+    assert "old-name renamed to new-name" in change.description
+
+
+# -- effects ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "direction"),
+    [
+        ("prohibit", "permit", Direction.LOOSENED),
+        ("oblige", "permit", Direction.LOOSENED),
+        ("permit", "prohibit", Direction.TIGHTENED),
+        ("permit", "oblige", Direction.TIGHTENED),
+        ("prohibit", "oblige", Direction.MIXED),
+    ],
+)
+def test_an_effect_change_reads_toward_permit_as_loosened(before: str, after: str, direction: Direction) -> None:
+    change = only(version(rule("x", before)), version(rule("x", after)))
+    assert change.kind is Kind.EFFECT_CHANGED
+    assert change.direction is direction
+    assert (change.before, change.after) == (before, after)
+
+
+# -- scopes ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("effect", "before", "after", "kind", "direction"),
+    [
+        ("permit", ["EU"], ["EU", "US"], Kind.SCOPE_BROADENED, Direction.LOOSENED),
+        ("permit", ["EU", "US"], ["EU"], Kind.SCOPE_NARROWED, Direction.TIGHTENED),
+        ("prohibit", ["EU"], ["EU", "US"], Kind.SCOPE_BROADENED, Direction.TIGHTENED),
+        ("prohibit", ["EU", "US"], ["EU"], Kind.SCOPE_NARROWED, Direction.LOOSENED),
+        ("prohibit", ["EU"], ["US"], Kind.SCOPE_CHANGED, Direction.MIXED),
+    ],
+)
+def test_scope_values_added_or_removed_broaden_or_narrow(
+    effect: str, before: list[str], after: list[str], kind: Kind, direction: Direction
+) -> None:
+    change = only(
+        version(rule("x", effect, scope={"region": before})),
+        version(rule("x", effect, scope={"region": after})),
+    )
+    assert (change.kind, change.direction) == (kind, direction)
+    assert change.dimension == "region"
+    assert change.added == frozenset(after) - frozenset(before)
+    assert change.removed == frozenset(before) - frozenset(after)
+    assert change.path == "root['rules']['x']['scope']['region']"
+
+
+def test_narrowing_a_prohibition_by_adding_a_dimension_is_loosened() -> None:
+    change = only(version(rule("x")), version(rule("x", scope={"region": ["EU"]})))
+    assert (change.kind, change.direction) == (Kind.SCOPE_NARROWED, Direction.LOOSENED)
+    assert change.before is None
+    assert change.after == ["EU"]
+    assert "was any region" in change.description
+
+
+def test_dropping_a_dimension_from_a_permission_broadens_it() -> None:
+    change = only(version(rule("x", "permit", scope={"region": ["EU"]})), version(rule("x", "permit")))
+    assert (change.kind, change.direction) == (Kind.SCOPE_BROADENED, Direction.LOOSENED)
+
+
+def test_subject_and_action_changes_are_scope_changes_on_those_dimensions() -> None:
+    old = version(rule("x", "permit", subject=["alice"], action=["read"]))
+    new = version(rule("x", "permit", subject=["alice", "bob"], action=["read", "write"]))
+    changes = list(policydiff.diff(old, new))
+    assert [(c.kind, c.dimension, c.direction) for c in changes] == [
+        (Kind.SCOPE_BROADENED, "action", Direction.LOOSENED),
+        (Kind.SCOPE_BROADENED, "subject", Direction.LOOSENED),
+    ]
+
+
+def test_a_subject_appearing_narrows_a_rule_that_applied_to_anyone() -> None:
+    change = only(version(rule("x", "permit")), version(rule("x", "permit", subject="alice")))
+    assert (change.kind, change.dimension, change.direction) == (Kind.SCOPE_NARROWED, "subject", Direction.TIGHTENED)
+
+
+VOCABULARY = {"region": {"Europe": ["France", "Germany"], "World": ["Europe", "Asia"]}}
+
+
+def test_a_value_replaced_by_its_descendant_is_narrowed() -> None:
+    change = only(
+        version(rule("x", scope={"region": ["Europe"]}), vocabulary=VOCABULARY),
+        version(rule("x", scope={"region": ["France"]}), vocabulary=VOCABULARY),
+    )
+    assert (change.kind, change.direction) == (Kind.SCOPE_NARROWED, Direction.LOOSENED)
+
+
+def test_a_value_replaced_by_its_ancestor_is_broadened() -> None:
+    change = only(
+        version(rule("x", "permit", scope={"region": ["France"]}), vocabulary=VOCABULARY),
+        version(rule("x", "permit", scope={"region": ["World"]}), vocabulary=VOCABULARY),
+    )
+    assert (change.kind, change.direction) == (Kind.SCOPE_BROADENED, Direction.LOOSENED)
+
+
+def test_values_replaced_by_a_parent_covering_exactly_them_change_nothing_in_effect() -> None:
+    change = only(
+        version(rule("x", scope={"region": ["France", "Germany"]}), vocabulary=VOCABULARY),
+        version(rule("x", scope={"region": ["Europe"]}), vocabulary=VOCABULARY),
+    )
+    assert (change.kind, change.direction) == (Kind.SCOPE_CHANGED, Direction.NEUTRAL)
+
+
+# -- conditions and wording ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("effect", "added", "removed"),
+    [("permit", Direction.TIGHTENED, Direction.LOOSENED), ("prohibit", Direction.LOOSENED, Direction.TIGHTENED)],
+)
+def test_conditions_narrow_a_permission_and_soften_a_restriction(
+    effect: str, added: Direction, removed: Direction
+) -> None:
+    plain = version(rule("x", effect))
+    conditional = version(rule("x", effect, conditions=["with a licence"]))
+    up = only(plain, conditional)
+    down = only(conditional, plain)
+    assert (up.kind, up.direction, up.added) == (Kind.CONDITION_ADDED, added, frozenset({"with a licence"}))
+    assert (down.kind, down.direction, down.removed) == (Kind.CONDITION_REMOVED, removed, frozenset({"with a licence"}))
+
+
+def test_a_new_text_or_source_list_is_a_rewording() -> None:
+    old = version(rule("x", text="Exports are barred."))
+    new = version(rule("x", text="No exports."))
+    change = only(old, new)
+    assert (change.kind, change.direction) == (Kind.RULE_REWORDED, Direction.NEUTRAL)
+    assert change.description == "Rule x reworded: “No exports.”."
+
+
+# -- version-level changes -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "direction"),
+    [("prohibit", "permit", Direction.LOOSENED), ("permit", "prohibit", Direction.TIGHTENED)],
+)
+def test_the_default_changing_has_its_own_kind(before: str, after: str, direction: Direction) -> None:
+    change = only(version(default=policydiff.Default(before)), version(default=policydiff.Default(after)))
+    assert (change.kind, change.direction, change.rule) == (Kind.DEFAULT_CHANGED, direction, None)
+
+
+def test_the_conflict_strategy_changing_is_mixed() -> None:
+    change = only(version(), version(conflict=policydiff.Conflict.PERMIT_OVERRIDES))
+    assert (change.kind, change.direction) == (Kind.CONFLICT_CHANGED, Direction.MIXED)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "New title"),
+        ("summary", "Now shorter."),
+        ("announced", When.parse("2024-05-03")),
+        ("timezone", "Europe/Kyiv"),
+        ("approved_by", ("The board",)),
+        ("sources", (policydiff.Source(id="memo"),)),
+        ("events", (policydiff.Event(date=When.parse("2024-04"), what="Review"),)),
+        ("vocabulary", {"region": {"Europe": ["France"]}}),
+    ],
+)
+def test_each_other_version_field_is_one_neutral_metadata_change(field: str, value: object) -> None:
+    change = only(version(), version(**{field: value}))
+    assert (change.kind, change.direction, change.dimension) == (Kind.METADATA_CHANGED, Direction.NEUTRAL, field)
+    assert change.path == f"root[{field!r}]"
+
+
+def test_label_and_effective_are_the_diffs_ends_not_changes() -> None:
+    d = policydiff.diff(version(), version(version="v9", effective=When.parse("2025")))
+    assert len(d) == 0
+    assert not d
+    assert d.to_dict()["to"] == {"version": "v9", "effective": "2025-01-01T00:00:00+00:00", "precision": "year"}
+
+
+def test_versions_of_different_policies_cannot_be_compared() -> None:
+    with pytest.raises(policydiff.DiffError, match="different policies: 'demo'"):
+        policydiff.diff(version(), version(policy="other"))
+
+
+def test_a_later_version_may_be_compared_against_an_earlier_one() -> None:
+    early = version(rule("x", "permit"))
+    late = version(version="v2", effective=When.parse("2024-06-01"))
+    d = policydiff.diff(late, early)
+    assert d.to_dict()["from"]["version"] == "v2"
+    assert [c.kind for c in d] == [Kind.PERMISSION_GRANTED]
+    assert d.gap == "31 days before the previous version"
+
+
+# -- the flagship pair -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def flagship() -> policydiff.PolicyDiff:
+    old = policydiff.load(HISTORY / "2022-no-strikes-inside-russia.yaml")
+    new = policydiff.load(HISTORY / "2024-05-30-kharkiv.yaml")
+    return policydiff.diff(old, new)
+
+
+def test_the_kharkiv_decision_is_exactly_one_permission_granted(flagship: policydiff.PolicyDiff) -> None:
+    (granted,) = flagship.loosened()
+    assert granted.kind is Kind.PERMISSION_GRANTED
+    assert granted.rule == "kharkiv-defensive-strikes"
+    assert granted.effective.isoformat() == "2024-05-30T00:00:00-04:00"
+    assert [s.publisher for s in granted.sources] == ["Politico", "Reuters"]
+    assert flagship.tightened() == []
+    assert flagship.summary["mixed"] == 0
+    assert all(c.direction is Direction.NEUTRAL for c in flagship if c is not granted)
+    assert {c.kind for c in flagship if c is not granted} == {Kind.METADATA_CHANGED}
+
+
+def test_the_kharkiv_description_says_who_may_do_what_where_and_under_which_condition(
+    flagship: policydiff.PolicyDiff,
+) -> None:
+    (granted,) = flagship.loosened()
+    assert granted.description == (
+        "Permission granted: Ukraine may strike (purpose: defensive; territory: Belgorod Oblast;"
+        " weapon: GMLRS or artillery), only against Russian forces attacking or preparing to"
+        " attack the Kharkiv region."
+    )
+
+
+def test_the_text_report_leads_with_what_was_lifted_and_when(flagship: policydiff.PolicyDiff) -> None:
+    lines = flagship.to_text().splitlines()
+    assert lines[0] == "us-weapons-use-ukraine: no-strikes-inside-russia → kharkiv-defensive-strikes"
+    assert lines[1].startswith("Effective 30 May 2024, 2 years after the previous version")
+    first_section = next(line for line in lines if line.endswith(")") and not line.startswith(" ") and "(" in line and line[0].isupper() and "changes" not in line)
+    assert first_section == "Lifted or loosened (1)"
+
+
+def test_the_markdown_report_has_a_section_per_direction(flagship: policydiff.PolicyDiff) -> None:
+    text = flagship.to_markdown()
+    assert "### Lifted or loosened (1)" in text
+    assert "### Wording and metadata (5)" in text
+    assert text.index("Lifted") < text.index("Wording")
+
+
+def test_the_json_report_follows_the_contract(flagship: policydiff.PolicyDiff) -> None:
+    data = json.loads(flagship.to_json())
+    assert list(data) == ["policydiff", "policy", "from", "to", "summary", "changes"]
+    assert data["from"]["version"] == "no-strikes-inside-russia"
+    assert data["to"]["effective"] == "2024-05-30T00:00:00-04:00"
+    assert data["summary"] == {"loosened": 1, "tightened": 0, "neutral": 5, "mixed": 0}
+    granted = data["changes"][0]
+    assert granted["kind"] == "permission-granted"
+    assert granted["path"] == "root['rules']['kharkiv-defensive-strikes']"
+    assert granted["after"]["scope"]["weapon"] == ["GMLRS", "artillery"]
+    assert granted["dimension"] is None
+    assert granted["added"] == granted["removed"] == []
+
+
+def test_a_month_precision_date_reads_as_the_month() -> None:
+    d = policydiff.diff(version(), version(version="v2", effective=When.parse("2024-06"), title="t"))
+    assert d.to_text().splitlines()[1].startswith("Effective June 2024, 1 month after")
+
+
+# -- properties --------------------------------------------------------------------
+
+
+@given(versions())
+def test_a_version_compared_with_itself_has_no_changes(v: PolicyVersion) -> None:
+    assert len(policydiff.diff(v, v)) == 0
+
+
+@given(version_pairs())
+def test_swapping_the_versions_swaps_loosened_and_tightened(pair: tuple[PolicyVersion, PolicyVersion]) -> None:
+    a, b = pair
+    forward = policydiff.diff(a, b).summary
+    backward = policydiff.diff(b, a).summary
+    assert (forward["loosened"], forward["tightened"]) == (backward["tightened"], backward["loosened"])
+    assert forward["mixed"] == backward["mixed"]
+
+
+def _shuffled_document(value: object, rnd: random.Random) -> object:
+    if isinstance(value, dict):
+        return {k: _shuffled_document(v, rnd) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_shuffled_document(v, rnd) for v in value]
+        rnd.shuffle(items)
+        return items
+    return value
+
+
+@given(version_pairs(), st.randoms(use_true_random=False))
+def test_reordering_rules_and_values_in_the_document_changes_nothing(
+    pair: tuple[PolicyVersion, PolicyVersion], rnd: random.Random
+) -> None:
+    a, b = pair
+    document = unstructure_version(b)
+    shuffled = {
+        key: _shuffled_document(value, rnd) if key == "rules" else value
+        for key, value in document.items()
+    }
+    reordered = policydiff.loads(json.dumps(shuffled), format="json")
+    assert reordered == b
+    assert policydiff.diff(a, reordered).to_json() == policydiff.diff(a, b).to_json()
+
+
+@given(version_pairs())
+def test_setting_equal_rules_aside_gives_the_same_answer_as_diffing_everything(
+    pair: tuple[PolicyVersion, PolicyVersion],
+) -> None:
+    a, b = pair
+    assert _Differ(a, b).changes() == _Differ(a, b, prefilter=False).changes()
+
+
+@given(version_pairs())
+def test_json_output_is_stable_and_parses(pair: tuple[PolicyVersion, PolicyVersion]) -> None:
+    a, b = pair
+    first = policydiff.diff(a, b).to_json()
+    assert first == policydiff.diff(a, b).to_json()
+    data = json.loads(first)
+    assert sum(data["summary"].values()) == len(data["changes"])
+    for change in data["changes"]:
+        assert change["added"] == sorted(change["added"])
+        assert change["removed"] == sorted(change["removed"])
