@@ -1,12 +1,16 @@
 """Track how policies change: what was lifted or imposed, and when.
 
 >>> import policydiff
->>> old = policydiff.load("examples/us-ukraine-strikes/history/2024-05-01-no-strikes.yaml")
+>>> old = policydiff.load("examples/us-ukraine-strikes/history/2022-no-strikes-inside-russia.yaml")
 >>> new = policydiff.load("examples/us-ukraine-strikes/history/2024-05-30-kharkiv.yaml")
+>>> for change in policydiff.diff(old, new).loosened():
+...     print(change.kind.value, change.rule, change.effective)
+permission-granted kharkiv-defensive-strikes 30 May 2024
 """
 
 from policydiff._diff import PolicyDiff, diff
 from policydiff._documents import Limits, dump, dumps, load, loads
+from policydiff._history import PolicyHistory, TimelineEntry, load_history
 from policydiff.errors import (
     DiffError,
     DocumentError,
@@ -49,17 +53,20 @@ __all__ = [
     "Limits",
     "PolicyDiff",
     "PolicyDiffError",
+    "PolicyHistory",
     "PolicyVersion",
     "Precision",
     "Problem",
     "Rule",
     "Source",
     "StoreError",
+    "TimelineEntry",
     "Vocabulary",
     "When",
     "diff",
     "dump",
     "dumps",
     "load",
+    "load_history",
     "loads",
 ]

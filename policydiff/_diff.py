@@ -182,7 +182,7 @@ def diff(old: PolicyVersion, new: PolicyVersion) -> PolicyDiff:
 
     >>> d = policydiff.diff(old, new)
     >>> d.summary
-    {'loosened': 1, 'tightened': 0, 'neutral': 4, 'mixed': 0}
+    {'loosened': 1, 'tightened': 0, 'neutral': 5, 'mixed': 0}
     """
     if old.policy != new.policy:
         msg = (

@@ -148,24 +148,25 @@ def format_when(when: When) -> str:
 def describe_gap(earlier: When, later: When) -> str:
     """How far apart two values are, in words: ``"29 days after"``.
 
-    The gap is counted between first instants and read at the coarser of the
-    two precisions, so a month-precision value is never said to be "3 days"
-    from another.
+    The gap is read at the coarser of the two precisions, in calendar terms:
+    from 30 May 2024 to June 2024 is "1 month after", never "2 days after",
+    since June 2024 may mean any day of that month.
     """
     coarse = min(earlier.precision, later.precision, key=_rank)
     start, end = earlier.instant, later.instant
     sign = "after"
     if end < start:
         start, end, sign = end, start, "before"
-    interval = pendulum.interval(start, end)
     if coarse is Precision.YEAR:
-        words = _count(interval.in_years(), "year")
+        words = _count(end.year - start.year, "year")
     elif coarse is Precision.MONTH:
-        words = _count(interval.in_months(), "month")
-    elif interval.in_days() == 0 and coarse is Precision.INSTANT:
-        words = _count(interval.in_hours(), "hour")
+        words = _count((end.year - start.year) * 12 + end.month - start.month, "month")
+    elif coarse is Precision.DAY:
+        words = _count((end.date() - start.in_timezone(end.timezone).date()).days, "day")
     else:
-        words = _count(interval.in_days(), "day")
+        interval = pendulum.interval(start, end)
+        days = interval.in_days()
+        words = _count(days, "day") if days else _count(interval.in_hours(), "hour")
     if words.startswith("0 "):
         return "at the same time as" if coarse is Precision.INSTANT else "in the same period as"
     return f"{words} {sign}"
