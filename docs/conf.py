@@ -26,6 +26,8 @@ source_suffix = {".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "conftest.py"]
 
+# Definition lists, for the command reference.
+myst_enable_extensions = ["deflist"]
 # Headings up to ### get anchors, so pages can link to sections.
 myst_heading_anchors = 3
 
