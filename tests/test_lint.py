@@ -1,0 +1,41 @@
+"""Static checks that guard the security model and the code's shape.
+
+ruff enforces the banned-API list of pyproject.toml (no pickle, marshal,
+eval, unsafe YAML loading or local "now"); mypy checks the package in strict
+mode, as the shipped py.typed promises.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    assert found, f"{name} is a test dependency; install with pip install -e '.[test]'"
+    return found
+
+
+def test_ruff_finds_nothing_including_banned_apis() -> None:
+    result = subprocess.run(
+        [_tool("ruff"), "check", "--no-cache", "policydiff", "tests", "benchmarks", "examples"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_passes_on_the_package(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path), "policydiff"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
