@@ -1,0 +1,521 @@
+"""Compact storage: a history as its first version plus one delta per later one.
+
+The stored form is plain JSON::
+
+    {
+      "policydiff": 1,
+      "history": "deltas",
+      "policy": "us-weapons-use-ukraine",
+      "first": { ... the first version's document ... },
+      "deltas": [ { "values_changed": {"root['version']": {...}}, ... }, ... ]
+    }
+
+Each delta is DeepDiff's own delta form (what :class:`deepdiff.Delta` holds),
+computed between the document forms of consecutive versions, bidirectional
+(every change carries its old value, so a delta applies both ways and checks
+what it replaces) and written as JSON, never pickled.
+
+A stored file is untrusted input. Before any delta is applied, the whole
+payload is checked: its shape, only the delta actions this module writes,
+only paths made of plain keys and indexes under ``root`` (no attribute
+access, nothing DeepDiff would read another way than we do), and only plain
+JSON values. Every rebuilt version then goes through the document builder,
+so a delta that produces an invalid version is refused with its problems.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import math
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from deepdiff import DeepDiff, Delta
+from deepdiff.helper import Opcode
+from deepdiff.path import parse_path
+
+from policydiff._convert import RawProblem, unstructure_version
+from policydiff._documents import (
+    DEFAULT_LIMITS,
+    Format,
+    Limits,
+    build,
+    format_of,
+    parse,
+    place,
+    read_text,
+    write_atomic,
+)
+from policydiff._history import PolicyHistory, _Place, check_versions
+from policydiff._locate import render_path
+from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
+from policydiff.model import PolicyVersion
+
+__all__ = ["from_store", "load_deltas", "save_deltas", "to_store"]
+
+#: The value of the payload's ``history`` key: what kind of file this is.
+KIND = "deltas"
+FORMAT_VERSION = 1
+
+_TOP_KEYS = ("policydiff", "history", "policy", "first", "deltas")
+_KEYED = ("dictionary_item_added", "dictionary_item_removed")
+_INDEXED = ("iterable_item_added", "iterable_item_removed")
+_OPCODES = "_iterable_opcodes"
+#: The delta actions this module writes, and so the only ones it reads.
+ACTIONS = ("values_changed", *_KEYED, *_INDEXED, _OPCODES)
+_OPCODE_TAGS = ("delete", "equal", "insert", "replace")
+_OPCODE_INDEXES = ("t1_from_index", "t1_to_index", "t2_from_index", "t2_to_index")
+
+# One step of a path: an index, or a key quoted the way DeepDiff quotes it.
+# Backslashes are refused so that no escape sequence is ever interpreted.
+_STEP = re.compile(r"""\[(?:(0|[1-9][0-9]*)|'([^'\\]*)'|"([^"\\]*)")\]""")
+
+
+# -- writing -------------------------------------------------------------------
+
+
+def to_store(history: PolicyHistory) -> dict[str, Any]:
+    """The compact form of ``history``: plain JSON data.
+
+    Args:
+        history: The history to store.
+
+    Returns:
+        ``{"policydiff": 1, "history": "deltas", "policy": ..., "first":
+        ..., "deltas": [...]}``, one delta per version after the first.
+    """
+    docs = [unstructure_version(v) for v in history.versions]
+    return {
+        "policydiff": FORMAT_VERSION,
+        "history": KIND,
+        "policy": history.policy,
+        "first": docs[0],
+        "deltas": [_delta(old, new) for old, new in itertools.pairwise(docs)],
+    }
+
+
+def save_deltas(history: PolicyHistory, path: str | os.PathLike[str]) -> None:
+    """Write ``history`` to ``path`` as JSON in compact form, atomically.
+
+    Args:
+        history: The history to store.
+        path: The file to write (conventionally ``*.json``).
+
+    >>> policydiff.save_deltas(history, "history.deltas.json")
+    >>> policydiff.load_deltas("history.deltas.json") == history
+    True
+    """
+    text = json.dumps(to_store(history), indent=1, ensure_ascii=False) + "\n"
+    write_atomic(path, text)
+
+
+def _delta(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The delta from one document to the next, checked to rebuild both exactly.
+
+    DeepDiff's fine-grained delta is kept when it passes our own checks and
+    applies exactly both ways. Otherwise (a key DeepDiff cannot quote, such
+    as one holding both kinds of quote) the delta replaces whole top-level
+    fields, whose names are always plain.
+    """
+    fine = _deepdiff_delta(old, new)
+    if fine is not None and _exact(fine, old, new):
+        return fine
+    coarse = _field_delta(old, new)
+    if not _exact(coarse, old, new):  # pragma: no cover - top-level fields are plain names
+        msg = "cannot store this history: a delta does not rebuild its version"
+        raise AssertionError(msg)
+    return coarse
+
+
+def _deepdiff_delta(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] | None:
+    delta = Delta(
+        DeepDiff(old, new),
+        bidirectional=True,
+        raise_errors=True,
+        log_errors=False,
+        serializer=json.dumps,
+        deserializer=json.loads,
+    )
+    form: dict[str, Any] = {}
+    for action in sorted(delta.diff):
+        entries = delta.diff[action]
+        if action == _OPCODES:
+            entries = {path: [_opcode_form(op) for op in ops] for path, ops in entries.items()}
+        form[action] = dict(sorted(entries.items()))
+    try:
+        # Only plain JSON may be stored: anything else fails here.
+        plain: dict[str, Any] = json.loads(json.dumps(form, allow_nan=False))
+    except (TypeError, ValueError):
+        return None
+    return plain
+
+
+def _opcode_form(op: Opcode) -> dict[str, Any]:
+    return {name: value for name, value in op._asdict().items() if value is not None}
+
+
+def _field_delta(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    form: dict[str, dict[str, Any]] = {}
+    for key in sorted(old.keys() | new.keys()):
+        path = f"root[{key!r}]"
+        if key not in new:
+            form.setdefault("dictionary_item_removed", {})[path] = old[key]
+        elif key not in old:
+            form.setdefault("dictionary_item_added", {})[path] = new[key]
+        elif old[key] != new[key]:
+            change = {"new_value": new[key], "old_value": old[key]}
+            form.setdefault("values_changed", {})[path] = change
+    return form
+
+
+def _exact(form: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> bool:
+    if _delta_problems(form, (), DEFAULT_LIMITS):
+        return False
+    try:
+        return bool(_apply(old, form) == new and _apply(new, form, reverse=True) == old)
+    except Exception:  # any failure to apply means: not this delta
+        return False
+
+
+# -- applying ------------------------------------------------------------------
+
+
+def _apply(doc: dict[str, Any], form: dict[str, Any], *, reverse: bool = False) -> Any:
+    """Apply a checked delta to a copy of ``doc`` (backwards with ``reverse``)."""
+    if not form:
+        return copy.deepcopy(doc)
+    diff = copy.deepcopy(form)
+    if _OPCODES in diff:
+        diff[_OPCODES] = {
+            path: [Opcode(**op) for op in ops] for path, ops in diff[_OPCODES].items()
+        }
+    delta = Delta(
+        delta_diff=diff,
+        bidirectional=True,
+        raise_errors=True,
+        log_errors=False,
+        serializer=json.dumps,
+        deserializer=json.loads,
+    )
+    return doc - delta if reverse else doc + delta
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def load_deltas(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> PolicyHistory:
+    """Read a history stored by :func:`save_deltas`.
+
+    Args:
+        path: The stored file.
+        limits: Bounds on the file's size, nesting and strings.
+
+    Raises:
+        StoreError: The file is not a valid stored history; nothing is
+            applied until the whole payload has been checked.
+        DocumentError: The file cannot be read or parsed.
+        HistoryError: The rebuilt versions do not form one history.
+    """
+    name = os.fspath(path)
+    fmt = format_of(name)
+    text = read_text(name, limits)
+    data, duplicates = parse(text, fmt, name, limits)
+    if duplicates:
+        raise StoreError(place(duplicates, text=text, format=fmt, name=name))
+    return from_store(data, name=name, text=text, format=fmt, limits=limits)
+
+
+def from_store(
+    data: Any,
+    *,
+    name: str = "<store>",
+    text: str | None = None,
+    format: Format = "json",
+    limits: Limits = DEFAULT_LIMITS,
+) -> PolicyHistory:
+    """Rebuild a history from its stored form, checking everything first.
+
+    Args:
+        data: The parsed payload.
+        name: The file it came from, for messages.
+        text: The file's text, to give problems a line and column.
+        format: The text's format.
+        limits: Bounds on nesting and string length.
+
+    Raises:
+        StoreError: The payload's shape, a delta's actions, paths or values,
+            or a rebuilt version is invalid; or a delta does not apply.
+        HistoryError: The rebuilt versions do not form one history.
+    """
+
+    def fail(raw: list[RawProblem]) -> StoreError:
+        if text is None:
+            return StoreError(
+                Problem(file=name, path=render_path(p.path), message=p.message, hint=p.hint)
+                for p in raw
+            )
+        return StoreError(place(raw, text=text, format=format, name=name))
+
+    raw = list(_payload_problems(data, limits))
+    if raw:
+        raise fail(raw)
+    source = text if text is not None else ""
+    source_format: Format = format if text is not None else "json"
+    first = _build(data["first"], ("first",), name, source, source_format, limits)
+    docs = [data["first"]]
+    versions = [first]
+    places = [_Place(file=name, prefix=("first",), text=text, format=format)]
+    for index, form in enumerate(data["deltas"]):
+        here: tuple[str | int, ...] = ("deltas", index)
+        try:
+            doc = _apply(docs[-1], form)
+        except Exception as exc:  # DeepDiff reports a bad delta in several ways
+            message = f"does not apply to the version before it: {_reason(exc)}"
+            raise fail([RawProblem(here, message)]) from None
+        try:
+            version = build(doc, text="", format="json", name=name, limits=limits)
+        except DocumentError as exc:
+            raise fail(
+                [
+                    RawProblem(here, f"rebuilds an invalid version: {_inner(p)}")
+                    for p in exc.problems
+                ]
+            ) from None
+        docs.append(doc)
+        versions.append(version)
+        places.append(_Place(file=name, prefix=here, text=text, format=format))
+    problems = check_versions(versions, places, name=name)
+    if problems:
+        raise HistoryError(problems)
+    return PolicyHistory(versions=versions, name=name)
+
+
+def _build(
+    data: Any,
+    prefix: tuple[str | int, ...],
+    name: str,
+    text: str,
+    fmt: Format,
+    limits: Limits,
+) -> PolicyVersion:
+    try:
+        return build(data, text=text, format=fmt, name=name, limits=limits, prefix=prefix)
+    except DocumentError as exc:
+        raise StoreError(exc.problems) from None
+
+
+def _inner(problem: Problem) -> str:
+    return f"{problem.path}: {problem.message}" if problem.path else problem.message
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+# -- checking a payload before anything is applied -----------------------------
+
+
+def _payload_problems(data: Any, limits: Limits) -> Iterator[RawProblem]:
+    if not isinstance(data, dict):
+        yield RawProblem((), f"expected a stored history, a mapping (got {_describe(data)})")
+        return
+    for key in data:
+        if key not in _TOP_KEYS:
+            expected = ", ".join(_TOP_KEYS)
+            yield RawProblem((key,), f"unknown key {key!r} (expected: {expected})", at_key=True)
+    for key in _TOP_KEYS:
+        if key not in data:
+            yield RawProblem((key,), "required field is missing", at_key=True)
+    version = data.get("policydiff")
+    if "policydiff" in data and (isinstance(version, bool) or version != FORMAT_VERSION):
+        yield RawProblem(
+            ("policydiff",),
+            f"unsupported format version {version!r} (this release reads {FORMAT_VERSION})",
+            hint="upgrade policydiff to read newer stored histories",
+        )
+    if "history" in data and data["history"] != KIND:
+        yield RawProblem(("history",), f"expected {KIND!r} (got {_describe(data['history'])})")
+    policy = data.get("policy")
+    if "policy" in data and not isinstance(policy, str):
+        yield RawProblem(("policy",), f"expected a string (got {_describe(policy)})")
+    first = data.get("first")
+    if "first" in data and not isinstance(first, dict):
+        yield RawProblem(("first",), f"expected a version document (got {_describe(first)})")
+    elif isinstance(first, dict) and isinstance(policy, str) and first.get("policy") != policy:
+        yield RawProblem(
+            ("first", "policy"),
+            f"the first version's policy {first.get('policy')!r} is not the stored {policy!r}",
+        )
+    deltas = data.get("deltas")
+    if "deltas" in data and not isinstance(deltas, list):
+        yield RawProblem(("deltas",), f"expected a list of deltas (got {_describe(deltas)})")
+    elif isinstance(deltas, list):
+        for index, form in enumerate(deltas):
+            yield from _delta_problems(form, ("deltas", index), limits)
+
+
+def _delta_problems(form: Any, here: tuple[str | int, ...], limits: Limits) -> list[RawProblem]:
+    """Everything wrong with one delta, found before it is applied."""
+    if not isinstance(form, dict):
+        return [RawProblem(here, f"expected a delta, a mapping of actions (got {_describe(form)})")]
+    found: list[RawProblem] = []
+    for action, entries in form.items():
+        at = (*here, action)
+        if action not in ACTIONS:
+            expected = ", ".join(ACTIONS)
+            message = f"unknown delta action {action!r} (expected one of: {expected})"
+            found.append(RawProblem(at, message, at_key=True))
+            continue
+        if not isinstance(entries, dict):
+            found.append(RawProblem(at, f"expected a mapping of paths (got {_describe(entries)})"))
+            continue
+        for path, entry in entries.items():
+            found.extend(_entry_problems(action, path, entry, (*at, path), limits))
+    return found
+
+
+def _entry_problems(
+    action: str, path: Any, entry: Any, at: tuple[str | int, ...], limits: Limits
+) -> Iterator[RawProblem]:
+    steps, wrong = _steps(path)
+    if wrong:
+        yield RawProblem(at, wrong, at_key=True)
+        return
+    last = steps[-1]
+    if action in _KEYED and not isinstance(last, str):
+        yield RawProblem(at, f"{action} needs a path ending in a key (got {path!r})", at_key=True)
+    if action in _INDEXED and not isinstance(last, int):
+        yield RawProblem(
+            at, f"{action} needs a path ending in an index (got {path!r})", at_key=True
+        )
+    if action == "values_changed":
+        yield from _change_problems(entry, at, limits)
+    elif action == _OPCODES:
+        yield from _opcode_problems(entry, at, limits)
+    else:
+        yield from _value_problems(entry, at, limits)
+
+
+def _steps(path: Any) -> tuple[list[str | int], str | None]:
+    """The keys and indexes of a delta path, or what is wrong with it."""
+    if not isinstance(path, str):
+        return [], f"expected a path such as root['rules'][0] (got {_describe(path)})"
+    if not path.startswith("root"):
+        return [], f"path {path!r} is not rooted at the document (expected it to start with root)"
+    steps: list[str | int] = []
+    position = len("root")
+    while position < len(path):
+        if path[position] == ".":
+            return [], f"path {path!r} reads an attribute; only keys and indexes are allowed"
+        match = _STEP.match(path, position)
+        if match is None:
+            return [], (
+                f"path {path!r} is not a plain path of keys and indexes"
+                f" (expected root['key'][0]...; unreadable from column {position + 1})"
+            )
+        index, single, double = match.groups()
+        steps.append(int(index) if index is not None else single if single is not None else double)
+        position = match.end()
+    if not steps:
+        return [], "the document itself cannot be replaced; a path needs at least one key"
+    # DeepDiff parses the path again when applying it: it must read the same steps.
+    read = parse_path(path, include_actions=True)  # type: ignore[no-untyped-call]
+    if read != [{"element": s, "action": "GET"} for s in steps]:
+        return [], f"path {path!r} is ambiguous (DeepDiff would read it differently)"
+    return steps, None
+
+
+def _change_problems(entry: Any, at: tuple[str | int, ...], limits: Limits) -> Iterator[RawProblem]:
+    if not isinstance(entry, dict):
+        yield RawProblem(at, f"expected {{'new_value', 'old_value'}} (got {_describe(entry)})")
+        return
+    for key in ("new_value", "old_value"):
+        if key not in entry:
+            yield RawProblem(at, f"{key!r} is missing: a stored delta applies both ways")
+    for key, value in entry.items():
+        if key in ("new_value", "old_value"):
+            yield from _value_problems(value, (*at, key), limits)
+        elif key == "new_path":
+            _, wrong = _steps(value)
+            if wrong:
+                yield RawProblem((*at, key), wrong)
+        else:
+            yield RawProblem(
+                (*at, key), f"unknown key {key!r} (expected new_value, old_value)", at_key=True
+            )
+
+
+def _opcode_problems(entry: Any, at: tuple[str | int, ...], limits: Limits) -> Iterator[RawProblem]:
+    if not isinstance(entry, list):
+        yield RawProblem(at, f"expected a list of opcodes (got {_describe(entry)})")
+        return
+    allowed = ("tag", *_OPCODE_INDEXES, "old_values", "new_values")
+    for index, op in enumerate(entry):
+        here = (*at, index)
+        if not isinstance(op, dict):
+            yield RawProblem(here, f"expected an opcode mapping (got {_describe(op)})")
+            continue
+        for key in op:
+            if key not in allowed:
+                yield RawProblem(
+                    (*here, key),
+                    f"unknown key {key!r} (expected: {', '.join(allowed)})",
+                    at_key=True,
+                )
+        if op.get("tag") not in _OPCODE_TAGS:
+            message = (
+                f"unknown opcode tag {op.get('tag')!r} (expected one of: {', '.join(_OPCODE_TAGS)})"
+            )
+            yield RawProblem((*here, "tag"), message)
+        for key in _OPCODE_INDEXES:
+            value = op.get(key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                message = f"expected an index, a whole number from 0 (got {_describe(value)})"
+                yield RawProblem((*here, key), message)
+        for key in ("old_values", "new_values"):
+            values = op.get(key)
+            if values is not None and not isinstance(values, list):
+                yield RawProblem((*here, key), f"expected a list (got {_describe(values)})")
+            elif values is not None:
+                yield from _value_problems(values, (*here, key), limits)
+
+
+def _value_problems(value: Any, at: tuple[str | int, ...], limits: Limits) -> Iterator[RawProblem]:
+    """Problems that keep ``value`` from being plain JSON within ``limits``."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limits.max_depth:
+            yield RawProblem(at, f"value nested deeper than the limit of {limits.max_depth} levels")
+            return
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if not isinstance(key, str):
+                    yield RawProblem(at, f"expected plain JSON: a key {_describe(key)}")
+                    return
+                stack.append((inner, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((inner, depth + 1) for inner in item)
+        elif isinstance(item, str):
+            if len(item) > limits.max_string:
+                message = f"string of {len(item):,} characters is longer than the limit of {limits.max_string:,}"
+                yield RawProblem(at, message)
+                return
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                yield RawProblem(at, f"expected plain JSON (got {item!r}, which JSON cannot hold)")
+                return
+        elif item is not None and not isinstance(item, int):
+            yield RawProblem(at, f"expected plain JSON (got {_describe(item)})")
+            return
+
+
+def _describe(value: object) -> str:
+    name = type(value).__name__
+    article = "an" if name[0] in "aeiou" else "a"
+    return f"{value!r} that is {article} {name}"
