@@ -1,0 +1,644 @@
+"""Measure policydiff against its baselines, in one run, and check the targets.
+
+Every case times policydiff and the baselines it is judged against in the
+same process, round-robin (one repeat of each contender in turn), and
+reports medians and the ratios the targets are stated in::
+
+    python benchmarks/run.py --scale full          # the figures in docs/performance.md
+    python benchmarks/run.py --scale tiny --json   # what the test suite runs
+
+Cases (sizes are for ``--scale full``):
+
+``diff``
+    Two versions of 10k and of 100k rules, 1% of the rules edited. Baselines:
+    a plain pass of attrs ``==`` over the rules (the floor) and raw DeepDiff
+    on the same content as plain dicts, rules keyed by id.
+``load``
+    A 100k-rule document, as JSON and as YAML. Baselines: ``json.loads`` and
+    PyYAML's C safe loader on the same files, each read inside the timing as
+    policydiff reads its file inside the timing; with the garbage collector
+    on (as callers run) and off.
+``log``
+    ``history.changes()`` over 1,000 versions of 10k rules, about 10 rules
+    changing per step, and the same with twice the unchanged rules.
+``at``
+    ``history.at()`` at random instants in histories of 1k, 10k and 100k
+    versions: the time per lookup should grow with the logarithm of the size.
+``impact``
+    ``benchmarks/bench_impact.py``'s ``run(scale)``, when that file exists.
+    It returns a case (or a list of cases) shaped as :class:`Case` renders
+    in ``--json``: ``{"case", "size", "results": [{"name", "median_s"}],
+    "ratios": [{"name", "value", "target", "met"}], "notes"}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import itertools
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402 (the benchmarks folder is not a package)
+from deepdiff import DeepDiff  # noqa: E402
+
+import policydiff  # noqa: E402
+from policydiff.model import PolicyVersion, When  # noqa: E402
+
+try:
+    from policydiff._history import PolicyHistory
+except ImportError:  # pragma: no cover (the history module is not there yet)
+    PolicyHistory = None  # type: ignore[assignment,misc]
+
+
+@attrs.frozen(kw_only=True)
+class Scale:
+    """The sizes one ``--scale`` runs.
+
+    Args:
+        repeats: Timed repeats per contender (the median is reported).
+        diff_rules: Rule counts for the ``diff`` case.
+        raw_deepdiff_max: Above this many rules, raw DeepDiff runs once.
+        load_rules: Rules in the ``load`` document.
+        log_versions: Versions in each ``log`` history.
+        log_rules: Rules per version in the smaller ``log`` history.
+        log_changed: Rules changed per step in the ``log`` histories.
+        at_versions: History sizes for the ``at`` case.
+        at_lookups: Lookups timed at each size.
+    """
+
+    repeats: int
+    diff_rules: tuple[int, ...]
+    raw_deepdiff_max: int
+    load_rules: int
+    log_versions: int
+    log_rules: int
+    log_changed: int
+    at_versions: tuple[int, ...]
+    at_lookups: int
+
+
+SCALES = {
+    "tiny": Scale(
+        repeats=3,
+        diff_rules=(200,),
+        raw_deepdiff_max=200,
+        load_rules=200,
+        log_versions=5,
+        log_rules=200,
+        log_changed=2,
+        at_versions=(10, 100, 1000),
+        at_lookups=200,
+    ),
+    "small": Scale(
+        repeats=5,
+        diff_rules=(1_000, 10_000),
+        raw_deepdiff_max=10_000,
+        load_rules=10_000,
+        log_versions=100,
+        log_rules=1_000,
+        log_changed=10,
+        at_versions=(1_000, 10_000),
+        at_lookups=5_000,
+    ),
+    "full": Scale(
+        repeats=5,
+        diff_rules=(10_000, 100_000),
+        raw_deepdiff_max=10_000,
+        load_rules=100_000,
+        log_versions=1_000,
+        log_rules=10_000,
+        log_changed=10,
+        at_versions=(1_000, 10_000, 100_000),
+        at_lookups=20_000,
+    ),
+}
+
+
+# -- results -------------------------------------------------------------------
+
+
+@attrs.define(kw_only=True)
+class Result:
+    """The timings of one contender."""
+
+    name: str
+    times: list[float]
+
+    @property
+    def median(self) -> float:
+        """The median time, in seconds."""
+        return statistics.median(self.times)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as ``--json`` prints it."""
+        return {
+            "name": self.name,
+            "median_s": self.median,
+            "repeats": len(self.times),
+            "times_s": self.times,
+        }
+
+
+@attrs.define(kw_only=True)
+class Ratio:
+    """A ratio of two medians, the target it is held to and whether it is met.
+
+    ``met`` is ``None`` when there is no target (the ratio is information).
+    """
+
+    name: str
+    value: float
+    target: str = ""
+    met: bool | None = None
+
+    @classmethod
+    def within(cls, name: str, value: float, limit: float | None, target: str = "") -> Ratio:
+        """A ratio whose target is ``value <= limit`` (no target if ``limit`` is ``None``)."""
+        return cls(
+            name=name, value=value, target=target, met=None if limit is None else value <= limit
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ratio as ``--json`` prints it."""
+        return {"name": self.name, "value": self.value, "target": self.target, "met": self.met}
+
+
+@attrs.define(kw_only=True)
+class Case:
+    """One benchmark case: its contenders' timings, ratios and notes."""
+
+    case: str
+    size: str
+    results: list[Result] = attrs.Factory(list)
+    ratios: list[Ratio] = attrs.Factory(list)
+    notes: list[str] = attrs.Factory(list)
+    skipped: bool = False
+
+    def median(self, name: str) -> float:
+        """The median of the contender called ``name``."""
+        return next(r.median for r in self.results if r.name == name)
+
+    def ratio(
+        self, name: str, top: str, bottom: str, *, limit: float | None = None, target: str = ""
+    ) -> None:
+        """Record ``median(top) / median(bottom)`` against a target."""
+        value = self.median(top) / self.median(bottom)
+        self.ratios.append(Ratio.within(name, value, limit, target))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The case as ``--json`` prints it."""
+        return {
+            "case": self.case,
+            "size": self.size,
+            "skipped": self.skipped,
+            "results": [r.to_dict() for r in self.results],
+            "ratios": [r.to_dict() for r in self.ratios],
+            "notes": self.notes,
+        }
+
+
+# -- timing --------------------------------------------------------------------
+
+Contender = tuple[str, Callable[[Any], object], Callable[[], Any] | None, bool]
+
+
+def contender(
+    name: str,
+    run: Callable[[Any], object],
+    *,
+    setup: Callable[[], Any] | None = None,
+    gc_enabled: bool = True,
+) -> Contender:
+    """A named function to time, with an untimed ``setup`` whose result it gets."""
+    return (name, run, setup, gc_enabled)
+
+
+def compare(contenders: list[Contender], repeats: int) -> list[Result]:
+    """Time every contender ``repeats`` times, round-robin, and return the results.
+
+    Before each timed call the garbage collector runs a full collection, so no
+    contender pays for another's garbage, and is then left on or turned off
+    as the contender asks.
+    """
+    times: dict[str, list[float]] = {name: [] for name, *_ in contenders}
+    for _ in range(repeats):
+        for name, run, setup, gc_enabled in contenders:
+            argument = setup() if setup is not None else None
+            times[name].append(_time_once(run, argument, gc_enabled))
+            del argument
+    return [Result(name=name, times=times[name]) for name, *_ in contenders]
+
+
+def _time_once(run: Callable[[Any], object], argument: Any, gc_enabled: bool) -> float:
+    was_enabled = gc.isenabled()
+    gc.collect()
+    if gc_enabled:
+        gc.enable()
+    else:
+        gc.disable()
+    try:
+        start = time.perf_counter()
+        result = run(argument)
+        elapsed = time.perf_counter() - start
+    finally:
+        if was_enabled:
+            gc.enable()
+        else:
+            gc.disable()
+    del result
+    return elapsed
+
+
+def _count(n: int) -> str:
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+def _bytes(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
+
+
+# -- cases ---------------------------------------------------------------------
+
+
+def case_diff(rules: int, scale: Scale) -> Case:
+    """``diff`` of two versions, 1% of the rules edited."""
+    shape = generate.Shape(rules=rules)
+    old_doc = generate.make_document(shape, seed=rules)
+    # Edits only: the floor zips the two rule tuples, which added or removed
+    # rules would misalign into cheap id mismatches.
+    new_doc = generate.change_documents(
+        old_doc, shape, changed=max(1, rules // 100), seed=rules + 1, churn=0
+    )
+    old, new = generate.to_version(old_doc), generate.to_version(new_doc)
+    old_plain, new_plain = generate.keyed(old_doc), generate.keyed(new_doc)
+    case = Case(case="diff", size=f"{_count(rules)} rules, 1% changed")
+    changes = len(policydiff.diff(old, new))
+    case.notes.append(f"{changes} changes found")
+
+    contenders = [
+        contender("policydiff.diff", lambda _: policydiff.diff(old, new)),
+        contender(
+            "attrs == floor",
+            lambda _: sum(a == b for a, b in zip(old.rules, new.rules, strict=True)),
+        ),
+    ]
+    raw = contender("raw DeepDiff", lambda _: DeepDiff(old_plain, new_plain))
+    if rules <= scale.raw_deepdiff_max:
+        contenders.append(raw)
+        case.results = compare(contenders, scale.repeats)
+    else:
+        case.results = compare(contenders, scale.repeats) + compare([raw], 1)
+        case.notes.append(
+            f"raw DeepDiff measured once at {_count(rules)} rules (too slow to repeat)"
+        )
+    case.ratio("diff / attrs floor", "policydiff.diff", "attrs == floor", limit=4.0, target="<= 4")
+    raw_speedup = case.median("raw DeepDiff") / case.median("policydiff.diff")
+    case.ratios.append(
+        Ratio.within("diff / raw DeepDiff", 1 / raw_speedup, 1 / 50, "<= 0.02 (50x faster)")
+    )
+    case.notes.append(f"policydiff.diff is {raw_speedup:.1f}x faster than raw DeepDiff")
+    return case
+
+
+def _read(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return handle.read().decode("utf-8")
+
+
+def _c_yaml(path: Path) -> Any:
+    loader = yaml.CSafeLoader(_read(path))
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def case_load(rules: int, scale: Scale, folder: Path) -> Iterator[Case]:
+    """``load`` of a document as JSON and as YAML, against the bare parsers."""
+    shape = generate.Shape(rules=rules)
+    document = generate.make_document(shape, seed=rules)
+    paths = generate.write_documents(document, folder, f"load-{rules}")
+    expected = generate.to_version(document)
+    baselines = {
+        "json": ("json.loads", lambda p: json.loads(_read(p))),
+        "yaml": ("yaml CSafeLoader", _c_yaml),
+    }
+    limits = {"json": 4.0, "yaml": 1.5}
+    for fmt, path in paths.items():
+        if policydiff.load(path) != expected:
+            raise AssertionError(f"loading {path} does not give the generated version")
+        base, parse = baselines[fmt]
+        size = path.stat().st_size
+        case = Case(case=f"load {fmt}", size=f"{_count(rules)} rules, {_bytes(size)}")
+        case.results = compare(
+            [
+                contender("policydiff.load", lambda _, p=path: policydiff.load(p)),
+                contender(base, lambda _, p=path, f=parse: f(p)),
+                contender(f"{base} (gc off)", lambda _, p=path, f=parse: f(p), gc_enabled=False),
+                contender(
+                    "policydiff.load (gc off)",
+                    lambda _, p=path: policydiff.load(p),
+                    gc_enabled=False,
+                ),
+            ],
+            scale.repeats,
+        )
+        limit = limits[fmt]
+        case.ratio(f"load / {base}", "policydiff.load", base, limit=limit, target=f"<= {limit:g}")
+        case.ratio(
+            f"load / {base}, gc off for both",
+            "policydiff.load (gc off)",
+            f"{base} (gc off)",
+            limit=limit,
+            target=f"<= {limit:g}",
+        )
+        case.ratio(f"load / {base} (gc off)", "policydiff.load", f"{base} (gc off)")
+        case.notes.append("files are read inside the timing for every contender")
+        yield case
+
+
+def _history_runner(
+    versions: list[PolicyVersion],
+) -> tuple[str, Callable[[Any], object], Callable[[], Any] | None]:
+    if PolicyHistory is not None:
+        return (
+            "history.changes()",
+            lambda history: history.changes(),
+            lambda: PolicyHistory(versions=versions),
+        )
+    return (
+        "diff per pair",
+        lambda _: [policydiff.diff(a, b) for a, b in itertools.pairwise(versions)],
+        None,
+    )
+
+
+def case_log(scale: Scale) -> Case:
+    """``log`` of a history, and of one with twice the unchanged rules."""
+    sizes = (scale.log_rules, 2 * scale.log_rules)
+    case = Case(
+        case="log",
+        size=f"{scale.log_versions:,} versions x {_count(sizes[0])} / {_count(sizes[1])} rules, "
+        f"{scale.log_changed} changed per step",
+    )
+    contenders = []
+    for rules in sizes:
+        versions = list(
+            generate.history_versions(
+                generate.Shape(rules=rules),
+                versions=scale.log_versions,
+                changed=scale.log_changed,
+                seed=7,
+            )
+        )
+        label, run, setup = _history_runner(versions)
+        contenders.append(contender(f"{label}, {_count(rules)} rules", run, setup=setup))
+    if PolicyHistory is None:
+        case.notes.append("no PolicyHistory yet: timed diff() over each consecutive pair")
+    case.results = compare(contenders, scale.repeats)
+    names = [r.name for r in case.results]
+    case.ratio("twice the unchanged rules", names[1], names[0], limit=1.5, target="< 1.5")
+    return case
+
+
+def case_at(scale: Scale) -> Case:
+    """``history.at()`` lookups at several history sizes."""
+    sizes = scale.at_versions
+    case = Case(
+        case="at",
+        size=f"{', '.join(_count(n) for n in sizes)} versions, {scale.at_lookups:,} lookups",
+    )
+    if PolicyHistory is None:
+        case.skipped = True
+        case.notes.append("skipped: policydiff has no PolicyHistory yet")
+        return case
+    base = generate.to_version(generate.make_document(generate.Shape(rules=5), seed=1))
+    start = base.effective.instant
+    contenders = []
+    for size in sizes:
+        versions = [
+            attrs.evolve(base, version=f"v{i:06d}", effective=When(instant=start.add(hours=i)))
+            for i in range(size)
+        ]
+        history = PolicyHistory(versions=versions)
+        rng = random.Random(size)
+        moments = [
+            start.add(minutes=rng.randrange(-60, size * 60)) for _ in range(scale.at_lookups)
+        ]
+        contenders.append(
+            contender(
+                f"at(), {_count(size)} versions",
+                lambda _, h=history, ms=moments: [h.at(m) for m in ms],
+            )
+        )
+    results = compare(contenders, scale.repeats)
+    # Report the time per lookup.
+    case.results = [
+        Result(name=r.name, times=[t / scale.at_lookups for t in r.times]) for r in results
+    ]
+    smallest, largest = sizes[0], sizes[-1]
+    for size in sizes[1:]:
+        logarithmic = math.log2(size) / math.log2(smallest)
+        case.ratio(
+            f"per lookup, {_count(size)} / {_count(smallest)} versions",
+            f"at(), {_count(size)} versions",
+            f"at(), {_count(smallest)} versions",
+            limit=logarithmic,
+            target=f"<= {logarithmic:.2f} (log2 ratio; linear is {size // smallest}x)",
+        )
+    case.notes.append(f"times are per lookup; {largest // smallest}x the versions")
+    return case
+
+
+def case_impact(scale_name: str) -> list[Case]:
+    """The impact benchmark, when ``benchmarks/bench_impact.py`` exists."""
+    path = HERE / "bench_impact.py"
+    if not path.exists():
+        case = Case(case="impact", size="-", skipped=True)
+        case.notes.append("skipped: benchmarks/bench_impact.py does not exist yet")
+        return [case]
+    spec = importlib.util.spec_from_file_location("bench_impact", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if not hasattr(module, "run"):
+        case = Case(case="impact", size="-", skipped=True)
+        case.notes.append("skipped: benchmarks/bench_impact.py has no run(scale)")
+        return [case]
+    found = module.run(scale_name)
+    return [_as_case(item) for item in (found if isinstance(found, list) else [found])]
+
+
+def _as_case(data: Any) -> Case:
+    if isinstance(data, Case):
+        return data
+    return Case(
+        case=str(data.get("case", "impact")),
+        size=str(data.get("size", "")),
+        results=[
+            Result(name=r["name"], times=list(r.get("times_s") or [r["median_s"]]))
+            for r in data.get("results", [])
+        ],
+        ratios=[
+            Ratio(
+                name=r["name"],
+                value=float(r["value"]),
+                target=str(r.get("target", "")),
+                met=r.get("met"),
+            )
+            for r in data.get("ratios", [])
+        ],
+        notes=[str(n) for n in data.get("notes", [])],
+        skipped=bool(data.get("skipped", False)),
+    )
+
+
+# -- the run -------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    versions = {}
+    for package in ("policydiff", "deepdiff", "attrs", "cattrs", "pendulum", "PyYAML"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "python": sys.version.replace("\n", " "),
+        "platform": platform.platform(),
+        "yaml_libyaml": yaml.__with_libyaml__,
+        "packages": versions,
+    }
+
+
+CASES = ("diff", "load", "log", "at", "impact")
+
+
+def run(
+    scale_name: str, *, only: tuple[str, ...] = CASES, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Run the cases at one scale; return the report ``--json`` prints."""
+    scale = SCALES[scale_name]
+    say = progress or (lambda _: None)
+    cases: list[Case] = []
+    with tempfile.TemporaryDirectory(prefix="policydiff-bench-") as temp:
+        if "diff" in only:
+            for rules in scale.diff_rules:
+                say(f"diff, {_count(rules)} rules")
+                cases.append(case_diff(rules, scale))
+        if "load" in only:
+            say(f"load, {_count(scale.load_rules)} rules")
+            cases.extend(case_load(scale.load_rules, scale, Path(temp)))
+    if "log" in only:
+        say("log")
+        cases.append(case_log(scale))
+    if "at" in only:
+        say("at")
+        cases.append(case_at(scale))
+    if "impact" in only:
+        say("impact")
+        cases.extend(case_impact(scale_name))
+    return {
+        "policydiff_benchmarks": 1,
+        "scale": scale_name,
+        "machine": machine(),
+        "cases": [c.to_dict() for c in cases],
+    }
+
+
+def _seconds(value: float) -> str:
+    if value >= 1:
+        return f"{value:.2f} s"
+    if value >= 1e-3:
+        return f"{value * 1e3:.1f} ms"
+    return f"{value * 1e6:.1f} µs"
+
+
+def table(report: dict[str, Any]) -> str:
+    """The report as Markdown tables: timings, then ratios against targets."""
+    lines = [
+        f"scale: {report['scale']}; {report['machine']['cpus']} CPUs, {report['machine']['cpu']}; "
+        f"Python {report['machine']['python'].split()[0]}",
+        "",
+        "| case | size | measurement | median | repeats |",
+        "|---|---|---|---:|---:|",
+    ]
+    for case in report["cases"]:
+        if case["skipped"]:
+            lines.append(f"| {case['case']} | {case['size']} | skipped | - | - |")
+        for result in case["results"]:
+            lines.append(
+                f"| {case['case']} | {case['size']} | {result['name']} | {_seconds(result['median_s'])} "
+                f"| {result['repeats']} |"
+            )
+    lines += ["", "| case | size | ratio | value | target | met |", "|---|---|---|---:|---|---|"]
+    for case in report["cases"]:
+        for ratio in case["ratios"]:
+            met = {True: "yes", False: "**no**", None: "-"}[ratio["met"]]
+            lines.append(
+                f"| {case['case']} | {case['size']} | {ratio['name']} | {ratio['value']:.3g} "
+                f"| {ratio['target'] or '-'} | {met} |"
+            )
+    notes = [
+        f"- {case['case']} ({case['size']}): {note}"
+        for case in report["cases"]
+        for note in case["notes"]
+    ]
+    if notes:
+        lines += ["", *notes]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks; print a table, or JSON with ``--json``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--only", choices=CASES, action="append", help="run only this case (repeatable)"
+    )
+    args = parser.parse_args(argv)
+    progress = (
+        (lambda message: print(f"... {message}", file=sys.stderr)) if sys.stderr.isatty() else None
+    )
+    report = run(args.scale, only=tuple(args.only or CASES), progress=progress)
+    print(json.dumps(report, indent=2) if args.json else table(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""The benchmark script still runs: a tiny-size run reports every case.
+
+Only the shape of the report is checked, never a time: timings on a shared
+machine flake, and the figures live in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "benchmarks" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def report() -> dict[str, Any]:
+    """The ``--json`` report of ``benchmarks/run.py --scale tiny``."""
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--scale", "tiny", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_every_case_is_reported(report: dict[str, Any]) -> None:
+    cases = {case["case"] for case in report["cases"]}
+    assert {"diff", "load json", "load yaml", "log", "at"} <= cases
+    assert any(case.startswith("impact") for case in cases)
+
+
+def test_every_case_that_ran_has_a_median_and_a_ratio(report: dict[str, Any]) -> None:
+    ran = [case for case in report["cases"] if not case["skipped"]]
+    assert ran
+    for case in ran:
+        assert case["results"], case["case"]
+        assert case["ratios"], case["case"]
+        for result in case["results"]:
+            assert result["median_s"] > 0, (case["case"], result["name"])
+        for ratio in case["ratios"]:
+            assert ratio["value"] > 0, (case["case"], ratio["name"])
+            assert ratio["met"] in (True, False, None)
+
+
+def test_a_skipped_case_says_why(report: dict[str, Any]) -> None:
+    for case in report["cases"]:
+        if case["skipped"]:
+            assert any(note.startswith("skipped:") for note in case["notes"]), case["case"]
+
+
+def test_every_case_is_measured_against_a_baseline(report: dict[str, Any]) -> None:
+    names = {case["case"]: {r["name"] for r in case["results"]} for case in report["cases"]}
+    assert {"policydiff.diff", "attrs == floor", "raw DeepDiff"} <= names["diff"]
+    assert {"policydiff.load", "json.loads"} <= names["load json"]
+    assert {"policydiff.load", "yaml CSafeLoader"} <= names["load yaml"]
+
+
+def test_the_report_names_the_machine(report: dict[str, Any]) -> None:
+    assert report["scale"] == "tiny"
+    assert report["machine"]["cpus"] >= 1
+    assert report["machine"]["python"]
+
+
+def test_the_table_lists_each_case() -> None:
+    # The benchmarks folder is not a package: load the script by its path.
+    spec = importlib.util.spec_from_file_location("policydiff_benchmarks_run", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    text = run.table(run.run("tiny", only=("diff",)))
+    assert "| diff |" in text
+    assert "diff / attrs floor" in text
