@@ -12,7 +12,7 @@ import policydiff  # noqa: E402 (needs the path above when not installed)
 
 project = "policydiff"
 author = "The policydiff developers"
-copyright = "the policydiff developers"  # noqa: A001 (Sphinx's own name)
+copyright = "the policydiff developers"
 release = policydiff.__version__
 version = ".".join(release.split(".")[:2])
 

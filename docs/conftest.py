@@ -9,7 +9,6 @@ already imported.
 from __future__ import annotations
 
 import doctest
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,10 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
 @pytest.fixture
-def at_repository_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def at_repository_root(monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run an example from the repository root."""
     monkeypatch.chdir(ROOT)
-    yield ROOT
+    return ROOT
 
 
 def _setup(namespace: dict[str, Any]) -> None:
