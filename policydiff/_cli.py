@@ -1,0 +1,691 @@
+"""The ``policydiff`` command: a thin layer of click commands over the library.
+
+:func:`main` is the one place that turns errors into messages and exit codes
+(pypa/build's shape): every :class:`~policydiff.errors.PolicyDiffError`
+becomes one stderr line per problem and exit 2, a usage error click's message
+and exit 2, a ``check`` that finds what it fails on exit 1. Commands only load,
+ask the library and print what a renderer returned; colour is added on the way
+out, and only when standard output is a terminal and ``NO_COLOR`` is unset.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+import policydiff
+from policydiff._diff import PolicyDiff, diff, rule_document
+from policydiff._documents import load
+from policydiff._history import load_history
+from policydiff._render import _md, source_label
+from policydiff._time import ACCEPTED, parse_when
+from policydiff.errors import DocumentError, PolicyDiffError, Problem
+from policydiff.model import Direction, Effect, PolicyVersion, Source
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from policydiff._history import PolicyHistory
+
+__all__ = ["entry_point", "main"]
+
+#: Exit codes (SPEC section 9).
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_BAD_INPUT = 2
+#: A shell reports a command killed by SIGPIPE as 128 + 13.
+EXIT_BROKEN_PIPE = 141
+#: A shell reports a command stopped by Ctrl-C (SIGINT) as 128 + 2.
+EXIT_INTERRUPTED = 130
+
+FORMATS = ("text", "markdown", "json")
+
+#: What ``check --fail-on`` counts as offending. A mixed change both loosens
+#: and tightens, so it offends either way; neutral changes never do.
+FAIL_ON = {
+    "loosened": frozenset({Direction.LOOSENED, Direction.MIXED}),
+    "tightened": frozenset({Direction.TIGHTENED, Direction.MIXED}),
+    "any": frozenset({Direction.LOOSENED, Direction.TIGHTENED, Direction.MIXED}),
+}
+
+_EPILOG = """\b
+Examples, run in the repository's examples/us-ukraine-strikes/history folder:
+  policydiff diff 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml
+  policydiff log . --rule kharkiv-defensive-strikes
+  policydiff at . 2024-06-01
+  policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on loosened
+  policydiff validate .
+
+\b
+A review gate in CI (GitHub Actions) that fails a pull request loosening policy.yaml:
+  jobs:
+    policy-review:
+      runs-on: ubuntu-latest
+      steps:
+        - uses: actions/checkout@v4
+          with: {fetch-depth: 0}
+        - uses: actions/setup-python@v5
+          with: {python-version: "3.12"}
+        - run: pip install policydiff
+        - run: policydiff validate policy.yaml
+        - run: |
+            git show "origin/$GITHUB_BASE_REF:policy.yaml" > "$RUNNER_TEMP/base.yaml"
+            policydiff check "$RUNNER_TEMP/base.yaml" policy.yaml --fail-on loosened
+
+\b
+A pre-commit hook (.pre-commit-config.yaml) that validates the policy documents
+under policies/ and stops a commit that loosens one of them:
+  repos:
+    - repo: local
+      hooks:
+        - id: policydiff-validate
+          name: policydiff validate
+          entry: policydiff validate
+          language: system
+          files: ^policies/.*\\.(ya?ml|json|toml)$
+        - id: policydiff-no-loosening
+          name: policydiff check --fail-on loosened
+          language: system
+          files: ^policies/.*\\.(ya?ml|json|toml)$
+          entry: >-
+            sh -c 'for f; do
+            git cat-file -e "HEAD:$f" 2>/dev/null || continue;
+            old="$(mktemp -d)/old.${f##*.}";
+            git show "HEAD:$f" > "$old";
+            policydiff check "$old" "$f" --fail-on loosened || exit 1;
+            done' --
+
+\b
+Exit codes: 0 success; 1 `check` found a change it fails on; 2 bad usage or
+bad input, with one line per problem on stderr:
+  FILE:LINE:COLUMN: field.path: what is wrong
+Colour is used only when standard output is a terminal and NO_COLOR is unset.
+"""
+
+_format_option = click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Plain text for people, Markdown for reviews, JSON (SPEC section 6) for programs.",
+)
+
+
+def _check_when(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Check that WHEN is a time value; pass it on as written.
+
+    The history reads it in its own time zone, so only the form is checked
+    here; a bad value is a usage error that says which forms are accepted.
+    """
+    try:
+        parse_when(value)
+    except ValueError as exc:
+        message = str(exc) if ACCEPTED in str(exc) else f"{exc}; expected {ACCEPTED}"
+        raise click.BadParameter(message, ctx=ctx, param=param) from None
+    return value
+
+
+# -- the group -----------------------------------------------------------------
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=_EPILOG,
+)
+@click.version_option(
+    policydiff.__version__, "--version", prog_name="policydiff", message="%(prog)s %(version)s"
+)
+def cli() -> None:
+    """Track how a policy changes: what was lifted or imposed, and when.
+
+    Each command reads policy version documents (YAML, JSON or TOML) or a
+    history (a folder of them, or one document with `versions:`).
+    """
+
+
+# -- commands ------------------------------------------------------------------
+
+
+@cli.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@_format_option
+@click.option(
+    "--only",
+    type=click.Choice(["loosened", "tightened"]),
+    help="Show only the changes that go this way.",
+)
+def diff_command(old: str, new: str, output_format: str, only: str | None) -> None:
+    """Show what changed from OLD to NEW, what was lifted first, and when.
+
+    \b
+    Example:
+      cd examples/us-ukraine-strikes/history
+      policydiff diff 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml
+      policydiff diff 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --only loosened --format json
+    """
+    found = diff(load(old), load(new))
+    if only is not None:
+        found = _keep(found, frozenset({Direction(only)}))
+    _emit(_render_diff(found, output_format), output_format)
+
+
+@cli.command("log")
+@click.argument("history", type=click.Path())
+@click.option("--rule", "rule_id", metavar="ID", help="Only the changes to this rule.")
+@_format_option
+def log_command(history: str, rule_id: str | None, output_format: str) -> None:
+    """Show every change in HISTORY, oldest first, with when it took effect.
+
+    HISTORY is a folder of version documents or one document with
+    `versions:`. The JSON form is the history object of SPEC section 6:
+    {"policydiff": 1, "policy": ..., "diffs": [...]}.
+
+    \b
+    Example:
+      cd examples/us-ukraine-strikes/history
+      policydiff log .
+      policydiff log . --rule no-strikes-inside-russia --format markdown
+    """
+    with _working("Reading the history and comparing its versions…"):
+        loaded = load_history(history)
+        steps = _rule_steps(loaded, rule_id) if rule_id is not None else list(loaded.changes())
+    if output_format == "json":
+        document = {
+            "policydiff": 1,
+            "policy": loaded.policy,
+            "diffs": [step.to_dict() for step in steps],
+        }
+        _emit(_json(document), output_format)
+        return
+    if not steps:
+        _emit(_no_steps(loaded, rule_id, output_format), output_format)
+        return
+    render = PolicyDiff.to_markdown if output_format == "markdown" else PolicyDiff.to_text
+    _emit("\n".join(render(step) for step in steps), output_format)
+
+
+@cli.command("at")
+@click.argument("history", type=click.Path())
+@click.argument("when", callback=_check_when)
+@_format_option
+def at_command(history: str, when: str, output_format: str) -> None:
+    """Show the version of HISTORY in force at WHEN, and its rules.
+
+    WHEN is a year, a year-month, a date or a date-time (YYYY, YYYY-MM,
+    YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][offset]); without an offset it is read
+    in the history's time zone, and a partial date asks about its first instant.
+
+    \b
+    Example:
+      cd examples/us-ukraine-strikes/history
+      policydiff at . 2024-06-01
+      policydiff at . 2024-11-17 --format json
+    """
+    loaded = load_history(history)
+    version = loaded.at(when)
+    if output_format == "json":
+        document = {
+            "policydiff": 1,
+            "policy": loaded.policy,
+            "when": loaded.when(when).isoformat(),
+            "version": None if version is None else _endpoint(version),
+            "rules": [] if version is None else [rule_document(r) for r in version.rules],
+        }
+        _emit(_json(document), output_format)
+        return
+    render = at_markdown if output_format == "markdown" else at_text
+    _emit(render(loaded, when, version), output_format)
+
+
+@cli.command("impact")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@_format_option
+def impact_command(old: str, new: str, output_format: str) -> None:
+    """Show which situations changed decision from OLD to NEW (SPEC section 7).
+
+    Each group of situations is listed with its decision before and after
+    and the rules responsible on each side.
+
+    \b
+    Example:
+      cd examples/us-ukraine-strikes/history
+      policydiff impact 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml
+    """
+    from policydiff._impact import impact
+
+    before, after = load(old), load(new)
+    with _working("Working out which situations changed decision…"):
+        found = impact(before, after)
+        if output_format == "json":
+            text = found.to_json()
+        elif output_format == "markdown":
+            text = found.to_markdown()
+        else:
+            text = found.to_text()
+    _emit(text, output_format)
+
+
+@cli.command("check")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option(
+    "--fail-on",
+    type=click.Choice(sorted(FAIL_ON)),
+    required=True,
+    help=(
+        "Fail on loosened changes, on tightened ones, or on any change that is not neutral."
+        " Mixed changes (both ways at once) count for each."
+    ),
+)
+@_format_option
+def check_command(old: str, new: str, fail_on: str, output_format: str) -> int:
+    """Exit 1, printing the offending changes, when NEW moves from OLD as --fail-on says.
+
+    A review gate for policy files in CI or a pre-commit hook: with nothing
+    offending it prints one line starting with "OK" and exits 0. Wording and
+    metadata (neutral changes) never fail a check. See `policydiff --help`
+    for a CI job and a pre-commit hook.
+
+    \b
+    Example:
+      cd examples/us-ukraine-strikes/history
+      policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on loosened
+      policydiff check 2024-05-30-kharkiv.yaml 2024-06-anywhere-across-the-border.yaml --fail-on any
+    """
+    found = diff(load(old), load(new))
+    offending = _keep(found, FAIL_ON[fail_on])
+    what = "" if fail_on == "any" else f" {fail_on}"
+    if output_format == "json":
+        _emit(_render_diff(offending, output_format), output_format)
+    elif not offending:
+        line = (
+            f"OK: no{what} changes to {found.policy} from {found.old.version}"
+            f" to {found.new.version} ({_count(len(found), 'change')} in all)."
+        )
+        _emit(line, output_format)
+    else:
+        verdict = f"Check failed: {_count(len(offending), 'change')} (--fail-on {fail_on})."
+        if output_format == "markdown":
+            verdict = f"**{_md(verdict)}**"
+        _emit(_render_diff(offending, output_format) + "\n" + verdict, output_format)
+    return EXIT_CHECK_FAILED if offending else EXIT_OK
+
+
+@cli.command("validate")
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path())
+def validate_command(paths: tuple[str, ...]) -> None:
+    """Check that every PATH is a valid version document or history.
+
+    A folder is validated as a history: every document in it, and that they
+    form one history of one policy. Every problem of every path is reported;
+    the exit code is 0 only when all are valid.
+
+    \b
+    Example:
+      cd examples/us-ukraine-strikes/history
+      policydiff validate .
+      policydiff validate 2024-05-30-kharkiv.yaml 2025-06-pentagon-review.yaml
+    """
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            loaded = load_history(path)
+        except DocumentError as exc:
+            problems.extend(exc.problems)
+            continue
+        if len(loaded) == 1:
+            only = loaded.first
+            rules = _count(len(only.rules), "rule")
+            click.echo(f"{path}: valid: version {only.version} of {only.policy} ({rules})")
+        else:
+            versions = _count(len(loaded), "version")
+            click.echo(f"{path}: valid: history of {loaded.policy} ({versions})")
+    if problems:
+        raise DocumentError(problems)
+
+
+# -- running -------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code.
+
+    Args:
+        argv: The arguments after the program name; ``sys.argv[1:]`` when
+            ``None``.
+
+    Returns:
+        0 on success, 1 when ``check`` found a change it fails on, 2 for bad
+        usage or bad input, 130 when interrupted, 141 when standard output was
+        closed early (as when piped into ``head``).
+    """
+    try:
+        try:
+            result = cli.main(
+                args=list(argv) if argv is not None else None,
+                prog_name="policydiff",
+                standalone_mode=False,
+            )
+        finally:
+            sys.stdout.flush()
+    except PolicyDiffError as exc:
+        _report(exc)
+        return EXIT_BAD_INPUT
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_BAD_INPUT
+    except (click.Abort, KeyboardInterrupt):
+        _say("policydiff: interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def entry_point() -> None:
+    """Run :func:`main` with the process's arguments and exit with its code."""
+    sys.exit(main())
+
+
+def _report(exc: PolicyDiffError) -> None:
+    problems: Sequence[Problem] = getattr(exc, "problems", ())
+    if not problems:
+        _say(f"policydiff: {exc}")
+        return
+    for problem in problems:
+        _say(str(problem))
+        if problem.hint:
+            _say(f"  hint: {problem.hint}")
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError):
+        click.echo(line, err=True)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device so the exit flush cannot fail."""
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+
+
+# -- what the commands compute ---------------------------------------------------
+
+
+def _keep(found: PolicyDiff, directions: frozenset[Direction]) -> PolicyDiff:
+    """The diff with only the changes that go one of these ways."""
+    changes = tuple(c for c in found.changes if c.direction in directions)
+    return PolicyDiff(old=found.old, new=found.new, changes=changes)
+
+
+def _rule_steps(history: PolicyHistory, rule_id: str) -> list[PolicyDiff]:
+    """One diff per version that changed the rule, holding only its changes."""
+    steps: list[PolicyDiff] = []
+    for entry in history.rule_timeline(rule_id):
+        if steps and steps[-1].new is entry.version:
+            last = steps[-1]
+            steps[-1] = PolicyDiff(
+                old=last.old, new=last.new, changes=(*last.changes, entry.change)
+            )
+        else:
+            steps.append(PolicyDiff(old=entry.previous, new=entry.version, changes=(entry.change,)))
+    return steps
+
+
+def _endpoint(version: PolicyVersion) -> dict[str, Any]:
+    return {
+        "version": version.version,
+        "effective": version.effective.isoformat(),
+        "precision": version.effective.precision.value,
+    }
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+# -- rendering -------------------------------------------------------------------
+
+
+def _render_diff(found: PolicyDiff, output_format: str) -> str:
+    if output_format == "json":
+        return found.to_json() + "\n"
+    if output_format == "markdown":
+        return found.to_markdown()
+    return found.to_text()
+
+
+def _json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _no_steps(history: PolicyHistory, rule_id: str | None, output_format: str) -> str:
+    if rule_id is not None:
+        line = f"No changes to rule {rule_id} in {history.policy}."
+    else:
+        first = history.first
+        line = (
+            f"{history.policy} has one version, {first.version}, effective"
+            f" {first.effective}: nothing has changed yet."
+        )
+    return (_md(line) if output_format == "markdown" else line) + "\n"
+
+
+_MARK = {Effect.PERMIT: "+", Effect.PROHIBIT: "-", Effect.OBLIGE: "-"}
+
+
+def _in_force(history: PolicyHistory, version: PolicyVersion) -> str:
+    """``In force from 30 May 2024 until June 2024 (next: ...)`` with who decided."""
+    versions = list(history)
+    index = versions.index(version)
+    line = f"In force from {version.effective}"
+    if index + 1 < len(versions):
+        following = versions[index + 1]
+        line += f" until {following.effective}, when {following.version} took effect"
+    else:
+        line += ", the latest version in this history"
+    extras = []
+    if version.announced is not None:
+        extras.append(f"announced {version.announced}")
+    if version.approved_by:
+        extras.append(f"approved by {', '.join(version.approved_by)}")
+    if extras:
+        line += f" ({'; '.join(extras)})"
+    return line + "."
+
+
+def _nothing_in_force(history: PolicyHistory, when: str) -> str:
+    first = history.first
+    return (
+        f"No version of {history.policy} was in force at {when}: the history"
+        f" begins with {first.version}, effective {first.effective}."
+    )
+
+
+def _rule_lines(version: PolicyVersion) -> list[tuple[str, str, str | None]]:
+    from policydiff._describe import rule_sentence
+
+    return [
+        (_MARK[rule.effect], f"{rule.id} ({rule.effect.value}): {rule_sentence(rule)}.", rule.text)
+        for rule in version.rules
+    ]
+
+
+def _source_line(source: Source, *, markdown: bool = False) -> str:
+    line = source_label(source)
+    if source.title:
+        line += f": {source.title}"
+    if markdown:
+        line = _md(line)
+    if source.url:
+        line += f" <{source.url}>"
+    return line
+
+
+def at_text(history: PolicyHistory, when: str, version: PolicyVersion | None) -> str:
+    """The version in force at ``when``, and its rules, as plain text.
+
+    Args:
+        history: The history asked.
+        when: The moment, as the user wrote it.
+        version: The version in force then, or ``None``.
+
+    Returns:
+        The report, ending with a newline.
+    """
+    if version is None:
+        return _nothing_in_force(history, when) + "\n"
+    out = [f"{history.policy} at {when}: {version.version}", _in_force(history, version)]
+    if version.summary:
+        out.append(version.summary)
+    out.append(
+        f"Where no rule applies: {version.default.value}."
+        f" Overlapping rules: {version.conflict.value}."
+    )
+    out += ["", f"Rules ({len(version.rules)})"]
+    for mark, line, text in _rule_lines(version):
+        out.append(f"  {mark} {line}")
+        if text:
+            out.append(f"    “{text}”")
+    if version.sources:
+        out += ["", "Sources"]
+        out += [f"  {_source_line(s)}" for s in version.sources]
+    return "\n".join(out) + "\n"
+
+
+def at_markdown(history: PolicyHistory, when: str, version: PolicyVersion | None) -> str:
+    """The version in force at ``when``, and its rules, as Markdown.
+
+    Args:
+        history: The history asked.
+        when: The moment, as the user wrote it.
+        version: The version in force then, or ``None``.
+
+    Returns:
+        The report, ending with a newline.
+    """
+    if version is None:
+        return _md(_nothing_in_force(history, when)) + "\n"
+    out = [
+        f"## {_md(f'{history.policy} at {when}: {version.version}')}",
+        "",
+        f"**{_md(_in_force(history, version))}**",
+    ]
+    if version.summary:
+        out += ["", _md(version.summary)]
+    out += [
+        "",
+        _md(
+            f"Where no rule applies: {version.default.value}."
+            f" Overlapping rules: {version.conflict.value}."
+        ),
+        "",
+        f"### Rules ({len(version.rules)})",
+        "",
+    ]
+    for _, line, text in _rule_lines(version):
+        item = f"- {_md(line)}"
+        if text:
+            item += f" <br>*{_md(text)}*"
+        out.append(item)
+    if version.sources:
+        out += ["", "### Sources", ""]
+        out += [f"- {_source_line(s, markdown=True)}" for s in version.sources]
+    return "\n".join(out) + "\n"
+
+
+# -- output ----------------------------------------------------------------------
+
+
+def _colour_wanted(stream: IO[str]) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return not os.environ.get("NO_COLOR") and _is_terminal(stream)
+
+
+def _emit(text: str, output_format: str) -> None:
+    """Print a renderer's string: coloured text on a terminal, else exactly as given."""
+    if not text.endswith("\n"):
+        text += "\n"
+    if output_format != "text" or not _colour_wanted(sys.stdout):
+        click.echo(text, nl=False)
+        return
+    from rich.console import Console
+
+    console = Console(
+        file=sys.stdout,
+        force_terminal=True,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=True,
+    )
+    console.print(_styled(text), end="")
+
+
+_SECTION_STYLES = {
+    "Lifted or loosened": "bold green",
+    "Imposed or tightened": "bold red",
+    "Mixed": "bold yellow",
+}
+_MARK_STYLES = {"+": "green", "-": "red", "~": "yellow", "·": "dim"}
+_ITEM = re.compile(r"^  (?P<mark>[-+~·]) ")
+_COUNT = re.compile(r" \(\d+\)$")
+
+
+def _styled(text: str) -> Text:
+    """Colour a plain report line by line.
+
+    A line at the margin that opens the report or follows a blank line is a
+    heading (bold; green or red for the loosened and tightened sections);
+    items are coloured by their mark, and their indented details dimmed.
+    """
+    from rich.text import Text
+
+    styled = Text()
+    previous = ""
+    for number, line in enumerate(text.splitlines(keepends=True)):
+        bare = line.rstrip("\n")
+        item = _ITEM.match(line)
+        if bare and not bare.startswith(" ") and (number == 0 or not previous.strip()):
+            styled.append(line, style=_SECTION_STYLES.get(_COUNT.sub("", bare), "bold"))
+        elif item:
+            styled.append(line, style=_MARK_STYLES[item.group("mark")])
+        elif bare.startswith("    "):
+            styled.append(line, style="dim")
+        else:
+            styled.append(line)
+        previous = line
+    return styled
+
+
+@contextlib.contextmanager
+def _working(message: str) -> Iterator[None]:
+    """Show a spinner on stderr while long work runs, when stderr is a terminal."""
+    if not _is_terminal(sys.stderr):
+        yield
+        return
+    from rich.console import Console
+
+    with Console(file=sys.stderr).status(message):
+        yield
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
