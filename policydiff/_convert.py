@@ -24,6 +24,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
+from policydiff._locate import shown
 from policydiff._time import parse_when, write_when
 from policydiff.model import (
     Conflict,
@@ -70,15 +71,16 @@ def reading(*, timezone: str = "UTC", max_string: int = 100_000) -> Iterator[Non
         _max_string.reset(len_token)
 
 
-def _describe(value: object) -> str:
+def describe(value: object) -> str:
+    """What arrived, for a message: ``1 that is an int``."""
     name = type(value).__name__
     article = "an" if name[0] in "aeiou" else "a"
-    return f"{value!r} that is {article} {name}"
+    return f"{shown(value)} that is {article} {name}"
 
 
 def _structure_str(value: Any, _: type) -> str:
     if not isinstance(value, str):
-        msg = f"expected a string (got {_describe(value)})"
+        msg = f"expected a string (got {describe(value)})"
         raise TypeError(msg)
     if len(value) > _max_string.get():
         msg = f"string of {len(value):,} characters is longer than the limit of {_max_string.get():,}"
@@ -88,7 +90,7 @@ def _structure_str(value: Any, _: type) -> str:
 
 def _structure_int(value: Any, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        msg = f"expected a whole number (got {_describe(value)})"
+        msg = f"expected a whole number (got {describe(value)})"
         raise TypeError(msg)
     return value
 
@@ -107,17 +109,18 @@ def _structure_values(value: Any, _: type) -> frozenset[str]:
     if isinstance(value, str):
         return frozenset((_structure_str(value, str),))
     if not isinstance(value, list | tuple | set | frozenset):
-        msg = f"expected a string or a list of strings (got {_describe(value)})"
+        msg = f"expected a string or a list of strings (got {describe(value)})"
         raise TypeError(msg)
     errors = []
     for index, item in enumerate(value):
         try:
             _structure_str(item, str)
         except (TypeError, ValueError) as exc:
-            exc.__notes__ = [IterableValidationNote(f"index {index}", index, str)]
+            exc.__notes__ = [IterableValidationNote(f"index {index}", index, str)]  # type: ignore[union-attr]
             errors.append(exc)
     if errors:
-        raise IterableValidationError("While structuring a list of strings", errors, frozenset)
+        msg = "While structuring a list of strings"
+        raise IterableValidationError(msg, errors, frozenset)
     return frozenset(value)
 
 
@@ -134,7 +137,7 @@ def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
     except ValueError:
         allowed = ", ".join(sorted(str(m.value) for m in cls))
         name = _ENUM_NAMES.get(cls, cls.__name__.lower())
-        msg = f"unknown {name} {value!r} (expected one of: {allowed})"
+        msg = f"unknown {name} {shown(value)} (expected one of: {allowed})"
         raise ValueError(msg) from None
 
 
@@ -152,7 +155,7 @@ def _is_frozenmap(t: Any) -> bool:
 
 def _mapping_check(value: Any) -> None:
     if not isinstance(value, Mapping):
-        msg = f"expected a mapping (got {_describe(value)})"
+        msg = f"expected a mapping (got {describe(value)})"
         raise TypeError(msg)
 
 
@@ -188,8 +191,16 @@ def make_converter(*, detailed_validation: bool = False) -> cattrs.Converter:
 
     converter.register_structure_hook(Vocabulary, structure_vocabulary)
 
-    for cls in (Rule, Source, Event, PolicyVersion):
-        converter.register_structure_hook(cls, _mapping_first(converter.get_structure_hook(cls)))
+    model_classes: tuple[Any, ...] = (Rule, Source, Event, PolicyVersion)
+    for model_cls in model_classes:
+        hook = _mapping_first(converter.get_structure_hook(model_cls))
+        converter.register_structure_hook(model_cls, hook)
+        if model_cls is not PolicyVersion:
+            # Before PolicyVersion's hook is made, so that it calls this one.
+            many = tuple[model_cls, ...]  # type: ignore[valid-type]
+            converter.register_structure_hook_func(
+                _same(many), _list_first(converter.get_structure_hook(many))
+            )
 
     # Writing: sets sorted, enums by value, times in the document's zone.
     converter.register_unstructure_hook_func(_is_set, sorted)
@@ -199,6 +210,23 @@ def make_converter(*, detailed_validation: bool = False) -> cattrs.Converter:
     for cls in _ENUM_NAMES:
         converter.register_unstructure_hook(cls, lambda e: e.value)
     return converter
+
+
+def _same(wanted: Any) -> Any:
+    def predicate(t: Any) -> bool:
+        return bool(t == wanted)
+
+    return predicate
+
+
+def _list_first(hook: Any) -> Any:
+    def structure(value: Any, cls: type) -> Any:
+        if not isinstance(value, list | tuple):
+            msg = f"expected a list (got {describe(value)})"
+            raise TypeError(msg)
+        return hook(value, cls)
+
+    return structure
 
 
 def _mapping_first(hook: Any) -> Any:
@@ -254,7 +282,7 @@ def structure_problems(data: Any) -> list[RawProblem]:
     """Every problem cattrs finds structuring ``data``, with field paths."""
     try:
         _detailed.structure(data, PolicyVersion)
-    except Exception as exc:  # noqa: BLE001 (every failure becomes a problem)
+    except Exception as exc:  # every failure becomes a problem
         return list(_walk(exc, (), PolicyVersion))
     return []
 
@@ -262,15 +290,17 @@ def structure_problems(data: Any) -> list[RawProblem]:
 def _walk(exc: BaseException, path: Path, cls: Any) -> Iterator[RawProblem]:
     if isinstance(exc, ForbiddenExtraKeysError):
         known = sorted(a.name for a in attrs.fields(exc.cl))
-        for key in sorted(exc.extra_fields):
-            close = difflib.get_close_matches(key, known, n=1)
+        # YAML keys may be numbers, booleans or null: name them as written.
+        for key in sorted(exc.extra_fields, key=str):
+            text = key if isinstance(key, str) else str(key)
+            close = difflib.get_close_matches(text, known, n=1)
             hint = f"did you mean {close[0]!r}?" if close else None
-            message = f"unknown key {key!r}"
+            message = f"unknown key {shown(key)}"
             if hint:
                 message += f"; {hint}"
             else:
                 message += f" (expected one of: {', '.join(known)})"
-            yield RawProblem((*path, key), message, at_key=True)
+            yield RawProblem((*path, text), message, at_key=True)
         return
     if isinstance(exc, ClassValidationError | IterableValidationError):
         for sub in exc.exceptions:

@@ -24,12 +24,13 @@ import yaml
 
 from policydiff._convert import (
     RawProblem,
+    describe,
     reading,
     structure_problems,
     structure_version,
     unstructure_version,
 )
-from policydiff._locate import locate, render_path
+from policydiff._locate import json_duplicates, locate, render_path, shown, yaml_duplicates
 from policydiff._semantics import check_document
 from policydiff.errors import DocumentError, Problem
 from policydiff.model import PolicyVersion
@@ -37,7 +38,7 @@ from policydiff.model import PolicyVersion
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover (Python 3.10)
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 __all__ = ["Format", "Limits", "dump", "dumps", "load", "loads"]
 
@@ -78,20 +79,40 @@ class _YamlLoader(yaml.CSafeLoader):
     Dates stay strings so ``2024-05`` and ``2024-05-30`` keep their precision
     and are read in the document's time zone; ``no``, ``on`` and ``yes`` stay
     strings so a value such as Norway's code ``NO`` is not turned into false.
+    Only plain data is built: explicit tags for binary data, timestamps, sets
+    and ordered pairs are refused like any unknown tag.
     """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
-        self.duplicates: list[tuple[str, yaml.Node]] = []
+        self.duplicates = False
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
+        seen: set[str] = set()
         for key_node, _ in node.value:
-            key = key_node.value
-            if key in seen:
-                self.duplicates.append((key, key_node))
-            seen.add(key)
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    self.duplicates = True
+                seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)
+
+
+def _guarded(construct: Any) -> Any:
+    """Turn a scalar constructor's plain exceptions into a placed YAML error.
+
+    ``!!int abc``, ``!!bool maybe`` or an integer of more digits than Python
+    converts raise ``ValueError`` or ``KeyError`` inside PyYAML.
+    """
+
+    def guarded(loader: _YamlLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, KeyError, TypeError, OverflowError) as exc:
+            detail = "too many digits" if "digits" in str(exc) else f"not a valid {node.tag.rsplit(':', 1)[-1]}"
+            problem = f"cannot read {shown(node.value)} ({detail})"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+
+    return guarded
 
 
 _BOOL = "tag:yaml.org,2002:bool"
@@ -103,6 +124,14 @@ _YamlLoader.yaml_implicit_resolvers = {
 _YamlLoader.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+_YamlLoader.yaml_constructors = {
+    tag: construct
+    for tag, construct in yaml.SafeLoader.yaml_constructors.items()
+    if tag is None or tag.rsplit(":", 1)[-1] in ("null", "bool", "int", "float", "str", "seq", "map")
+}
+for _tag in ("bool", "int", "float"):
+    _full = f"tag:yaml.org,2002:{_tag}"
+    _YamlLoader.add_constructor(_full, _guarded(_YamlLoader.yaml_constructors[_full]))
 
 _DEEP_BRACKETS = re.compile(r"[\[{](?:\s*[\[{]){%d}")
 _TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -160,9 +189,11 @@ def read_text(name: str, limits: Limits = DEFAULT_LIMITS) -> str:
         with open(name, "rb") as handle:
             data = handle.read(limits.max_bytes + 1)
     except OSError as exc:
-        raise fail(f"cannot read file: {exc.strerror or exc}") from None
+        message = f"cannot read file: {exc.strerror or exc}"
+        raise fail(message) from None
     if len(data) > limits.max_bytes:
-        raise fail(f"file is larger than the limit of {limits.max_bytes:,} bytes")
+        message = f"file is larger than the limit of {limits.max_bytes:,} bytes"
+        raise fail(message)
     return decode(data, name)
 
 
@@ -187,7 +218,7 @@ def decode(data: bytes, name: str) -> str:
 def loads(
     text: str | bytes,
     *,
-    format: Format = "yaml",  # noqa: A002 (the word users expect)
+    format: Format = "yaml",
     name: str = "<string>",
     limits: Limits = DEFAULT_LIMITS,
 ) -> PolicyVersion:
@@ -237,65 +268,144 @@ def parse(
         deep = re.compile(_DEEP_BRACKETS.pattern % limits.max_depth).search(text)
         if deep is not None:
             line, column = _place(text, deep.start())
-            raise fail(f"nested deeper than the limit of {limits.max_depth} levels", line, column)
+            raise fail(_too_deep(limits), line, column)
+    duplicates: list[RawProblem] = []
     try:
         if fmt == "json":
-            return json.loads(text), []
-        if fmt == "toml":
-            return tomllib.loads(text), []
-        loader = _YamlLoader(text)
-        try:
-            data = loader.get_single_data()
-        finally:
-            loader.dispose()
+            data, repeated = _json_load(text)
+            if repeated:
+                duplicates = _json_duplicates(text)
+        elif fmt == "toml":
+            data = tomllib.loads(text)
+        else:
+            data, repeated = _yaml_load(text)
+            if repeated:
+                duplicates = _yaml_duplicates(text)
     except RecursionError:
-        raise fail(f"nested deeper than the limit of {limits.max_depth} levels") from None
+        raise fail(_too_deep(limits)) from None
     except json.JSONDecodeError as exc:
-        raise fail(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        message = f"invalid JSON: {exc.msg}"
+        raise fail(message, exc.lineno, exc.colno) from None
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_PLACE.search(str(exc))
         message = _TOML_PLACE.sub("", str(exc)).strip()
-        line, column = (int(found[1]), int(found[2])) if found else (None, None)
-        raise fail(f"invalid TOML: {message}", line, column) from None
+        where = (int(found[1]), int(found[2])) if found else (None, None)
+        raise fail("invalid TOML: " + message, *where) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(p for p in (exc.context, exc.problem) if p)
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise fail(f"invalid YAML: {message}", line, column) from None
+        where = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise fail("invalid YAML: " + message, *where) from None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML forbids (a control character, say): no mark, a position.
+        message = f"invalid YAML: {exc.reason} (found {shown(chr(exc.character))})"
+        raise fail(message, *_place(text, exc.position)) from None
     except yaml.YAMLError as exc:
-        raise fail(f"invalid YAML: {exc}") from None
-    if "*" in text:
-        _check_expansion(data, name, limits)
-    duplicates = [
-        RawProblem(("\0mark", node.start_mark.line + 1, node.start_mark.column + 1), f"duplicate key {key!r}")
-        for key, node in loader.duplicates
-    ]
+        message = "invalid YAML: " + " ".join(str(exc).split())
+        raise fail(message) from None
+    except ValueError as exc:
+        # json and tomllib refuse integers of more digits than Python converts.
+        message = f"invalid {fmt.upper()}: a number with too many digits" if "digits" in str(exc) else f"invalid {fmt.upper()}: {exc}"
+        raise fail(message) from None
+    if fmt == "yaml" and "*" in text:
+        # Aliases may share one list many times over: count it expanded.
+        problem = check_shape(data, limits)
+        if problem is not None:
+            raise DocumentError(place(problem, text=text, format=fmt, name=name))
     return data, duplicates
 
 
-def _check_expansion(data: Any, name: str, limits: Limits) -> None:
-    """Refuse YAML whose aliases expand beyond ``limits.max_nodes`` values."""
-    sizes: dict[int, int] = {}
+def _json_load(text: str) -> tuple[Any, bool]:
+    repeated = False
 
-    def size(value: Any, depth: int) -> int:
-        if depth > limits.max_depth:
-            message = f"nested deeper than the limit of {limits.max_depth} levels"
-            raise DocumentError([Problem(file=name, path="", message=message)])
-        if not isinstance(value, dict | list):
-            return 1
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        found = dict(items)
+        if len(found) != len(items):
+            repeated = True
+        return found
+
+    return json.loads(text, object_pairs_hook=pairs), repeated
+
+
+def _yaml_load(text: str) -> tuple[Any, bool]:
+    loader = _YamlLoader(text)
+    try:
+        return loader.get_single_data(), loader.duplicates
+    finally:
+        loader.dispose()
+
+
+def _json_duplicates(text: str) -> list[RawProblem]:
+    problems = []
+    for path, key, offset, first in json_duplicates(text):
+        line, column = _place(text, offset)
+        message = f"duplicate key {shown(key)} (first at line {_place(text, first)[0]})"
+        problems.append(RawProblem(("\0mark", line, column, *path), message))
+    return problems
+
+
+def _yaml_duplicates(text: str) -> list[RawProblem]:
+    return [
+        RawProblem(("\0mark", line, column, *path), f"duplicate key {shown(key)} (first at line {first})")
+        for path, key, line, column, first in yaml_duplicates(text)
+    ]
+
+
+def check_shape(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[RawProblem] | None:
+    """Refuse data nested deeper than ``limits.max_depth`` or, once YAML
+    aliases are expanded, holding more than ``limits.max_nodes`` values.
+
+    Shared lists and mappings are measured once, so an alias bomb costs as
+    little to refuse as it took to parse; a list that holds itself counts as
+    nested too deep.
+
+    Returns:
+        The one problem found, or ``None``.
+    """
+    if not isinstance(data, dict | list):
+        return None
+    heights: dict[int, int] = {}
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[Any, tuple[str | int, ...], bool]] = [(data, (), False)]
+    while stack:
+        value, path, done = stack.pop()
         key = id(value)
-        if key not in sizes:
-            children = value.values() if isinstance(value, dict) else value
-            sizes[key] = 1 + sum(size(child, depth + 1) for child in children)
+        children = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+        if done:
+            active.discard(key)
+            heights[key] = 1 + max((heights.get(id(c), 0) for _, c in children), default=0)
+            sizes[key] = 1 + sum(sizes.get(id(c), 1) for _, c in children)
             if sizes[key] > limits.max_nodes:
                 message = (
                     f"aliases expand to more than {limits.max_nodes:,} values;"
                     " refusing a possible alias bomb"
                 )
-                raise DocumentError([Problem(file=name, path="", message=message)])
-        return sizes[key]
+                return [RawProblem(path, message)]
+            continue
+        if key in heights:
+            height = heights[key]
+        elif key in active:
+            height = limits.max_depth + 1  # it holds itself
+        else:
+            height = 1
+        if len(path) + height > limits.max_depth:
+            return [RawProblem(path, _too_deep(limits))]
+        if key in heights:
+            continue
+        active.add(key)
+        stack.append((value, path, True))
+        stack.extend(
+            (child, (*path, step if isinstance(step, int | str) else str(step)), False)
+            for step, child in children
+            if isinstance(child, dict | list)
+        )
+    return None
 
-    size(data, 0)
+
+def _too_deep(limits: Limits) -> str:
+    return f"nested deeper than the limit of {limits.max_depth} levels"
 
 
 def _place(text: str, offset: int) -> tuple[int, int]:
@@ -307,7 +417,7 @@ def build(
     data: Any,
     *,
     text: str,
-    format: Format,  # noqa: A002
+    format: Format,
     name: str,
     limits: Limits = DEFAULT_LIMITS,
     extra: list[RawProblem] | None = None,
@@ -329,7 +439,7 @@ def build(
     problems = list(extra or ())
     version = None
     if not isinstance(data, dict):
-        got = "an empty document" if data is None else f"{type(data).__name__}"
+        got = "an empty document" if data is None else describe(data)
         problems.append(RawProblem((), f"expected a mapping of version fields (got {got})"))
     else:
         format_problems = check_document(data, semantic=False)
@@ -341,10 +451,15 @@ def build(
             with reading(timezone=_usable_zone(timezone), max_string=limits.max_string), _no_gc():
                 try:
                     version = structure_version(data)
-                except Exception:  # noqa: BLE001 (collected in detail below)
-                    problems.extend(
-                        p for p in structure_problems(data) if not _covered(p, problems)
-                    )
+                except Exception:  # collected in detail below
+                    shape = check_shape(data, limits)
+                    if shape is not None:
+                        # Too deep to judge field by field; say only that.
+                        problems = shape
+                    else:
+                        problems.extend(
+                            p for p in structure_problems(data) if not _covered(p, problems)
+                        )
     if problems:
         raise DocumentError(place(problems, text=text, format=format, name=name, prefix=prefix))
     assert version is not None
@@ -390,7 +505,7 @@ def place(
     problems: list[RawProblem],
     *,
     text: str,
-    format: Format,  # noqa: A002
+    format: Format,
     name: str,
     prefix: tuple[str | int, ...] = (),
 ) -> list[Problem]:
@@ -398,8 +513,19 @@ def place(
     placed = []
     for raw in problems:
         if raw.path[:1] == ("\0mark",):
-            line, column = int(raw.path[1]), int(raw.path[2])
-            placed.append(Problem(file=name, path="", message=raw.message, line=line, column=column, hint=raw.hint))
+            # Placed while parsing (duplicate keys): line, column, then the path.
+            at_line, at_column = int(raw.path[1]), int(raw.path[2])
+            where = render_path((*prefix, *raw.path[3:]))
+            placed.append(
+                Problem(
+                    file=name,
+                    path=where,
+                    message=raw.message,
+                    line=at_line,
+                    column=at_column,
+                    hint=raw.hint,
+                )
+            )
             continue
         full = (*prefix, *raw.path)
         line, column = locate(text, format, full, at_key=raw.at_key)
@@ -427,7 +553,7 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def dumps(version: PolicyVersion, *, format: Format = "yaml") -> str:  # noqa: A002
+def dumps(version: PolicyVersion, *, format: Format = "yaml") -> str:
     """Write ``version`` as a document that :func:`loads` reads back equal.
 
     >>> print(policydiff.dumps(v, format="json"))  # doctest: +ELLIPSIS
@@ -457,7 +583,7 @@ def dump(
     version: PolicyVersion,
     path: str | os.PathLike[str],
     *,
-    format: Format | None = None,  # noqa: A002
+    format: Format | None = None,
 ) -> None:
     """Write ``version`` to ``path`` atomically (the format from the suffix)."""
     name = os.fspath(path)

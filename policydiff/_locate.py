@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import reprlib
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -17,6 +18,17 @@ Step = str | int
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _SPACE = re.compile(r"[ \t\n\r]*")
 _decoder = json.JSONDecoder()
+_short = reprlib.Repr()
+_short.maxstring = 60
+_short.maxother = 60
+_short.maxlist = _short.maxtuple = _short.maxset = _short.maxfrozenset = 4
+_short.maxdict = 4
+_short.maxlevel = 2
+
+
+def shown(value: object) -> str:
+    """``repr(value)``, cut short so a hostile value cannot flood a message."""
+    return _short.repr(value)
 
 
 def render_path(path: tuple[Step, ...]) -> str:
@@ -59,7 +71,7 @@ def _place(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=1)
 def _compose(text: str) -> Any:
     from policydiff._documents import _YamlLoader
 
@@ -72,6 +84,8 @@ def _compose(text: str) -> Any:
 
 def _yaml_place(text: str, path: tuple[Step, ...], at_key: bool) -> tuple[int, int]:
     node = _compose(text)
+    if node is None:  # an empty document
+        return 1, 1
     mark = node.start_mark
     for depth, step in enumerate(path):
         last = depth == len(path) - 1
@@ -170,3 +184,85 @@ def _toml_place(text: str, path: tuple[Step, ...]) -> tuple[int | None, int | No
         table.append(str(step))
         steps.pop(0)
     return (start + 1, 1) if lines else (None, None)
+
+
+def json_duplicates(text: str) -> list[tuple[tuple[Step, ...], str, int, int]]:
+    """Every key repeated within one JSON object, with where it repeats.
+
+    ``text`` must be valid JSON. Returns, in document order, the path to the
+    repeated key, the offset of the repeat and the offset of the first use.
+    """
+    found: list[tuple[tuple[Step, ...], str, int, int]] = []
+    # An explicit stack: the document may be nested as deep as json allows.
+    stack: list[tuple[int, tuple[Step, ...]]] = [(_skip(text, 0), ())]
+    while stack:
+        pos, path = stack.pop()
+        opener = text[pos]
+        if opener == "{":
+            first: dict[str, int] = {}
+            pos = _skip(text, pos + 1)
+            while text[pos] == '"':
+                key_pos = pos
+                key, pos = scanstring(text, pos + 1)
+                pos = _skip(text, _skip(text, pos) + 1)
+                if key in first:
+                    found.append(((*path, key), key, key_pos, first[key]))
+                else:
+                    first[key] = key_pos
+                if text[pos] in "{[":
+                    stack.append((pos, (*path, key)))
+                _, pos = _decoder.raw_decode(text, pos)
+                pos = _skip(text, pos)
+                if text[pos] == ",":
+                    pos = _skip(text, pos + 1)
+        elif opener == "[":
+            pos = _skip(text, pos + 1)
+            index = 0
+            while text[pos] != "]":
+                if text[pos] in "{[":
+                    stack.append((pos, (*path, index)))
+                _, pos = _decoder.raw_decode(text, pos)
+                pos = _skip(text, pos)
+                if text[pos] == ",":
+                    pos = _skip(text, pos + 1)
+                index += 1
+    found.sort(key=lambda item: item[2])
+    return found
+
+
+def yaml_duplicates(text: str) -> list[tuple[tuple[Step, ...], str, int, int, int]]:
+    """Every key repeated within one YAML mapping, with where it repeats.
+
+    Returns, in document order, the path to the repeated key, the key, and
+    the 1-based line and column of the repeat and the line of the first use.
+    """
+    from policydiff._documents import _YamlLoader
+
+    loader = _YamlLoader(text)
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    found: list[tuple[tuple[Step, ...], str, int, int, int]] = []
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple[Step, ...]]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = key_node.value
+                    mark = key_node.start_mark
+                    if key in first:
+                        found.append(((*path, key), key, mark.line + 1, mark.column + 1, first[key]))
+                    else:
+                        first[key] = mark.line + 1
+                    stack.append((value_node, (*path, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*path, index)) for index, item in enumerate(node.value))
+    found.sort(key=lambda item: (item[2], item[3]))
+    return found

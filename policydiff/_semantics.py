@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from policydiff._convert import RawProblem
+from policydiff._locate import shown
 from policydiff._time import zone
 
 FORMAT_VERSION = 1
@@ -42,14 +43,14 @@ def _format(data: dict[str, Any]) -> Iterator[RawProblem]:
     if value != FORMAT_VERSION or isinstance(value, bool):
         yield RawProblem(
             ("policydiff",),
-            f"unsupported format version {value!r} (this release reads {FORMAT_VERSION})",
+            f"unsupported format version {shown(value)} (this release reads {FORMAT_VERSION})",
             hint="upgrade policydiff to read newer documents",
         )
 
 
 def _label(value: Any, path: tuple[str | int, ...], what: str) -> Iterator[RawProblem]:
     if isinstance(value, str) and (not value or value != value.strip()):
-        yield RawProblem(path, f"{what} must be non-empty without surrounding white space (got {value!r})")
+        yield RawProblem(path, f"{what} must be non-empty without surrounding white space (got {shown(value)})")
 
 
 def _identity(data: dict[str, Any]) -> Iterator[RawProblem]:
@@ -89,7 +90,7 @@ def _rules(data: dict[str, Any]) -> Iterator[RawProblem]:
             if rule_id in first_at:
                 yield RawProblem(
                     (*here, "id"),
-                    f"duplicate rule id {rule_id!r} (first used by rules[{first_at[rule_id]}])",
+                    f"duplicate rule id {shown(rule_id)} (first used by rules[{first_at[rule_id]}])",
                 )
             else:
                 first_at[rule_id] = index
@@ -102,8 +103,8 @@ def _rules(data: dict[str, Any]) -> Iterator[RawProblem]:
                 if dim in ("subject", "action"):
                     yield RawProblem(
                         (*here, "scope", dim),
-                        f"{dim!r} is a rule field, not a scope dimension",
-                        hint=f"move it up to the rule's own {dim!r}",
+                        f"{shown(dim)} is a rule field, not a scope dimension",
+                        hint=f"move it up to the rule's own {shown(dim)}",
                     )
                 elif values == [] or values == "":
                     yield RawProblem(
@@ -122,12 +123,12 @@ def _refs(refs: Any, known: list[str], path: tuple[str | int, ...]) -> Iterator[
         if isinstance(ref, str) and ref not in known:
             close = difflib.get_close_matches(ref, known, n=1)
             if close:
-                detail = f"; did you mean {close[0]!r}?"
+                detail = f"; did you mean {shown(close[0])}?"
             elif known:
                 detail = f" (known sources: {', '.join(sorted(known))})"
             else:
                 detail = " (the version lists no sources)"
-            yield RawProblem((*path, index), f"unknown source id {ref!r}{detail}")
+            yield RawProblem((*path, index), f"unknown source id {shown(ref)}{detail}")
 
 
 def _sources(data: dict[str, Any]) -> Iterator[RawProblem]:
@@ -143,7 +144,7 @@ def _sources(data: dict[str, Any]) -> Iterator[RawProblem]:
                 if source_id in seen:
                     yield RawProblem(
                         ("sources", index, "id"),
-                        f"duplicate source id {source_id!r} (first used by sources[{seen[source_id]}])",
+                        f"duplicate source id {shown(source_id)} (first used by sources[{seen[source_id]}])",
                     )
                 seen.setdefault(source_id, index)
     events = data.get("events")
@@ -170,11 +171,11 @@ def _vocabulary(vocabulary: Any) -> Iterator[RawProblem]:
                     continue
                 path = ("vocabulary", dim, parent, index)
                 if kid == parent:
-                    yield RawProblem(path, f"{kid!r} cannot be its own child")
+                    yield RawProblem(path, f"{shown(kid)} cannot be its own child")
                 elif kid in parent_of and parent_of[kid] != parent:
                     yield RawProblem(
                         path,
-                        f"{kid!r} already sits under {parent_of[kid]!r}; a value has one parent",
+                        f"{shown(kid)} already sits under {shown(parent_of[kid])}; a value has one parent",
                     )
                 parent_of.setdefault(kid, parent)
         for start in tree:
@@ -185,7 +186,7 @@ def _vocabulary(vocabulary: Any) -> Iterator[RawProblem]:
                 if value in seen:
                     if value == start:
                         yield RawProblem(
-                            ("vocabulary", dim, start), f"cycle in the vocabulary through {start!r}"
+                            ("vocabulary", dim, start), f"cycle in the vocabulary through {shown(start)}"
                         )
                     break
                 seen.add(value)

@@ -7,6 +7,7 @@ import re
 
 import pendulum
 
+from policydiff._locate import shown
 from policydiff.model import Precision, When
 
 _FORMS = re.compile(
@@ -36,7 +37,7 @@ def zone(name: str) -> pendulum.Timezone:
     try:
         return pendulum.timezone(name)
     except Exception as exc:  # pendulum raises InvalidTimezone, a KeyError or ValueError
-        msg = f"unknown time zone {name!r} (expected an IANA name such as 'Europe/Kyiv')"
+        msg = f"unknown time zone {shown(name)} (expected an IANA name such as 'Europe/Kyiv')"
         raise ValueError(msg) from exc
 
 
@@ -47,7 +48,7 @@ def _offset(text: str) -> pendulum.FixedTimezone:
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
     if hours > 23 or minutes > 59:
-        msg = f"impossible offset {text!r}"
+        msg = f"impossible offset {shown(text)}"
         raise ValueError(msg)
     return pendulum.FixedTimezone(sign * (hours * 3600 + minutes * 60))
 
@@ -57,7 +58,7 @@ def parse_when(value: object, timezone: str = "UTC") -> When:
     if isinstance(value, When):
         return value
     if isinstance(value, bool):
-        msg = f"expected a date such as 2024-05-30 (got {value!r} that is a bool)"
+        msg = f"expected a date such as 2024-05-30 (got {shown(value)} that is a bool)"
         raise ValueError(msg)
     if isinstance(value, int):
         value = f"{value:04d}" if 0 < value < 10000 else str(value)
@@ -71,7 +72,7 @@ def parse_when(value: object, timezone: str = "UTC") -> When:
         instant = pendulum.datetime(value.year, value.month, value.day, tz=zone(timezone))
         return When(instant=instant, precision=Precision.DAY)
     if not isinstance(value, str):
-        msg = f"expected a date such as 2024-05-30 (got {value!r} that is a {type(value).__name__})"
+        msg = f"expected a date such as 2024-05-30 (got {shown(value)} that is a {type(value).__name__})"
         raise ValueError(msg)
     return _parse_text(value.strip(), timezone)
 
@@ -79,7 +80,7 @@ def parse_when(value: object, timezone: str = "UTC") -> When:
 def _parse_text(text: str, timezone: str) -> When:
     match = _FORMS.fullmatch(text)
     if match is None:
-        msg = f"invalid date {text!r} (expected {ACCEPTED})"
+        msg = f"invalid date {shown(text)} (expected {ACCEPTED})"
         raise ValueError(msg)
     parts = match.groupdict()
     tz = _offset(parts["offset"]) if parts["offset"] else zone(timezone)
@@ -93,7 +94,7 @@ def _parse_text(text: str, timezone: str) -> When:
     try:
         dt.datetime(year, month, day, hour, minute, second, micro)  # noqa: DTZ001 (range check only)
     except ValueError as exc:
-        msg = f"impossible date {text!r} ({exc})"
+        msg = f"impossible date {shown(text)} ({exc})"
         raise ValueError(msg) from None
     instant = pendulum.datetime(year, month, day, hour, minute, second, micro, tz=tz)
     if parts["hour"] is not None:
@@ -162,7 +163,7 @@ def describe_gap(earlier: When, later: When) -> str:
     elif coarse is Precision.MONTH:
         words = _count((end.year - start.year) * 12 + end.month - start.month, "month")
     elif coarse is Precision.DAY:
-        words = _count((end.date() - start.in_timezone(end.timezone).date()).days, "day")
+        words = _count((end.date() - start.astimezone(end.tzinfo).date()).days, "day")
     else:
         interval = pendulum.interval(start, end)
         days = interval.in_days()

@@ -82,7 +82,8 @@ class FrozenMap(Mapping[K, V]):
         return self._hash  # type: ignore[return-value]
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"{type(self).__name__} is read-only")
+        msg = f"{type(self).__name__} is read-only"
+        raise AttributeError(msg)
 
     def __repr__(self) -> str:
         return f"FrozenMap({self._data!r})"
@@ -161,9 +162,8 @@ class When:
     @instant.validator
     def _aware(self, attribute: attrs.Attribute[Any], value: pendulum.DateTime) -> None:
         if not isinstance(value, pendulum.DateTime) or value.tzinfo is None:
-            raise ValueError(
-                f"'instant' must be a timezone-aware pendulum.DateTime (got {value!r})"
-            )
+            msg = f"'instant' must be a timezone-aware pendulum.DateTime (got {value!r})"
+            raise ValueError(msg)
 
     @classmethod
     def parse(cls, value: object, *, timezone: str = "UTC") -> When:
@@ -401,7 +401,8 @@ class PolicyVersion:
         ids = [rule.id for rule in self.rules]
         if len(set(ids)) != len(ids):
             dupes = sorted({i for i in ids if ids.count(i) > 1})
-            raise ValueError(f"duplicate rule ids: {', '.join(dupes)}")
+            msg = f"duplicate rule ids: {', '.join(dupes)}"
+            raise ValueError(msg)
 
     @cached_property
     def _by_id(self) -> dict[str, Rule]:
