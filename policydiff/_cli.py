@@ -116,7 +116,7 @@ _format_option = click.option(
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Plain text for people, Markdown for reviews, JSON (SPEC section 6) for programs.",
+    help="Plain text for people, Markdown for reviews, JSON (a stable schema) for programs.",
 )
 
 
@@ -155,7 +155,7 @@ def cli() -> None:
 # -- commands ------------------------------------------------------------------
 
 
-@cli.command("diff")
+@cli.command("diff", short_help="What changed from OLD to NEW, lifted first, and when.")
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @_format_option
@@ -179,7 +179,7 @@ def diff_command(old: str, new: str, output_format: str, only: str | None) -> No
     _emit(_render_diff(found, output_format), output_format)
 
 
-@cli.command("log")
+@cli.command("log", short_help="Every change in a history, oldest first, with when.")
 @click.argument("history", type=click.Path())
 @click.option("--rule", "rule_id", metavar="ID", help="Only the changes to this rule.")
 @_format_option
@@ -187,14 +187,14 @@ def log_command(history: str, rule_id: str | None, output_format: str) -> None:
     """Show every change in HISTORY, oldest first, with when it took effect.
 
     HISTORY is a folder of version documents or one document with
-    `versions:`. The JSON form is the history object of SPEC section 6:
-    {"policydiff": 1, "policy": ..., "diffs": [...]}.
+    `versions:`. The JSON form is {"policydiff": 1, "policy": ..., "diffs":
+    [...]}, one diff object (as `diff --format json` prints) per step.
 
     \b
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff log .
-      policydiff log . --rule no-strikes-inside-russia --format markdown
+      policydiff log . --rule kharkiv-defensive-strikes --format markdown
     """
     with _working("Reading the history and comparing its versions…"):
         loaded = load_history(history)
@@ -214,7 +214,7 @@ def log_command(history: str, rule_id: str | None, output_format: str) -> None:
     _emit("\n".join(render(step) for step in steps), output_format)
 
 
-@cli.command("at")
+@cli.command("at", short_help="The version in force at a moment, and its rules.")
 @click.argument("history", type=click.Path())
 @click.argument("when", callback=_check_when)
 @_format_option
@@ -247,12 +247,12 @@ def at_command(history: str, when: str, output_format: str) -> None:
     _emit(render(loaded, when, version), output_format)
 
 
-@cli.command("impact")
+@cli.command("impact", short_help="Which situations changed decision from OLD to NEW.")
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @_format_option
 def impact_command(old: str, new: str, output_format: str) -> None:
-    """Show which situations changed decision from OLD to NEW (SPEC section 7).
+    """Show which situations changed decision from OLD to NEW.
 
     Each group of situations is listed with its decision before and after
     and the rules responsible on each side.
@@ -276,7 +276,7 @@ def impact_command(old: str, new: str, output_format: str) -> None:
     _emit(text, output_format)
 
 
-@cli.command("check")
+@cli.command("check", short_help="Exit 1 when NEW loosens (or tightens) OLD: a review gate.")
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.option(
@@ -322,7 +322,7 @@ def check_command(old: str, new: str, fail_on: str, output_format: str) -> int:
     return EXIT_CHECK_FAILED if offending else EXIT_OK
 
 
-@cli.command("validate")
+@cli.command("validate", short_help="Check version documents and histories; report every problem.")
 @click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path())
 def validate_command(paths: tuple[str, ...]) -> None:
     """Check that every PATH is a valid version document or history.
