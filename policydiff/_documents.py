@@ -289,12 +289,18 @@ def parse(
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_PLACE.search(str(exc))
         message = _TOML_PLACE.sub("", str(exc)).strip()
-        where = (int(found[1]), int(found[2])) if found else (None, None)
+        if found:
+            where: tuple[int | None, int | None] = (int(found[1]), int(found[2]))
+        elif "(at end of document)" in str(exc):
+            message = message.replace("(at end of document)", "at the end of the document")
+            where = _place(text, len(text))
+        else:
+            where = (None, None)
         raise fail("invalid TOML: " + message, *where) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(p for p in (exc.context, exc.problem) if p)
-        where = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        where = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
         raise fail("invalid YAML: " + message, *where) from None
     except yaml.reader.ReaderError as exc:
         # A character YAML forbids (a control character, say): no mark, a position.

@@ -183,7 +183,7 @@ def _toml_place(text: str, path: tuple[Step, ...]) -> tuple[int | None, int | No
                 return i + 1, len(lines[i]) - len(lines[i].lstrip()) + 1
         table.append(str(step))
         steps.pop(0)
-    return (start + 1, 1) if lines else (None, None)
+    return start + 1, 1
 
 
 def json_duplicates(text: str) -> list[tuple[tuple[Step, ...], str, int, int]]:
