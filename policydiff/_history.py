@@ -190,9 +190,9 @@ class PolicyHistory:
     def _unknown_label(self, label: str) -> str:
         close = difflib.get_close_matches(label, list(self._by_label), n=1)
         if close:
-            return f"no version labelled {label!r} in {self.name}; did you mean {close[0]!r}?"
+            return f"no version labelled {label!r}; did you mean {close[0]!r}?"
         known = ", ".join(self._by_label)
-        return f"no version labelled {label!r} in {self.name} (versions: {known})"
+        return f"no version labelled {label!r} (versions: {known})"
 
     def _version(self, label: str | PolicyVersion) -> PolicyVersion:
         if isinstance(label, PolicyVersion):
