@@ -691,7 +691,7 @@ class _Space:
                 ruled = ruled or entry.decides
         if rank == _EVERYWHERE and ruled and self.same_conflict:
             return  # unchanged rules decide here, and decide alike
-        count = max(partial)
+        count = max(partial, default=0)
         if count == 0:
             before = _outcome(self.versions[_OLD], _OLD, entries)
             after = _outcome(self.versions[_NEW], _NEW, entries)
