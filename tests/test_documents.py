@@ -1,0 +1,337 @@
+"""Reading and writing version documents: load, loads, dump, dumps (SPEC section 2)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pendulum
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import policydiff
+from policydiff import DocumentError, Limits, PolicyVersion
+from policydiff.model import Conflict, Default, Effect, Precision, When
+from tests.strategies import versions
+
+FORMATS = ("yaml", "json", "toml")
+
+DEMO = """\
+policy: demo
+version: v1
+effective: 2024-05-30
+timezone: America/New_York
+rules:
+  - id: no-export
+    effect: prohibit
+    subject: [NO, yes, "on"]
+    action: export
+    scope:
+      country: [NO, off]
+"""
+
+
+@pytest.fixture
+def kharkiv(data_dir: Path) -> PolicyVersion:
+    """The SPEC's example version."""
+    return policydiff.load(data_dir / "kharkiv.yaml")
+
+
+# -- load and loads ------------------------------------------------------------
+
+
+def test_load_reads_the_spec_example(kharkiv: PolicyVersion) -> None:
+    assert kharkiv.policy == "us-weapons-use-ukraine"
+    assert kharkiv.version == "kharkiv-defensive-strikes"
+    assert kharkiv.default is Default.PERMIT
+    assert kharkiv.conflict is Conflict.MOST_SPECIFIC
+    assert kharkiv.approved_by == ("President Joe Biden",)
+    rule = kharkiv.rule("kharkiv-defensive-strikes")
+    assert rule.effect is Effect.PERMIT
+    assert rule.subject == frozenset({"Ukraine"})
+    assert rule.action == frozenset({"strike"})
+    assert rule.scope["weapon"] == frozenset({"GMLRS", "artillery"})
+    assert rule.sources == frozenset({"politico-2024-05-30"})
+    assert kharkiv.vocabulary.covers("territory", "Russia", "Kursk Oblast")
+
+
+def test_unquoted_yaml_date_is_a_day_in_the_document_zone(kharkiv: PolicyVersion) -> None:
+    assert kharkiv.effective == When(
+        instant=pendulum.datetime(2024, 5, 30, tz="America/New_York"), precision=Precision.DAY
+    )
+    assert kharkiv.effective.isoformat() == "2024-05-30T00:00:00-04:00"
+
+
+@pytest.mark.parametrize(
+    ("written", "precision", "first"),
+    [
+        ("2024", Precision.YEAR, "2024-01-01T00:00:00+02:00"),
+        ("2024-05", Precision.MONTH, "2024-05-01T00:00:00+03:00"),
+        ("2024-05-30", Precision.DAY, "2024-05-30T00:00:00+03:00"),
+        ("2024-05-30T14:00", Precision.INSTANT, "2024-05-30T14:00:00+03:00"),
+        ("2024-05-30 14:00:30", Precision.INSTANT, "2024-05-30T14:00:30+03:00"),
+        ("2024-05-30T14:00-04:00", Precision.INSTANT, "2024-05-30T14:00:00-04:00"),
+        ("2024-05-30T14:00Z", Precision.INSTANT, "2024-05-30T14:00:00+00:00"),
+    ],
+)
+def test_unquoted_yaml_times_keep_their_precision(
+    written: str, precision: Precision, first: str
+) -> None:
+    version = policydiff.loads(f"policy: p\nversion: v\ntimezone: Europe/Kyiv\neffective: {written}\n")
+    assert (version.effective.precision, version.effective.isoformat()) == (precision, first)
+
+
+def test_yaml_no_yes_on_off_stay_strings() -> None:
+    rule = policydiff.loads(DEMO).rule("no-export")
+    assert rule.subject == frozenset({"NO", "yes", "on"})
+    assert rule.scope["country"] == frozenset({"NO", "off"})
+
+
+def test_toml_native_dates_and_times_are_read_in_the_document_zone() -> None:
+    version = policydiff.loads(
+        'policy = "p"\nversion = "v"\ntimezone = "Europe/Kyiv"\n'
+        "effective = 2024-05-30\nannounced = 2024-05-31T09:30:00\n",
+        format="toml",
+    )
+    assert version.effective.isoformat() == "2024-05-30T00:00:00+03:00"
+    assert version.effective.precision is Precision.DAY
+    assert version.announced is not None
+    assert version.announced.isoformat() == "2024-05-31T09:30:00+03:00"
+
+
+def test_the_same_version_reads_equal_from_every_format(kharkiv: PolicyVersion) -> None:
+    for fmt in FORMATS:
+        assert policydiff.loads(policydiff.dumps(kharkiv, format=fmt), format=fmt) == kharkiv
+
+
+def test_order_of_rules_and_values_does_not_matter() -> None:
+    reordered = """\
+rules:
+  - id: b
+    effect: permit
+    action: [fly, drive]
+    scope: {zone: [south, north], kind: car}
+  - id: a
+    effect: prohibit
+    action: export
+effective: 2024
+version: v
+policy: p
+"""
+    original = """\
+policy: p
+version: v
+effective: 2024
+rules:
+  - {id: a, effect: prohibit, action: [export]}
+  - {id: b, effect: permit, action: [drive, fly], scope: {kind: [car], zone: [north, south]}}
+"""
+    first, second = policydiff.loads(original), policydiff.loads(reordered)
+    assert first == second
+    assert hash(first) == hash(second)
+
+
+def test_loads_accepts_utf8_bytes_with_a_byte_order_mark() -> None:
+    text = "\ufeffpolicy: p\nversion: v\neffective: 2024\ntitle: Café\n"
+    assert policydiff.loads(text.encode("utf-8")).title == "Café"
+
+
+def test_load_picks_the_format_from_the_suffix(tmp_path: Path, kharkiv: PolicyVersion) -> None:
+    for suffix, fmt in ((".yml", "yaml"), (".JSON", "json"), (".toml", "toml")):
+        path = tmp_path / f"version{suffix}"
+        path.write_text(policydiff.dumps(kharkiv, format=fmt), encoding="utf-8")  # type: ignore[arg-type]
+        assert policydiff.load(path) == kharkiv
+
+
+def test_an_empty_rules_list_is_a_valid_version() -> None:
+    version = policydiff.loads("policy: p\nversion: v\neffective: 2024\nrules: []\n")
+    assert version.rules == ()
+
+
+def test_defaults_fill_optional_fields() -> None:
+    version = policydiff.loads("policy: p\nversion: v\neffective: 2024\n")
+    assert (version.timezone, version.default, version.conflict, version.policydiff) == (
+        "UTC",
+        Default.PERMIT,
+        Conflict.MOST_SPECIFIC,
+        1,
+    )
+
+
+# -- dumps -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@given(version=versions())
+def test_dumps_then_loads_gives_the_version_back(fmt: Any, version: PolicyVersion) -> None:
+    assert policydiff.loads(policydiff.dumps(version, format=fmt), format=fmt) == version
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@given(version=versions(), data=st.data())
+def test_dumps_does_not_depend_on_rule_or_source_order(
+    fmt: Any, version: PolicyVersion, data: st.DataObject
+) -> None:
+    shuffled = attrs.evolve(version, rules=data.draw(st.permutations(version.rules)))
+    assert policydiff.dumps(shuffled, format=fmt) == policydiff.dumps(version, format=fmt)
+
+
+def test_dumps_json_writes_keys_in_document_order_and_values_sorted(kharkiv: PolicyVersion) -> None:
+    text = policydiff.dumps(kharkiv, format="json")
+    assert text.startswith('{\n  "policydiff": 1,\n  "policy": "us-weapons-use-ukraine",\n')
+    assert '"weapon": [\n          "GMLRS",\n          "artillery"\n        ]' in text
+    assert text.endswith("}\n")
+
+
+def test_dumps_leaves_out_empty_and_unset_fields() -> None:
+    version = policydiff.loads("policy: p\nversion: v\neffective: 2024-05\nrules: []\n")
+    assert policydiff.dumps(version) == (
+        "policydiff: 1\npolicy: p\nversion: v\neffective: 2024-05\ntimezone: UTC\n"
+        "default: permit\nconflict: most-specific\n"
+    )
+
+
+def test_dumps_refuses_a_day_in_another_zone_than_the_document() -> None:
+    version = PolicyVersion(
+        policy="p",
+        version="v",
+        timezone="UTC",
+        effective=When(instant=pendulum.datetime(2024, 5, 30, tz="Europe/Kyiv"), precision=Precision.DAY),
+    )
+    with pytest.raises(ValueError, match="cannot be written in a document whose timezone is UTC"):
+        policydiff.dumps(version)
+
+
+# -- dump: atomic writes ---------------------------------------------------------
+
+
+def test_dump_writes_the_format_its_suffix_names(tmp_path: Path, kharkiv: PolicyVersion) -> None:
+    path = tmp_path / "v.json"
+    policydiff.dump(kharkiv, path)
+    assert path.read_text(encoding="utf-8") == policydiff.dumps(kharkiv, format="json")
+
+
+def test_dump_refuses_an_unknown_suffix(tmp_path: Path, kharkiv: PolicyVersion) -> None:
+    with pytest.raises(DocumentError, match=r"unsupported file type '.txt'"):
+        policydiff.dump(kharkiv, tmp_path / "v.txt")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _previous(tmp_path: Path) -> Path:
+    path = tmp_path / "version.yaml"
+    path.write_text("previous content\n", encoding="utf-8")
+    return path
+
+
+def test_dump_failing_at_the_rename_leaves_the_previous_file(
+    tmp_path: Path, kharkiv: PolicyVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _previous(tmp_path)
+
+    def broken_replace(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="No space left"):
+        policydiff.dump(kharkiv, path)
+    assert path.read_text(encoding="utf-8") == "previous content\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["version.yaml"]
+
+
+def test_dump_failing_mid_write_leaves_the_previous_file(
+    tmp_path: Path, kharkiv: PolicyVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _previous(tmp_path)
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(OSError, match="Input/output error"):
+        policydiff.dump(kharkiv, path)
+    assert path.read_text(encoding="utf-8") == "previous content\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["version.yaml"]
+
+
+def test_dump_interrupted_leaves_the_previous_file(
+    tmp_path: Path, kharkiv: PolicyVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _previous(tmp_path)
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        policydiff.dump(kharkiv, path)
+    assert path.read_text(encoding="utf-8") == "previous content\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["version.yaml"]
+
+
+def test_dump_replaces_the_previous_file_whole(tmp_path: Path, kharkiv: PolicyVersion) -> None:
+    path = _previous(tmp_path)
+    policydiff.dump(kharkiv, path)
+    assert policydiff.load(path) == kharkiv
+    assert [p.name for p in tmp_path.iterdir()] == ["version.yaml"]
+
+
+# -- limits ----------------------------------------------------------------------
+
+
+def test_limits_have_documented_defaults() -> None:
+    assert Limits() == Limits(
+        max_bytes=64 * 1024 * 1024, max_depth=64, max_nodes=5_000_000, max_string=100_000
+    )
+
+
+def test_max_bytes_is_configurable(tmp_path: Path) -> None:
+    path = tmp_path / "v.yaml"
+    path.write_text("policy: p\nversion: v\neffective: 2024\n", encoding="utf-8")
+    with pytest.raises(DocumentError) as caught:
+        policydiff.load(path, limits=Limits(max_bytes=10))
+    assert str(caught.value) == f"{path}: file is larger than the limit of 10 bytes"
+
+
+def test_max_bytes_applies_to_text_too() -> None:
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads("policy: p\nversion: v\neffective: 2024\n", limits=Limits(max_bytes=10))
+    assert str(caught.value) == "<string>: document is larger than the limit of 10 bytes"
+
+
+def test_max_string_is_configurable() -> None:
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(
+            "policy: p\nversion: v\neffective: 2024\ntitle: twelve chars\n",
+            limits=Limits(max_string=5),
+        )
+    assert str(caught.value) == (
+        "<string>:4:8: title: string of 12 characters is longer than the limit of 5"
+    )
+
+
+def test_max_depth_is_configurable() -> None:
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads('{"policy": [[["x"]]]}', format="json", limits=Limits(max_depth=3))
+    assert str(caught.value) == "<string>:1:14: policy[0][0]: nested deeper than the limit of 3 levels"
+
+
+def test_max_nodes_is_configurable() -> None:
+    text = "policy: p\nversion: v\neffective: 2024\napproved_by: &a [x, x, x]\ntitle: [*a, *a, *a]\n"
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(text, limits=Limits(max_nodes=10))
+    assert str(caught.value) == (
+        "<string>:5:8: title: aliases expand to more than 10 values; refusing a possible alias bomb"
+    )
+
+
+def test_yaml_aliases_within_limits_are_read() -> None:
+    text = (
+        "policy: p\nversion: v\neffective: 2024\n"
+        "rules:\n  - {id: a, effect: permit, action: &acts [fly, drive]}\n"
+        "  - {id: b, effect: prohibit, action: *acts}\n"
+    )
+    version = policydiff.loads(text)
+    assert version.rule("b").action == frozenset({"fly", "drive"})
