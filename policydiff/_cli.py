@@ -301,7 +301,7 @@ def check_command(old: str, new: str, fail_on: str, output_format: str) -> int:
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on loosened
-      policydiff check 2024-05-30-kharkiv.yaml 2024-06-anywhere-across-the-border.yaml --fail-on any
+      policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on tightened
     """
     found = diff(load(old), load(new))
     offending = _keep(found, FAIL_ON[fail_on])
@@ -347,10 +347,10 @@ def validate_command(paths: tuple[str, ...]) -> None:
         if len(loaded) == 1:
             only = loaded.first
             rules = _count(len(only.rules), "rule")
-            click.echo(f"{path}: valid: version {only.version} of {only.policy} ({rules})")
+            _out(f"{path}: valid: version {only.version} of {only.policy} ({rules})\n")
         else:
             versions = _count(len(loaded), "version")
-            click.echo(f"{path}: valid: history of {loaded.policy} ({versions})")
+            _out(f"{path}: valid: history of {loaded.policy} ({versions})\n")
     if problems:
         raise DocumentError(problems)
 
@@ -371,14 +371,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         closed early (as when piped into ``head``).
     """
     try:
-        try:
-            result = cli.main(
-                args=list(argv) if argv is not None else None,
-                prog_name="policydiff",
-                standalone_mode=False,
-            )
-        finally:
-            sys.stdout.flush()
+        result = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="policydiff",
+            standalone_mode=False,
+        )
+        sys.stdout.flush()
     except PolicyDiffError as exc:
         _report(exc)
         return EXIT_BAD_INPUT
@@ -388,7 +386,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (click.Abort, KeyboardInterrupt):
         _say("policydiff: interrupted")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
+    except (_OutputClosed, BrokenPipeError):
+        # The reader went away (`policydiff log . | head`): not an error to
+        # report, but the rest of the output must not fail at exit either.
         _silence_stdout()
         return EXIT_BROKEN_PIPE
     return result if isinstance(result, int) else EXIT_OK
@@ -397,6 +397,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 def entry_point() -> None:
     """Run :func:`main` with the process's arguments and exit with its code."""
     sys.exit(main())
+
+
+class _OutputClosed(Exception):
+    """Standard output is a pipe whose reader has gone.
+
+    Raised instead of :class:`BrokenPipeError` so that click, which turns an
+    ``EPIPE`` into ``sys.exit(1)`` on its own, lets it reach :func:`main`.
+    """
+
+
+def _out(text: str) -> None:
+    """Write to standard output exactly as given."""
+    try:
+        click.echo(text, nl=False)
+    except BrokenPipeError as exc:
+        raise _OutputClosed from exc
 
 
 def _report(exc: PolicyDiffError) -> None:
@@ -621,7 +637,7 @@ def _emit(text: str, output_format: str) -> None:
     if not text.endswith("\n"):
         text += "\n"
     if output_format != "text" or not _colour_wanted(sys.stdout):
-        click.echo(text, nl=False)
+        _out(text)
         return
     from rich.console import Console
 
@@ -633,7 +649,10 @@ def _emit(text: str, output_format: str) -> None:
         markup=False,
         soft_wrap=True,
     )
-    console.print(_styled(text), end="")
+    try:
+        console.print(_styled(text), end="")
+    except BrokenPipeError as exc:
+        raise _OutputClosed from exc
 
 
 _SECTION_STYLES = {

@@ -1,0 +1,820 @@
+"""The command line: each command through ``main(argv)`` and through a real process."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import policydiff
+from policydiff._cli import main
+from policydiff._history import load_history
+from policydiff._impact import impact
+from policydiff.errors import DocumentError, Problem
+from tests.conftest import ROOT
+
+HISTORY = ROOT / "examples" / "us-ukraine-strikes" / "history"
+BEFORE = HISTORY / "2022-no-strikes-inside-russia.yaml"
+KHARKIV = HISTORY / "2024-05-30-kharkiv.yaml"
+ANYWHERE = HISTORY / "2024-06-anywhere-across-the-border.yaml"
+COMMANDS = ("diff", "log", "at", "impact", "check", "validate")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+BAD_EFFECT = """\
+policy: demo
+version: v1
+effective: 2024-05-30
+rules:
+  - id: no-export
+    effect: alow
+    action: export
+"""
+BAD_EFFECT_LINE = (
+    "rules[0].effect: unknown effect 'alow' (expected one of: oblige, permit, prohibit)"
+)
+
+
+def run(argv: list[str | Path], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run ``main`` and return its exit code, stdout and stderr."""
+    code = main([str(arg) for arg in argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, out, err
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def version(
+    policy: str = "demo", label: str = "v1", effective: str = "2024-01-01", rules: str = "[]"
+) -> str:
+    """A small version document in YAML."""
+    return f"policy: {policy}\nversion: {label}\neffective: {effective}\nrules: {rules}\n"
+
+
+def flagship_diff() -> policydiff.PolicyDiff:
+    return policydiff.diff(policydiff.load(BEFORE), policydiff.load(KHARKIV))
+
+
+# -- the group -------------------------------------------------------------------
+
+
+def test_version_option_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--version"], capsys)
+
+    assert (code, out) == (0, f"policydiff {policydiff.__version__}\n")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_help_shows_an_example_on_the_flagship_files(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run([command, "--help"], capsys)
+
+    assert code == 0
+    assert "Example:\n    cd examples/us-ukraine-strikes/history\n    policydiff " + command in out
+
+
+def test_group_help_documents_a_ci_job_and_a_pre_commit_hook(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["--help"], capsys)
+
+    assert code == 0
+    assert "runs-on: ubuntu-latest" in out
+    assert "--fail-on loosened" in out
+    assert ".pre-commit-config.yaml" in out
+    assert "entry: policydiff validate" in out
+    for command in COMMANDS:
+        assert f"\n  {command} " in out
+
+
+def _help_examples() -> list[str]:
+    examples = []
+    for command in ("", *COMMANDS):
+        text = subprocess.run(
+            [sys.executable, "-m", "policydiff", *([command] if command else []), "--help"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        examples += [
+            line.strip()
+            for line in text.splitlines()
+            if line.strip().startswith("policydiff ") and "$" not in line
+        ]
+    return examples
+
+
+def test_every_example_in_the_help_runs_on_the_example_history(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    examples = _help_examples()
+    monkeypatch.chdir(HISTORY)
+
+    assert len(examples) >= 2 * len(COMMANDS)
+    for example in examples:
+        argv = shlex.split(example)[1:]
+        code, out, err = run(argv, capsys)
+        expected = 1 if argv[0] == "check" and "loosened" in argv else 0
+        assert (example, code, err) == (example, expected, "")
+        assert out
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["blame"], capsys)
+
+    assert (code, out) == (2, "")
+    assert err.endswith("Error: No such command 'blame'.\n")
+    assert err.startswith("Usage: policydiff [OPTIONS] COMMAND [ARGS]...\n")
+
+
+def test_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["diff", BEFORE, KHARKIV, "--format", "yaml"], capsys)
+
+    assert (code, out) == (2, "")
+    assert "Invalid value for '--format' / '-f': 'yaml' is not one of" in err
+
+
+# -- diff ------------------------------------------------------------------------
+
+
+def test_diff_json_reports_the_kharkiv_permission_as_one_loosened_change(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(["diff", BEFORE, KHARKIV, "--format", "json"], capsys)
+    data = json.loads(out)
+    loosened = [c for c in data["changes"] if c["direction"] == "loosened"]
+
+    assert (code, err) == (0, "")
+    assert data["policydiff"] == 1
+    assert data["policy"] == "us-weapons-use-ukraine"
+    assert data["from"]["version"] == "no-strikes-inside-russia"
+    assert data["to"] == {
+        "version": "kharkiv-defensive-strikes",
+        "effective": "2024-05-30T00:00:00-04:00",
+        "precision": "day",
+    }
+    assert data["summary"]["loosened"] == 1
+    assert data["summary"]["tightened"] == 0
+    assert [(c["kind"], c["rule"], c["effective"]) for c in loosened] == [
+        ("permission-granted", "kharkiv-defensive-strikes", "2024-05-30T00:00:00-04:00")
+    ]
+
+
+def test_diff_json_is_the_library_json(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(["diff", BEFORE, KHARKIV, "-f", "json"], capsys)
+
+    assert out == flagship_diff().to_json() + "\n"
+
+
+def test_diff_text_is_the_plain_report_when_piped(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["diff", BEFORE, KHARKIV], capsys)
+
+    assert (code, out) == (0, flagship_diff().to_text())
+
+
+def test_diff_markdown_is_the_markdown_report(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["diff", BEFORE, KHARKIV, "--format", "markdown"], capsys)
+
+    assert (code, out) == (0, flagship_diff().to_markdown())
+
+
+def test_diff_only_loosened_keeps_just_the_loosened_changes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, out, _ = run(["diff", BEFORE, ANYWHERE, "--only", "loosened", "-f", "json"], capsys)
+    data = json.loads(out)
+
+    assert data["changes"]
+    assert {c["direction"] for c in data["changes"]} == {"loosened"}
+    assert data["summary"] == {
+        "loosened": len(data["changes"]),
+        "tightened": 0,
+        "neutral": 0,
+        "mixed": 0,
+    }
+
+
+def test_diff_only_tightened_on_the_kharkiv_step_finds_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["diff", BEFORE, KHARKIV, "--only", "tightened", "-f", "json"], capsys)
+
+    assert code == 0
+    assert json.loads(out)["changes"] == []
+
+
+def test_diff_of_a_bad_file_prints_its_problem_line_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(tmp_path, "bad.yaml", BAD_EFFECT)
+
+    code, out, err = run(["diff", BEFORE, bad], capsys)
+
+    assert (code, out, err) == (2, "", f"{bad}:6:13: {BAD_EFFECT_LINE}\n")
+
+
+def test_diff_of_a_missing_file_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.yaml"
+
+    code, _, err = run(["diff", missing, KHARKIV], capsys)
+
+    assert (code, err) == (2, f"{missing}: cannot read file: No such file or directory\n")
+
+
+def test_diff_of_two_policies_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = write(tmp_path, "old.yaml", version("demo", "v0"))
+    new = write(tmp_path, "new.yaml", version("other", "v2", "2024-06-01"))
+
+    code, _, err = run(["diff", old, new], capsys)
+
+    assert (code, err) == (
+        2,
+        "policydiff: cannot compare versions of different policies: 'demo' (v0) and 'other' (v2)\n",
+    )
+
+
+def test_a_problem_with_a_hint_prints_the_hint_on_its_own_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    newer = write(tmp_path, "newer.yaml", "policydiff: 9\n" + version())
+
+    code, _, err = run(["diff", newer, newer], capsys)
+
+    assert (code, err) == (
+        2,
+        f"{newer}:1:13: policydiff: unsupported format version 9 (this release reads 1)\n"
+        "  hint: upgrade policydiff to read newer documents\n",
+    )
+
+
+# -- log -------------------------------------------------------------------------
+
+
+def test_log_json_is_the_history_object_oldest_first(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["log", HISTORY, "--format", "json"], capsys)
+    data = json.loads(out)
+    steps = [(d["from"]["version"], d["to"]["version"]) for d in data["diffs"]]
+    effective = [d["to"]["effective"] for d in data["diffs"]]
+
+    assert (code, err) == (0, "")
+    assert set(data) == {"policydiff", "policy", "diffs"}
+    assert (data["policydiff"], data["policy"]) == (1, "us-weapons-use-ukraine")
+    assert steps == [
+        ("no-strikes-inside-russia", "kharkiv-defensive-strikes"),
+        ("kharkiv-defensive-strikes", "anywhere-across-the-border"),
+        ("anywhere-across-the-border", "atacms-kursk"),
+        ("atacms-kursk", "pentagon-approval-for-atacms"),
+    ]
+    assert effective == sorted(effective, key=lambda v: policydiff.When.parse(v).instant)
+    assert data == load_history(HISTORY).to_dict()
+
+
+def test_log_text_reports_every_step_with_when(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["log", HISTORY], capsys)
+
+    assert code == 0
+    assert out == "\n".join(d.to_text() for d in load_history(HISTORY).changes())
+    assert "Effective 30 May 2024, 2 years after the previous version" in out
+
+
+def test_log_rule_keeps_only_that_rules_changes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["log", HISTORY, "--rule", "kharkiv-defensive-strikes", "-f", "json"], capsys
+    )
+    data = json.loads(out)
+    timeline = load_history(HISTORY).rule_timeline("kharkiv-defensive-strikes")
+
+    assert code == 0
+    assert {c["rule"] for d in data["diffs"] for c in d["changes"]} == {"kharkiv-defensive-strikes"}
+    assert [c["kind"] for d in data["diffs"] for c in d["changes"]] == [
+        e.change.kind.value for e in timeline
+    ]
+    assert data["diffs"][0]["to"]["version"] == "kharkiv-defensive-strikes"
+
+
+def test_log_rule_that_never_changed_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["log", HISTORY, "--rule", "no-strikes-inside-russia"], capsys)
+
+    assert (code, out) == (
+        0,
+        "No changes to rule no-strikes-inside-russia in us-weapons-use-ukraine.\n",
+    )
+
+
+def test_log_unknown_rule_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["log", HISTORY, "--rule", "kharkiv-defensive-strike"], capsys)
+
+    assert (code, out) == (2, "")
+    assert err == (
+        f"{HISTORY}: no version of 'us-weapons-use-ukraine' has a rule"
+        " 'kharkiv-defensive-strike'; did you mean 'kharkiv-defensive-strikes'?\n"
+    )
+
+
+def test_log_of_one_version_says_nothing_changed_yet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "v1.yaml", version())
+
+    code, out, _ = run(["log", tmp_path], capsys)
+
+    assert (code, out) == (
+        0,
+        "demo has one version, v1, effective 1 January 2024: nothing has changed yet.\n",
+    )
+
+
+def test_log_of_a_history_mixing_policies_reports_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "a.yaml", version("demo", "v1"))
+    other = write(tmp_path, "b.yaml", version("other", "v2", "2024-06-01"))
+
+    code, out, err = run(["log", tmp_path], capsys)
+
+    assert (code, out) == (2, "")
+    assert err.startswith(f"{other}:1:9: policy: policy 'other' differs from 'demo'")
+    assert err.count("\n") == 1
+
+
+# -- at --------------------------------------------------------------------------
+
+
+def test_at_shows_the_version_in_force_and_its_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["at", HISTORY, "2024-05-31"], capsys)
+    lines = out.splitlines()
+
+    assert code == 0
+    assert lines[0] == "us-weapons-use-ukraine at 2024-05-31: kharkiv-defensive-strikes"
+    assert lines[1].startswith(
+        "In force from 30 May 2024 until June 2024, when anywhere-across-the-border took effect"
+    )
+    assert "Rules (2)" in lines
+    assert "  - no-strikes-inside-russia (prohibit): Ukraine may not strike" in out
+    assert "  + kharkiv-defensive-strikes (permit): Ukraine may strike" in out
+
+
+def test_at_json_names_the_version_and_lists_its_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["at", HISTORY, "2024-05-30", "--format", "json"], capsys)
+    data = json.loads(out)
+
+    assert code == 0
+    assert data["policy"] == "us-weapons-use-ukraine"
+    assert data["when"] == "2024-05-30T00:00:00-04:00"
+    assert data["version"] == {
+        "version": "kharkiv-defensive-strikes",
+        "effective": "2024-05-30T00:00:00-04:00",
+        "precision": "day",
+    }
+    assert [r["id"] for r in data["rules"]] == [
+        "kharkiv-defensive-strikes",
+        "no-strikes-inside-russia",
+    ]
+
+
+def test_at_markdown_is_a_section_with_the_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["at", HISTORY, "2025", "-f", "markdown"], capsys)
+
+    assert code == 0
+    assert out.startswith("## us-weapons-use-ukraine at 2025: atacms-kursk\n")
+    assert "### Rules (" in out
+
+
+def test_at_before_the_first_version_says_nothing_was_in_force(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["at", HISTORY, "2021-12-31"], capsys)
+
+    assert (code, out) == (
+        0,
+        "No version of us-weapons-use-ukraine was in force at 2021-12-31: the history"
+        " begins with no-strikes-inside-russia, effective 2022.\n",
+    )
+
+
+def test_at_before_the_first_version_in_json_has_no_version(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["at", HISTORY, "2021", "-f", "json"], capsys)
+    data = json.loads(out)
+
+    assert code == 0
+    assert (data["version"], data["rules"]) == (None, [])
+
+
+@pytest.mark.parametrize("when", ["2024-13", "yesterday", "2024-02-30"])
+def test_at_with_a_bad_moment_is_a_usage_error(
+    when: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["at", HISTORY, when], capsys)
+
+    assert (code, out) == (2, "")
+    assert "Error: Invalid value for 'WHEN': " in err
+    assert repr(when) in err
+    assert "YYYY-MM-DD" in err
+
+
+# -- impact ----------------------------------------------------------------------
+
+
+def test_impact_prints_the_library_report(capsys: pytest.CaptureFixture[str]) -> None:
+    found = impact(policydiff.load(BEFORE), policydiff.load(KHARKIV))
+
+    code, out, err = run(["impact", BEFORE, KHARKIV], capsys)
+
+    assert (code, err) == (0, "")
+    assert out == found.to_text() + ("" if found.to_text().endswith("\n") else "\n")
+
+
+def test_impact_json_is_the_library_json(capsys: pytest.CaptureFixture[str]) -> None:
+    found = impact(policydiff.load(BEFORE), policydiff.load(KHARKIV))
+
+    code, out, _ = run(["impact", BEFORE, KHARKIV, "--format", "json"], capsys)
+
+    assert code == 0
+    assert json.loads(out) == json.loads(found.to_json())
+    assert len(json.loads(out)["cubes"]) == len(found) == 1
+
+
+def test_impact_markdown_is_the_library_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    found = impact(policydiff.load(BEFORE), policydiff.load(KHARKIV))
+
+    _, out, _ = run(["impact", BEFORE, KHARKIV, "-f", "markdown"], capsys)
+
+    assert out.rstrip("\n") == found.to_markdown().rstrip("\n")
+
+
+def test_impact_of_a_bad_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = write(tmp_path, "bad.yaml", BAD_EFFECT)
+
+    code, _, err = run(["impact", bad, KHARKIV], capsys)
+
+    assert (code, err) == (2, f"{bad}:6:13: {BAD_EFFECT_LINE}\n")
+
+
+# -- check -----------------------------------------------------------------------
+
+
+def test_check_fails_on_the_kharkiv_loosening_and_prints_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(["check", BEFORE, KHARKIV, "--fail-on", "loosened"], capsys)
+
+    assert (code, err) == (1, "")
+    assert "  + Permission granted: Ukraine may strike" in out
+    assert "Wording and metadata" not in out
+    assert out.endswith("\nCheck failed: 1 change (--fail-on loosened).\n")
+
+
+def test_check_passes_with_one_ok_line_when_nothing_offends(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["check", BEFORE, KHARKIV, "--fail-on", "tightened"], capsys)
+
+    assert (code, out) == (
+        0,
+        "OK: no tightened changes to us-weapons-use-ukraine from no-strikes-inside-russia"
+        " to kharkiv-defensive-strikes (6 changes in all).\n",
+    )
+
+
+def test_check_any_fails_on_loosened_changes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run(["check", BEFORE, KHARKIV, "--fail-on", "any"], capsys)
+
+    assert code == 1
+
+
+def test_check_json_lists_only_the_offending_changes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check", KHARKIV, ANYWHERE, "--fail-on", "tightened", "-f", "json"], capsys)
+    data = json.loads(out)
+
+    assert code == 1
+    assert [(c["kind"], c["direction"]) for c in data["changes"]] == [
+        ("condition-added", "tightened")
+    ]
+
+
+def test_check_json_with_nothing_offending_is_an_empty_diff(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["check", BEFORE, KHARKIV, "--fail-on", "tightened", "-f", "json"], capsys)
+
+    assert code == 0
+    assert json.loads(out)["changes"] == []
+
+
+def test_check_counts_a_mixed_change_as_both_loosened_and_tightened(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = write(
+        tmp_path,
+        "old.yaml",
+        version(rules="[{id: r, effect: prohibit, action: export, scope: {country: [A]}}]"),
+    )
+    new = write(
+        tmp_path,
+        "new.yaml",
+        version(
+            label="v2",
+            effective="2024-02-01",
+            rules="[{id: r, effect: prohibit, action: export, scope: {country: [B]}}]",
+        ),
+    )
+
+    codes = [
+        run(["check", old, new, "--fail-on", side], capsys)[0]
+        for side in ("loosened", "tightened", "any")
+    ]
+
+    assert codes == [1, 1, 1]
+
+
+def test_check_never_fails_on_wording(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = write(
+        tmp_path,
+        "old.yaml",
+        version(rules="[{id: r, effect: prohibit, action: export, text: Old.}]"),
+    )
+    new = write(
+        tmp_path,
+        "new.yaml",
+        version(
+            label="v2",
+            effective="2024-02-01",
+            rules="[{id: r, effect: prohibit, action: export, text: New.}]",
+        ),
+    )
+
+    code, out, _ = run(["check", old, new, "--fail-on", "any"], capsys)
+
+    assert (code, out) == (0, "OK: no changes to demo from v1 to v2 (1 change in all).\n")
+
+
+def test_check_without_fail_on_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["check", BEFORE, KHARKIV], capsys)
+
+    assert code == 2
+    assert "Missing option '--fail-on'" in err
+
+
+def test_check_of_a_bad_file_exits_2_not_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(tmp_path, "bad.yaml", BAD_EFFECT)
+
+    code, _, err = run(["check", BEFORE, bad, "--fail-on", "any"], capsys)
+
+    assert (code, err) == (2, f"{bad}:6:13: {BAD_EFFECT_LINE}\n")
+
+
+# -- validate --------------------------------------------------------------------
+
+
+def test_validate_accepts_the_example_history_and_its_files(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(["validate", HISTORY, KHARKIV], capsys)
+
+    assert (code, err) == (0, "")
+    assert out == (
+        f"{HISTORY}: valid: history of us-weapons-use-ukraine (5 versions)\n"
+        f"{KHARKIV}: valid: version kharkiv-defensive-strikes of us-weapons-use-ukraine (2 rules)\n"
+    )
+
+
+def test_validate_reports_every_problem_of_every_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(tmp_path, "bad.yaml", BAD_EFFECT)
+    bad_date = write(tmp_path, "date.yaml", version(effective="2024-13-01"))
+    missing = tmp_path / "missing.yaml"
+
+    code, out, err = run(["validate", bad, KHARKIV, bad_date, missing], capsys)
+
+    assert code == 2
+    assert (
+        out
+        == f"{KHARKIV}: valid: version kharkiv-defensive-strikes of us-weapons-use-ukraine (2 rules)\n"
+    )
+    assert err == (
+        f"{bad}:6:13: {BAD_EFFECT_LINE}\n"
+        f"{bad_date}:3:12: effective: impossible date '2024-13-01' (month must be in 1..12)\n"
+        f"{missing}: no such file or folder\n"
+    )
+
+
+def test_validate_checks_a_folder_as_one_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "a.yaml", version("demo", "v1"))
+    write(tmp_path, "b.yaml", version("demo", "v1", "2024-06-01"))
+
+    code, _, err = run(["validate", tmp_path], capsys)
+
+    assert code == 2
+    assert "v1" in err
+    assert err.startswith(str(tmp_path / "b.yaml"))
+
+
+def test_validate_needs_a_path(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["validate"], capsys)
+
+    assert code == 2
+    assert "Missing argument 'PATH...'" in err
+
+
+# -- errors, interrupts, terminals -----------------------------------------------
+
+
+def test_interrupt_exits_130_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("policydiff._cli.load", interrupted)
+
+    code, out, err = run(["diff", BEFORE, KHARKIV], capsys)
+
+    assert (code, out) == (130, "")
+    assert err.endswith("policydiff: interrupted\n")
+
+
+def test_every_problem_of_an_error_gets_its_own_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    problems = [
+        Problem(file="a.yaml", line=2, column=3, path="rules[0].id", message="first"),
+        Problem(file="b.yaml", path="", message="second", hint="do this"),
+    ]
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise DocumentError(problems)
+
+    monkeypatch.setattr("policydiff._cli.load", failing)
+
+    code, _, err = run(["diff", BEFORE, KHARKIV], capsys)
+
+    assert (code, err) == (2, "a.yaml:2:3: rules[0].id: first\nb.yaml: second\n  hint: do this\n")
+
+
+class _Terminal(io.StringIO):
+    """A text stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_text_on_a_terminal_is_coloured_but_says_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+    code = main(["diff", str(BEFORE), str(KHARKIV)])
+    out = terminal.getvalue()
+
+    assert code == 0
+    assert "\x1b[" in out
+    assert ANSI.sub("", out) == flagship_diff().to_text()
+
+
+def test_no_color_keeps_a_terminal_plain(monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    code = main(["diff", str(BEFORE), str(KHARKIV)])
+
+    assert (code, terminal.getvalue()) == (0, flagship_diff().to_text())
+
+
+def test_json_on_a_terminal_is_never_coloured(monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+    main(["diff", str(BEFORE), str(KHARKIV), "-f", "json"])
+
+    assert terminal.getvalue() == flagship_diff().to_json() + "\n"
+
+
+# -- the installed command, in a real process ------------------------------------
+
+
+def _entry_point() -> list[str]:
+    script = Path(sys.executable).with_name("policydiff")
+    if not script.exists():
+        pytest.fail(
+            f"the console script is not installed beside {sys.executable}; run pip install -e ."
+        )
+    return [str(script)]
+
+
+RUNNERS = {
+    "entry point": _entry_point,
+    "python -m": lambda: [sys.executable, "-m", "policydiff"],
+}
+
+
+def spawn(
+    runner: str, *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the command in a child process with piped output."""
+    environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    environment.update(env or {})
+    result = subprocess.run(
+        [*RUNNERS[runner](), *(str(a) for a in args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=environment,
+        check=False,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr
+    return result
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_process_diff_json_reports_the_flagship_change(runner: str) -> None:
+    result = spawn(runner, "diff", BEFORE, KHARKIV, "--format", "json")
+    data = json.loads(result.stdout)
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert [(c["kind"], c["rule"]) for c in data["changes"] if c["direction"] == "loosened"] == [
+        ("permission-granted", "kharkiv-defensive-strikes")
+    ]
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_process_piped_text_is_plain(runner: str) -> None:
+    result = spawn(runner, "diff", BEFORE, KHARKIV)
+
+    assert (result.returncode, result.stdout) == (0, flagship_diff().to_text())
+
+
+def test_process_with_no_color_is_plain() -> None:
+    result = spawn("entry point", "log", HISTORY, env={"NO_COLOR": "1"})
+
+    assert result.returncode == 0
+    assert "\x1b[" not in result.stdout
+    assert result.stdout == "\n".join(d.to_text() for d in load_history(HISTORY).changes())
+
+
+def test_process_check_exits_1_on_loosening() -> None:
+    result = spawn("entry point", "check", BEFORE, KHARKIV, "--fail-on", "loosened")
+
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.endswith("Check failed: 1 change (--fail-on loosened).\n")
+
+
+def test_process_bad_file_exits_2_with_its_line(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.yaml", BAD_EFFECT)
+
+    result = spawn("entry point", "validate", bad)
+
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"{bad}:6:13: {BAD_EFFECT_LINE}\n",
+    )
+
+
+def test_process_bad_usage_exits_2() -> None:
+    result = spawn("entry point", "at", HISTORY)
+
+    assert result.returncode == 2
+    assert "Missing argument 'WHEN'" in result.stderr
+
+
+def test_process_closed_pipe_ends_quietly() -> None:
+    # Close the only reading end before the child writes: its first write
+    # fails with EPIPE, as when the output is piped into `head`.
+    child = subprocess.Popen(
+        [*_entry_point(), "log", str(HISTORY)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert child.stdout is not None
+    child.stdout.close()
+    _, err = child.communicate(timeout=120)
+
+    assert (child.returncode, err) == (141, b"")
