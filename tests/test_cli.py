@@ -818,3 +818,74 @@ def test_process_closed_pipe_ends_quietly() -> None:
     _, err = child.communicate(timeout=120)
 
     assert (child.returncode, err) == (141, b"")
+
+
+# -- more renderings -------------------------------------------------------------
+
+
+def test_log_markdown_is_each_steps_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["log", HISTORY, "-f", "markdown"], capsys)
+
+    assert code == 0
+    assert out == "\n".join(d.to_markdown() for d in load_history(HISTORY).changes())
+
+
+def test_check_markdown_ends_with_a_bold_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["check", BEFORE, KHARKIV, "--fail-on", "loosened", "-f", "markdown"], capsys
+    )
+
+    assert code == 1
+    assert out.endswith("\n**Check failed: 1 change (--fail-on loosened).**\n")
+
+
+def test_at_the_latest_version_says_it_is_the_latest(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(["at", HISTORY, "2026-01-01"], capsys)
+
+    assert out.splitlines()[1].startswith(
+        "In force from June 2025, the latest version in this history"
+    )
+
+
+def test_at_markdown_before_the_first_version_says_nothing_was_in_force(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, out, _ = run(["at", HISTORY, "2021", "-f", "markdown"], capsys)
+
+    assert out.startswith("No version of us-weapons-use-ukraine was in force at 2021")
+
+
+def test_at_lists_sources_with_their_links(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = version(rules="[{id: r, effect: prohibit, action: export, text: No exports.}]") + (
+        "summary: Exports stop.\n"
+        "sources:\n"
+        "  - {id: gazette, publisher: Gazette, title: Export order, date: 2024-01-01,"
+        " url: 'https://example.org/order'}\n"
+    )
+    write(tmp_path, "v1.yaml", document)
+
+    _, text, _ = run(["at", tmp_path, "2024-02"], capsys)
+    _, markdown, _ = run(["at", tmp_path, "2024-02", "-f", "markdown"], capsys)
+
+    assert "  Gazette, 1 January 2024: Export order <https://example.org/order>\n" in text
+    assert "  - r (prohibit): Anyone may not export.\n    “No exports.”\n" in text
+    assert "- Gazette, 1 January 2024: Export order <https://example.org/order>\n" in markdown
+    assert "- r (prohibit): Anyone may not export. <br>*No exports.*\n" in markdown
+    assert "\n\nExports stop.\n\n" in markdown
+
+
+def test_long_work_shows_progress_on_stderr_only_when_it_is_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+    code = main(["log", str(HISTORY), "-f", "json"])
+    out = capsys.readouterr().out
+
+    assert code == 0
+    assert "Reading the history" in terminal.getvalue()
+    assert json.loads(out) == load_history(HISTORY).to_dict()
