@@ -116,19 +116,24 @@ def save_deltas(history: PolicyHistory, path: str | os.PathLike[str]) -> None:
 def _delta(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """The delta from one document to the next, checked to rebuild both exactly.
 
-    DeepDiff's fine-grained delta is kept when it passes our own checks and
-    applies exactly both ways. Otherwise (a key DeepDiff cannot quote, such
-    as one holding both kinds of quote) the delta replaces whole top-level
-    fields, whose names are always plain.
+    DeepDiff's fine-grained delta is kept when it passes our own checks,
+    applies exactly both ways and is no larger than a delta that replaces
+    whole top-level fields (whose names are always plain). Otherwise (many
+    items of a list changed, or a key DeepDiff cannot quote, such as one
+    holding both kinds of quote) the field delta is stored.
     """
-    fine = _deepdiff_delta(old, new)
-    if fine is not None and _exact(fine, old, new):
-        return fine
     coarse = _field_delta(old, new)
     if not _exact(coarse, old, new):  # pragma: no cover - top-level fields are plain names
         msg = "cannot store this history: a delta does not rebuild its version"
         raise AssertionError(msg)
+    fine = _deepdiff_delta(old, new)
+    if fine is not None and _size(fine) <= _size(coarse) and _exact(fine, old, new):
+        return fine
     return coarse
+
+
+def _size(form: dict[str, Any]) -> int:
+    return len(json.dumps(form, ensure_ascii=False, separators=(",", ":")))
 
 
 def _deepdiff_delta(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] | None:
@@ -275,7 +280,10 @@ def from_store(
             doc = _apply(docs[-1], form)
         except Exception as exc:  # DeepDiff reports a bad delta in several ways
             message = f"does not apply to the version before it: {_reason(exc)}"
-            raise fail([RawProblem(here, message)]) from None
+            hint = (
+                "the file changed after it was written; store the history again from its documents"
+            )
+            raise fail([RawProblem(here, message, hint=hint)]) from None
         try:
             version = build(doc, text="", format="json", name=name, limits=limits)
         except DocumentError as exc:
@@ -313,8 +321,12 @@ def _inner(problem: Problem) -> str:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+    text = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+    # DeepDiff appends advice for its own callers (such as force=True) that
+    # would only mislead ours.
+    for tail in (". Error found on", ". You may want to"):
+        text = text.split(tail, 1)[0]
+    return text
 
 
 # -- checking a payload before anything is applied -----------------------------

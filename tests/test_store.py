@@ -1,0 +1,396 @@
+"""Compact storage: a history as its first version plus JSON deltas."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+
+from policydiff._convert import unstructure_version
+from policydiff._history import PolicyHistory, load_history
+from policydiff._store import _apply, from_store, load_deltas, save_deltas, to_store
+from policydiff.errors import HistoryError, StoreError
+from policydiff.model import Effect, PolicyVersion, Rule, When
+from tests.strategies import version_sequences
+
+HISTORIES = Path(__file__).parent / "data" / "histories"
+BAD = HISTORIES / "bad"
+
+
+@pytest.fixture(scope="module")
+def steps() -> PolicyHistory:
+    return load_history(HISTORIES / "steps")
+
+
+@pytest.fixture
+def payload(steps: PolicyHistory) -> dict[str, Any]:
+    """A fresh stored form of the four-step history, to tamper with."""
+    return to_store(steps)
+
+
+def roundtrip(history: PolicyHistory) -> PolicyHistory:
+    """Store, write as JSON text, read back and rebuild."""
+    return from_store(json.loads(json.dumps(to_store(history))))
+
+
+# -- storing and rebuilding ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        HISTORIES / "steps",
+        HISTORIES / "single.yaml",
+        Path("examples/us-ukraine-strikes/history"),
+    ],
+    ids=["folder", "single document", "flagship"],
+)
+def test_rebuilding_from_deltas_gives_the_history_back(path: Path, repo_root: Path) -> None:
+    history = load_history(repo_root / path)
+    assert roundtrip(history) == history
+
+
+def test_the_stored_form_is_the_first_document_and_one_delta_per_later_version(
+    steps: PolicyHistory, payload: dict[str, Any]
+) -> None:
+    assert (payload["policydiff"], payload["history"], payload["policy"]) == (
+        1,
+        "deltas",
+        "export-controls",
+    )
+    assert payload["first"] == unstructure_version(steps.first)
+    assert len(payload["deltas"]) == len(steps) - 1
+
+
+def test_a_delta_records_only_what_changed(payload: dict[str, Any]) -> None:
+    assert payload["deltas"][0] == {
+        "iterable_item_removed": {"root['rules'][1]['scope']['territory'][0]": "Belarus"},
+        "values_changed": {
+            "root['effective']": {"new_value": "2024-03", "old_value": "2024-01-15"},
+            "root['version']": {"new_value": "belarus-dropped", "old_value": "baseline"},
+        },
+    }
+
+
+def test_deltas_apply_backwards_too(steps: PolicyHistory, payload: dict[str, Any]) -> None:
+    docs = [unstructure_version(v) for v in steps]
+    for index, form in enumerate(payload["deltas"]):
+        assert _apply(docs[index + 1], form, reverse=True) == docs[index]
+
+
+def test_a_saved_history_loads_back_equal(steps: PolicyHistory, tmp_path: Path) -> None:
+    path = tmp_path / "steps.deltas.json"
+    save_deltas(steps, path)
+    assert load_deltas(path) == steps
+
+
+def test_load_history_reads_a_stored_history_too(steps: PolicyHistory, tmp_path: Path) -> None:
+    path = tmp_path / "steps.deltas.json"
+    save_deltas(steps, path)
+    assert load_history(path) == steps
+
+
+def test_saving_replaces_a_file_whole_and_leaves_no_temporary_file(
+    steps: PolicyHistory, tmp_path: Path
+) -> None:
+    path = tmp_path / "history.json"
+    path.write_text("old content that is longer than nothing", encoding="utf-8")
+    save_deltas(steps, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.json"]
+    assert json.loads(path.read_text(encoding="utf-8")) == to_store(steps)
+
+
+def test_the_stored_fixture_still_loads_as_the_history_it_came_from() -> None:
+    assert load_deltas(HISTORIES / "stored.json") == load_history(HISTORIES / "single.yaml")
+
+
+def test_saving_is_deterministic(steps: PolicyHistory, tmp_path: Path) -> None:
+    save_deltas(steps, tmp_path / "a.json")
+    save_deltas(load_history(HISTORIES / "steps"), tmp_path / "b.json")
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+
+
+def _step(label: str, day: int, territories: list[str]) -> PolicyVersion:
+    return PolicyVersion(
+        policy="export-controls",
+        version=label,
+        effective=When.parse(f"2024-01-{day:02d}"),
+        rules=[
+            Rule(
+                id=f"rule-{n}",
+                effect=Effect.PROHIBIT,
+                action="export",
+                scope={"territory": territories if n == 0 else ["Russia"]},
+                text=f"Rule number {n} of a long policy, with some text to it.",
+            )
+            for n in range(20)
+        ],
+    )
+
+
+def test_a_history_of_small_edits_stores_in_a_fraction_of_its_size() -> None:
+    places = ["Belarus", "Crimea", "Kursk", "Russia", "Transnistria"]
+    history = PolicyHistory(
+        versions=[_step(f"v{day}", day, places[: 1 + day % 5]) for day in range(1, 29)]
+    )
+    stored = len(json.dumps(to_store(history)))
+    full = sum(len(json.dumps(unstructure_version(v))) for v in history)
+    assert stored < full / 5
+
+
+def test_keys_deepdiff_cannot_quote_are_stored_by_whole_fields() -> None:
+    odd = 'it\'s a "quoted" \\ place'
+    first = PolicyVersion(
+        policy="p",
+        version="v1",
+        effective=When.parse("2024"),
+        rules=[Rule(id="r", effect=Effect.PROHIBIT, action="x", scope={odd: ["a"]})],
+    )
+    second = attrs.evolve(
+        first,
+        version="v2",
+        effective=When.parse("2025"),
+        rules=[Rule(id="r", effect=Effect.PROHIBIT, action="x", scope={odd: ["a", "b"]})],
+    )
+    history = PolicyHistory(versions=[first, second])
+    stored = to_store(history)
+    assert "root['rules']" in stored["deltas"][0]["values_changed"]
+    assert from_store(json.loads(json.dumps(stored))) == history
+
+
+@given(version_sequences(max_size=4))
+def test_any_history_rebuilds_exactly_from_its_deltas(found: list[PolicyVersion]) -> None:
+    history = PolicyHistory(versions=found)
+    assert roundtrip(history) == history
+
+
+@given(version_sequences(min_size=2, max_size=4))
+def test_any_stored_delta_applies_backwards_to_the_version_before(
+    found: list[PolicyVersion],
+) -> None:
+    history = PolicyHistory(versions=found)
+    docs = [unstructure_version(v) for v in history]
+    for index, form in enumerate(to_store(history)["deltas"]):
+        assert _apply(docs[index + 1], form, reverse=True) == docs[index]
+
+
+# -- refusing tampered files -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        (
+            "store-unknown-action.json",
+            "{bad}/store-unknown-action.json:46:4: deltas[0].attribute_added: unknown delta"
+            " action 'attribute_added' (expected one of: values_changed, dictionary_item_added,"
+            " dictionary_item_removed, iterable_item_added, iterable_item_removed,"
+            " _iterable_opcodes)",
+        ),
+        (
+            "store-attribute-path.json",
+            '{bad}/store-attribute-path.json:57:5: deltas[0].values_changed["root.version"]:'
+            " path 'root.version' reads an attribute; only keys and indexes are allowed",
+        ),
+        (
+            "store-not-root.json",
+            "{bad}/store-not-root.json:42:5:"
+            " deltas[0].dictionary_item_added[\"__builtins__['open']\"]: path"
+            " \"__builtins__['open']\" is not rooted at the document (expected it to start"
+            " with root)",
+        ),
+        (
+            "store-nan-value.json",
+            "{bad}/store-nan-value.json:54:19:"
+            " deltas[0].values_changed[\"root['effective']\"].new_value: expected plain JSON"
+            " (got nan, which JSON cannot hold)",
+        ),
+        (
+            "store-wrong-old-value.json",
+            "{bad}/store-wrong-old-value.json:40:3: deltas[0]: does not apply to the version"
+            " before it: Expected the old value for root['version'] to be nothing but it is"
+            " baseline",
+        ),
+        (
+            "store-invalid-version.json",
+            "{bad}/store-invalid-version.json:63:3: deltas[1]: rebuilds an invalid version:"
+            " effective: impossible date '2024-09-31' (day is out of range for month)",
+        ),
+    ],
+    ids=lambda value: value.split(".json")[0] if value.startswith("store-") else "",
+)
+def test_a_tampered_file_is_refused_with_the_delta_and_place_named(name: str, line: str) -> None:
+    with pytest.raises(StoreError) as caught:
+        load_deltas(BAD / name)
+    assert str(caught.value) == line.format(bad=BAD)
+
+
+TAMPERINGS: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
+    (
+        "attribute access after a key",
+        lambda p: p["deltas"][0]["values_changed"].update(
+            {"root['version'].__class__": {"new_value": "x", "old_value": "y"}}
+        ),
+        "<store>: deltas[0].values_changed[\"root['version'].__class__\"]: path"
+        " \"root['version'].__class__\" reads an attribute; only keys and indexes are allowed",
+    ),
+    (
+        "an escape sequence in a key",
+        lambda p: p["deltas"][0]["values_changed"].update(
+            {"root['vers\\x69on']": {"new_value": "x", "old_value": "y"}}
+        ),
+        "<store>: deltas[0].values_changed[\"root['vers\\\\x69on']\"]: path"
+        " \"root['vers\\\\x69on']\" is not a plain path of keys and indexes"
+        " (expected root['key'][0]...; unreadable from column 5)",
+    ),
+    (
+        "the document itself",
+        lambda p: p["deltas"][1].update({"dictionary_item_added": {"root": {}}}),
+        "<store>: deltas[1].dictionary_item_added.root: the document itself cannot be"
+        " replaced; a path needs at least one key",
+    ),
+    (
+        "a key path that ends in an index",
+        lambda p: p["deltas"][2].update({"dictionary_item_added": {"root['rules'][0]": {}}}),
+        "<store>: deltas[2].dictionary_item_added[\"root['rules'][0]\"]: dictionary_item_added"
+        " needs a path ending in a key (got \"root['rules'][0]\")",
+    ),
+    (
+        "a value that is not JSON",
+        lambda p: p["deltas"][0]["values_changed"]["root['version']"].update({"new_value": {1, 2}}),
+        "<store>: deltas[0].values_changed[\"root['version']\"].new_value: expected plain JSON"
+        " (got {1, 2} that is a set)",
+    ),
+    (
+        "a one-way change",
+        lambda p: p["deltas"][0]["values_changed"]["root['version']"].pop("old_value"),
+        "<store>: deltas[0].values_changed[\"root['version']\"]: 'old_value' is missing: a"
+        " stored delta applies both ways",
+    ),
+    (
+        "an unknown opcode tag",
+        lambda p: p["deltas"][0].update(
+            {
+                "_iterable_opcodes": {
+                    "root['rules']": [
+                        {
+                            "tag": "swap",
+                            "t1_from_index": 0,
+                            "t1_to_index": 1,
+                            "t2_from_index": 0,
+                            "t2_to_index": 1,
+                        }
+                    ]
+                }
+            }
+        ),
+        "<store>: deltas[0]._iterable_opcodes[\"root['rules']\"][0].tag: unknown opcode tag"
+        " 'swap' (expected one of: delete, equal, insert, replace)",
+    ),
+    (
+        "deltas that are not a list",
+        lambda p: p.update({"deltas": {"0": {}}}),
+        "<store>: deltas: expected a list of deltas (got {'0': {}} that is a dict)",
+    ),
+    (
+        "a newer format",
+        lambda p: p.update({"policydiff": 2}),
+        "<store>: policydiff: unsupported format version 2 (this release reads 1)",
+    ),
+    (
+        "another kind of file",
+        lambda p: p.update({"history": "snapshots"}),
+        "<store>: history: expected 'deltas' (got 'snapshots' that is a str)",
+    ),
+    (
+        "a first version of another policy",
+        lambda p: p.update({"policy": "sanctions"}),
+        "<store>: first.policy: the first version's policy 'export-controls' is not the"
+        " stored 'sanctions'",
+    ),
+    (
+        "an unknown top-level key",
+        lambda p: p.update({"extra": 1}),
+        "<store>: extra: unknown key 'extra' (expected: policydiff, history, policy, first,"
+        " deltas)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [pytest.param(change, line, id=name) for name, change, line in TAMPERINGS],
+)
+def test_a_tampered_payload_is_refused_before_anything_is_applied(
+    payload: dict[str, Any], change: Callable[[dict[str, Any]], Any], line: str
+) -> None:
+    change(payload)
+    with pytest.raises(StoreError) as caught:
+        from_store(payload)
+    assert str(caught.value) == line
+
+
+def test_every_tampered_delta_is_reported_at_once(payload: dict[str, Any]) -> None:
+    payload["deltas"][0]["set_item_added"] = {}
+    payload["deltas"][2]["attribute_added"] = {}
+    with pytest.raises(StoreError) as caught:
+        from_store(payload)
+    assert [p.path for p in caught.value.problems] == [
+        "deltas[0].set_item_added",
+        "deltas[2].attribute_added",
+    ]
+
+
+def test_a_bad_later_delta_stops_loading_before_an_earlier_one_is_applied(
+    payload: dict[str, Any],
+) -> None:
+    # The first delta would fail when applied; the check of the third comes first.
+    payload["deltas"][0]["values_changed"]["root['version']"]["old_value"] = "nothing"
+    payload["deltas"][2]["values_changed"]["root.__dict__"] = {"new_value": 1, "old_value": 2}
+    with pytest.raises(StoreError) as caught:
+        from_store(payload)
+    assert [p.path for p in caught.value.problems] == ['deltas[2].values_changed["root.__dict__"]']
+
+
+def test_a_delta_that_reuses_a_label_is_a_history_error(payload: dict[str, Any]) -> None:
+    payload["deltas"][0]["values_changed"]["root['version']"]["new_value"] = "baseline"
+    payload["deltas"][1]["values_changed"]["root['version']"]["old_value"] = "baseline"
+    with pytest.raises(HistoryError) as caught:
+        from_store(payload)
+    assert str(caught.value) == (
+        "<store>: deltas[0].version: label 'baseline' is already used by first"
+    )
+
+
+def test_a_stored_file_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "list.json"
+    path.write_text("[1, 2]\n", encoding="utf-8")
+    with pytest.raises(StoreError) as caught:
+        load_deltas(path)
+    assert str(caught.value) == (
+        f"{path}:1:1: expected a stored history, a mapping (got [1, 2] that is a list)"
+    )
+
+
+def test_an_invalid_first_version_is_located_in_the_file(tmp_path: Path) -> None:
+    payload = json.loads((HISTORIES / "stored.json").read_text(encoding="utf-8"))
+    payload["first"]["default"] = "maybe"
+    path = tmp_path / "bad-first.json"
+    path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    with pytest.raises(StoreError) as caught:
+        load_deltas(path)
+    assert str(caught.value) == (
+        f"{path}:15:14: first.default: unknown default 'maybe' (expected one of: permit, prohibit)"
+    )
+
+
+def test_tampering_never_changes_the_payload_given(payload: dict[str, Any]) -> None:
+    before = copy.deepcopy(payload)
+    from_store(payload)
+    assert payload == before
