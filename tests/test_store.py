@@ -164,6 +164,17 @@ def test_keys_deepdiff_cannot_quote_are_stored_by_whole_fields() -> None:
     assert from_store(json.loads(json.dumps(stored))) == history
 
 
+def test_a_long_list_edited_in_the_middle_is_stored_as_list_operations() -> None:
+    names = [f"Official number {i:03d}" for i in range(60)]
+    edited = [*names[:20], *names[21:40], "New official A", "New official B", *names[41:]]
+    first = PolicyVersion(policy="p", version="v1", effective=When.parse("2024"), approved_by=names)
+    second = attrs.evolve(first, version="v2", effective=When.parse("2025"), approved_by=edited)
+    history = PolicyHistory(versions=[first, second])
+    stored = to_store(history)
+    assert "root['approved_by']" in stored["deltas"][0]["_iterable_opcodes"]
+    assert from_store(json.loads(json.dumps(stored))) == history
+
+
 @given(version_sequences(max_size=4))
 def test_any_history_rebuilds_exactly_from_its_deltas(found: list[PolicyVersion]) -> None:
     history = PolicyHistory(versions=found)
@@ -292,6 +303,28 @@ TAMPERINGS: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
         ),
         "<store>: deltas[0]._iterable_opcodes[\"root['rules']\"][0].tag: unknown opcode tag"
         " 'swap' (expected one of: delete, equal, insert, replace)",
+    ),
+    (
+        "an opcode index below zero",
+        lambda p: p["deltas"][0].update(
+            {
+                "_iterable_opcodes": {
+                    "root['rules']": [
+                        {
+                            "tag": "equal",
+                            "t1_from_index": -1,
+                            "t1_to_index": 1,
+                            "t2_from_index": 0,
+                            "t2_to_index": True,
+                        }
+                    ]
+                }
+            }
+        ),
+        "<store>: deltas[0]._iterable_opcodes[\"root['rules']\"][0].t1_from_index: expected an"
+        " index, a whole number from 0 (got -1 that is an int)\n"
+        "<store>: deltas[0]._iterable_opcodes[\"root['rules']\"][0].t2_to_index: expected an"
+        " index, a whole number from 0 (got True that is a bool)",
     ),
     (
         "deltas that are not a list",
