@@ -134,7 +134,7 @@ class PolicyHistory:
             versions sharing a label or an effective instant.
 
     >>> history = policydiff.load_history("examples/us-ukraine-strikes/history")
-    >>> history.at("2024-06-01").version
+    >>> history.at("2024-05-31").version
     'kharkiv-defensive-strikes'
     """
 

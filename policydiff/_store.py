@@ -103,11 +103,8 @@ def save_deltas(history: PolicyHistory, path: str | os.PathLike[str]) -> None:
 
     Args:
         history: The history to store.
-        path: The file to write (conventionally ``*.json``).
-
-    >>> policydiff.save_deltas(history, "history.deltas.json")
-    >>> policydiff.load_deltas("history.deltas.json") == history
-    True
+        path: The file to write (conventionally ``*.json``); read it back
+            with :func:`load_deltas` or :func:`policydiff.load_history`.
     """
     text = json.dumps(to_store(history), indent=1, ensure_ascii=False) + "\n"
     write_atomic(path, text)
