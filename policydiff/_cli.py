@@ -24,6 +24,7 @@ import policydiff
 from policydiff._diff import PolicyDiff, diff, rule_document
 from policydiff._documents import load
 from policydiff._history import load_history
+from policydiff._impact import impact
 from policydiff._render import _md, source_label
 from policydiff._time import ACCEPTED, parse_when
 from policydiff.errors import DocumentError, PolicyDiffError, Problem
@@ -262,8 +263,6 @@ def impact_command(old: str, new: str, output_format: str) -> None:
       cd examples/us-ukraine-strikes/history
       policydiff impact 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml
     """
-    from policydiff._impact import impact
-
     before, after = load(old), load(new)
     with _working("Working out which situations changed decision…"):
         found = impact(before, after)
