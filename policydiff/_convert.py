@@ -293,7 +293,7 @@ def _walk(exc: BaseException, path: Path, cls: Any) -> Iterator[RawProblem]:
         # YAML keys may be numbers, booleans or null: name them as written.
         for key in sorted(exc.extra_fields, key=str):
             text = key if isinstance(key, str) else str(key)
-            close = difflib.get_close_matches(text, known, n=1)
+            close = difflib.get_close_matches(key, known, n=1) if isinstance(key, str) else []
             hint = f"did you mean {close[0]!r}?" if close else None
             message = f"unknown key {shown(key)}"
             if hint:

@@ -133,6 +133,8 @@ for _tag in ("bool", "int", "float"):
     _full = f"tag:yaml.org,2002:{_tag}"
     _YamlLoader.add_constructor(_full, _guarded(_YamlLoader.yaml_constructors[_full]))
 
+#: Files are read in pieces of this size, never more than the limit at once.
+_CHUNK = 1024 * 1024
 _DEEP_BRACKETS = re.compile(r"[\[{](?:\s*[\[{]){%d}")
 _TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -185,16 +187,23 @@ def read_text(name: str, limits: Limits = DEFAULT_LIMITS) -> str:
     def fail(message: str, line: int | None = None, column: int | None = None) -> DocumentError:
         return DocumentError([Problem(file=name, path="", message=message, line=line, column=column)])
 
+    too_large = f"file is larger than the limit of {limits.max_bytes:,} bytes"
     try:
         with open(name, "rb") as handle:
-            data = handle.read(limits.max_bytes + 1)
+            # The size a file claims is checked first, so a huge file costs
+            # nothing; the bounded read still catches pipes and growing files.
+            if os.fstat(handle.fileno()).st_size > limits.max_bytes:
+                raise fail(too_large)
+            chunks, size = [], 0
+            while chunk := handle.read(_CHUNK):
+                size += len(chunk)
+                if size > limits.max_bytes:
+                    raise fail(too_large)
+                chunks.append(chunk)
     except OSError as exc:
         message = f"cannot read file: {exc.strerror or exc}"
         raise fail(message) from None
-    if len(data) > limits.max_bytes:
-        message = f"file is larger than the limit of {limits.max_bytes:,} bytes"
-        raise fail(message)
-    return decode(data, name)
+    return decode(b"".join(chunks), name)
 
 
 def decode(data: bytes, name: str) -> str:

@@ -18,6 +18,12 @@ Step = str | int
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _SPACE = re.compile(r"[ \t\n\r]*")
 _decoder = json.JSONDecoder()
+#: How YAML writes the keys that are not text, once named as text.
+_SPELLINGS = {
+    "None": {"None", "null", "Null", "NULL", "~", ""},
+    "True": {"True", "true", "TRUE"},
+    "False": {"False", "false", "FALSE"},
+}
 _short = reprlib.Repr()
 _short.maxstring = 60
 _short.maxother = 60
@@ -37,7 +43,10 @@ def render_path(path: tuple[Step, ...]) -> str:
     for step in path:
         if isinstance(step, int):
             out += f"[{step}]"
-        elif _IDENT.fullmatch(step):
+            continue
+        if len(step) > 60:  # a hostile key must not flood the message
+            step = f"{step[:27]}...{step[-28:]}"
+        if _IDENT.fullmatch(step):
             out += f".{step}" if out else step
         else:
             out += f"[{json.dumps(step, ensure_ascii=False)}]"
@@ -90,7 +99,8 @@ def _yaml_place(text: str, path: tuple[Step, ...], at_key: bool) -> tuple[int, i
     for depth, step in enumerate(path):
         last = depth == len(path) - 1
         if isinstance(node, yaml.MappingNode):
-            pair = next((kv for kv in node.value if kv[0].value == str(step)), None)
+            spellings = _SPELLINGS.get(str(step), {str(step)})
+            pair = next((kv for kv in node.value if kv[0].value in spellings), None)
             if pair is None:
                 break
             key, node = pair

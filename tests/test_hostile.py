@@ -1,0 +1,414 @@
+"""Hostile input: refused quickly, in bounded memory, with a clear error (SPEC section 10).
+
+The time bounds here only guard against hangs; they are not benchmarks.
+Run the fuzz tests longer with ``HYPOTHESIS_PROFILE=fuzz python -m pytest
+--no-cov tests/test_hostile.py -k fuzz``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import policydiff
+from policydiff import DocumentError, Limits, PolicyDiffError, PolicyVersion
+from policydiff._convert import unstructure_version
+from tests.strategies import versions
+
+FORMATS = ("yaml", "json", "toml")
+KNOWN = (
+    "(expected one of: announced, approved_by, conflict, default, effective, events,"
+    " policy, policydiff, rules, sources, summary, timezone, title, version, vocabulary)"
+)
+#: Far above what any of these takes; only a hang would reach it.
+HANG = 5.0
+#: Far above what refusing any of these needs; a document expanded or read
+#: whole would pass it.
+MEMORY = 64 * 1024 * 1024
+
+
+@contextmanager
+def bounded(seconds: float = HANG, memory: int = MEMORY) -> Iterator[None]:
+    """Fail if the block takes longer than ``seconds`` or peaks above ``memory`` bytes."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        elapsed = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert elapsed < seconds, f"took {elapsed:.2f}s"
+    assert peak < memory, f"peaked at {peak:,} bytes"
+
+
+def refusal(load: Callable[[], object]) -> str:
+    """The lines printed for a document ``load`` refuses, within the bounds."""
+    with bounded(), pytest.raises(DocumentError) as caught:
+        load()
+    return str(caught.value)
+
+
+# -- alias bombs -------------------------------------------------------------------
+
+
+def billion_laughs(levels: int = 10) -> str:
+    lines = ["policy: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, levels):
+        name, previous = f"l{level}", "a" if level == 1 else f"l{level - 1}"
+        lines.append(f"{name}: &{name} [{', '.join(['*' + previous] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_refused_as_an_alias_bomb() -> None:
+    printed = refusal(lambda: policydiff.loads(billion_laughs()))
+    assert printed == (
+        "<string>:7:5: l9[8][8][8]: aliases expand to more than 5,000,000 values;"
+        " refusing a possible alias bomb"
+    )
+
+
+def test_an_alias_bomb_inside_a_rule_is_refused() -> None:
+    text = (
+        "policy: p\nversion: v\neffective: 2024\n"
+        "x1: &x1 [a, a, a, a, a, a, a, a, a, a]\n"
+        + "".join(f"x{i}: &x{i} [{', '.join([f'*x{i - 1}'] * 10)}]\n" for i in range(2, 9))
+        + "rules:\n  - {id: r, effect: permit, action: *x8}\n"
+    )
+    printed = refusal(lambda: policydiff.loads(text))
+    assert printed.endswith("aliases expand to more than 5,000,000 values; refusing a possible alias bomb")
+
+
+def test_a_list_that_holds_itself_is_refused() -> None:
+    printed = refusal(lambda: policydiff.loads("policy: &loop [*loop]\n"))
+    assert printed == "<string>:1:9: policy[0]: nested deeper than the limit of 64 levels"
+
+
+# -- deep nesting --------------------------------------------------------------------
+
+
+DEPTH = 10_000
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "printed"),
+    [
+        ("yaml", "[" * DEPTH + "]" * DEPTH, "<string>:1:1: nested deeper than the limit of 64 levels"),
+        (
+            "yaml",
+            "policy: " + "{a: " * DEPTH + "1" + "}" * DEPTH,
+            "<string>:1:4005: invalid YAML: while increasing flow level exceeded maximum nesting depth",
+        ),
+        (
+            "yaml",
+            "".join(" " * i + "- \n" for i in range(DEPTH)),
+            "<string>:1000:1000: invalid YAML: while increasing block level exceeded maximum nesting depth",
+        ),
+        (
+            "yaml",
+            "\n".join(" " * i + "a:" for i in range(DEPTH)),
+            "<string>:1000:1001: invalid YAML: while increasing block level exceeded maximum nesting depth",
+        ),
+        ("json", "[" * DEPTH + "]" * DEPTH, "<string>:1:1: nested deeper than the limit of 64 levels"),
+        (
+            "json",
+            '{"a": ' * DEPTH + "1" + "}" * DEPTH,
+            "<string>: nested deeper than the limit of 64 levels",
+        ),
+        (
+            "toml",
+            "policy = " + "[" * DEPTH + "]" * DEPTH,
+            "<string>: nested deeper than the limit of 64 levels",
+        ),
+    ],
+    ids=["yaml-flow", "yaml-flow-keys", "yaml-block-lists", "yaml-block-maps", "json", "json-objects", "toml"],
+)
+def test_ten_thousand_levels_of_nesting_are_refused(fmt: Any, text: str, printed: str) -> None:
+    assert refusal(lambda: policydiff.loads(text, format=fmt)) == printed
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_nesting_past_the_limit_is_refused_where_it_starts(fmt: Any) -> None:
+    doc = {"policy": "p", "version": "v", "effective": "2024", "title": [[["x"]]]}
+    text = json.dumps(doc)
+    printed = refusal(lambda: policydiff.loads(text, format=fmt, limits=Limits(max_depth=3)))
+    assert printed == "<string>:1:65: title[0][0]: nested deeper than the limit of 3 levels"
+
+
+# -- size ----------------------------------------------------------------------------
+
+
+def test_a_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as out:
+        out.truncate(1024 * 1024 * 1024)  # a sparse gigabyte
+    printed = refusal(lambda: policydiff.load(path))
+    assert printed == f"{path}: file is larger than the limit of 67,108,864 bytes"
+
+
+def test_a_file_just_over_the_limit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_bytes(b" " * 1001)
+    printed = refusal(lambda: policydiff.load(path, limits=Limits(max_bytes=1000)))
+    assert printed == f"{path}: file is larger than the limit of 1,000 bytes"
+
+
+def test_a_huge_string_is_refused_by_its_field() -> None:
+    text = "policy: p\nversion: v\neffective: 2024\ntitle: " + "x" * 200_000 + "\n"
+    printed = refusal(lambda: policydiff.loads(text))
+    assert printed == "<string>:4:8: title: string of 200,000 characters is longer than the limit of 100,000"
+
+
+def test_a_huge_scope_value_is_refused_by_its_field() -> None:
+    doc = {
+        "policy": "p",
+        "version": "v",
+        "effective": "2024",
+        "rules": [{"id": "r", "effect": "permit", "action": "a", "scope": {"t": ["x" * 200_000]}}],
+    }
+    printed = refusal(lambda: policydiff.loads(json.dumps(doc), format="json"))
+    assert printed == (
+        "<string>:1:126: rules[0].scope.t: string of 200,000 characters is longer than the limit of 100,000"
+    )
+
+
+def test_huge_keys_are_cut_short_in_messages() -> None:
+    doc = {"policy": "p", "version": "v", "effective": "2024", "k" * 200_000: 1}
+    printed = refusal(lambda: policydiff.loads(json.dumps(doc), format="json"))
+    cut = "k" * 27 + "..." + "k" * 28
+    assert printed == f'<string>:1:54: ["{cut}"]: unknown key \'{cut}\' {KNOWN}'
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "printed"),
+    [
+        ("json", '{"policydiff": ' + "9" * 5000 + "}", "<string>: invalid JSON: a number with too many digits"),
+        ("toml", "policydiff = " + "9" * 5000, "<string>: invalid TOML: a number with too many digits"),
+        (
+            "yaml",
+            "policydiff: " + "9" * 5000,
+            "<string>:1:13: invalid YAML: cannot read '999999999999999999999999999...9999999999999999999999999999'"
+            " (too many digits)",
+        ),
+    ],
+)
+def test_a_number_with_thousands_of_digits_is_refused(fmt: Any, text: str, printed: str) -> None:
+    assert refusal(lambda: policydiff.loads(text, format=fmt)) == printed
+
+
+# -- encodings and binary data ------------------------------------------------------
+
+
+def test_non_utf8_bytes_are_refused_with_their_place() -> None:
+    printed = refusal(lambda: policydiff.loads(b"policy: p\ntitle: Caf\xe9\n"))
+    assert printed == (
+        "<string>:2:11: not UTF-8 text (byte 0xe9 cannot be decoded); save the file as UTF-8"
+    )
+
+
+def test_utf16_is_refused_as_binary(tmp_path: Path) -> None:
+    path = tmp_path / "utf16.yaml"
+    path.write_text("policy: p\n", encoding="utf-16")
+    assert refusal(lambda: policydiff.load(path)) == f"{path}: binary file, not a policy document"
+
+
+def test_an_image_is_refused_as_binary(tmp_path: Path) -> None:
+    path = tmp_path / "photo.json"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    assert refusal(lambda: policydiff.load(path)) == f"{path}: binary file, not a policy document"
+
+
+def test_a_control_character_in_yaml_is_refused_with_its_place() -> None:
+    printed = refusal(lambda: policydiff.loads("policy: p\ntitle: bell\x07\n"))
+    assert printed == "<string>:2:12: invalid YAML: control characters are not allowed (found '\\x07')"
+
+
+@pytest.mark.parametrize(
+    ("tag", "printed"),
+    [
+        ("!!python/object/apply:os.system [ls]", "python/object/apply:os.system"),
+        ("!!binary aGVsbG8=", "binary"),
+        ("!!timestamp 2024-05-30", "timestamp"),
+        ("!!set {a: null}", "set"),
+    ],
+)
+def test_yaml_tags_beyond_plain_data_are_refused(tag: str, printed: str) -> None:
+    text = f"policy: p\nversion: v\neffective: 2024\ntitle: {tag}\n"
+    assert refusal(lambda: policydiff.loads(text)) == (
+        f"<string>:4:8: invalid YAML: could not determine a constructor for the tag"
+        f" 'tag:yaml.org,2002:{printed}'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "printed"),
+    [("!!int twelve", "cannot read 'twelve' (not a valid int)"), ("!!bool maybe", "cannot read 'maybe' (not a valid bool)")],
+)
+def test_yaml_scalars_with_impossible_tags_are_refused(value: str, printed: str) -> None:
+    text = f"policy: p\nversion: v\neffective: 2024\ntitle: {value}\n"
+    assert refusal(lambda: policydiff.loads(text)) == f"<string>:4:8: invalid YAML: {printed}"
+
+
+@pytest.mark.parametrize(
+    ("key", "printed"),
+    [
+        ("1", f'<string>:4:3: ["1"]: unknown key 1 {KNOWN}'),
+        ("null", f"<string>:4:3: None: unknown key None {KNOWN}"),
+        ("true", f"<string>:4:3: True: unknown key True {KNOWN}"),
+        ("[a, b]", "<string>:4:3: invalid YAML: while constructing a mapping found unhashable key"),
+    ],
+)
+def test_yaml_keys_that_are_not_text_are_refused(key: str, printed: str) -> None:
+    text = f"policy: p\nversion: v\neffective: 2024\n? {key}\n: x\n"
+    assert refusal(lambda: policydiff.loads(text)) == printed
+
+
+# -- fuzzing -------------------------------------------------------------------------
+
+
+def loads_or_refuses(text: str | bytes, fmt: Any) -> None:
+    """Read ``text``: a version or a PolicyDiffError, never another exception."""
+    try:
+        result = policydiff.loads(text, format=fmt)
+    except PolicyDiffError as exc:
+        assert str(exc), "an error must say what is wrong"
+        if isinstance(exc, DocumentError):
+            assert exc.problems
+            assert all("\n" not in str(p) for p in exc.problems)
+    else:
+        assert isinstance(result, PolicyVersion)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@given(text=st.text())
+def test_fuzz_any_text_loads_or_is_refused(fmt: Any, text: str) -> None:
+    loads_or_refuses(text, fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@given(data=st.binary())
+def test_fuzz_any_bytes_load_or_are_refused(fmt: Any, data: bytes) -> None:
+    loads_or_refuses(data, fmt)
+
+
+#: Pieces of YAML, JSON and TOML syntax, to build text that gets past the first character.
+YAMLISH = st.lists(
+    st.sampled_from(
+        [*"{}[],:-&*!?|>'\"#%@` \n\t\\aZ019.~+=", "\n  ", ": ", "- ", "policy", "rules", "&a ", "*a", "<<: "]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+@given(text=YAMLISH)
+def test_fuzz_punctuation_soup_loads_or_is_refused(fmt: Any, text: str) -> None:
+    loads_or_refuses(text, fmt)
+
+
+junk: st.SearchStrategy[Any] = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=10)
+    | st.sampled_from(["2024-02-30", "permit", "alow", "UTC", "", " x "]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def _paths(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield path
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _paths(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _paths(value, (*path, index))
+
+
+def _mutate(data: Any, path: tuple[Any, ...], how: str, value: Any) -> Any:
+    if not path:
+        return value if how == "retype" else data
+    parent = data
+    for step in path[:-1]:
+        parent = parent[step]
+    last = path[-1]
+    if how == "delete":
+        del parent[last]
+    elif how == "duplicate" and isinstance(parent, list):
+        parent.insert(last, parent[last])
+    else:
+        parent[last] = value
+    return data
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value if v is not None]
+    return value
+
+
+def _render(data: Any, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(data)
+    if fmt == "toml":
+        import tomli_w
+
+        return tomli_w.dumps(_without_none(data))
+    return yaml.safe_dump(data, allow_unicode=True)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(
+    version=versions(max_rules=3),
+    how=st.sampled_from(["delete", "duplicate", "retype"]),
+    value=junk,
+    data=st.data(),
+)
+def test_fuzz_mutated_documents_load_or_are_refused(
+    fmt: str, version: PolicyVersion, how: str, value: Any, data: st.DataObject
+) -> None:
+    plain = unstructure_version(version)
+    path = data.draw(st.sampled_from(list(_paths(plain))))
+    mutated = _mutate(plain, path, how, value)
+    if fmt == "toml":
+        assume(isinstance(mutated, dict))
+        mutated = _without_none(mutated)
+    loads_or_refuses(_render(mutated, fmt), fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@given(version=versions(max_rules=3), data=st.data())
+def test_fuzz_edited_document_text_loads_or_is_refused(
+    fmt: Any, version: PolicyVersion, data: st.DataObject
+) -> None:
+    text = policydiff.dumps(version, format=fmt)
+    lines = text.splitlines(keepends=True)
+    index = data.draw(st.integers(0, max(len(lines) - 1, 0)))
+    edit = data.draw(st.sampled_from(["repeat-line", "drop-line", "insert", "cut"]))
+    if edit == "repeat-line" and lines:
+        lines.insert(index, lines[index])
+    elif edit == "drop-line" and lines:
+        del lines[index]
+    text = "".join(lines)
+    position = data.draw(st.integers(0, len(text)))
+    if edit == "insert":
+        text = text[:position] + data.draw(YAMLISH) + text[position:]
+    elif edit == "cut":
+        text = text[:position] + text[position + data.draw(st.integers(1, 20)) :]
+    loads_or_refuses(text, fmt)
