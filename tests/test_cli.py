@@ -100,15 +100,11 @@ def test_group_help_documents_a_ci_job_and_a_pre_commit_hook(
         assert f"\n  {command} " in out
 
 
-def _help_examples() -> list[str]:
+def _help_examples(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The ``policydiff ...`` lines of every help text, but for the CI and hook recipes."""
     examples = []
     for command in ("", *COMMANDS):
-        text = subprocess.run(
-            [sys.executable, "-m", "policydiff", *([command] if command else []), "--help"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        _, text, _ = run([*([command] if command else []), "--help"], capsys)
         examples += [
             line.strip()
             for line in text.splitlines()
@@ -120,7 +116,7 @@ def _help_examples() -> list[str]:
 def test_every_example_in_the_help_runs_on_the_example_history(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    examples = _help_examples()
+    examples = _help_examples(capsys)
     monkeypatch.chdir(HISTORY)
 
     assert len(examples) >= 2 * len(COMMANDS)
