@@ -154,7 +154,12 @@ def describe_gap(earlier: When, later: When) -> str:
     since June 2024 may mean any day of that month.
     """
     coarse = min(earlier.precision, later.precision, key=_rank)
-    start, end = earlier.instant, later.instant
+    # Count on the calendar of the coarser value: "30 May 2024" in New York
+    # and 19:00 that day in New York are the same day, wherever the other
+    # value's offset puts it. Both ends in one zone also keeps pendulum from
+    # counting the days between two zones' wall clocks.
+    frame = (earlier if earlier.precision is coarse else later).instant.tzinfo
+    start, end = earlier.instant.astimezone(frame), later.instant.astimezone(frame)
     sign = "after"
     if end < start:
         start, end, sign = end, start, "before"
@@ -163,7 +168,7 @@ def describe_gap(earlier: When, later: When) -> str:
     elif coarse is Precision.MONTH:
         words = _count((end.year - start.year) * 12 + end.month - start.month, "month")
     elif coarse is Precision.DAY:
-        words = _count((end.date() - start.astimezone(end.tzinfo).date()).days, "day")
+        words = _count((end.date() - start.date()).days, "day")
     else:
         interval = pendulum.interval(start, end)
         days = interval.in_days()
