@@ -537,6 +537,9 @@ def _load_folder(folder: Path, name: str, limits: Limits) -> PolicyHistory:
             fmt = format_of(file_name)
             text = read_text(file_name, limits)
             data, duplicates = parse(text, fmt, file_name, limits)
+            if isinstance(data, dict) and ("versions" in data or "deltas" in data):
+                problems.append(_whole_history(file_name))
+                continue
             version = build(
                 data, text=text, format=fmt, name=file_name, limits=limits, extra=duplicates
             )
@@ -551,6 +554,11 @@ def _load_folder(folder: Path, name: str, limits: Limits) -> PolicyHistory:
     if history_problems:
         raise HistoryError(history_problems)
     return PolicyHistory(versions=versions, name=name)
+
+
+def _whole_history(name: str) -> Problem:
+    message = "this file holds a whole history, but a history folder holds one version per file"
+    return Problem(file=name, path="", message=message, hint="load the file on its own")
 
 
 def _load_document(

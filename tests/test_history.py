@@ -238,6 +238,19 @@ def test_an_empty_folder_is_not_a_history(tmp_path: Path) -> None:
     )
 
 
+def test_a_whole_history_inside_a_history_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "all.yaml").write_text(SINGLE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "one.yaml").write_text(
+        "policy: export-controls\nversion: v9\neffective: 2030\n", encoding="utf-8"
+    )
+    with pytest.raises(DocumentError) as caught:
+        load_history(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'all.yaml'}: this file holds a whole history,"
+        " but a history folder holds one version per file"
+    )
+
+
 def test_a_missing_path_is_named_in_the_error(tmp_path: Path) -> None:
     with pytest.raises(DocumentError) as caught:
         load_history(tmp_path / "nowhere")
