@@ -126,23 +126,71 @@ def _delta(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         if before == after:
             continue
         part = _field_delta(before, after)
-        fine = _deepdiff_delta(before, after)
+        fine = _fine_delta(key, before, after)
         if fine is not None and _size(fine) < _size(part) and _exact(fine, before, after):
             part = fine
-        for action, entries in part.items():
-            form.setdefault(action, {}).update(entries)
-    form = {action: dict(sorted(form[action].items())) for action in sorted(form)}
+        _merge(form, part)
+    form = _sorted(form)
     if not _exact(form, old, new):  # pragma: no cover - each field's part was checked alone
         msg = "cannot store this history: a delta does not rebuild its version"
         raise AssertionError(msg)
     return form
 
 
+def _fine_delta(key: str, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | None:
+    """DeepDiff's delta for one top-level field.
+
+    When the field is a list that kept its length (rules edited in place, the
+    usual case), only the items that differ are handed to DeepDiff: walking
+    every unchanged rule would cost far more than comparing it.
+    """
+    old_items, new_items = before.get(key), after.get(key)
+    if not (
+        isinstance(old_items, list)
+        and isinstance(new_items, list)
+        and len(old_items) == len(new_items)
+    ):
+        return _deepdiff_delta(before, after)
+    form: dict[str, dict[str, Any]] = {}
+    for index, (old_item, new_item) in enumerate(zip(old_items, new_items, strict=True)):
+        if old_item != new_item:
+            part = _deepdiff_delta(old_item, new_item)
+            if part is None:
+                return None
+            _merge(form, _rebased(part, f"root[{key!r}][{index}]"))
+    return _sorted(form)
+
+
+def _rebased(form: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """``form`` with its paths moved from ``root`` to ``prefix``."""
+
+    def move(path: str) -> str:
+        return prefix + path[len("root") :]
+
+    moved: dict[str, Any] = {}
+    for action, entries in form.items():
+        moved[action] = {}
+        for path, entry in entries.items():
+            if action == "values_changed" and "new_path" in entry:
+                entry = {**entry, "new_path": move(entry["new_path"])}
+            moved[action][move(path)] = entry
+    return moved
+
+
+def _merge(form: dict[str, dict[str, Any]], part: dict[str, Any]) -> None:
+    for action, entries in part.items():
+        form.setdefault(action, {}).update(entries)
+
+
+def _sorted(form: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {action: dict(sorted(form[action].items())) for action in sorted(form)}
+
+
 def _size(form: dict[str, Any]) -> int:
     return len(json.dumps(form, ensure_ascii=False, separators=(",", ":")))
 
 
-def _deepdiff_delta(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] | None:
+def _deepdiff_delta(old: Any, new: Any) -> dict[str, Any] | None:
     delta = Delta(
         DeepDiff(old, new),
         bidirectional=True,
@@ -156,13 +204,13 @@ def _deepdiff_delta(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] 
         entries = delta.diff[action]
         if action == _OPCODES:
             entries = {path: [_opcode_form(op) for op in ops] for path, ops in entries.items()}
-        form[action] = dict(sorted(entries.items()))
+        form[action] = entries
     try:
         # Only plain JSON may be stored: anything else fails here.
         plain: dict[str, Any] = json.loads(json.dumps(form, allow_nan=False))
     except (TypeError, ValueError):
         return None
-    return plain
+    return _sorted(plain)
 
 
 def _opcode_form(op: Opcode) -> dict[str, Any]:

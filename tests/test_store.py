@@ -164,9 +164,9 @@ def test_keys_deepdiff_cannot_quote_are_stored_by_whole_fields() -> None:
     assert from_store(json.loads(json.dumps(stored))) == history
 
 
-def test_a_long_list_edited_in_the_middle_is_stored_as_list_operations() -> None:
+def test_a_long_list_that_grows_in_the_middle_is_stored_as_list_operations() -> None:
     names = [f"Official number {i:03d}" for i in range(60)]
-    edited = [*names[:20], *names[21:40], "New official A", "New official B", *names[41:]]
+    edited = [*names[:20], *names[21:40], "New official A", "New official B", "C", *names[41:]]
     first = PolicyVersion(policy="p", version="v1", effective=When.parse("2024"), approved_by=names)
     second = attrs.evolve(first, version="v2", effective=When.parse("2025"), approved_by=edited)
     history = PolicyHistory(versions=[first, second])
