@@ -18,6 +18,7 @@ _FORMS = re.compile(
         (?:[Tt\ ](?P<hour>\d{1,2}):(?P<minute>\d{2})
           (?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,9}))?)?
           \s*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?
+          (?:\[(?P<zone>[^\]]+)\])?
         )?
       )?
     )?
@@ -83,7 +84,11 @@ def _parse_text(text: str, timezone: str) -> When:
         msg = f"invalid date {shown(text)} (expected {ACCEPTED})"
         raise ValueError(msg)
     parts = match.groupdict()
-    tz = _offset(parts["offset"]) if parts["offset"] else zone(timezone)
+    named = zone(parts["zone"]) if parts["zone"] else None
+    if parts["offset"]:
+        tz: pendulum.Timezone | pendulum.FixedTimezone = _offset(parts["offset"])
+    else:
+        tz = named or zone(timezone)
     year = int(parts["year"])
     month = int(parts["month"] or 1)
     day = int(parts["day"] or 1)
@@ -97,6 +102,9 @@ def _parse_text(text: str, timezone: str) -> When:
         msg = f"impossible date {shown(text)} ({exc})"
         raise ValueError(msg) from None
     instant = pendulum.datetime(year, month, day, hour, minute, second, micro, tz=tz)
+    if named is not None and parts["offset"]:
+        # RFC 9557: the offset fixes the instant, the zone how it is shown.
+        instant = instant.in_timezone(named)
     if parts["hour"] is not None:
         precision = Precision.INSTANT
     elif parts["day"] is not None:
@@ -110,6 +118,11 @@ def _parse_text(text: str, timezone: str) -> When:
 
 def write_when(when: When, timezone: str = "UTC") -> str:
     """The document form of ``when``, read back exactly in ``timezone``.
+
+    An instant in the document's zone is written without an offset; one at a
+    fixed offset with it; one in another named zone (or at a repeated hour
+    of a clock change) with its offset and its zone, as in
+    ``2024-05-30T14:00:00+03:00[Europe/Kyiv]``.
 
     Raises:
         ValueError: A year, month or day value whose zone is not ``timezone``
@@ -129,9 +142,16 @@ def write_when(when: When, timezone: str = "UTC") -> str:
         return f"{instant.year:04d}-{instant.month:02d}"
     if when.precision is Precision.DAY:
         return instant.format("YYYY-MM-DD")
-    if same_zone:
-        return instant.naive().isoformat()
-    return instant.isoformat()
+    naive = instant.naive().isoformat()
+    # Compare offsets too: within one zone, datetime equality ignores which
+    # of two repeated hours is meant.
+    if same_zone and _parse_text(naive, timezone).instant.isoformat() == instant.isoformat():
+        return naive
+    if isinstance(instant.tzinfo, pendulum.FixedTimezone) or instant.timezone_name is None:
+        return instant.isoformat()
+    # A named zone other than the document's, or the first of two times a
+    # clock change repeats: the offset fixes the instant, the name the zone.
+    return f"{instant.isoformat()}[{instant.timezone_name}]"
 
 
 def format_when(when: When) -> str:

@@ -120,7 +120,8 @@ def whens(
     """A time value consistent with a document whose zone is ``timezone``.
 
     Year, month and day values sit in ``timezone`` at the first moment of
-    their period; instants sit in ``timezone`` or at a fixed offset.
+    their period; instants sit in ``timezone``, in another named zone or at
+    a fixed offset, on either side of a clock change's repeated hour.
     """
     precision = draw(st.sampled_from(precisions))
     year = draw(st.integers(1990, 2060))
@@ -132,13 +133,16 @@ def whens(
     minute = draw(st.integers(0, 59))
     second = draw(st.sampled_from((0, 0, 30, 59)))
     micro = draw(st.sampled_from((0, 0, 0, 500_000, 1)))
-    fixed = draw(st.booleans())
-    if fixed:
+    kind = draw(st.sampled_from(("document", "document", "fixed", "named")))
+    if kind == "fixed":
         minutes = draw(st.integers(-(23 * 60 + 59), 23 * 60 + 59))
         tz: Any = pendulum.FixedTimezone(minutes * 60)
+    elif kind == "named":
+        tz = draw(st.sampled_from(ZONES))
     else:
         tz = timezone
-    instant = pendulum.datetime(year, month, day, hour, minute, second, micro, tz=tz)
+    fold = draw(st.sampled_from((1, 0)))
+    instant = pendulum.datetime(year, month, day, hour, minute, second, micro, tz=tz, fold=fold)
     return When(instant=instant, precision=Precision.INSTANT)
 
 

@@ -34,6 +34,8 @@ KYIV = "Europe/Kyiv"
         ("2024-05-30T14:00Z", Precision.INSTANT, "2024-05-30T14:00:00+00:00", "+00:00"),
         ("2024-05-30T14:00z", Precision.INSTANT, "2024-05-30T14:00:00+00:00", "+00:00"),
         ("  2024-05-30  ", Precision.DAY, "2024-05-30T00:00:00+03:00", KYIV),
+        ("2024-05-30T14:00[America/New_York]", Precision.INSTANT, "2024-05-30T14:00:00-04:00", "America/New_York"),
+        ("2024-05-30T14:00+03:00[America/New_York]", Precision.INSTANT, "2024-05-30T07:00:00-04:00", "America/New_York"),
     ],
 )
 def test_every_spec_form_parses_with_its_precision(
@@ -162,6 +164,7 @@ def test_an_offset_value_ignores_an_unknown_document_zone() -> None:
         ("2024-05-30T14:00:30.25", KYIV, "2024-05-30T14:00:30.250000"),
         ("2024-05-30T14:00-04:00", KYIV, "2024-05-30T14:00:00-04:00"),
         ("2024-05-30T14:00Z", "UTC", "2024-05-30T14:00:00+00:00"),
+        ("2024-05-30T14:00[America/New_York]", KYIV, "2024-05-30T14:00:00-04:00[America/New_York]"),
     ],
 )
 def test_write_when_gives_text_that_reads_back_equal(
@@ -240,3 +243,19 @@ def test_a_day_and_a_time_that_day_elsewhere_are_the_same_period() -> None:
 def test_instants_in_two_zones_count_days_on_one_calendar() -> None:
     # 23:00 on 30 May in New York to 18:00 on 1 June in New York (01:00 on 2 June in Kyiv).
     assert _gap("2024-05-30T23:00-04:00", "2024-06-02T01:00+03:00") == "2 days after"
+
+
+def test_write_when_keeps_the_first_of_two_repeated_hours() -> None:
+    first = When(instant=pendulum.datetime(2024, 11, 3, 1, 30, tz="America/New_York", fold=0))
+    written = write_when(first, "America/New_York")
+    assert written == "2024-11-03T01:30:00-04:00[America/New_York]"
+    again = parse_when(written, "America/New_York")
+    assert (again.isoformat(), again.instant.timezone_name) == (
+        "2024-11-03T01:30:00-04:00",
+        "America/New_York",
+    )
+
+
+def test_an_unknown_zone_inside_a_value_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"^unknown time zone 'Mars/Base'"):
+        parse_when("2024-05-30T14:00[Mars/Base]", "UTC")
