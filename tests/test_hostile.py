@@ -281,12 +281,14 @@ def loads_or_refuses(text: str | bytes, fmt: Any) -> None:
     try:
         result = policydiff.loads(text, format=fmt)
     except PolicyDiffError as exc:
-        assert str(exc), "an error must say what is wrong"
-        if isinstance(exc, DocumentError):
-            assert exc.problems
-            assert all("\n" not in str(p) for p in exc.problems)
+        error = exc
     else:
         assert isinstance(result, PolicyVersion)
+        return
+    assert str(error), "an error must say what is wrong"
+    if isinstance(error, DocumentError):
+        assert error.problems
+        assert all("\n" not in str(p) for p in error.problems)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
