@@ -11,6 +11,8 @@ permission-granted kharkiv-defensive-strikes 30 May 2024
 from policydiff._diff import PolicyDiff, diff
 from policydiff._documents import Limits, dump, dumps, load, loads
 from policydiff._history import PolicyHistory, TimelineEntry, load_history
+from policydiff._impact import Cube, Decision, Impact, Outcome, Span, impact
+from policydiff._store import from_store, load_deltas, save_deltas, to_store
 from policydiff.errors import (
     DiffError,
     DocumentError,
@@ -41,6 +43,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Change",
     "Conflict",
+    "Cube",
+    "Decision",
     "Default",
     "DiffError",
     "Direction",
@@ -49,8 +53,10 @@ __all__ = [
     "Event",
     "FrozenMap",
     "HistoryError",
+    "Impact",
     "Kind",
     "Limits",
+    "Outcome",
     "PolicyDiff",
     "PolicyDiffError",
     "PolicyHistory",
@@ -59,6 +65,7 @@ __all__ = [
     "Problem",
     "Rule",
     "Source",
+    "Span",
     "StoreError",
     "TimelineEntry",
     "Vocabulary",
@@ -66,7 +73,12 @@ __all__ = [
     "diff",
     "dump",
     "dumps",
+    "from_store",
+    "impact",
     "load",
+    "load_deltas",
     "load_history",
     "loads",
+    "save_deltas",
+    "to_store",
 ]
