@@ -394,9 +394,10 @@ class PolicyHistory:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     def to_store(self) -> dict[str, Any]:
-        """The history in compact form: its first version and one delta per later one.
+        """The history in compact form: plain JSON data.
 
-        See :func:`policydiff._store.to_store`.
+        The first version's document plus one bidirectional DeepDiff delta per
+        later version; :meth:`from_store` rebuilds an equal history from it.
         """
         from policydiff._store import to_store
 

@@ -11,11 +11,12 @@ from typing import Any
 import attrs
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from policydiff._convert import unstructure_version
 from policydiff._history import PolicyHistory, load_history
 from policydiff._store import _apply, from_store, load_deltas, save_deltas, to_store
-from policydiff.errors import HistoryError, StoreError
+from policydiff.errors import HistoryError, PolicyDiffError, StoreError
 from policydiff.model import Effect, PolicyVersion, Rule, When
 from tests.strategies import version_sequences
 
@@ -427,3 +428,64 @@ def test_tampering_never_changes_the_payload_given(payload: dict[str, Any]) -> N
     before = copy.deepcopy(payload)
     from_store(payload)
     assert payload == before
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 5)
+    | st.text(max_size=5)
+    | st.sampled_from(["root", "root['rules'][0]", "root['version']", "root.x", "equal"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "values_changed",
+                    "_iterable_opcodes",
+                    "new_value",
+                    "old_value",
+                    "tag",
+                    "root['rules'][1]",
+                ]
+            ),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=8,
+)
+
+
+def _places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for step, inner in items:
+        found.extend(_places(inner, (*path, step)))
+    return found
+
+
+@given(st.data())
+def test_any_tampering_is_refused_as_a_policydiff_error_or_rebuilds_a_valid_history(
+    data: st.DataObject,
+) -> None:
+    payload = to_store(load_history(HISTORIES / "steps"))
+    for _ in range(data.draw(st.integers(1, 3))):
+        # Places are found afresh: an earlier edit may have replaced a branch.
+        places = [p for p in _places(payload) if p[:1] == ("deltas",) and len(p) > 1]
+        *steps, last = data.draw(st.sampled_from(places))
+        target = payload
+        for step in steps:
+            target = target[step]
+        target[last] = data.draw(_JSON)
+    try:
+        rebuilt = from_store(payload)
+    except PolicyDiffError:
+        return
+    assert all(isinstance(v, PolicyVersion) for v in rebuilt)
