@@ -38,7 +38,7 @@ from policydiff._documents import (
     read_text,
 )
 from policydiff._locate import locate, render_path
-from policydiff.errors import DocumentError, HistoryError, Problem
+from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
 from policydiff.model import Change, Direction, Kind, PolicyVersion, When
 
 if TYPE_CHECKING:
@@ -518,7 +518,7 @@ def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
         from policydiff._store import from_store
 
         if duplicates:
-            raise DocumentError(place(duplicates, text=text, format=fmt, name=name))
+            raise StoreError(place(duplicates, text=text, format=fmt, name=name))
         return from_store(data, name=name, text=text, format=fmt, limits=limits)
     version = build(data, text=text, format=fmt, name=name, limits=limits, extra=duplicates)
     return PolicyHistory(versions=(version,), name=name)

@@ -89,6 +89,23 @@ def test_version_bodies_read_dates_in_the_shared_time_zone() -> None:
     assert history["belarus-dropped"].effective.precision is Precision.MONTH
 
 
+def test_every_version_body_may_name_the_policy_itself(tmp_path: Path) -> None:
+    path = tmp_path / "history.yaml"
+    path.write_text(
+        "title: Shared title\n"
+        "versions:\n"
+        "  - {policy: p, version: v1, effective: 2024}\n"
+        "  - {policy: p, version: v2, effective: 2025}\n",
+        encoding="utf-8",
+    )
+    history = load_history(path)
+    assert (history.policy, labels(history), history.last.title) == (
+        "p",
+        ["v1", "v2"],
+        "Shared title",
+    )
+
+
 def test_a_single_version_document_is_a_history_of_one(repo_root: Path) -> None:
     path = repo_root / "examples" / "us-ukraine-strikes" / "history" / "2024-05-30-kharkiv.yaml"
     history = load_history(path)
@@ -407,6 +424,13 @@ def test_a_version_is_found_by_its_label_or_position(steps: PolicyHistory) -> No
 def test_an_unknown_label_suggests_the_closest_one(steps: PolicyHistory) -> None:
     with pytest.raises(KeyError, match="did you mean 'baseline'"):
         steps["baseline2"]
+
+
+def test_an_unknown_label_with_nothing_close_lists_the_labels() -> None:
+    history = PolicyHistory(versions=[version("v1", "2024"), version("v2", "2025")])
+    with pytest.raises(KeyError) as caught:
+        history["something else"]
+    assert caught.value.args == ("no version labelled 'something else' (versions: v1, v2)",)
 
 
 def test_membership_is_by_label(steps: PolicyHistory) -> None:

@@ -91,6 +91,21 @@ def test_a_saved_history_loads_back_equal(steps: PolicyHistory, tmp_path: Path) 
     assert load_deltas(path) == steps
 
 
+def test_a_history_rebuilds_from_its_own_stored_form(steps: PolicyHistory) -> None:
+    assert PolicyHistory.from_store(json.loads(json.dumps(steps.to_store()))) == steps
+
+
+def test_a_stored_yaml_file_with_a_duplicate_key_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "stored.yaml"
+    path.write_text("deltas: []\npolicy: a\npolicy: b\n", encoding="utf-8")
+    for reader in (load_deltas, load_history):
+        with pytest.raises(StoreError) as caught:
+            reader(path)
+        [problem] = caught.value.problems
+        assert (problem.line, problem.column) == (3, 1)
+        assert "duplicate key 'policy'" in problem.message
+
+
 def test_load_history_reads_a_stored_history_too(steps: PolicyHistory, tmp_path: Path) -> None:
     path = tmp_path / "steps.deltas.json"
     save_deltas(steps, path)
