@@ -125,7 +125,7 @@ def _refs(refs: Any, known: list[str], path: tuple[str | int, ...]) -> Iterator[
             if close:
                 detail = f"; did you mean {shown(close[0])}?"
             elif known:
-                detail = f" (known sources: {', '.join(sorted(known))})"
+                detail = f" (known sources: {', '.join(sorted(set(known)))})"
             else:
                 detail = " (the version lists no sources)"
             yield RawProblem((*path, index), f"unknown source id {shown(ref)}{detail}")
@@ -172,21 +172,27 @@ def _vocabulary(vocabulary: Any) -> Iterator[RawProblem]:
                 path = ("vocabulary", dim, parent, index)
                 if kid == parent:
                     yield RawProblem(path, f"{shown(kid)} cannot be its own child")
-                elif kid in parent_of and parent_of[kid] != parent:
+                    continue
+                if kid in parent_of and parent_of[kid] != parent:
                     yield RawProblem(
                         path,
                         f"{shown(kid)} already sits under {shown(parent_of[kid])}; a value has one parent",
                     )
                 parent_of.setdefault(kid, parent)
+        in_cycles: set[str] = set()
         for start in tree:
             seen = {start}
             value = start
             while value in parent_of:
                 value = parent_of[value]
                 if value in seen:
-                    if value == start:
+                    if value == start and start not in in_cycles:
+                        # Once per cycle, at the first of its values.
+                        in_cycles.update(seen)
                         yield RawProblem(
-                            ("vocabulary", dim, start), f"cycle in the vocabulary through {shown(start)}"
+                            ("vocabulary", dim, start),
+                            f"cycle in the vocabulary through {shown(start)}",
+                            at_key=True,
                         )
                     break
                 seen.add(value)

@@ -139,6 +139,23 @@ EXPECTED: dict[str, list[str]] = {
         'wrong-types.yaml:5:14: approved_by: expected a string or a list of strings (got 17 that is an int)',
         'wrong-types.yaml:11:18: rules[0].scope.territory: expected a string or a list of strings (got 5 that is an int)',
     ],
+    'bad-labels.yaml': [
+        "bad-labels.yaml:1:9: policy: the policy id must be non-empty without surrounding white space (got ' demo')",
+        "bad-labels.yaml:2:10: version: the version label must be non-empty without surrounding white space (got '')",
+        "bad-labels.yaml:5:9: rules[0].id: a rule id must be non-empty without surrounding white space (got 'no-export ')",
+    ],
+    'scope-names-a-rule-field.yaml': [
+        "scope-names-a-rule-field.yaml:9:16: rules[0].scope.subject: 'subject' is a rule field, not a scope dimension",
+    ],
+    'duplicate-source-ids.yaml': [
+        "duplicate-source-ids.yaml:7:9: sources[1].id: duplicate source id 'politico' (first used by sources[0])",
+        "duplicate-source-ids.yaml:12:15: events[0].sources[0]: unknown source id 'reuters' (known sources: politico)",
+    ],
+    'vocabulary-not-a-tree.yaml': [
+        "vocabulary-not-a-tree.yaml:6:14: vocabulary.territory.Russia[0]: 'Russia' cannot be its own child",
+        "vocabulary-not-a-tree.yaml:7:14: vocabulary.territory.Europe[0]: 'Kursk Oblast' already sits under 'Russia'; a value has one parent",
+        "vocabulary-not-a-tree.yaml:9:5: vocabulary.weapon.long-range: cycle in the vocabulary through 'long-range'",
+    ],
 }
 
 
