@@ -445,31 +445,24 @@ def test_tampering_never_changes_the_payload_given(payload: dict[str, Any]) -> N
     assert payload == before
 
 
-_JSON = st.recursive(
+_LEAF = (
     st.none()
     | st.booleans()
     | st.integers(-3, 5)
     | st.text(max_size=5)
-    | st.sampled_from(["root", "root['rules'][0]", "root['version']", "root.x", "equal"]),
-    lambda inner: (
-        st.lists(inner, max_size=3)
-        | st.dictionaries(
-            st.sampled_from(
-                [
-                    "values_changed",
-                    "_iterable_opcodes",
-                    "new_value",
-                    "old_value",
-                    "tag",
-                    "root['rules'][1]",
-                ]
-            ),
-            inner,
-            max_size=3,
-        )
-    ),
-    max_leaves=8,
+    | st.sampled_from(["root", "root['rules'][0]", "root['version']", "root.x", "equal"])
 )
+_KEYS = st.sampled_from(
+    ["values_changed", "_iterable_opcodes", "new_value", "old_value", "tag", "root['rules'][1]"]
+)
+
+
+def _nested(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return inner | st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=3)
+
+
+# Two explicit levels of nesting: enough to reach every shape the store checks.
+_JSON = _nested(_nested(_LEAF))
 
 
 def _places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
