@@ -8,6 +8,8 @@ Run the fuzz tests longer with ``HYPOTHESIS_PROFILE=fuzz python -m pytest
 from __future__ import annotations
 
 import json
+import os
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -414,3 +416,24 @@ def test_fuzz_edited_document_text_loads_or_is_refused(
     elif edit == "cut":
         text = text[:position] + text[position + data.draw(st.integers(1, 20)) :]
     loads_or_refuses(text, fmt)
+
+
+def test_a_pipe_that_streams_past_the_limit_is_cut_off(tmp_path: Path) -> None:
+    # A pipe reports no size up front: the bounded read must stop it.
+    path = tmp_path / "stream.yaml"
+    os.mkfifo(path)
+
+    def feed() -> None:
+        try:
+            with path.open("wb") as out:
+                out.write(b"policy: p\n" * 300)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        printed = refusal(lambda: policydiff.load(path, limits=Limits(max_bytes=1000)))
+    finally:
+        writer.join(timeout=HANG)
+    assert printed == f"{path}: file is larger than the limit of 1,000 bytes"
