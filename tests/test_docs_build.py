@@ -1,11 +1,15 @@
-"""The documentation site builds without a single warning."""
+"""The documentation site builds without a single warning, and its commands are real."""
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
 
 import pytest
 from sphinx.cmd.build import build_main
+
+from policydiff._cli import cli
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -21,3 +25,44 @@ def test_the_documentation_builds_with_warnings_as_errors(tmp_path: Path) -> Non
     assert status == 0
     assert (tmp_path / "html" / "index.html").is_file()
     assert (tmp_path / "html" / "api.html").is_file()
+
+
+_COMMAND = re.compile(r"\bpolicydiff ((?:diff|log|at|impact|check|validate)\b[^|;&>\n']*)")
+
+
+def _documented_commands() -> list[tuple[str, list[str]]]:
+    """Every ``policydiff`` command in a code block of the docs, as its arguments."""
+    found = []
+    for page in sorted(DOCS.glob("*.md")):
+        blocks = re.findall(r"^```[^\n]*\n(.*?)^```", page.read_text(encoding="utf-8"), re.M | re.S)
+        for line in (line for block in blocks for line in block.splitlines()):
+            for match in _COMMAND.finditer(line):
+                args = shlex.split(match.group(1))
+                # pre-commit appends the changed files to a hook's entry.
+                if line.strip().startswith("entry:"):
+                    args.append("policies/export.yaml")
+                found.append((page.name, args))
+    return found
+
+
+def test_the_recipes_gate_changes_that_loosen_the_policy() -> None:
+    recipes = [args for page, args in _documented_commands() if page == "recipes.md"]
+    gates = [args for args in recipes if args[0] == "check"]
+
+    assert ["validate", "policies/export.yaml"] in recipes
+    assert gates
+    assert all(args[-2:] == ["--fail-on", "loosened"] for args in gates)
+
+
+@pytest.mark.parametrize(
+    ("page", "args"),
+    _documented_commands(),
+    ids=lambda value: " ".join(value) if isinstance(value, list) else value,
+)
+def test_every_documented_command_uses_real_commands_and_options(
+    page: str, args: list[str]
+) -> None:
+    command = cli.commands[args[0]]
+
+    with command.make_context(f"policydiff {args[0]}", args[1:]) as context:
+        assert context.command is command
