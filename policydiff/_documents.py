@@ -17,7 +17,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import attrs
 import yaml
@@ -44,6 +44,7 @@ __all__ = ["Format", "Limits", "dump", "dumps", "load", "loads"]
 
 Format = Literal["yaml", "json", "toml"]
 
+_FORMATS = frozenset(get_args(Format))
 SUFFIXES: dict[str, Format] = {
     ".yaml": "yaml",
     ".yml": "yaml",
@@ -252,6 +253,7 @@ def loads(
     >>> str(v.effective)
     'May 2024'
     """
+    _known_format(format, name)
     if isinstance(text, bytes):
         text = decode(text, name)
     if len(text) > limits.max_bytes:
@@ -419,6 +421,12 @@ def check_shape(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[RawProblem] 
     return None
 
 
+def _known_format(fmt: str, name: str) -> None:
+    if fmt not in _FORMATS:
+        message = f"unknown format {shown(fmt)} (expected one of: {', '.join(sorted(_FORMATS))})"
+        raise DocumentError([Problem(file=name, path="", message=message)])
+
+
 def _too_deep(limits: Limits) -> str:
     return f"nested deeper than the limit of {limits.max_depth} levels"
 
@@ -577,6 +585,7 @@ def dumps(version: PolicyVersion, *, format: Format = "yaml") -> str:
       "policy": "demo",
     ...
     """
+    _known_format(format, "<string>")
     data = unstructure_version(version)
     if format == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -335,3 +336,11 @@ def test_yaml_aliases_within_limits_are_read() -> None:
     )
     version = policydiff.loads(text)
     assert version.rule("b").action == frozenset({"fly", "drive"})
+
+
+def test_an_unknown_format_is_refused_by_loads_and_dumps(kharkiv: PolicyVersion) -> None:
+    message = "<string>: unknown format 'xml' (expected one of: json, toml, yaml)"
+    with pytest.raises(DocumentError, match=f"^{re.escape(message)}$"):
+        policydiff.loads("policy: p", format="xml")  # type: ignore[arg-type]
+    with pytest.raises(DocumentError, match=f"^{re.escape(message)}$"):
+        policydiff.dumps(kharkiv, format="xml")  # type: ignore[arg-type]

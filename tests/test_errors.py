@@ -7,6 +7,7 @@ lines a user sees for it, ``FILE:LINE:COLUMN: field.path: message``.
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,13 @@ def test_document_error_survives_a_deep_copy() -> None:
 )
 def test_problem_prints_only_the_places_it_knows(problem: Problem, printed: str) -> None:
     assert str(problem) == printed
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_a_file_without_read_permission_is_a_document_error(tmp_path: Path) -> None:
+    path = tmp_path / "secret.yaml"
+    path.write_text("policy: demo\n", encoding="utf-8")
+    path.chmod(0)
+    with pytest.raises(DocumentError) as caught:
+        policydiff.load(path)
+    assert str(caught.value) == f"{path}: cannot read file: Permission denied"
