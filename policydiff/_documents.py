@@ -322,7 +322,8 @@ def parse(
         raise fail(message) from None
     except ValueError as exc:
         # json and tomllib refuse integers of more digits than Python converts.
-        message = f"invalid {fmt.upper()}: a number with too many digits" if "digits" in str(exc) else f"invalid {fmt.upper()}: {exc}"
+        detail = "a number with too many digits" if "digits" in str(exc) else str(exc)
+        message = f"invalid {fmt.upper()}: " + " ".join(detail.split())
         raise fail(message) from None
     if fmt == "yaml" and "*" in text:
         # Aliases may share one list many times over: count it expanded.
