@@ -25,7 +25,8 @@ from policydiff._diff import PolicyDiff, diff, rule_document
 from policydiff._documents import load
 from policydiff._history import load_history
 from policydiff._impact import impact
-from policydiff._render import _md, source_label
+from policydiff._render import markdown_escape as _md
+from policydiff._render import source_label
 from policydiff._time import ACCEPTED, parse_when
 from policydiff.errors import DocumentError, PolicyDiffError, Problem
 from policydiff.model import Direction, Effect, PolicyVersion, Source

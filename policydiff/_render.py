@@ -61,6 +61,10 @@ def _counts(d: PolicyDiff) -> str:
     return ", ".join(f"{summary[direction.value]} {direction.value}" for direction, _ in SECTIONS)
 
 
+def _plural(count: int) -> str:
+    return f"{count} change" if count == 1 else f"{count} changes"
+
+
 def _grouped(changes: Iterable[Change]) -> list[tuple[Direction, str, list[Change]]]:
     changes = list(changes)
     return [
@@ -87,7 +91,7 @@ def diff_text(d: PolicyDiff) -> str:
     if not d:
         out += ["", "No changes."]
         return "\n".join(out) + "\n"
-    out.append(f"{len(d)} changes: {_counts(d)}.")
+    out.append(f"{_plural(len(d))}: {_counts(d)}.")
     for direction, title, changes in _grouped(d):
         out += ["", f"{title} ({len(changes)})"]
         for change in changes:
@@ -113,29 +117,29 @@ def _detail(change: Change) -> str:
 
 def diff_markdown(d: PolicyDiff) -> str:
     """The diff as Markdown."""
-    out = [f"## {_md(headline(d))}", "", f"**{_md(when_line(d))}**"]
+    out = [f"## {markdown_escape(headline(d))}", "", f"**{markdown_escape(when_line(d))}**"]
     if d.new.summary:
-        out += ["", _md(d.new.summary)]
+        out += ["", markdown_escape(d.new.summary)]
     if not d:
         out += ["", "No changes."]
         return "\n".join(out) + "\n"
-    out += ["", f"{len(d)} changes: {_counts(d)}."]
+    out += ["", f"{_plural(len(d))}: {_counts(d)}."]
     for _, title, changes in _grouped(d):
         out += ["", f"### {title} ({len(changes)})", ""]
         for change in changes:
-            line = f"- {_md(change.description)}"
+            line = f"- {markdown_escape(change.description)}"
             detail = _detail(change)
             if detail:
-                line += f" <br>*{_md(detail)}*"
+                line += f" <br>*{markdown_escape(detail)}*"
             out.append(line)
     steps = _steps(d.new)
     if steps:
         out += ["", "### Decision steps", ""]
-        out += [f"- {_md(step)}" for step in steps]
+        out += [f"- {markdown_escape(step)}" for step in steps]
     return "\n".join(out) + "\n"
 
 
-def _md(text: str) -> str:
+def markdown_escape(text: str) -> str:
     """Escape the characters Markdown would read as formatting."""
     for char in ("\\", "*", "_", "`", "[", "]", "<", ">", "|"):
         text = text.replace(char, "\\" + char)
