@@ -11,6 +11,7 @@ The model does no I/O: see :func:`policydiff.load` and :func:`policydiff.dump`.
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
@@ -136,8 +137,31 @@ class Precision(enum.Enum):
 _PRECISION_RANK = {p: i for i, p in enumerate(Precision)}
 
 
-def _zone_key(instant: pendulum.DateTime) -> tuple[pendulum.DateTime, str | None]:
-    return (instant, instant.timezone_name)
+def _since_epoch(instant: pendulum.DateTime) -> tuple[int, int, int]:
+    """The instant as (days, seconds, microseconds) since 1970 in UTC.
+
+    Python compares two datetimes of one zone by their wall clocks, so the
+    two 01:30s of a night the clocks go back would otherwise be equal.
+    """
+    offset = instant.utcoffset() or datetime.timedelta()
+    micros = (
+        (instant.hour * 3600 + instant.minute * 60 + instant.second) * 1_000_000
+        + instant.microsecond
+        - (offset.days * 86_400 + offset.seconds) * 1_000_000
+        - offset.microseconds
+    )
+    # Whole-number arithmetic: near year 1 or 9999, UTC may fall outside
+    # what a datetime can hold.
+    days, micros = divmod(micros, 86_400_000_000)
+    seconds, micros = divmod(micros, 1_000_000)
+    return (instant.toordinal() - _EPOCH_ORDINAL + days, seconds, micros)
+
+
+_EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
+
+
+def _zone_key(instant: pendulum.DateTime) -> tuple[tuple[int, int, int], str | None]:
+    return (_since_epoch(instant), instant.timezone_name)
 
 
 @attrs.frozen(kw_only=True, order=False)
@@ -202,8 +226,8 @@ class When:
 
         return format_when(self)
 
-    def _key(self) -> tuple[pendulum.DateTime, int]:
-        return (self.instant, _PRECISION_RANK[self.precision])
+    def _key(self) -> tuple[tuple[int, int, int], int]:
+        return (_since_epoch(self.instant), _PRECISION_RANK[self.precision])
 
     def __lt__(self, other: When) -> bool:
         return self._key() < other._key()

@@ -20,7 +20,7 @@ from policydiff.model import (
     Vocabulary,
     When,
 )
-from tests.strategies import versions
+from tests.strategies import versions, whens
 
 MAY = When.parse("2024-05")
 
@@ -285,3 +285,25 @@ def test_when_equality_needs_the_same_zone_and_precision() -> None:
     assert utc != When.parse("2024-05-30T15:00+03:00")
     assert When.parse("2024-01-01") != When.parse("2024")
     assert hash(When.parse("2024")) == hash(When.parse("2024"))
+
+
+def test_the_two_times_a_clock_change_repeats_are_different_moments() -> None:
+    summer = When(instant=pendulum.datetime(2024, 11, 3, 1, 30, tz="America/New_York", fold=0))
+    winter = When(instant=pendulum.datetime(2024, 11, 3, 1, 30, tz="America/New_York", fold=1))
+    assert (summer.isoformat(), winter.isoformat()) == (
+        "2024-11-03T01:30:00-04:00",
+        "2024-11-03T01:30:00-05:00",
+    )
+    assert summer != winter
+    assert summer < winter
+
+
+def test_when_orders_even_where_utc_leaves_the_calendar() -> None:
+    first, last = When.parse("0001-01-01T00:00+14:00"), When.parse("9999-12-31T23:59-14:00")
+    assert sorted([last, first]) == [first, last]
+
+
+@given(a=whens(timezone="America/New_York"), b=whens(timezone="Europe/Kyiv"))
+def test_when_order_follows_the_moment_in_time(a: When, b: When) -> None:
+    if a.instant.timestamp() != b.instant.timestamp():
+        assert (a < b) == (a.instant.timestamp() < b.instant.timestamp())
