@@ -308,6 +308,17 @@ def _edited_rule(draw: st.DrawFn, rule: Rule, source_ids: tuple[str, ...]) -> Ru
 
 def _later(when: When, before: When) -> When:
     """``when``, moved on by whole periods until it starts after ``before``."""
+    if when.instant <= before.instant:
+        if when.precision is Precision.INSTANT:
+            gap = (before.instant - when.instant).total_seconds()
+            when = attrs.evolve(when, instant=when.instant.add(hours=7 * (int(gap // 25_200) + 1)))
+        else:
+            # Jump to the period holding ``before``, then step period by period.
+            there = before.instant.in_timezone(when.instant.timezone_name)
+            month = there.month if when.precision is not Precision.YEAR else 1
+            day = there.day if when.precision is Precision.DAY else 1
+            start = pendulum.datetime(there.year, month, day, tz=when.instant.timezone_name)
+            when = attrs.evolve(when, instant=start)
     while when.instant <= before.instant:
         if when.precision is Precision.INSTANT:
             step = when.instant.add(hours=7)
