@@ -337,6 +337,9 @@ class _Dimension:
         self.vocabularies = (versions[_OLD].vocabulary, versions[_NEW].vocabulary)
         self.tainted = self._taint(named)
         self._memo: tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]] = ({}, {})
+        self._spans: dict[int, Span] = {}
+        self._above: dict[str, tuple[str, ...]] = {}
+        self._wholes: dict[str, frozenset[str] | None] = {}
         # Filled by classify():
         self.class_units: list[tuple[str, ...]] = [()]
         self.full = _OTHER
@@ -433,32 +436,53 @@ class _Dimension:
 
     def span(self, mask: int) -> Span:
         """Show a class mask as values, with vocabulary parents where complete."""
-        if mask == self.full:
-            return Span(any=True, others=True)
-        units = {u for k in _bits(mask) for u in self.class_units[k]}
-        return Span(values=self._collapse(units), others=bool(mask & _OTHER))
+        found = self._spans.get(mask)
+        if found is None:
+            if mask == self.full:
+                found = Span(any=True, others=True)
+            else:
+                units = {u for k in _bits(mask) for u in self.class_units[k]}
+                found = Span(values=self._collapse(units), others=bool(mask & _OTHER))
+            self._spans[mask] = found
+        return found
+
+    def _ancestors(self, value: str) -> tuple[str, ...]:
+        found = self._above.get(value)
+        if found is None:
+            seen: set[str] = set()
+            stack = self._parents(value)
+            while stack:
+                parent = stack.pop()
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.extend(self._parents(parent))
+            found = self._above[value] = tuple(sorted(seen))
+        return found
+
+    def _whole(self, value: str) -> frozenset[str] | None:
+        """The units below ``value``, when both vocabularies agree on them."""
+        if value not in self._wholes:
+            below = self.units(_OLD, value)
+            agreed = below == self.units(_NEW, value) and below
+            self._wholes[value] = frozenset(below) if agreed else None
+        return self._wholes[value]
 
     def _collapse(self, units: set[str]) -> tuple[str, ...]:
-        candidates: set[str] = set()
+        counts: dict[str, int] = {}
         for unit in units:
-            stack = self._parents(unit)
-            while stack:
-                value = stack.pop()
-                if value not in candidates:
-                    candidates.add(value)
-                    stack.extend(self._parents(value))
+            for value in self._ancestors(unit):
+                counts[value] = counts.get(value, 0) + 1
         complete: list[tuple[int, str, frozenset[str]]] = []
-        for value in candidates:
-            below = self.units(_OLD, value)
-            if below != self.units(_NEW, value) or not below or not units.issuperset(below):
-                continue
-            complete.append((-len(below), value, frozenset(below)))
+        for value, count in counts.items():
+            below = self._whole(value)
+            if below is not None and len(below) == count and below <= units:
+                complete.append((-count, value, below))
         shown: set[str] = set()
         covered: set[str] = set()
-        for _, value, mine in sorted(complete):
-            if covered.isdisjoint(mine):
+        for _, value, below in sorted(complete):
+            if covered.isdisjoint(below):
                 shown.add(value)
-                covered |= mine
+                covered |= below
         shown |= units - covered
         return tuple(sorted(shown))
 
@@ -591,23 +615,25 @@ class _Space:
         instances: list[tuple[int, Rule]] = [
             (side, rule) for side, version in enumerate(self.versions) for rule in version.rules
         ]
+        given = [rule.dimensions for _, rule in instances]
         named: dict[str, set[str]] = {name: set() for name in self.names}
-        for _, rule in instances:
-            for dim, values in rule.dimensions.items():
-                named[dim].update(values)
+        for dims in given:
+            for name, values in dims.items():
+                named[name].update(values)
         self.dims = [_Dimension(name, self.versions, named[name]) for name in self.names]
+        position = {name: i for i, name in enumerate(self.names)}
+        coverage: list[list[tuple[int, set[str]]]] = [[] for _ in self.dims]
+        for number, ((side, _), dims) in enumerate(zip(instances, given, strict=True)):
+            for name, values in dims.items():
+                dimension = self.dims[position[name]]
+                units: set[str] = set()
+                for value in values:
+                    units.update(dimension.units(side, value))
+                coverage[position[name]].append((number, units))
         masks: list[list[tuple[int, int]]] = [[] for _ in instances]
-        for position, dimension in enumerate(self.dims):
-            coverage: list[tuple[int, set[str]]] = []
-            for number, (side, rule) in enumerate(instances):
-                given = rule.dimensions.get(dimension.name)
-                if given is not None:
-                    units: set[str] = set()
-                    for value in given:
-                        units.update(dimension.units(side, value))
-                    coverage.append((number, units))
-            for number, mask in dimension.classify(coverage).items():
-                masks[number].append((position, mask))
+        for at, dimension in enumerate(self.dims):
+            for number, mask in dimension.classify(coverage[at]).items():
+                masks[number].append((at, mask))
         pending: dict[str, tuple[Rule, tuple[tuple[int, int], ...]]] = {}
         pairs: list[tuple[tuple[tuple[int, int], ...], tuple[Rule | None, Rule | None]]] = []
         for (side, rule), named_masks in zip(instances, masks, strict=True):
@@ -760,7 +786,7 @@ def _merge(leaves: list[_Leaf]) -> list[_Leaf]:
         dim = 0
         while stable < width and len(cubes) > 1:
             joined: dict[tuple[int, ...], int] = {}
-            for masks in sorted(cubes):
+            for masks in cubes:
                 rest = (*masks[:dim], 0, *masks[dim + 1 :])
                 joined[rest] = joined.get(rest, 0) | masks[dim]
             if len(joined) < len(cubes):

@@ -444,7 +444,7 @@ def _situations(result: Impact) -> list[tuple[tuple[str, ...], Any]]:
         )
         for d in dims
     }
-    found = []
+    found: list[tuple[tuple[str, ...], Any]] = []
     for cube in result:
         choices = []
         for d in dims:
