@@ -246,14 +246,19 @@ class _Differ:
         self.prefilter = prefilter
 
     def changes(self) -> list[Change]:
-        old_rules = {r.id: r for r in self.old.rules}
-        new_rules = {r.id: r for r in self.new.rules}
+        # The versions' own id maps: describing the changes needs them too.
+        old_rules = self.old._by_id
+        new_rules = self.new._by_id
         removed = [i for i in old_rules if i not in new_rules]
         added = [i for i in new_rules if i not in old_rules]
+        # A rule object shared by both versions (as attrs.evolve leaves the
+        # unchanged ones) is equal without a look; `not ==` saves attrs'
+        # __ne__ frame. This pass is most of the time of a diff with few changes.
         changed = [
             i
             for i, r in new_rules.items()
-            if i in old_rules and (not self.prefilter or old_rules[i] != r)
+            if i in old_rules
+            and (not self.prefilter or not (old_rules[i] is r or old_rules[i] == r))
         ]
         found: list[Change] = []
         renames = _renames([old_rules[i] for i in removed], [new_rules[i] for i in added])
