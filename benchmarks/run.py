@@ -82,6 +82,7 @@ class Scale:
         log_versions: Versions in each ``log`` history.
         log_rules: Rules per version in the smaller ``log`` history.
         log_changed: Rules changed per step in the ``log`` histories.
+        log_repeats: Timed repeats of the ``log`` case (the slowest).
         at_versions: History sizes for the ``at`` case.
         at_lookups: Lookups timed at each size.
     """
@@ -93,6 +94,7 @@ class Scale:
     log_versions: int
     log_rules: int
     log_changed: int
+    log_repeats: int
     at_versions: tuple[int, ...]
     at_lookups: int
 
@@ -106,6 +108,7 @@ SCALES = {
         log_versions=5,
         log_rules=200,
         log_changed=2,
+        log_repeats=3,
         at_versions=(10, 100, 1000),
         at_lookups=200,
     ),
@@ -117,6 +120,7 @@ SCALES = {
         log_versions=100,
         log_rules=1_000,
         log_changed=10,
+        log_repeats=3,
         at_versions=(1_000, 10_000),
         at_lookups=5_000,
     ),
@@ -128,6 +132,7 @@ SCALES = {
         log_versions=1_000,
         log_rules=10_000,
         log_changed=10,
+        log_repeats=3,
         at_versions=(1_000, 10_000, 100_000),
         at_lookups=20_000,
     ),
@@ -417,7 +422,7 @@ def case_log(scale: Scale) -> Case:
         contenders.append(contender(f"{label}, {_count(rules)} rules", run, setup=setup))
     if PolicyHistory is None:
         case.notes.append("no PolicyHistory yet: timed diff() over each consecutive pair")
-    case.results = compare(contenders, scale.repeats)
+    case.results = compare(contenders, scale.log_repeats)
     names = [r.name for r in case.results]
     case.ratio("twice the unchanged rules", names[1], names[0], limit=1.5, target="< 1.5")
     return case
@@ -495,6 +500,8 @@ def case_impact(scale_name: str) -> list[Case]:
 def _as_case(data: Any) -> Case:
     if isinstance(data, Case):
         return data
+    if "results" not in data:
+        return _flat_impact(data)
     return Case(
         case=str(data.get("case", "impact")),
         size=str(data.get("size", "")),
@@ -514,6 +521,35 @@ def _as_case(data: Any) -> Case:
         notes=[str(n) for n in data.get("notes", [])],
         skipped=bool(data.get("skipped", False)),
     )
+
+
+def _flat_impact(data: dict[str, Any]) -> Case:
+    """Read ``bench_impact.run()``'s flat figures (``*_seconds``, ``ratio``).
+
+    Its issue's target: ten times more values that no rule distinguishes
+    change the time by under 20%.
+    """
+    size = (
+        f"{data.get('dimensions', '?')} dimensions x {data.get('values_per_dimension', '?')} values"
+        f" (refined: {data.get('refined_values_per_dimension', '?')}), {data.get('rules_old', '?')} rules"
+    )
+    case = Case(case="impact", size=size)
+    for key, value in data.items():
+        if key.endswith("_seconds"):
+            case.results.append(
+                Result(name=f"impact, {key.removesuffix('_seconds')}", times=[value])
+            )
+    if "ratio" in data:
+        ratio = float(data["ratio"])
+        case.ratios.append(
+            Ratio(name="refined / base", value=ratio, target="0.8 to 1.2", met=abs(ratio - 1) < 0.2)
+        )
+    case.notes.append(
+        "figures from benchmarks/bench_impact.py: best of its own repeats, not a median"
+    )
+    shown = ("rules_new", "rules_changed", "base_cubes", "refined_cubes")
+    case.notes.extend(f"{key}: {data[key]}" for key in shown if key in data)
+    return case
 
 
 # -- the run -------------------------------------------------------------------
@@ -628,13 +664,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--quiet", action="store_true", help="say nothing on stderr while running")
     parser.add_argument(
         "--only", choices=CASES, action="append", help="run only this case (repeatable)"
     )
     args = parser.parse_args(argv)
-    progress = (
-        (lambda message: print(f"... {message}", file=sys.stderr)) if sys.stderr.isatty() else None
-    )
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(
+                f"[{time.perf_counter() - started:7.1f} s] {message}", file=sys.stderr, flush=True
+            )
+
     report = run(args.scale, only=tuple(args.only or CASES), progress=progress)
     print(json.dumps(report, indent=2) if args.json else table(report))
     return 0
