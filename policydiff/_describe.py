@@ -36,16 +36,32 @@ def rule_sentence(rule: Rule, *, modal: str | None = None) -> str:
         modal: Override the verb phrase ("may no longer"); by default it
             follows the rule's effect.
     """
-    if modal is None:
-        modal = {Effect.PERMIT: "may", Effect.PROHIBIT: "may not", Effect.OBLIGE: "must"}[rule.effect]
-    who = either(rule.subject) if rule.subject else "Anyone"
-    sentence = f"{who} {modal} {either(rule.action)}"
+    action = either(rule.action)
+    where = ""
     if rule.scope:
-        where = "; ".join(f"{dim}: {either(values)}" for dim, values in rule.scope.items())
-        sentence += f" ({where})"
+        where = " (" + "; ".join(f"{dim}: {either(values)}" for dim, values in rule.scope.items()) + ")"
+    if rule.effect is Effect.OBLIGE and modal is None:
+        # An obligation attaches to doing something; its text says what it asks.
+        who = either(rule.subject) if rule.subject else "Everyone"
+        sentence = f"{who} must meet a requirement to {action}{where}"
+    elif rule.subject:
+        modal = modal or {Effect.PERMIT: "may", Effect.PROHIBIT: "may not"}[rule.effect]
+        sentence = f"{either(rule.subject)} {modal} {action}{where}"
+    elif rule.effect is Effect.PROHIBIT and modal is None:
+        sentence = f"No one may {action}{where}"
+    else:
+        sentence = f"Anyone {modal or 'may'} {action}{where}"
     if rule.conditions:
         sentence += ", " + "; ".join(sorted(rule.conditions))
+    if rule.effect is Effect.OBLIGE and rule.text:
+        sentence += f": {_unstopped(rule.text)}"
     return sentence
+
+
+def _unstopped(text: str) -> str:
+    """``text`` without its closing full stop, to end a sentence of ours."""
+    text = text.strip()
+    return text[:-1] if text.endswith(".") else text
 
 
 def describe(change: Change, old: PolicyVersion, new: PolicyVersion) -> str:
@@ -87,7 +103,7 @@ def describe(change: Change, old: PolicyVersion, new: PolicyVersion) -> str:
         return f"{noun} {verb} {change.rule}: {listed}; now {rule_sentence(rule_new)}."
     if kind is Kind.RULE_REWORDED:
         if isinstance(change.after, dict) and change.after.get("text") != _get(change.before, "text"):
-            return f"Rule {change.rule} reworded: “{change.after.get('text')}”."
+            return f"Rule {change.rule} reworded: “{_unstopped(str(change.after.get('text')))}”."
         return f"Sources of rule {change.rule} changed; what it says is unchanged."
     return _version_sentence(change)
 

@@ -866,9 +866,9 @@ def test_at_lists_sources_with_their_links(
     _, markdown, _ = run(["at", tmp_path, "2024-02", "-f", "markdown"], capsys)
 
     assert "  Gazette, 1 January 2024: Export order <https://example.org/order>\n" in text
-    assert "  - r (prohibit): Anyone may not export.\n    “No exports.”\n" in text
+    assert "  - r (prohibit): No one may export.\n    “No exports.”\n" in text
     assert "- Gazette, 1 January 2024: Export order <https://example.org/order>\n" in markdown
-    assert "- r (prohibit): Anyone may not export. <br>*No exports.*\n" in markdown
+    assert "- r (prohibit): No one may export. <br>*No exports.*\n" in markdown
     assert "\n\nExports stop.\n\n" in markdown
 
 

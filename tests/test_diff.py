@@ -200,7 +200,7 @@ def test_a_new_text_or_source_list_is_a_rewording() -> None:
     new = version(rule("x", text="No exports."))
     change = only(old, new)
     assert (change.kind, change.direction) == (Kind.RULE_REWORDED, Direction.NEUTRAL)
-    assert change.description == "Rule x reworded: “No exports.”."
+    assert change.description == "Rule x reworded: “No exports”."
 
 
 # -- version-level changes -------------------------------------------------------
