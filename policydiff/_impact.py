@@ -124,25 +124,35 @@ class Span:
         others: Whether the span also holds every value that no rule names.
         any: Whether the span holds every value of the dimension (then
             ``values`` is empty and ``others`` is true).
+        excluded: When not empty, the span holds every value except these
+            (then ``values`` is empty and ``others`` is true); used where
+            that is the shorter way to say it.
     """
 
     values: tuple[str, ...] = ()
     others: bool = False
     any: bool = False
+    excluded: tuple[str, ...] = ()
 
-    def to_data(self) -> str | list[str]:
-        """Return the span for JSON: ``"any"`` or the sorted values.
+    def to_data(self) -> str | list[str] | dict[str, list[str]]:
+        """Return the span for JSON.
 
         Returns:
-            ``"any"`` for a span over everything, else the list of values
-            (whether it also holds unnamed values is listed in the cube's
-            ``others``).
+            ``"any"`` for a span over everything, ``{"except": [...]}`` for
+            every value but those, else the sorted values (whether it also
+            holds unnamed values is listed in the cube's ``others``).
         """
-        return "any" if self.any else list(self.values)
+        if self.any:
+            return "any"
+        if self.excluded:
+            return {"except": list(self.excluded)}
+        return list(self.values)
 
     def __str__(self) -> str:
         if self.any:
             return "any"
+        if self.excluded:
+            return f"any value except {_join(self.excluded, 'and')}"
         shown = list(self.values)
         if self.others:
             shown.append("any other value")
@@ -178,13 +188,17 @@ class Cube:
 
         Returns:
             ``{"values", "others", "before", "after", "description"}``:
-            ``values`` maps each dimension to ``"any"`` or its sorted values,
-            ``others`` lists the dimensions whose span also holds every value
+            ``values`` maps each dimension to ``"any"``, its sorted values,
+            or ``{"except": [...]}`` (every value but those); ``others`` lists the dimensions whose span also holds every value
             that no rule names.
         """
         return {
             "values": {dim: span.to_data() for dim, span in self.values.items()},
-            "others": [dim for dim, span in self.values.items() if span.others and not span.any],
+            "others": [
+                dim
+                for dim, span in self.values.items()
+                if span.others and not span.any and not span.excluded
+            ],
             "before": self.before.to_dict(),
             "after": self.after.to_dict(),
             "description": self.describe(),
@@ -438,8 +452,12 @@ class _Dimension:
         """Show a class mask as values, with vocabulary parents where complete."""
         found = self._spans.get(mask)
         if found is None:
-            if mask == self.full:
+            rest = self.full & ~mask
+            if not rest:
                 found = Span(any=True, others=True)
+            elif mask & _OTHER and rest.bit_count() < mask.bit_count():
+                units = {u for k in _bits(rest) for u in self.class_units[k]}
+                found = Span(others=True, excluded=self._collapse(units))
             else:
                 units = {u for k in _bits(mask) for u in self.class_units[k]}
                 found = Span(values=self._collapse(units), others=bool(mask & _OTHER))
@@ -781,21 +799,28 @@ def _merge(leaves: list[_Leaf]) -> list[_Leaf]:
         groups.setdefault((before, after), set()).add(masks)
     merged: list[_Leaf] = []
     for (before, after), cubes in groups.items():
-        width = len(next(iter(cubes)))
-        stable = 0
-        dim = 0
-        while stable < width and len(cubes) > 1:
+        first = next(iter(cubes))
+        # Only the dimensions where the pieces differ take part; the others
+        # stay as they are, which keeps the tuples hashed here short.
+        varying = [d for d, mask in enumerate(first) if any(c[d] != mask for c in cubes)]
+        pieces = {tuple(c[d] for d in varying) for c in cubes}
+        stable = turn = 0
+        while stable < len(varying) and len(pieces) > 1:
             joined: dict[tuple[int, ...], int] = {}
-            for masks in cubes:
-                rest = (*masks[:dim], 0, *masks[dim + 1 :])
-                joined[rest] = joined.get(rest, 0) | masks[dim]
-            if len(joined) < len(cubes):
-                cubes = {(*rest[:dim], mask, *rest[dim + 1 :]) for rest, mask in joined.items()}
+            for piece in pieces:
+                rest = (*piece[:turn], 0, *piece[turn + 1 :])
+                joined[rest] = joined.get(rest, 0) | piece[turn]
+            if len(joined) < len(pieces):
+                pieces = {(*rest[:turn], m, *rest[turn + 1 :]) for rest, m in joined.items()}
                 stable = 0
             else:
                 stable += 1
-            dim = (dim + 1) % width
-        merged.extend((masks, before, after) for masks in cubes)
+            turn = (turn + 1) % len(varying)
+        for piece in pieces:
+            rebuilt = list(first)
+            for d, mask in zip(varying, piece, strict=True):
+                rebuilt[d] = mask
+            merged.append((tuple(rebuilt), before, after))
     return merged
 
 
@@ -804,7 +829,9 @@ def _outcome_key(outcome: Outcome) -> tuple[str, tuple[str, ...], tuple[str, ...
 
 
 def _cube_key(cube: Cube) -> tuple[Any, ...]:
-    spans = tuple((span.any, span.values, span.others) for span in cube.values.values())
+    spans = tuple(
+        (span.any, span.excluded, span.values, span.others) for span in cube.values.values()
+    )
     return (spans, _outcome_key(cube.before), _outcome_key(cube.after))
 
 

@@ -296,6 +296,16 @@ def test_a_dimension_the_whole_cube_spans_shows_as_any() -> None:
     )
 
 
+def test_a_span_over_all_but_a_few_values_lists_the_exceptions() -> None:
+    ban = rule("ban", "prohibit")
+    spared = rule("spared", "permit", scope={"zone": ["x"]})
+    watch = rule("watch", "oblige", "fly", scope={"zone": ["y"]})
+    (cube,) = impact(version([watch]), version([ban, spared, watch]))
+    assert cube.values["zone"].excluded == ("x",)
+    assert str(cube.values["zone"]) == "any value except x"
+    assert cube.to_dict()["values"]["zone"] == {"except": ["x"]}
+
+
 def test_a_parent_stands_for_its_children_when_all_changed_alike() -> None:
     vocabulary = {"territory": {"Russia": ["Belgorod Oblast", "Kursk Oblast"]}}
     old = version([], vocabulary=vocabulary)
@@ -453,7 +463,9 @@ def _situations(result: Impact) -> list[tuple[tuple[str, ...], Any]]:
                 choices.append(sorted(atoms[d]))
                 continue
             chosen = set().union(*(_expand(new, old, d, value) for value in span.values))
-            if span.others:
+            if span.excluded:
+                chosen = atoms[d] - set().union(*(_expand(new, old, d, v) for v in span.excluded))
+            elif span.others:
                 chosen |= atoms[d] - named[d]
             choices.append(sorted(chosen))
         outcome = tuple(
