@@ -30,7 +30,7 @@ from policydiff._convert import (
     structure_version,
     unstructure_version,
 )
-from policydiff._locate import json_duplicates, locate, render_path, shown, yaml_duplicates
+from policydiff._locate import json_duplicates, locate_many, render_path, shown, yaml_duplicates
 from policydiff._semantics import check_document
 from policydiff.errors import DocumentError, Problem
 from policydiff.model import PolicyVersion
@@ -481,9 +481,7 @@ def build(
                         # Too deep to judge field by field; say only that.
                         problems = shape
                     else:
-                        problems.extend(
-                            p for p in structure_problems(data) if not _covered(p, problems)
-                        )
+                        problems = _merged(problems, structure_problems(data))
     if problems:
         raise DocumentError(place(problems, text=text, format=format, name=name, prefix=prefix))
     assert version is not None
@@ -516,13 +514,20 @@ def _usable_zone(timezone: str) -> str:
     return timezone
 
 
-def _covered(problem: RawProblem, found: list[RawProblem]) -> bool:
-    """Whether a semantic check already reported this place.
+def _merged(found: list[RawProblem], more: list[RawProblem]) -> list[RawProblem]:
+    """``found`` and the problems of ``more`` at places not reported yet.
 
     A whole-document error from the model (such as duplicate rule ids) only
     repeats what the semantic checks said more precisely.
     """
-    return (not problem.path and bool(found)) or any(problem.path == other.path for other in found)
+    merged = list(found)
+    paths = {problem.path for problem in found}
+    for problem in more:
+        if (not problem.path and merged) or problem.path in paths:
+            continue
+        merged.append(problem)
+        paths.add(problem.path)
+    return merged
 
 
 def place(
@@ -535,6 +540,7 @@ def place(
 ) -> list[Problem]:
     """Give each problem its file, line and column, in document order."""
     placed = []
+    to_find: list[tuple[RawProblem, tuple[str | int, ...]]] = []
     for raw in problems:
         if raw.path[:1] == ("\0mark",):
             # Placed while parsing (duplicate keys): line, column, then the path.
@@ -550,9 +556,10 @@ def place(
                     hint=raw.hint,
                 )
             )
-            continue
-        full = (*prefix, *raw.path)
-        line, column = locate(text, format, full, at_key=raw.at_key)
+        else:
+            to_find.append((raw, (*prefix, *raw.path)))
+    found = locate_many(text, format, [(full, raw.at_key) for raw, full in to_find])
+    for (raw, full), (line, column) in zip(to_find, found, strict=True):
         placed.append(
             Problem(
                 file=name,

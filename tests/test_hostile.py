@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 import policydiff
 from policydiff import DocumentError, Limits, PolicyDiffError, PolicyVersion
 from policydiff._convert import unstructure_version
+from policydiff._locate import locate
 from tests.strategies import versions
 
 FORMATS = ("yaml", "json", "toml")
@@ -437,3 +438,35 @@ def test_a_pipe_that_streams_past_the_limit_is_cut_off(tmp_path: Path) -> None:
     finally:
         writer.join(timeout=HANG)
     assert printed == f"{path}: file is larger than the limit of 1,000 bytes"
+
+
+def test_thousands_of_problems_are_placed_in_linear_time() -> None:
+    rules = [{"id": f"r{i}", "effect": "alow", "action": "x"} for i in range(5000)]
+    text = json.dumps({"policy": "p", "version": "v", "effective": "2024", "rules": rules})
+    lines = refusal(lambda: policydiff.loads(text, format="json")).splitlines()
+    assert len(lines) == 5000
+    assert lines[-1] == (
+        "<string>:1:248930: rules[4999].effect: unknown effect 'alow' (expected one of: oblige, permit, prohibit)"
+    )
+
+
+def test_many_problems_are_placed_where_one_alone_would_be() -> None:
+    rules = [{"id": f"r{i}", "effect": "alow", "action": "x", "scope": {"t": []}} for i in range(10)]
+    doc = {"policy": "p", "version": "v", "effective": "2024-02-30", "rules": rules, "extra": 1}
+    text = json.dumps(doc, indent=2)
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(text, format="json")
+    problems = caught.value.problems
+    assert len(problems) > 16  # enough to take the indexed way
+    for problem in problems:
+        alone = locate(text, "json", _steps(problem.path), at_key=problem.path == "extra")
+        assert (problem.line, problem.column) == alone, problem
+
+
+def _steps(path: str) -> tuple[str | int, ...]:
+    """``rules[2].effect`` as ``("rules", 2, "effect")``."""
+    steps: list[str | int] = []
+    for part in path.replace("]", "").replace("[", ".").split("."):
+        if part:
+            steps.append(int(part) if part.isdigit() else part)
+    return tuple(steps)
