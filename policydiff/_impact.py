@@ -891,12 +891,23 @@ def _because(outcome: Outcome) -> str:
     return f"{outcome.decision.value} {word} {', '.join(outcome.rules)}"
 
 
+def _phrase(span: Span | None, anything: str, other: str, every: str) -> str:
+    """Say a subject or action span in a sentence ("Anyone except Ukraine")."""
+    if span is None or span.any:
+        return anything
+    if span.excluded:
+        return f"{every} except {_join(span.excluded, 'and')}"
+    shown = list(span.values)
+    if span.others:
+        shown.append(other)
+    return _join(shown, "or")
+
+
 def _sentence(cube: Cube) -> str:
     spans = cube.values
-    who = spans.get("subject")
-    subject = "Anyone" if who is None or who.any else str(who)
-    act = spans.get("action")
-    action = "act" if act is None or act.any else str(act)
+    subject = _phrase(spans.get("subject"), "Anyone", "anyone else", "Anyone")
+    action = _phrase(spans.get("action"), "act", "take any other action", "take any action")
+    subject = subject[:1].upper() + subject[1:]
     where = [
         f"{dim} is {span}"
         for dim, span in spans.items()

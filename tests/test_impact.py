@@ -232,6 +232,16 @@ def test_an_empty_policy_changing_its_default_is_one_cube_over_everything() -> N
     )
 
 
+def test_sentences_name_subjects_and_actions_no_rule_names() -> None:
+    rules = [rule("ban", "prohibit", subject="Ukraine")]
+    result = impact(version(rules), version(rules, default=Default.PROHIBIT))
+    assert [cube.describe() for cube in result] == [
+        "Ukraine may no longer take any other action"
+        " (was permitted by default; now prohibited by default)",
+        "Anyone else may no longer act (was permitted by default; now prohibited by default)",
+    ]
+
+
 def test_an_obligation_splits_a_default_change_where_it_applies() -> None:
     old = version([rule("watch", "oblige")])
     result = impact(old, attrs.evolve(old, default=Default.PROHIBIT))
