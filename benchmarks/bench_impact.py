@@ -11,7 +11,8 @@ Two runs on the same rules:
 The analysis works on classes of values, so the refined run should cost
 about what the base run does; the figure to watch is ``ratio`` (refined time
 over base time). Only :func:`policydiff._impact.impact` is timed, best of a
-few runs, each on freshly built versions so no cache carries over.
+few runs, base and refined alternating, each on freshly built versions so no
+cache carries over.
 
 Run it with ``python benchmarks/bench_impact.py [tiny|small|full]``.
 """
@@ -31,7 +32,7 @@ from policydiff.model import Effect, PolicyVersion, Rule, When
 SCALES: dict[str, dict[str, int]] = {
     "tiny": {"dimensions": 6, "values": 40, "rules": 60, "repeat": 1},
     "small": {"dimensions": 30, "values": 200, "rules": 1_000, "repeat": 2},
-    "full": {"dimensions": 30, "values": 1_000, "rules": 10_000, "repeat": 3},
+    "full": {"dimensions": 30, "values": 1_000, "rules": 10_000, "repeat": 5},
 }
 GROUP = 20  # values per vocabulary parent
 REFINE = 10  # finer values per value in the refined run
@@ -165,17 +166,19 @@ def _versions(
 
 
 def _time(
-    rules: tuple[list[Rule], list[Rule]], dims: int, values: int, refined: bool, repeat: int
-) -> tuple[float, int]:
-    best = float("inf")
-    cubes = 0
+    rules: tuple[list[Rule], list[Rule]], dims: int, values: int, repeat: int
+) -> dict[bool, tuple[float, int]]:
+    """Best time and cube count, base and refined, runs alternating to share any load."""
+    best = {False: float("inf"), True: float("inf")}
+    cubes = {False: 0, True: 0}
     for _ in range(repeat):
-        old, new = _versions(rules, dims, values, refined)
-        start = time.perf_counter()
-        result = impact(old, new)
-        best = min(best, time.perf_counter() - start)
-        cubes = len(result)
-    return best, cubes
+        for refined in (False, True):
+            old, new = _versions(rules, dims, values, refined)
+            start = time.perf_counter()
+            result = impact(old, new)
+            best[refined] = min(best[refined], time.perf_counter() - start)
+            cubes[refined] = len(result)
+    return {refined: (best[refined], cubes[refined]) for refined in (False, True)}
 
 
 def run(scale: str = "full") -> dict[str, Any]:
@@ -192,8 +195,8 @@ def run(scale: str = "full") -> dict[str, Any]:
     old_rules, new_rules, dims, values = generate(scale)
     rules = (old_rules, new_rules)
     repeat = SCALES[scale]["repeat"]
-    base, base_cubes = _time(rules, dims, values, refined=False, repeat=repeat)
-    refined, refined_cubes = _time(rules, dims, values, refined=True, repeat=repeat)
+    timed = _time(rules, dims, values, repeat)
+    (base, base_cubes), (refined, refined_cubes) = timed[False], timed[True]
     old_by_id = {rule.id: rule for rule in old_rules}
     changed = sum(1 for rule in new_rules if old_by_id.get(rule.id) != rule)
     changed += len(old_by_id.keys() - {rule.id for rule in new_rules})
