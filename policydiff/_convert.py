@@ -291,9 +291,12 @@ def _walk(exc: BaseException, path: Path, cls: Any) -> Iterator[RawProblem]:
     if isinstance(exc, ForbiddenExtraKeysError):
         known = sorted(a.name for a in attrs.fields(exc.cl))
         # YAML keys may be numbers, booleans or null: name them as written.
-        for key in sorted(exc.extra_fields, key=str):
+        for count, key in enumerate(sorted(exc.extra_fields, key=str)):
             text = key if isinstance(key, str) else str(key)
-            close = difflib.get_close_matches(key, known, n=1) if isinstance(key, str) else []
+            # Suggestions cost time; past the first few hundred keys of one
+            # mapping nobody reads them (and a flood of keys is hostile).
+            suggest = isinstance(key, str) and count < _SUGGESTIONS
+            close = difflib.get_close_matches(key, known, n=1) if suggest else []
             hint = f"did you mean {close[0]!r}?" if close else None
             message = f"unknown key {shown(key)}"
             if hint:
@@ -313,6 +316,10 @@ def _walk(exc: BaseException, path: Path, cls: Any) -> Iterator[RawProblem]:
         return
     message = str(exc) if isinstance(exc, ValueError | TypeError) else repr(exc)
     yield RawProblem(path, _plain(message))
+
+
+#: Unknown keys of one mapping that get a "did you mean".
+_SUGGESTIONS = 200
 
 
 def _step(exc: BaseException, cls: Any) -> tuple[str | int | None, Any]:

@@ -63,12 +63,15 @@ class Limits:
         max_nodes: The most values a YAML document may hold once its aliases
             are expanded (default 5,000,000; stops "billion laughs").
         max_string: The longest string, in characters (default 100,000).
+        max_problems: The most problems reported for one document (default
+            1,000); a last line says how many more there were.
     """
 
     max_bytes: int = 64 * 1024 * 1024
     max_depth: int = 64
     max_nodes: int = 5_000_000
     max_string: int = 100_000
+    max_problems: int = 1_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -259,8 +262,11 @@ def loads(
     if len(text) > limits.max_bytes:
         message = f"document is larger than the limit of {limits.max_bytes:,} bytes"
         raise DocumentError([Problem(file=name, path="", message=message)])
-    data, duplicates = parse(text, format, name, limits)
-    return build(data, text=text, format=format, name=name, limits=limits, extra=duplicates)
+    # Parsing makes as many small objects as structuring does, and none in
+    # cycles worth collecting mid-parse: pause the collector for both.
+    with _no_gc():
+        data, duplicates = parse(text, format, name, limits)
+        return build(data, text=text, format=format, name=name, limits=limits, extra=duplicates)
 
 
 def parse(
@@ -483,7 +489,14 @@ def build(
                     else:
                         problems = _merged(problems, structure_problems(data))
     if problems:
-        raise DocumentError(place(problems, text=text, format=format, name=name, prefix=prefix))
+        shown_problems = problems[: limits.max_problems]
+        placed = place(shown_problems, text=text, format=format, name=name, prefix=prefix)
+        hidden = len(problems) - len(shown_problems)
+        if hidden:
+            more = "1 more problem" if hidden == 1 else f"{hidden:,} more problems"
+            message = f"{more} not shown (at most {limits.max_problems:,} are reported)"
+            placed.append(Problem(file=name, path="", message=message))
+        raise DocumentError(placed)
     assert version is not None
     return version
 

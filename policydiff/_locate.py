@@ -243,9 +243,14 @@ def _json_item(text: str, pos: int, index: int) -> int | None:
     return None if text[pos] == "]" else pos
 
 
+@functools.lru_cache(maxsize=1)
+def _lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
 def _toml_place(text: str, path: tuple[Step, ...]) -> tuple[int | None, int | None]:
     """A best effort for TOML: the key's line within the right table."""
-    lines = text.splitlines()
+    lines = _lines(text)
     start, end = 0, len(lines)
     table: list[str] = []
     steps = list(path)

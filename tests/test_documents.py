@@ -284,8 +284,25 @@ def test_dump_replaces_the_previous_file_whole(tmp_path: Path, kharkiv: PolicyVe
 
 def test_limits_have_documented_defaults() -> None:
     assert Limits() == Limits(
-        max_bytes=64 * 1024 * 1024, max_depth=64, max_nodes=5_000_000, max_string=100_000
+        max_bytes=64 * 1024 * 1024,
+        max_depth=64,
+        max_nodes=5_000_000,
+        max_string=100_000,
+        max_problems=1_000,
     )
+
+
+def test_max_problems_is_configurable() -> None:
+    text = "policy: p\nversion: v\neffective: 2024\nrules:\n" + "".join(
+        f"  - {{id: r{i}, effect: alow, action: x}}\n" for i in range(3)
+    )
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(text, limits=Limits(max_problems=2))
+    assert str(caught.value).splitlines() == [
+        "<string>:5:22: rules[0].effect: unknown effect 'alow' (expected one of: oblige, permit, prohibit)",
+        "<string>:6:22: rules[1].effect: unknown effect 'alow' (expected one of: oblige, permit, prohibit)",
+        "<string>: 1 more problem not shown (at most 2 are reported)",
+    ]
 
 
 def test_max_bytes_is_configurable(tmp_path: Path) -> None:

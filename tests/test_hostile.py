@@ -443,11 +443,22 @@ def test_a_pipe_that_streams_past_the_limit_is_cut_off(tmp_path: Path) -> None:
 def test_thousands_of_problems_are_placed_in_linear_time() -> None:
     rules = [{"id": f"r{i}", "effect": "alow", "action": "x"} for i in range(5000)]
     text = json.dumps({"policy": "p", "version": "v", "effective": "2024", "rules": rules})
-    lines = refusal(lambda: policydiff.loads(text, format="json")).splitlines()
+    lines = refusal(
+        lambda: policydiff.loads(text, format="json", limits=Limits(max_problems=10_000))
+    ).splitlines()
     assert len(lines) == 5000
     assert lines[-1] == (
         "<string>:1:248930: rules[4999].effect: unknown effect 'alow' (expected one of: oblige, permit, prohibit)"
     )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_flood_of_problems_is_cut_at_the_limit(fmt: Any) -> None:
+    doc = {"policy": "p", "version": "v", "effective": "2024", **{f"k{i:05}": 1 for i in range(2_000)}}
+    text = _render(doc, fmt)
+    lines = refusal(lambda: policydiff.loads(text, format=fmt)).splitlines()
+    assert len(lines) == 1001
+    assert lines[-1] == "<string>: 1,000 more problems not shown (at most 1,000 are reported)"
 
 
 def test_many_problems_are_placed_where_one_alone_would_be() -> None:
