@@ -243,14 +243,32 @@ def _json_item(text: str, pos: int, index: int) -> int | None:
     return None if text[pos] == "]" else pos
 
 
+_TOML_KEY = re.compile(r'\s*(?:"([^"\\]*)"|([A-Za-z0-9_-]+))\s*=')
+_TOML_ARRAY_TABLE = re.compile(r"\s*\[\[\s*([^\]]*?)\s*\]\]")
+
+
 @functools.lru_cache(maxsize=1)
-def _lines(text: str) -> list[str]:
-    return text.splitlines()
+def _toml_lines(text: str) -> tuple[list[str], dict[str, list[int]], dict[str, list[int]]]:
+    """The lines, and where each key and each array-of-tables header sits.
+
+    Built once per document, so placing many problems stays linear.
+    """
+    lines = text.splitlines()
+    keys: dict[str, list[int]] = {}
+    headers: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        key = _TOML_KEY.match(line)
+        if key:
+            keys.setdefault(key[1] if key[1] is not None else key[2], []).append(number)
+        header = _TOML_ARRAY_TABLE.match(line)
+        if header:
+            headers.setdefault(header[1], []).append(number)
+    return lines, keys, headers
 
 
 def _toml_place(text: str, path: tuple[Step, ...]) -> tuple[int | None, int | None]:
     """A best effort for TOML: the key's line within the right table."""
-    lines = _lines(text)
+    lines, keys, headers = _toml_lines(text)
     start, end = 0, len(lines)
     table: list[str] = []
     steps = list(path)
@@ -258,18 +276,19 @@ def _toml_place(text: str, path: tuple[Step, ...]) -> tuple[int | None, int | No
     while steps:
         step = steps[0]
         if isinstance(step, int) and table:
-            header = re.compile(r"\s*\[\[\s*" + re.escape(".".join(table)) + r"\s*\]\]")
-            hits = [i for i in range(start, end) if header.match(lines[i])]
+            all_hits = headers.get(".".join(table), [])
+            hits = all_hits[bisect.bisect_left(all_hits, start) : bisect.bisect_left(all_hits, end)]
             if step >= len(hits):
                 break
             start = hits[step]
             end = hits[step + 1] if step + 1 < len(hits) else end
             steps.pop(0)
             continue
-        key = re.compile(r"\s*(?:\"" + re.escape(str(step)) + r"\"|" + re.escape(str(step)) + r")\s*=")
-        for i in range(start, end):
-            if key.match(lines[i]):
-                return i + 1, len(lines[i]) - len(lines[i].lstrip()) + 1
+        found = keys.get(str(step), [])
+        at = bisect.bisect_left(found, start)
+        if at < len(found) and found[at] < end:
+            line = lines[found[at]]
+            return found[at] + 1, len(line) - len(line.lstrip()) + 1
         table.append(str(step))
         steps.pop(0)
     return start + 1, 1

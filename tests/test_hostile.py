@@ -441,14 +441,14 @@ def test_a_pipe_that_streams_past_the_limit_is_cut_off(tmp_path: Path) -> None:
 
 
 def test_thousands_of_problems_are_placed_in_linear_time() -> None:
-    rules = [{"id": f"r{i}", "effect": "alow", "action": "x"} for i in range(5000)]
+    rules = [{"id": f"r{i}", "effect": "alow", "action": "x"} for i in range(3000)]
     text = json.dumps({"policy": "p", "version": "v", "effective": "2024", "rules": rules})
     lines = refusal(
         lambda: policydiff.loads(text, format="json", limits=Limits(max_problems=10_000))
     ).splitlines()
-    assert len(lines) == 5000
+    assert len(lines) == 3000
     assert lines[-1] == (
-        "<string>:1:248930: rules[4999].effect: unknown effect 'alow' (expected one of: oblige, permit, prohibit)"
+        "<string>:1:148930: rules[2999].effect: unknown effect 'alow' (expected one of: oblige, permit, prohibit)"
     )
 
 
