@@ -316,7 +316,7 @@ def parse(
         raise fail("invalid TOML: " + message, *where) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(p for p in (exc.context, exc.problem) if p)
+        message = " ".join(" ".join(p.split()) for p in (exc.context, exc.problem) if p)
         where = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
         raise fail("invalid YAML: " + message, *where) from None
     except yaml.reader.ReaderError as exc:

@@ -17,6 +17,8 @@ from policydiff._locate import shown
 from policydiff._time import zone
 
 FORMAT_VERSION = 1
+#: Known source ids named in one message, at most.
+_LISTED = 10
 
 
 def check_document(data: dict[str, Any], *, semantic: bool = True) -> list[RawProblem]:
@@ -125,7 +127,11 @@ def _refs(refs: Any, known: list[str], path: tuple[str | int, ...]) -> Iterator[
             if close:
                 detail = f"; did you mean {shown(close[0])}?"
             elif known:
-                detail = f" (known sources: {', '.join(sorted(set(known)))})"
+                names = sorted(set(known))
+                listed = ", ".join(shown(name) for name in names[:_LISTED])
+                if len(names) > _LISTED:
+                    listed += f" and {len(names) - _LISTED:,} more"
+                detail = f" (known sources: {listed})"
             else:
                 detail = " (the version lists no sources)"
             yield RawProblem((*path, index), f"unknown source id {shown(ref)}{detail}")

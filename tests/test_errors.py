@@ -121,7 +121,7 @@ EXPECTED: dict[str, list[str]] = {
     ],
     'unknown-source.yaml': [
         "unknown-source.yaml:11:15: rules[0].sources[0]: unknown source id 'politco-2024-05-30'; did you mean 'politico-2024-05-30'?",
-        "unknown-source.yaml:11:35: rules[0].sources[1]: unknown source id 'reuters' (known sources: politico-2024-05-30)",
+        "unknown-source.yaml:11:35: rules[0].sources[1]: unknown source id 'reuters' (known sources: 'politico-2024-05-30')",
     ],
     'unknown-timezone.yaml': [
         "unknown-timezone.yaml:4:11: timezone: unknown time zone 'America/Kyiv' (expected an IANA name such as 'Europe/Kyiv')",
@@ -150,7 +150,7 @@ EXPECTED: dict[str, list[str]] = {
     ],
     'duplicate-source-ids.yaml': [
         "duplicate-source-ids.yaml:7:9: sources[1].id: duplicate source id 'politico' (first used by sources[0])",
-        "duplicate-source-ids.yaml:12:15: events[0].sources[0]: unknown source id 'reuters' (known sources: politico)",
+        "duplicate-source-ids.yaml:12:15: events[0].sources[0]: unknown source id 'reuters' (known sources: 'politico')",
     ],
     'vocabulary-not-a-tree.yaml': [
         "vocabulary-not-a-tree.yaml:6:14: vocabulary.territory.Russia[0]: 'Russia' cannot be its own child",

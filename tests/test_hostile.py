@@ -481,3 +481,20 @@ def _steps(path: str) -> tuple[str | int, ...]:
         if part:
             steps.append(int(part) if part.isdigit() else part)
     return tuple(steps)
+
+
+def test_values_with_line_breaks_stay_on_their_problems_line() -> None:
+    text = (
+        'policy: p\nversion: v\neffective: 2024\nsources:\n  - id: "a\\nb"\n'
+        "rules:\n  - {id: r, effect: permit, action: x, sources: [c]}\n"
+    )
+    printed = refusal(lambda: policydiff.loads(text))
+    assert printed == "<string>:7:50: rules[0].sources[0]: unknown source id 'c' (known sources: 'a\\nb')"
+
+
+def test_a_long_list_of_known_sources_is_cut_short() -> None:
+    sources = "".join(f"  - id: s{i:02}\n" for i in range(12))
+    text = f"policy: p\nversion: v\neffective: 2024\nsources:\n{sources}events:\n  - {{date: 2024, what: x, sources: [zz]}}\n"
+    printed = refusal(lambda: policydiff.loads(text))
+    known = ", ".join(f"'s{i:02}'" for i in range(10))
+    assert printed == f"<string>:18:37: events[0].sources[0]: unknown source id 'zz' (known sources: {known} and 2 more)"
