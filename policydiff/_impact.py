@@ -308,7 +308,8 @@ def impact(old: PolicyVersion, new: PolicyVersion) -> Impact:
         finds, each with its decision before and after.
 
     Raises:
-        DiffError: The versions belong to different policies.
+        DiffError: The versions belong to different policies, or their two
+            vocabularies nest values in a cycle (each alone is a tree).
 
     >>> import policydiff
     >>> from policydiff._impact import impact
@@ -369,6 +370,7 @@ class _Dimension:
         self.name = name
         self.trees = _trees(versions[_OLD].vocabulary, versions[_NEW].vocabulary, name)
         self.vocabularies = (versions[_OLD].vocabulary, versions[_NEW].vocabulary)
+        self.labels = (versions[_OLD].version, versions[_NEW].version)
         self.tainted = self._taint(named)
         self._memo: tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]] = ({}, {})
         self._spans: dict[int, Span] = {}
@@ -430,8 +432,13 @@ class _Dimension:
         if value not in self.tainted:
             found.add(value)
             return
-        if value in path:  # two vocabularies that together form a cycle
-            return
+        if value in path:
+            old, new = self.labels
+            msg = (
+                f"the vocabularies of versions {old!r} and {new!r} together nest"
+                f" {self.name!r} values in a cycle through {value!r}"
+            )
+            raise DiffError(msg)
         path.add(value)
         for kid in self.children(side, value):
             if kid in self._memo[side]:
@@ -676,8 +683,6 @@ class _Space:
         pairs: list[tuple[tuple[tuple[int, int], ...], tuple[Rule | None, Rule | None]]] = []
         for (side, rule), named_masks in zip(instances, masks, strict=True):
             found = tuple(named_masks)
-            if any(mask == 0 for _, mask in found):
-                continue  # covers nothing: a vocabulary cycle left it no values
             if side == _OLD:
                 pending[rule.id] = (rule, found)
                 continue

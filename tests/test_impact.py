@@ -137,11 +137,21 @@ def test_versions_of_different_policies_cannot_be_compared() -> None:
         impact(version([], policy="a"), version([], policy="b"))
 
 
+def test_vocabularies_nesting_values_in_a_cycle_cannot_be_compared() -> None:
+    ban = rule("ban", "prohibit", scope={"zone": ["north"]})
+    old = version([ban], label="v1", vocabulary={"zone": {"north": ["coast"]}})
+    new = version([ban], label="v2", vocabulary={"zone": {"coast": ["north"]}})
+    with pytest.raises(DiffError, match=r"'v1' and 'v2' .* 'zone' values in a cycle"):
+        impact(old, new)
+
+
 def test_a_version_against_itself_has_no_impact() -> None:
     v = version([rule("no", "prohibit", subject="Ukraine")])
     result = impact(v, v)
     assert (len(result), bool(result), list(result)) == (0, False, [])
     assert "no situation changed decision" in result.to_text()
+    assert "no situation changed decision" in result.to_markdown()
+    assert "|" not in result.to_markdown()
 
 
 def test_output_does_not_depend_on_rule_or_value_order() -> None:
@@ -259,6 +269,31 @@ def test_a_conditional_permit_becoming_unconditional_is_a_change() -> None:
         Decision.PERMITTED,
     )
     assert "may now unconditionally strike" in cube.describe()
+
+
+def test_a_permission_gaining_a_condition_is_now_only_conditional() -> None:
+    grant = rule("p", "permit", subject="Ukraine")
+    (cube,) = impact(version([grant]), version([attrs.evolve(grant, conditions=["approval"])]))
+    assert cube.describe() == (
+        "Ukraine may now only conditionally strike, on condition: approval"
+        " (was permitted by p; now conditional under p)"
+    )
+
+
+def test_markdown_lists_conditions_and_obligations_in_the_table() -> None:
+    grant = rule("p", "permit", conditions=["approval"])
+    duty = rule("log|it", "oblige")
+    text = impact(version([]), version([grant, duty])).to_markdown()
+    assert "| strike | permitted by default | conditional under p: approval;" in text
+    assert "obligations: log\\|it |" in text
+
+
+def test_a_subject_span_with_few_exceptions_names_them() -> None:
+    ban = rule("ban", "prohibit")
+    spared = rule("spared", "permit", subject="Ukraine")
+    watch = rule("watch", "oblige", "fly", subject="Poland")
+    (cube,) = impact(version([watch]), version([ban, spared, watch]))
+    assert cube.describe().startswith("Anyone except Ukraine may no longer strike")
 
 
 # --- obligations ------------------------------------------------------------
