@@ -27,6 +27,12 @@ The analysis never enumerates situations. It works in four steps:
 4. *Grouping.* Changed pieces with the same outcomes are merged while two of
    them differ in one dimension only, and each dimension is shown with
    vocabulary parents wherever all of a parent's values are in the cube.
+
+The cost therefore follows the number of classes and of rule overlaps inside
+the changed rules' coverage, not the number of values. Where many rules
+overlap a changed rule, each along a different dimension, the pieces (and the
+exact report, whose responsible rules differ from piece to piece) can grow
+with every combination of them.
 """
 
 from __future__ import annotations
