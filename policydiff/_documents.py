@@ -63,12 +63,15 @@ class Limits:
         max_nodes: The most values a YAML document may hold once its aliases
             are expanded (default 5,000,000; stops "billion laughs").
         max_string: The longest string, in characters (default 100,000).
+        max_problems: The most problems reported for one document (default
+            1,000); a last line says how many more there were.
     """
 
     max_bytes: int = 64 * 1024 * 1024
     max_depth: int = 64
     max_nodes: int = 5_000_000
     max_string: int = 100_000
+    max_problems: int = 1_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -313,7 +316,7 @@ def parse(
         raise fail("invalid TOML: " + message, *where) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(p for p in (exc.context, exc.problem) if p)
+        message = " ".join(" ".join(p.split()) for p in (exc.context, exc.problem) if p)
         where = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
         raise fail("invalid YAML: " + message, *where) from None
     except yaml.reader.ReaderError as exc:
@@ -486,7 +489,14 @@ def build(
                     else:
                         problems = _merged(problems, structure_problems(data))
     if problems:
-        raise DocumentError(place(problems, text=text, format=format, name=name, prefix=prefix))
+        shown_problems = problems[: limits.max_problems]
+        placed = place(shown_problems, text=text, format=format, name=name, prefix=prefix)
+        hidden = len(problems) - len(shown_problems)
+        if hidden:
+            more = "1 more problem" if hidden == 1 else f"{hidden:,} more problems"
+            message = f"{more} not shown (at most {limits.max_problems:,} are reported)"
+            placed.append(Problem(file=name, path="", message=message))
+        raise DocumentError(placed)
     assert version is not None
     return version
 
