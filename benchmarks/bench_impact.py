@@ -31,7 +31,7 @@ from policydiff.model import Effect, PolicyVersion, Rule, When
 
 SCALES: dict[str, dict[str, int]] = {
     "tiny": {"dimensions": 6, "values": 40, "rules": 60, "repeat": 1},
-    "small": {"dimensions": 30, "values": 200, "rules": 1_000, "repeat": 2},
+    "small": {"dimensions": 30, "values": 200, "rules": 1_000, "repeat": 7},
     "full": {"dimensions": 30, "values": 1_000, "rules": 10_000, "repeat": 5},
 }
 GROUP = 20  # values per vocabulary parent

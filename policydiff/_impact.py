@@ -367,16 +367,30 @@ def _trees(
     return (old.trees.get(dim, empty), new.trees.get(dim, empty))
 
 
+def _shared(versions: tuple[PolicyVersion, PolicyVersion]) -> tuple[Vocabulary, Vocabulary]:
+    """Both versions' vocabularies, one object when they are equal.
+
+    Each vocabulary builds its index of parents on first use, at a cost that
+    grows with its size; equal vocabularies then build it once.
+    """
+    old, new = versions[_OLD].vocabulary, versions[_NEW].vocabulary
+    return (old, old if new is old or new == old else new)
+
+
 class _Dimension:
     """One dimension's units, classes and the class masks of rule values."""
 
     def __init__(
-        self, name: str, versions: tuple[PolicyVersion, PolicyVersion], named: set[str]
+        self,
+        name: str,
+        vocabularies: tuple[Vocabulary, Vocabulary],
+        labels: tuple[str, str],
+        named: set[str],
     ) -> None:
         self.name = name
-        self.trees = _trees(versions[_OLD].vocabulary, versions[_NEW].vocabulary, name)
-        self.vocabularies = (versions[_OLD].vocabulary, versions[_NEW].vocabulary)
-        self.labels = (versions[_OLD].version, versions[_NEW].version)
+        self.trees = _trees(vocabularies[_OLD], vocabularies[_NEW], name)
+        self.vocabularies = vocabularies
+        self.labels = labels
         self.tainted = self._taint(named)
         self._memo: tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]] = ({}, {})
         self._spans: dict[int, Span] = {}
@@ -671,7 +685,9 @@ class _Space:
         for dims in given:
             for name, values in dims.items():
                 named[name].update(values)
-        self.dims = [_Dimension(name, self.versions, named[name]) for name in self.names]
+        vocabularies = _shared(self.versions)
+        labels = (self.versions[_OLD].version, self.versions[_NEW].version)
+        self.dims = [_Dimension(name, vocabularies, labels, named[name]) for name in self.names]
         position = {name: i for i, name in enumerate(self.names)}
         coverage: list[list[tuple[int, set[str]]]] = [[] for _ in self.dims]
         for number, ((side, _), dims) in enumerate(zip(instances, given, strict=True)):
