@@ -419,12 +419,16 @@ def case_log(scale: Scale) -> Case:
             )
         )
         label, run, setup = _history_runner(versions)
-        contenders.append(contender(f"{label}, {_count(rules)} rules", run, setup=setup))
+        name = f"{label}, {_count(rules)} rules"
+        contenders.append(contender(name, run, setup=setup))
+        contenders.append(contender(f"{name} (gc off)", run, setup=setup, gc_enabled=False))
     if PolicyHistory is None:
         case.notes.append("no PolicyHistory yet: timed diff() over each consecutive pair")
     case.results = compare(contenders, scale.log_repeats)
     names = [r.name for r in case.results]
-    case.ratio("twice the unchanged rules", names[1], names[0], limit=1.5, target="< 1.5")
+    case.ratio("twice the unchanged rules", names[2], names[0], limit=1.5, target="< 1.5")
+    case.ratio("twice the unchanged rules, gc off", names[3], names[1])
+    case.notes.append("unchanged rules are objects shared between versions (attrs.evolve)")
     return case
 
 
