@@ -611,7 +611,11 @@ def _outcome(version: PolicyVersion, side: int, entries: Iterable[_Entry]) -> Ou
     chosen = [rule for rule in rules if rule is not None]
     if chosen[0].effect is Effect.PROHIBIT:
         decision = Decision.PROHIBITED
-        conditions: set[str] = set().union(*(rule.conditions for rule in chosen))
+        # An unconditional prohibition leaves no condition that could lift it.
+        unconditional = any(not rule.conditions for rule in chosen)
+        conditions: set[str] = (
+            set() if unconditional else set().union(*(rule.conditions for rule in chosen))
+        )
     elif any(not rule.conditions for rule in chosen):
         decision, conditions = Decision.PERMITTED, set()
     else:

@@ -242,6 +242,10 @@ class When:
         return self._key() >= other._key()
 
 
+def _strings(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
 def _values(value: str | Iterable[str]) -> frozenset[str]:
     if isinstance(value, str):
         return frozenset((value,))
@@ -268,9 +272,9 @@ class Rule:
     scope: FrozenMap[str, frozenset[str]] = attrs.field(
         factory=FrozenMap, converter=_scope
     )
-    conditions: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    conditions: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
     text: str | None = None
-    sources: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    sources: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
 
     @property
     def dimensions(self) -> dict[str, frozenset[str]]:
@@ -301,7 +305,7 @@ class Event:
 
     date: When
     what: str
-    sources: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    sources: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
 
 
 def _tree(
@@ -520,8 +524,8 @@ class Change:
     effective: When
     description: str
     dimension: str | None = None
-    added: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
-    removed: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    added: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+    removed: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
     before: Any = None
     after: Any = None
     sources: tuple[Source, ...] = attrs.field(default=(), converter=tuple)

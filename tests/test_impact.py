@@ -463,6 +463,8 @@ def _brute_decision(
         winners = (tied_bans or inside) if inside else (bans or grants)
     ids = tuple(sorted(r.id for r in winners))
     if winners[0].effect is Effect.PROHIBIT:
+        if any(not r.conditions for r in winners):
+            return ("prohibited", ids, (), duties)
         conditions = set().union(*(r.conditions for r in winners))
         return ("prohibited", ids, tuple(sorted(conditions)), duties)
     if any(not r.conditions for r in winners):
@@ -610,3 +612,22 @@ def test_grouped_cubes_cover_exactly_the_situations_brute_force_finds_changed(
     found = _situations(impact(old, new))
     assert len(found) == len({values for values, _ in found}), "cubes overlap"
     assert dict(found) == expected
+
+
+def test_an_unconditional_prohibition_carries_no_conditions_of_a_conditional_one() -> None:
+    def version(label: str, *rules: Rule) -> PolicyVersion:
+        return PolicyVersion(
+            policy="p", version=label, effective=When.parse("2024"), rules=rules,
+            conflict=Conflict.PROHIBIT_OVERRIDES,
+        )
+
+    banned = Rule(id="banned", effect=Effect.PROHIBIT, action="ship", scope={"item": ["camera"]})
+    licence = Rule(
+        id="licence", effect=Effect.PROHIBIT, action="ship", scope={"item": ["camera"]},
+        conditions=["without a licence"],
+    )
+    result = policydiff.impact(version("a", licence), version("b", licence, banned))
+    (cube,) = result.cubes
+    assert cube.before.conditions == ("without a licence",)
+    assert cube.after.decision is Decision.PROHIBITED
+    assert cube.after.conditions == ()
