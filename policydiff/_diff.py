@@ -193,16 +193,26 @@ def diff(old: PolicyVersion, new: PolicyVersion) -> PolicyDiff:
     return PolicyDiff(old=old, new=new, changes=tuple(_Differ(old, new).changes()))
 
 
+def _keys(values: frozenset[str]) -> dict[str, bool]:
+    return dict.fromkeys(values, True)
+
+
 def plain_rule(rule: Rule) -> dict[str, Any]:
-    """A rule as DeepDiff sees it: sets for values, absent for "any"."""
+    """A rule as DeepDiff sees it: absent for "any", value sets as mapping keys.
+
+    Sets of values are handed over as mappings whose keys are the values, so
+    DeepDiff compares them as key sets (``dictionary_item_added`` for a value
+    gained) instead of hashing every item of every set, which costs twice
+    the time and reports the same.
+    """
     plain: dict[str, Any] = {"effect": rule.effect.value}
     if rule.subject:
-        plain["subject"] = set(rule.subject)
-    plain["action"] = set(rule.action)
-    plain["scope"] = {dim: set(values) for dim, values in rule.scope.items()}
-    plain["conditions"] = set(rule.conditions)
+        plain["subject"] = _keys(rule.subject)
+    plain["action"] = _keys(rule.action)
+    plain["scope"] = {dim: _keys(values) for dim, values in rule.scope.items()}
+    plain["conditions"] = _keys(rule.conditions)
     plain["text"] = rule.text
-    plain["sources"] = set(rule.sources)
+    plain["sources"] = _keys(rule.sources)
     return plain
 
 
@@ -322,24 +332,21 @@ class _Differ:
                         yield self._disappeared(old_rules[rule_id])
                     continue
                 rule_id, part = path[1], path[2]
+                added = report == "dictionary_item_added"
                 if part == "effect":
                     effect_changed.add(rule_id)
                 elif part in ("text", "sources"):
                     reworded.add(rule_id)
                 elif part == "conditions":
-                    side = "added" if report == "set_item_added" else "removed"
-                    conditions[rule_id][side].add(level.t2 if side == "added" else level.t1)
+                    conditions[rule_id]["added" if added else "removed"].add(path[3])
                 else:
-                    dim = part if part in ("subject", "action") else path[3]
-                    key = (rule_id, dim)
-                    if report == "dictionary_item_added":
-                        dims_added.add(key)
-                    elif report == "dictionary_item_removed":
-                        dims_removed.add(key)
-                    elif report == "set_item_added":
-                        values[key]["added"].add(level.t2)
+                    # subject and action sit on the rule; other dimensions in scope.
+                    where = path[2:] if part in ("subject", "action") else path[3:]
+                    key = (rule_id, where[0])
+                    if len(where) == 1:
+                        (dims_added if added else dims_removed).add(key)
                     else:
-                        values[key]["removed"].add(level.t1)
+                        values[key]["added" if added else "removed"].add(where[1])
 
         for rule_id in effect_changed:
             yield self._effect(old_rules[rule_id], new_rules[rule_id])
