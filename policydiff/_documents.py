@@ -264,7 +264,7 @@ def loads(
         raise DocumentError([Problem(file=name, path="", message=message)])
     # Parsing makes as many small objects as structuring does, and none in
     # cycles worth collecting mid-parse: pause the collector for both.
-    with _no_gc():
+    with paused_collector():
         data, duplicates = parse(text, format, name, limits)
         return build(data, text=text, format=format, name=name, limits=limits, extra=duplicates)
 
@@ -478,7 +478,7 @@ def build(
             problems.extend(format_problems)
         else:
             problems.extend(check_document(data))
-            with reading(timezone=_usable_zone(timezone), max_string=limits.max_string), _no_gc():
+            with reading(timezone=_usable_zone(timezone), max_string=limits.max_string), paused_collector():
                 try:
                     version = structure_version(data)
                 except Exception:  # collected in detail below
@@ -502,11 +502,12 @@ def build(
 
 
 @contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
+def paused_collector() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many small objects.
 
-    The model holds no reference cycles, so collections triggered by the
-    sheer number of new objects would find nothing and cost most of the time.
+    The model (and the impact analysis's sets and tuples) hold no reference
+    cycles, so collections triggered by the sheer number of new objects would
+    find nothing and cost most of the time.
     """
     enabled = gc.isenabled()
     gc.disable()

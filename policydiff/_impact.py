@@ -37,15 +37,14 @@ with every combination of them.
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import gc
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
 
+from policydiff._documents import paused_collector
 from policydiff.errors import DiffError
 from policydiff.model import (
     Conflict,
@@ -330,27 +329,11 @@ def impact(old: PolicyVersion, new: PolicyVersion) -> Impact:
             f" {old.policy!r} (version {old.version!r}) and {new.policy!r} (version {new.version!r})"
         )
         raise DiffError(msg)
-    with _collector_paused():
+    with paused_collector():
         space = _Space(old, new)
         cubes = space.changed_cubes()
     return Impact(old=old, new=new, dimensions=space.names, cubes=cubes)
 
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector during the analysis.
-
-    The analysis builds many small sets, tuples and big integers, none in a
-    reference cycle; collections triggered by their number would find
-    nothing, and on large vocabularies they would dominate the time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # ---------------------------------------------------------------------------
