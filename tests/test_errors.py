@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import policydiff
+from policydiff._cli import main
 from policydiff.errors import (
     DiffError,
     DocumentError,
@@ -309,3 +310,17 @@ def test_a_file_without_read_permission_is_a_document_error(tmp_path: Path) -> N
     with pytest.raises(DocumentError) as caught:
         policydiff.load(path)
     assert str(caught.value) == f"{path}: cannot read file: Permission denied"
+
+
+@pytest.mark.usefixtures("in_bad_folder")
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_command_line_prints_the_same_lines_and_exits_2(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["validate", name])
+    printed = capsys.readouterr()
+    assert status == 2
+    assert printed.out == ""
+    lines = [line for line in printed.err.splitlines() if not line.startswith("  hint: ")]
+    assert lines == EXPECTED[name]
+    assert "Traceback" not in printed.err
