@@ -498,3 +498,41 @@ def test_a_long_list_of_known_sources_is_cut_short() -> None:
     printed = refusal(lambda: policydiff.loads(text))
     known = ", ".join(f"'s{i:02}'" for i in range(10))
     assert printed == f"<string>:18:37: events[0].sources[0]: unknown source id 'zz' (known sources: {known} and 2 more)"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
+@given(
+    first=versions(policy="fuzzed", max_rules=2),
+    second=versions(policy="fuzzed", max_rules=2),
+    how=st.sampled_from(["delete", "duplicate", "retype"]),
+    value=junk,
+    data=st.data(),
+)
+def test_fuzz_mutated_history_documents_load_or_are_refused(
+    fmt: str,
+    first: PolicyVersion,
+    second: PolicyVersion,
+    how: str,
+    value: Any,
+    data: st.DataObject,
+    tmp_path: Path,
+) -> None:
+    bodies = []
+    for version in (first, second):
+        body = unstructure_version(version)
+        del body["policy"]
+        bodies.append(body)
+    plain: Any = {"policy": "fuzzed", "versions": bodies}
+    path = data.draw(st.sampled_from(list(_paths(plain))))
+    mutated = _mutate(plain, path, how, value)
+    if fmt == "toml":
+        assume(isinstance(mutated, dict))
+        mutated = _without_none(mutated)
+    target = tmp_path / f"history.{fmt}"
+    target.write_text(_render(mutated, fmt), encoding="utf-8")
+    try:
+        history = policydiff.load_history(target)
+    except PolicyDiffError:
+        return
+    assert len(history) >= 1
