@@ -13,7 +13,7 @@ The stored form is plain JSON::
 Each delta is DeepDiff's own delta form (what :class:`deepdiff.Delta` holds),
 computed between the document forms of consecutive versions, bidirectional
 (every change carries its old value, so a delta applies both ways and checks
-what it replaces) and written as JSON, never pickled.
+what it replaces) and written as plain JSON: DeepDiff's binary serializer is never used.
 
 A stored file is untrusted input. Before any delta is applied, the whole
 payload is checked: its shape, only the delta actions this module writes,
