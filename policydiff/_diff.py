@@ -259,8 +259,8 @@ class _Differ:
         # The versions' own id maps: describing the changes needs them too.
         old_rules = self.old._by_id
         new_rules = self.new._by_id
-        removed = [i for i in old_rules if i not in new_rules]
-        added = [i for i in new_rules if i not in old_rules]
+        removed = sorted(old_rules.keys() - new_rules.keys())
+        added = sorted(new_rules.keys() - old_rules.keys())
         # A rule object shared by both versions (as attrs.evolve leaves the
         # unchanged ones) is equal without a look; `not ==` saves attrs'
         # __ne__ frame. This pass is most of the time of a diff with few changes.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import operator
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import Any, TypeVar, overload
@@ -395,6 +396,9 @@ def _sorted_rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
     return tuple(sorted(value, key=lambda r: r.id))
 
 
+_rule_id = operator.attrgetter("id")
+
+
 def _vocabulary(value: Vocabulary | Mapping[str, Any]) -> Vocabulary:
     return value if isinstance(value, Vocabulary) else Vocabulary(trees=value)
 
@@ -434,7 +438,8 @@ class PolicyVersion:
 
     @cached_property
     def _by_id(self) -> dict[str, Rule]:
-        return {rule.id: rule for rule in self.rules}
+        # Built at C speed: histories build one per version.
+        return dict(zip(map(_rule_id, self.rules), self.rules, strict=True))
 
     @overload
     def rule(self, rule_id: str) -> Rule: ...
