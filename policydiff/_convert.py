@@ -256,6 +256,19 @@ def unstructure_version(version: PolicyVersion) -> dict[str, Any]:
     return _ordered(data, VERSION_KEYS)
 
 
+def unstructure_field(version: PolicyVersion, field: str) -> Any:
+    """One version field's document form, as :func:`unstructure_version` writes it.
+
+    Converts only that field, so comparing the metadata of a large policy
+    does not convert its rules.
+    """
+    with reading(timezone=version.timezone):
+        value = _fast.unstructure(getattr(version, field))
+    if field in ("sources", "events"):
+        return [_drop_empty(item) for item in value]
+    return list(value) if isinstance(value, tuple) else value
+
+
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None and v != [] and v != {}}
 

@@ -17,6 +17,7 @@ import attrs
 import pendulum
 from deepdiff import DeepDiff
 
+from policydiff._convert import unstructure_field
 from policydiff._describe import describe
 from policydiff._time import describe_gap
 from policydiff.errors import DiffError
@@ -234,14 +235,12 @@ def rule_document(rule: Rule) -> dict[str, Any]:
 
 
 def _field_document(version: PolicyVersion, field: str) -> Any:
-    from policydiff._convert import unstructure_version
-
     value = getattr(version, field)
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, When):
         return value.isoformat()
-    return unstructure_version(version).get(field, [] if field != "vocabulary" else {})
+    return unstructure_field(version, field)
 
 
 class _Differ:
