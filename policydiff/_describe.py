@@ -64,11 +64,19 @@ def _unstopped(text: str) -> str:
     return text[:-1] if text.endswith(".") else text
 
 
-def describe(change: Change, old: PolicyVersion, new: PolicyVersion) -> str:
-    """The sentence for ``change`` between ``old`` and ``new``."""
+def describe(
+    change: Change,
+    old: PolicyVersion,
+    new: PolicyVersion,
+    rule_old: Rule | None = None,
+    rule_new: Rule | None = None,
+) -> str:
+    """The sentence for ``change`` between ``old`` and ``new``.
+
+    ``rule_old`` and ``rule_new`` are the changed rule in each version, when
+    it is in that version (the caller has them at hand).
+    """
     kind = change.kind
-    rule_new = new.rule(change.rule, None) if change.rule else None
-    rule_old = old.rule(change.rule, None) if change.rule else None
     if kind is Kind.PERMISSION_GRANTED and rule_new:
         return f"Permission granted: {rule_sentence(rule_new)}."
     if kind is Kind.RESTRICTION_IMPOSED and rule_new:

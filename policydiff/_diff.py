@@ -1,9 +1,10 @@
 """Comparing two versions: DeepDiff finds the differences, we name them.
 
-Rules that are equal in both versions are set aside first with a cheap
-equality test; only the rules that differ, and the version fields that
-differ, are handed to DeepDiff (tree view). Its results are then mapped to
-the kinds of change of SPEC section 5, each with its direction.
+Rules that are equal in both versions are set aside first, at C speed (a
+rule object both versions share is not even compared); only the facets of
+rules that differ, and the version fields that differ, are handed to
+DeepDiff (tree view), as one flat mapping per side. Its results are then
+mapped to the kinds of change of SPEC section 5, each with its direction.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import compress
+from operator import attrgetter, eq, is_not, not_
 from typing import Any
 
 import attrs
@@ -49,6 +52,8 @@ METADATA_FIELDS = (
 )
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
+
+_rule_id = attrgetter("id")
 
 
 @attrs.frozen(kw_only=True)
@@ -198,23 +203,65 @@ def _keys(values: frozenset[str]) -> dict[str, bool]:
     return dict.fromkeys(values, True)
 
 
-def plain_rule(rule: Rule) -> dict[str, Any]:
-    """A rule as DeepDiff sees it: absent for "any", value sets as mapping keys.
+def _facets(rule: Rule) -> dict[tuple[str, ...], Any]:
+    """A rule as DeepDiff sees it: one entry per facet, keyed by where it sits.
 
-    Sets of values are handed over as mappings whose keys are the values, so
-    DeepDiff compares them as key sets (``dictionary_item_added`` for a value
-    gained) instead of hashing every item of every set, which costs twice
-    the time and reports the same.
+    The keys are ``(id, "effect")``, ``(id, "subject")``, ``(id, "action")``,
+    ``(id, "scope", dimension)``, ``(id, "conditions")``, ``(id, "text")`` and
+    ``(id, "sources")``; a dimension the rule leaves open ("any") has no key.
+    Flat keys spare DeepDiff a level of its tree per step of nesting, which
+    is most of what it costs per change. Sets of values are handed over as
+    mappings whose keys are the values, so DeepDiff compares them as key sets
+    (``dictionary_item_added`` for a value gained) instead of hashing every
+    item of every set.
     """
-    plain: dict[str, Any] = {"effect": rule.effect.value}
+    rule_id = rule.id
+    facets: dict[tuple[str, ...], Any] = {(rule_id, "effect"): rule.effect.value}
     if rule.subject:
-        plain["subject"] = _keys(rule.subject)
-    plain["action"] = _keys(rule.action)
-    plain["scope"] = {dim: _keys(values) for dim, values in rule.scope.items()}
-    plain["conditions"] = _keys(rule.conditions)
-    plain["text"] = rule.text
-    plain["sources"] = _keys(rule.sources)
-    return plain
+        facets[(rule_id, "subject")] = _keys(rule.subject)
+    facets[(rule_id, "action")] = _keys(rule.action)
+    for dim, values in rule.scope.items():
+        facets[(rule_id, "scope", dim)] = _keys(values)
+    facets[(rule_id, "conditions")] = _keys(rule.conditions)
+    facets[(rule_id, "text")] = rule.text
+    facets[(rule_id, "sources")] = _keys(rule.sources)
+    return facets
+
+
+def _split_rules(
+    old: PolicyVersion, new: PolicyVersion, *, keep_equal: bool = False
+) -> tuple[list[tuple[Rule, Rule]], list[Rule], list[Rule]]:
+    """The rules that differ: ``(old, new)`` pairs kept under one id, removed, added.
+
+    Every step runs at C speed: only attrs' ``__eq__`` is Python, and it runs
+    only for rule objects the two versions do not share (versions made with
+    ``attrs.evolve``, or rebuilt from stored deltas, share their unchanged
+    rules). With ``keep_equal`` every pair under a shared id is returned.
+    """
+    before, after = old.rules, new.rules
+    if len(before) == len(after):
+        # Both tuples are sorted by id: when every pair that is not one shared
+        # object has one id, the versions hold the same ids, pair by pair.
+        unshared = list(map(is_not, before, after))
+        olds, news = list(compress(before, unshared)), list(compress(after, unshared))
+        if all(map(eq, map(_rule_id, olds), map(_rule_id, news))):
+            if keep_equal:
+                return list(zip(before, after, strict=True)), [], []
+            return _unequal(olds, news), [], []
+    old_by_id, new_by_id = old._by_id, new._by_id
+    removed = [old_by_id[i] for i in sorted(old_by_id.keys() - new_by_id.keys())]
+    added = [new_by_id[i] for i in sorted(new_by_id.keys() - old_by_id.keys())]
+    common = sorted(old_by_id.keys() & new_by_id.keys())
+    olds, news = list(map(old_by_id.__getitem__, common)), list(map(new_by_id.__getitem__, common))
+    if keep_equal:
+        return list(zip(olds, news, strict=True)), removed, added
+    unshared = list(map(is_not, olds, news))
+    return _unequal(list(compress(olds, unshared)), list(compress(news, unshared))), removed, added
+
+
+def _unequal(olds: list[Rule], news: list[Rule]) -> list[tuple[Rule, Rule]]:
+    differ = list(map(not_, map(eq, olds, news)))
+    return list(zip(compress(olds, differ), compress(news, differ), strict=True))
 
 
 def rule_document(rule: Rule) -> dict[str, Any]:
@@ -255,46 +302,42 @@ class _Differ:
         self.prefilter = prefilter
 
     def changes(self) -> list[Change]:
-        # The versions' own id maps: describing the changes needs them too.
-        old_rules = self.old._by_id
-        new_rules = self.new._by_id
-        removed = sorted(old_rules.keys() - new_rules.keys())
-        added = sorted(new_rules.keys() - old_rules.keys())
-        # A rule object shared by both versions (as attrs.evolve leaves the
-        # unchanged ones) is equal without a look; `not ==` saves attrs'
-        # __ne__ frame. This pass is most of the time of a diff with few changes.
-        changed = [
-            i
-            for i, r in new_rules.items()
-            if i in old_rules
-            and (not self.prefilter or not (old_rules[i] is r or old_rules[i] == r))
-        ]
+        edited, removed, added = _split_rules(self.old, self.new, keep_equal=not self.prefilter)
         found: list[Change] = []
-        renames = _renames([old_rules[i] for i in removed], [new_rules[i] for i in added])
-        for old_id, new_id in renames.items():
-            found.append(self._renamed(old_rules[old_id], new_rules[new_id]))
+        renames = _renames(removed, added)
+        new_by_id = {rule.id: rule for rule in added}
+        for rule in removed:
+            if rule.id in renames:
+                found.append(self._renamed(rule, new_by_id[renames[rule.id]]))
         renamed_new = set(renames.values())
 
-        t1: dict[str, Any] = {"rules": {}}
-        t2: dict[str, Any] = {"rules": {}}
-        for rule_id in changed:
-            before, after = plain_rule(old_rules[rule_id]), plain_rule(new_rules[rule_id])
+        # DeepDiff sees one flat mapping per side: a key per rule facet that
+        # differs (see _facets), a one-item key per rule added or removed,
+        # and a text key per version field that differs.
+        t1: dict[Any, Any] = {}
+        t2: dict[Any, Any] = {}
+        for before_rule, after_rule in edited:
+            before, after = _facets(before_rule), _facets(after_rule)
             if self.prefilter:
                 _drop_shared(before, after)
-            t1["rules"][rule_id], t2["rules"][rule_id] = before, after
-        for rule_id in removed:
-            if rule_id not in renames:
-                t1["rules"][rule_id] = plain_rule(old_rules[rule_id])
-        for rule_id in added:
-            if rule_id not in renamed_new:
-                t2["rules"][rule_id] = plain_rule(new_rules[rule_id])
+            t1.update(before)
+            t2.update(after)
+        for rule in removed:
+            if rule.id not in renames:
+                t1[(rule.id,)] = rule.effect.value
+        for rule in added:
+            if rule.id not in renamed_new:
+                t2[(rule.id,)] = rule.effect.value
         for field in ("default", "conflict", *METADATA_FIELDS):
-            before, after = getattr(self.old, field), getattr(self.new, field)
-            if before != after or not self.prefilter:
+            if getattr(self.old, field) != getattr(self.new, field) or not self.prefilter:
                 t1[field] = _field_document(self.old, field)
                 t2[field] = _field_document(self.new, field)
 
         if t1 != t2:
+            old_rules = {rule.id: rule for rule, _ in edited}
+            old_rules.update((rule.id, rule) for rule in removed)
+            new_rules = {rule.id: rule for _, rule in edited}
+            new_rules.update(new_by_id)
             tree = DeepDiff(t1, t2, view="tree", threshold_to_diff_deeper=0)
             found.extend(self._from_tree(tree, old_rules, new_rules))
         found.sort(key=_order)
@@ -320,32 +363,32 @@ class _Differ:
         for report, levels in tree.items():
             for level in levels:
                 path = [step for step in level.path(output_format="list") if step is not None]
-                if path[0] != "rules":
-                    fields.add(path[0])
+                key = path[0]
+                if isinstance(key, str):
+                    fields.add(key)
                     continue
-                if len(path) == 2:
-                    rule_id = path[1]
+                rule_id = key[0]
+                if len(key) == 1:
                     if report == "dictionary_item_added":
                         yield self._appeared(new_rules[rule_id])
                     else:
                         yield self._disappeared(old_rules[rule_id])
                     continue
-                rule_id, part = path[1], path[2]
+                part = key[1]
                 added = report == "dictionary_item_added"
                 if part == "effect":
                     effect_changed.add(rule_id)
                 elif part in ("text", "sources"):
                     reworded.add(rule_id)
                 elif part == "conditions":
-                    conditions[rule_id]["added" if added else "removed"].add(path[3])
+                    conditions[rule_id]["added" if added else "removed"].add(path[1])
                 else:
                     # subject and action sit on the rule; other dimensions in scope.
-                    where = path[2:] if part in ("subject", "action") else path[3:]
-                    key = (rule_id, where[0])
-                    if len(where) == 1:
-                        (dims_added if added else dims_removed).add(key)
+                    dim = key[2] if part == "scope" else part
+                    if len(path) == 1:
+                        (dims_added if added else dims_removed).add((rule_id, dim))
                     else:
-                        values[key]["added" if added else "removed"].add(where[1])
+                        values[(rule_id, dim)]["added" if added else "removed"].add(path[1])
 
         for rule_id in effect_changed:
             yield self._effect(old_rules[rule_id], new_rules[rule_id])
@@ -360,9 +403,10 @@ class _Differ:
 
     # -- building changes -----------------------------------------------------
 
-    def _change(self, **fields: Any) -> Change:
+    def _change(self, old_rule: Rule | None, new_rule: Rule | None, **fields: Any) -> Change:
         change = Change(effective=self.effective, description="", **fields)
-        return attrs.evolve(change, description=describe(change, self.old, self.new))
+        description = describe(change, self.old, self.new, old_rule, new_rule)
+        return attrs.evolve(change, description=description)
 
     def _sources(self, version: PolicyVersion, rule: Rule | None) -> tuple[Source, ...]:
         if rule is not None and rule.sources:
@@ -372,6 +416,7 @@ class _Differ:
     def _appeared(self, rule: Rule) -> Change:
         permit = rule.effect is Effect.PERMIT
         return self._change(
+            None, rule,
             kind=Kind.PERMISSION_GRANTED if permit else Kind.RESTRICTION_IMPOSED,
             direction=Direction.LOOSENED if permit else Direction.TIGHTENED,
             rule=rule.id,
@@ -384,6 +429,7 @@ class _Differ:
     def _disappeared(self, rule: Rule) -> Change:
         permit = rule.effect is Effect.PERMIT
         return self._change(
+            rule, None,
             kind=Kind.PERMISSION_REVOKED if permit else Kind.RESTRICTION_LIFTED,
             direction=Direction.TIGHTENED if permit else Direction.LOOSENED,
             rule=rule.id,
@@ -395,6 +441,7 @@ class _Differ:
 
     def _renamed(self, old: Rule, new: Rule) -> Change:
         return self._change(
+            old, new,
             kind=Kind.RULE_RENAMED,
             direction=Direction.NEUTRAL,
             rule=new.id,
@@ -412,6 +459,7 @@ class _Differ:
         else:
             direction = Direction.MIXED
         return self._change(
+            old, new,
             kind=Kind.EFFECT_CHANGED,
             direction=direction,
             rule=new.id,
@@ -439,6 +487,7 @@ class _Differ:
         else:
             path = _rule_path(new.id, "scope", dim)
         return self._change(
+            old, new,
             kind=kind,
             direction=direction,
             rule=new.id,
@@ -462,6 +511,7 @@ class _Differ:
                 continue
             # A condition narrows what its rule covers: removing one widens it.
             yield self._change(
+                old, new,
                 kind=kind,
                 direction=_direction(gained=kind is Kind.CONDITION_REMOVED, old=old, new=new),
                 rule=new.id,
@@ -475,6 +525,7 @@ class _Differ:
 
     def _reworded(self, old: Rule, new: Rule) -> Change:
         return self._change(
+            old, new,
             kind=Kind.RULE_REWORDED,
             direction=Direction.NEUTRAL,
             rule=new.id,
@@ -499,6 +550,7 @@ class _Differ:
             kind, direction = Kind.METADATA_CHANGED, Direction.NEUTRAL
             added, removed = _listed_difference(field, before, after)
         return self._change(
+            None, None,
             kind=kind,
             direction=direction,
             rule=None,
@@ -512,20 +564,11 @@ class _Differ:
         )
 
 
-def _drop_shared(before: dict[str, Any], after: dict[str, Any]) -> None:
-    """Remove the fields (and scope dimensions) two plain rules hold equal.
-
-    DeepDiff reports nothing for them, yet would hash every item of every set
-    it is given: most of a rule's sets are unchanged, and hashing them was
-    most of the time :func:`diff` took.
-    """
+def _drop_shared(before: dict[Any, Any], after: dict[Any, Any]) -> None:
+    """Remove the facets two rules hold equal: DeepDiff would report nothing for them."""
     for key in before.keys() & after.keys():
         if before[key] == after[key]:
             del before[key], after[key]
-    old_scope, new_scope = before.get("scope", {}), after.get("scope", {})
-    for dim in old_scope.keys() & new_scope.keys():
-        if old_scope[dim] == new_scope[dim]:
-            del old_scope[dim], new_scope[dim]
 
 
 def _listed_difference(field: str, before: Any, after: Any) -> tuple[frozenset[str], frozenset[str]]:

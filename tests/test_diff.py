@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import policydiff
 from policydiff import Direction, Effect, Kind, PolicyVersion, Rule, When
 from policydiff._convert import unstructure_version
-from policydiff._diff import _Differ
+from policydiff._diff import _Differ, _split_rules
 from tests.strategies import version_pairs, versions
 
 HISTORY = Path(__file__).parent.parent / "examples" / "us-ukraine-strikes" / "history"
@@ -375,6 +375,37 @@ def test_setting_equal_rules_aside_gives_the_same_answer_as_diffing_everything(
 ) -> None:
     a, b = pair
     assert _Differ(a, b).changes() == _Differ(a, b, prefilter=False).changes()
+
+
+def _unshared(version: PolicyVersion) -> PolicyVersion:
+    """An equal version whose rules are all new objects, as a fresh load gives."""
+    return attrs.evolve(version, rules=[attrs.evolve(r) for r in version.rules])
+
+
+@given(version_pairs(), st.booleans(), st.booleans())
+def test_the_rules_set_aside_are_exactly_the_equal_ones(
+    pair: tuple[PolicyVersion, PolicyVersion], fresh_old: bool, fresh_new: bool
+) -> None:
+    # Shared rule objects take a shortcut, fresh ones are compared: both must
+    # find the same rules, and the same as a plain look at every id.
+    a, b = pair
+    a, b = (_unshared(a) if fresh_old else a), (_unshared(b) if fresh_new else b)
+    edited, removed, added = _split_rules(a, b)
+    old_ids, new_ids = a.rule_ids, b.rule_ids
+    assert [r.id for r in removed] == sorted(old_ids - new_ids)
+    assert [r.id for r in added] == sorted(new_ids - old_ids)
+    expected = sorted(i for i in old_ids & new_ids if a.rule(i) != b.rule(i))
+    assert sorted(old.id for old, _ in edited) == expected
+    assert all(old.id == new.id and old != new for old, new in edited)
+
+
+def test_same_number_of_rules_under_other_ids_is_not_taken_for_edits() -> None:
+    a = version(rule("a"), rule("b", action="import"))
+    b = version(rule("a"), rule("c", action="import"), version="v2")
+    edited, removed, added = _split_rules(a, b)
+    assert (edited, [r.id for r in removed], [r.id for r in added]) == ([], ["b"], ["c"])
+    kinds = [c.kind for c in policydiff.diff(a, b)]
+    assert kinds == [Kind.RULE_RENAMED]
 
 
 @given(version_pairs())
