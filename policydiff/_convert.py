@@ -46,6 +46,11 @@ _max_string: contextvars.ContextVar[int] = contextvars.ContextVar(
     "max_string", default=100_000
 )
 
+#: While a history loads: each rule id's last parsed data and the rule built from it.
+_shared_rules: contextvars.ContextVar[dict[str, tuple[Any, Rule]] | None] = (
+    contextvars.ContextVar("shared_rules", default=None)
+)
+
 _ENUM_NAMES = {Effect: "effect", Default: "default", Conflict: "conflict strategy"}
 
 #: Key order of written documents.
@@ -69,6 +74,44 @@ def reading(*, timezone: str = "UTC", max_string: int = 100_000) -> Iterator[Non
     finally:
         _timezone.reset(tz_token)
         _max_string.reset(len_token)
+
+
+@contextlib.contextmanager
+def sharing_rules() -> Iterator[None]:
+    """Build each rule once across the versions converted within.
+
+    A rule whose parsed data equals the data an earlier rule of the same id
+    was built from is that earlier rule object. The versions of a history
+    then share their unchanged rules, as versions made with ``attrs.evolve``
+    do: loading skips building them again, and comparing consecutive
+    versions skips them by identity. Parsed data that compares equal builds
+    equal rules: every rule field takes only strings, lists of strings and
+    mappings of them (no time value, so no document's zone matters), and a
+    value that is not one fails the same way in every version.
+    """
+    token = _shared_rules.set({})
+    try:
+        yield
+    finally:
+        _shared_rules.reset(token)
+
+
+def _sharing(hook: Any) -> Any:
+    def structure(value: Any, cls: type) -> Any:
+        shared = _shared_rules.get()
+        if shared is None:
+            return hook(value, cls)
+        rule_id = value.get("id") if isinstance(value, dict) else None
+        if type(rule_id) is not str:
+            return hook(value, cls)
+        seen = shared.get(rule_id)
+        if seen is not None and seen[0] == value:
+            return seen[1]
+        rule = hook(value, cls)
+        shared[rule_id] = (value, rule)
+        return rule
+
+    return structure
 
 
 def describe(value: object) -> str:
@@ -194,6 +237,8 @@ def make_converter(*, detailed_validation: bool = False) -> cattrs.Converter:
     model_classes: tuple[Any, ...] = (Rule, Source, Event, PolicyVersion)
     for model_cls in model_classes:
         hook = _mapping_first(converter.get_structure_hook(model_cls))
+        if model_cls is Rule and not detailed_validation:
+            hook = _sharing(hook)
         converter.register_structure_hook(model_cls, hook)
         if model_cls is not PolicyVersion:
             # Before PolicyVersion's hook is made, so that it calls this one.

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, overload
 import attrs
 import pendulum
 
-from policydiff._convert import RawProblem
+from policydiff._convert import RawProblem, sharing_rules
 from policydiff._documents import (
     DEFAULT_LIMITS,
     Format,
@@ -34,6 +34,7 @@ from policydiff._documents import (
     format_of,
     iter_files,
     parse,
+    paused_collector,
     place,
     read_text,
 )
@@ -532,23 +533,25 @@ def _load_folder(folder: Path, name: str, limits: Limits) -> PolicyHistory:
     versions: list[PolicyVersion] = []
     places: list[_Place] = []
     problems: list[Problem] = []
-    for file in files:
-        file_name = os.fspath(file)
-        try:
-            fmt = format_of(file_name)
-            text = read_text(file_name, limits)
-            data, duplicates = parse(text, fmt, file_name, limits)
-            if isinstance(data, dict) and ("versions" in data or "deltas" in data):
-                problems.append(_whole_history(file_name))
+    # Each file's parse and build pause the collector, as load() does.
+    with sharing_rules(), paused_collector():
+        for file in files:
+            file_name = os.fspath(file)
+            try:
+                fmt = format_of(file_name)
+                text = read_text(file_name, limits)
+                data, duplicates = parse(text, fmt, file_name, limits)
+                if isinstance(data, dict) and ("versions" in data or "deltas" in data):
+                    problems.append(_whole_history(file_name))
+                    continue
+                version = build(
+                    data, text=text, format=fmt, name=file_name, limits=limits, extra=duplicates
+                )
+            except DocumentError as exc:
+                problems.extend(exc.problems)
                 continue
-            version = build(
-                data, text=text, format=fmt, name=file_name, limits=limits, extra=duplicates
-            )
-        except DocumentError as exc:
-            problems.extend(exc.problems)
-            continue
-        versions.append(version)
-        places.append(_Place(file=file_name, text=text, format=fmt))
+            versions.append(version)
+            places.append(_Place(file=file_name, text=text, format=fmt))
     if problems:
         raise DocumentError(problems)
     history_problems = check_versions(versions, places, name=name)
@@ -596,19 +599,22 @@ def _load_document(
 
     versions: list[PolicyVersion] = []
     places: list[_Place] = []
-    for index, body in enumerate(bodies):
-        prefix = ("versions", index)
-        merged = {**shared, **body} if isinstance(body, dict) else body
-        try:
-            version = build(merged, text=text, format=fmt, name=name, limits=limits, prefix=prefix)
-        except DocumentError as exc:
-            # Inherited fields were checked once, at the top: report only
-            # what this body says (or fails to say) itself.
-            own = set(body) | set(_OWN_FIELDS) if isinstance(body, dict) else set()
-            problems.extend(p for p in exc.problems if _in_body(p.path, prefix, own))
-            continue
-        versions.append(version)
-        places.append(_Place(file=name, prefix=prefix, text=text, format=fmt))
+    with sharing_rules(), paused_collector():
+        for index, body in enumerate(bodies):
+            prefix = ("versions", index)
+            merged = {**shared, **body} if isinstance(body, dict) else body
+            try:
+                version = build(
+                    merged, text=text, format=fmt, name=name, limits=limits, prefix=prefix
+                )
+            except DocumentError as exc:
+                # Inherited fields were checked once, at the top: report only
+                # what this body says (or fails to say) itself.
+                own = set(body) | set(_OWN_FIELDS) if isinstance(body, dict) else set()
+                problems.extend(p for p in exc.problems if _in_body(p.path, prefix, own))
+                continue
+            versions.append(version)
+            places.append(_Place(file=name, prefix=prefix, text=text, format=fmt))
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
         raise DocumentError(problems)

@@ -38,7 +38,7 @@ from deepdiff import DeepDiff, Delta
 from deepdiff.helper import Opcode
 from deepdiff.path import parse_path
 
-from policydiff._convert import RawProblem, unstructure_version
+from policydiff._convert import RawProblem, sharing_rules, unstructure_version
 from policydiff._documents import (
     DEFAULT_LIMITS,
     Format,
@@ -46,6 +46,7 @@ from policydiff._documents import (
     build,
     format_of,
     parse,
+    paused_collector,
     place,
     read_text,
     write_atomic,
@@ -324,32 +325,33 @@ def from_store(
         raise fail(raw)
     source = text if text is not None else ""
     source_format: Format = format if text is not None else "json"
-    first = _build(data["first"], ("first",), name, source, source_format, limits)
-    docs = [data["first"]]
-    versions = [first]
-    places = [_Place(file=name, prefix=("first",), text=text, format=format)]
-    for index, form in enumerate(data["deltas"]):
-        here: tuple[str | int, ...] = ("deltas", index)
-        try:
-            doc = _apply(docs[-1], form)
-        except Exception as exc:  # DeepDiff reports a bad delta in several ways
-            message = f"does not apply to the version before it: {_reason(exc)}"
-            hint = (
-                "the file changed after it was written; store the history again from its documents"
-            )
-            raise fail([RawProblem(here, message, hint=hint)]) from None
-        try:
-            version = build(doc, text="", format="json", name=name, limits=limits)
-        except DocumentError as exc:
-            raise fail(
-                [
-                    RawProblem(here, f"rebuilds an invalid version: {_inner(p)}")
-                    for p in exc.problems
-                ]
-            ) from None
-        docs.append(doc)
-        versions.append(version)
-        places.append(_Place(file=name, prefix=here, text=text, format=format))
+    with sharing_rules(), paused_collector():
+        first = _build(data["first"], ("first",), name, source, source_format, limits)
+        docs = [data["first"]]
+        versions = [first]
+        places = [_Place(file=name, prefix=("first",), text=text, format=format)]
+        for index, form in enumerate(data["deltas"]):
+            here: tuple[str | int, ...] = ("deltas", index)
+            try:
+                doc = _apply(docs[-1], form)
+            except Exception as exc:  # DeepDiff reports a bad delta in several ways
+                message = f"does not apply to the version before it: {_reason(exc)}"
+                hint = (
+                    "the file changed after it was written; store the history again from its documents"
+                )
+                raise fail([RawProblem(here, message, hint=hint)]) from None
+            try:
+                version = build(doc, text="", format="json", name=name, limits=limits)
+            except DocumentError as exc:
+                raise fail(
+                    [
+                        RawProblem(here, f"rebuilds an invalid version: {_inner(p)}")
+                        for p in exc.problems
+                    ]
+                ) from None
+            docs.append(doc)
+            versions.append(version)
+            places.append(_Place(file=name, prefix=here, text=text, format=format))
     problems = check_versions(versions, places, name=name)
     if problems:
         raise HistoryError(problems)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from pathlib import Path
 
 import attrs
@@ -118,6 +119,46 @@ def test_a_history_equals_the_same_versions_loaded_another_way(tmp_path: Path) -
     for index, v in enumerate(single):
         (tmp_path / f"{index}.json").write_text(_dumps(v), encoding="utf-8")
     assert load_history(tmp_path) == single
+
+
+@given(version_sequences(max_size=4))
+def test_any_history_reads_back_equal_from_a_folder_and_from_one_document(
+    found: list[PolicyVersion],
+) -> None:
+    # Rules built once and shared across versions must never stand in for
+    # a rule that differs, in either layout.
+    history = PolicyHistory(versions=found)
+    with tempfile.TemporaryDirectory() as folder:
+        for index, v in enumerate(found):
+            (Path(folder) / f"{index}.json").write_text(_dumps(v), encoding="utf-8")
+        assert load_history(folder) == history
+    with tempfile.TemporaryDirectory() as folder:
+        bodies = [json.loads(_dumps(v)) for v in found]
+        shared = {"policy": bodies[0]["policy"]}
+        for body in bodies:
+            del body["policy"]
+        path = Path(folder) / "history.json"
+        path.write_text(json.dumps({**shared, "versions": bodies}), encoding="utf-8")
+        assert load_history(path) == history
+
+
+def test_versions_read_together_share_their_unchanged_rules(tmp_path: Path) -> None:
+    kept = rule("kept", scope={"region": "north"})
+    edited = rule("edited", scope={"region": "north"})
+    steps = [
+        version("a", "2024-01-01", kept, edited),
+        version("b", "2024-02-01", kept, attrs.evolve(edited, scope={"region": ["south"]})),
+        version("c", "2024-03-01", kept, edited),
+    ]
+    for index, v in enumerate(steps):
+        (tmp_path / f"{index}.json").write_text(_dumps(v), encoding="utf-8")
+    a, b, c = load_history(tmp_path)
+    assert a.rule("kept") is b.rule("kept") is c.rule("kept")
+    assert a.rule("edited") is not b.rule("edited")
+    # Back to what it was two versions before: equal again, whatever object it is.
+    assert c.rule("edited") == a.rule("edited") == edited
+    assert b.rule("edited").scope == {"region": frozenset({"south"})}
+    assert [len(d) for d in load_history(tmp_path).changes()] == [1, 1]
 
 
 def _dumps(v: PolicyVersion) -> str:
