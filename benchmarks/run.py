@@ -25,6 +25,11 @@ Cases (sizes are for ``--scale full``):
 ``log``
     ``history.changes()`` over 1,000 versions of 10k rules, about 10 rules
     changing per step, and the same with twice the unchanged rules.
+``log, from files``
+    A folder of JSON version documents (50 versions of 10k rules, and of
+    20k), as ``policydiff log`` reads it: ``load_history()`` on the folder,
+    and ``changes()`` on the history it gives, whose versions share the
+    rules they did not change.
 ``at``
     ``history.at()`` at random instants in histories of 1k, 10k and 100k
     versions: the time per lookup should grow with the logarithm of the size.
@@ -87,6 +92,7 @@ class Scale:
         log_rules: Rules per version in the smaller ``log`` history.
         log_changed: Rules changed per step in the ``log`` histories.
         log_repeats: Timed repeats of the ``log`` case (the slowest).
+        files_versions: Versions in each ``log, from files`` history.
         at_versions: History sizes for the ``at`` case.
         at_lookups: Lookups timed at each size.
     """
@@ -99,6 +105,7 @@ class Scale:
     log_rules: int
     log_changed: int
     log_repeats: int
+    files_versions: int
     at_versions: tuple[int, ...]
     at_lookups: int
 
@@ -113,6 +120,7 @@ SCALES = {
         log_rules=200,
         log_changed=2,
         log_repeats=3,
+        files_versions=5,
         at_versions=(10, 100, 1000),
         at_lookups=200,
     ),
@@ -125,6 +133,7 @@ SCALES = {
         log_rules=1_000,
         log_changed=10,
         log_repeats=3,
+        files_versions=20,
         at_versions=(1_000, 10_000),
         at_lookups=5_000,
     ),
@@ -137,6 +146,7 @@ SCALES = {
         log_rules=10_000,
         log_changed=10,
         log_repeats=3,
+        files_versions=50,
         at_versions=(1_000, 10_000, 100_000),
         at_lookups=20_000,
     ),
@@ -465,6 +475,58 @@ def case_log(scale: Scale) -> Case:
     return case
 
 
+def case_log_files(scale: Scale, folder: Path) -> Case:
+    """``load_history()`` of a folder of documents, then ``changes()``, at two sizes."""
+    sizes = (scale.log_rules, 2 * scale.log_rules)
+    case = Case(
+        case="log, from files",
+        size=f"{scale.files_versions} JSON files x {_count(sizes[0])} / {_count(sizes[1])} rules, "
+        f"{scale.log_changed} changed per step",
+    )
+    contenders = []
+    for rules in sizes:
+        where = folder / f"history-{rules}"
+        where.mkdir()
+        versions = generate.history_versions(
+            generate.Shape(rules=rules),
+            versions=scale.files_versions,
+            changed=scale.log_changed,
+            seed=7,
+        )
+        for index, version in enumerate(versions):
+            policydiff.dump(version, where / f"{index:05d}.json")
+        loaded = policydiff.load_history(where)
+        contenders.append(
+            contender(
+                f"load_history(), {_count(rules)} rules",
+                lambda _, w=where: policydiff.load_history(w),
+            )
+        )
+        contenders.append(
+            contender(
+                f"changes() of the loaded history, {_count(rules)} rules",
+                lambda history: history.changes(),
+                setup=lambda w=where: policydiff.load_history(w),
+            )
+        )
+        shared = sum(
+            a is b
+            for older, newer in itertools.pairwise(loaded)
+            for a, b in zip(older.rules, newer.rules, strict=True)
+        )
+        case.notes.append(
+            f"{_count(rules)} rules: {shared:,} of {(len(loaded) - 1) * rules:,} rules are objects"
+            " shared with the version before"
+        )
+    case.results = compare(contenders, scale.log_repeats)
+    names = [r.name for r in case.results]
+    case.ratio("load, twice the unchanged rules", names[2], names[0])
+    case.ratio(
+        "changes(), twice the unchanged rules", names[3], names[1], limit=1.5, target="< 1.5"
+    )
+    return case
+
+
 def case_at(scale: Scale) -> Case:
     """``history.at()`` lookups at several history sizes."""
     sizes = scale.at_versions
@@ -639,6 +701,9 @@ def run(
     if "log" in only:
         say("log")
         cases.append(case_log(scale))
+        with tempfile.TemporaryDirectory(prefix="policydiff-bench-") as temp:
+            say("log, from files")
+            cases.append(case_log_files(scale, Path(temp)))
     if "at" in only:
         say("at")
         cases.append(case_at(scale))

@@ -36,7 +36,7 @@ def report() -> dict[str, Any]:
 
 def test_every_case_is_reported(report: dict[str, Any]) -> None:
     cases = {case["case"] for case in report["cases"]}
-    assert {"diff", "load json", "load yaml", "log", "at"} <= cases
+    assert {"diff", "load json", "load yaml", "log", "log, from files", "at"} <= cases
     assert any(case.startswith("impact") for case in cases)
 
 
@@ -64,6 +64,7 @@ def test_every_case_is_measured_against_a_baseline(report: dict[str, Any]) -> No
     assert {"policydiff.diff", "attrs == floor", "raw DeepDiff"} <= names["diff"]
     assert {"policydiff.load", "json.loads"} <= names["load json"]
     assert {"policydiff.load", "yaml CSafeLoader"} <= names["load yaml"]
+    assert {"load_history(), 200 rules", "load_history(), 400 rules"} <= names["log, from files"]
 
 
 def test_the_report_names_the_machine(report: dict[str, Any]) -> None:
