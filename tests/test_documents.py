@@ -10,12 +10,13 @@ from typing import Any
 import attrs
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import policydiff
 from policydiff import DocumentError, Limits, PolicyVersion
-from policydiff.model import Conflict, Default, Effect, Precision, When
+from policydiff._convert import RULE_KEYS, _detailed, _quick, reading
+from policydiff.model import Conflict, Default, Effect, Precision, Rule, When
 from tests.strategies import versions
 
 FORMATS = ("yaml", "json", "toml")
@@ -361,3 +362,122 @@ def test_an_unknown_format_is_refused_by_loads_and_dumps(kharkiv: PolicyVersion)
         policydiff.loads("policy: p", format="xml")  # type: ignore[arg-type]
     with pytest.raises(DocumentError, match=f"^{re.escape(message)}$"):
         policydiff.dumps(kharkiv, format="xml")  # type: ignore[arg-type]
+
+
+# -- the quick path for plain rules -------------------------------------------
+
+_SHORT = st.text(alphabet="abcx ", max_size=6)
+_VALUES = st.one_of(
+    _SHORT,
+    st.lists(_SHORT, max_size=3),
+    st.lists(st.one_of(_SHORT, st.integers(), st.none()), max_size=3),
+    st.none(),
+    st.integers(),
+    st.booleans(),
+    st.tuples(_SHORT),
+    st.dictionaries(_SHORT, _SHORT, max_size=2),
+)
+_ODD = st.one_of(
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.tuples(_SHORT),
+    st.lists(st.one_of(_SHORT, st.integers(), st.none()), min_size=1, max_size=3),
+    st.dictionaries(_SHORT, _SHORT, max_size=2),
+    st.text(alphabet="ab", min_size=3, max_size=5),
+)
+_RULE_DATA = st.dictionaries(
+    st.sampled_from([*RULE_KEYS, "effects", "scopes"]),
+    st.one_of(
+        st.sampled_from([e.value for e in Effect]),
+        _VALUES,
+        st.dictionaries(st.one_of(_SHORT, st.integers()), _VALUES, max_size=3),
+    ),
+    max_size=len(RULE_KEYS) + 1,
+)
+_VALID_VALUES = st.one_of(_SHORT, st.lists(_SHORT, max_size=3))
+_VALID_RULES = st.fixed_dictionaries(
+    {
+        "id": _SHORT,
+        "effect": st.sampled_from([e.value for e in Effect]),
+        "action": _VALID_VALUES,
+    },
+    optional={
+        "subject": _VALID_VALUES,
+        "scope": st.dictionaries(_SHORT, _VALID_VALUES, max_size=3),
+        "conditions": _VALID_VALUES,
+        "text": st.one_of(st.none(), _SHORT),
+        "sources": _VALID_VALUES,
+    },
+)
+
+
+@st.composite
+def _rules_one_field_off(draw: st.DrawFn) -> dict[Any, Any]:
+    """A valid rule with, usually, one field (or one scope entry) made odd."""
+    rule: dict[Any, Any] = draw(_VALID_RULES)
+    odd = draw(
+        st.sampled_from(["none", "field", "missing", "scope key", "scope value", "extra key"])
+    )
+    if odd == "field":
+        rule[draw(st.sampled_from(RULE_KEYS))] = draw(_ODD)
+    elif odd == "missing":
+        rule.pop(draw(st.sampled_from(RULE_KEYS)), None)
+    elif odd == "scope key":
+        rule["scope"] = {**rule.get("scope", {}), draw(st.one_of(st.integers(), st.none())): "a"}
+    elif odd == "scope value":
+        rule["scope"] = {**rule.get("scope", {}), "dim": draw(_VALUES)}
+    elif odd == "extra key":
+        rule["effects"] = "permit"
+    return rule
+
+
+class _FellBack(Exception):
+    pass
+
+
+def _fall_back(value: object, cls: type) -> object:
+    raise _FellBack
+
+
+def _agrees_with_cattrs(data: object, limit: int) -> None:
+    """Unless the quick path hands ``data`` on, it builds what cattrs builds."""
+    with reading(max_string=limit):
+        try:
+            quick = _quick(_fall_back)(data, Rule)
+        except _FellBack:
+            return
+        assert quick == _detailed.structure(data, Rule)
+
+
+@settings(max_examples=400)
+@given(data=st.one_of(_RULE_DATA, _rules_one_field_off()), limit=st.sampled_from([2, 100]))
+def test_a_rule_built_the_quick_way_is_what_cattrs_would_build(
+    data: dict[str, object], limit: int
+) -> None:
+    # The quick path must never accept what the full path refuses, and what
+    # it builds must equal what the full path builds.
+    _agrees_with_cattrs(data, limit)
+
+
+@pytest.mark.parametrize("field", RULE_KEYS)
+@settings(max_examples=100)
+@given(rule=_VALID_RULES, odd=_ODD, limit=st.sampled_from([2, 100]))
+def test_an_odd_value_in_any_rule_field_leaves_the_quick_path(
+    field: str, rule: dict[str, Any], odd: object, limit: int
+) -> None:
+    data = {**rule, field: odd}
+    _agrees_with_cattrs(data, limit)
+
+
+def test_a_plain_rule_takes_the_quick_path() -> None:
+    data = {
+        "id": "r",
+        "effect": "permit",
+        "subject": "Ukraine",
+        "action": ["strike"],
+        "scope": {"territory": ["Belgorod Oblast"]},
+        "text": "Allowed.",
+    }
+    with reading():
+        assert _quick(_fall_back)(data, Rule) == _detailed.structure(data, Rule)
