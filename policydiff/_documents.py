@@ -140,6 +140,10 @@ for _tag in ("bool", "int", "float"):
 #: Files are read in pieces of this size, never more than the limit at once.
 _CHUNK = 1024 * 1024
 _DEEP_BRACKETS = re.compile(r"[\[{](?:\s*[\[{]){%d}")
+#: For ASCII text: opening brackets become "(", every other byte "x" ...
+_OPENERS = bytes(0x28 if byte in b"[{" else 0x78 for byte in range(256))
+#: ... and the ASCII characters the pattern's \s matches are dropped.
+_ASCII_SPACE = bytes(byte for byte in range(128) if chr(byte).isspace())
 _TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -282,9 +286,9 @@ def parse(
         return DocumentError([Problem(file=name, path="", message=message, line=line, column=column)])
 
     if fmt != "toml":
-        deep = re.compile(_DEEP_BRACKETS.pattern % limits.max_depth).search(text)
-        if deep is not None:
-            line, column = _place(text, deep.start())
+        start = _deep_start(text, limits.max_depth)
+        if start is not None:
+            line, column = _place(text, start)
             raise fail(_too_deep(limits), line, column)
     duplicates: list[RawProblem] = []
     try:
@@ -432,6 +436,30 @@ def _known_format(fmt: str, name: str) -> None:
     if fmt not in _FORMATS:
         message = f"unknown format {shown(fmt)} (expected one of: {', '.join(sorted(_FORMATS))})"
         raise DocumentError([Problem(file=name, path="", message=message)])
+
+
+def _deep_start(text: str, depth: int) -> int | None:
+    """Where ``depth + 1`` opening brackets in a row (spaces between) start.
+
+    This text scan refuses hostile nesting before a parser recurses into it.
+    ASCII text, nearly every large document, is first checked at C speed,
+    a piece at a time, on copies that keep only the brackets: most have no
+    such run, and the pattern, which tries every position in turn, then
+    need not run at all.
+    """
+    if text.isascii():
+        run, carried = b"(" * (depth + 1), b""
+        for start in range(0, len(text), _CHUNK):
+            piece = text[start : start + _CHUNK].encode("ascii")
+            squeezed = carried + piece.translate(_OPENERS, _ASCII_SPACE)
+            if run in squeezed:
+                break
+            # A run may go on in the next piece: keep what could begin it.
+            carried = squeezed[-depth:]
+        else:
+            return None
+    found = re.compile(_DEEP_BRACKETS.pattern % depth).search(text)
+    return None if found is None else found.start()
 
 
 def _too_deep(limits: Limits) -> str:

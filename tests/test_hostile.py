@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 import tracemalloc
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 import policydiff
 from policydiff import DocumentError, Limits, PolicyDiffError, PolicyVersion
 from policydiff._convert import unstructure_version
+from policydiff._documents import _ASCII_SPACE, _CHUNK, _DEEP_BRACKETS, _deep_start
 from policydiff._locate import locate
 from tests.strategies import versions
 
@@ -536,3 +538,25 @@ def test_fuzz_mutated_history_documents_load_or_are_refused(
     except PolicyDiffError:
         return
     assert len(history) >= 1
+
+
+@given(
+    text=st.text(alphabet="[{( \t\n\x0b\x1c\x1fx\u00a0\u2028", max_size=40),
+    depth=st.integers(1, 4),
+)
+def test_the_quick_nesting_scan_finds_what_the_pattern_finds(text: str, depth: int) -> None:
+    # ASCII text takes a shortcut; it must agree with the pattern everywhere.
+    found = re.compile(_DEEP_BRACKETS.pattern % depth).search(text)
+    assert _deep_start(text, depth) == (None if found is None else found.start())
+
+
+def test_the_quick_nesting_scan_drops_exactly_the_spaces_the_pattern_skips() -> None:
+    spaces = {chr(b) for b in _ASCII_SPACE}
+    assert spaces == {chr(b) for b in range(128) if re.fullmatch(r"\s", chr(b))}
+
+
+@pytest.mark.parametrize("before", [_CHUNK - 65, _CHUNK - 30, _CHUNK - 1, _CHUNK])
+def test_the_quick_nesting_scan_finds_a_run_across_its_pieces(before: int) -> None:
+    text = "x" * before + "[ " * 65 + "x"
+    assert _deep_start(text, 64) == before
+    assert _deep_start(text, 65) is None
