@@ -290,6 +290,10 @@ def _field_document(version: PolicyVersion, field: str) -> Any:
     return unstructure_field(version, field)
 
 
+def _canonical(document: Any) -> str:
+    return json.dumps(document, sort_keys=True, ensure_ascii=False)
+
+
 class _Differ:
     """One comparison; holds what the mapping from DeepDiff needs."""
 
@@ -300,6 +304,8 @@ class _Differ:
         # Setting equal rules aside is an optimisation; tests turn it off to
         # check that it never changes the answer.
         self.prefilter = prefilter
+        #: The document form of each version field compared, before and after.
+        self.fields: dict[str, tuple[Any, Any]] = {}
 
     def changes(self) -> list[Change]:
         edited, removed, added = _split_rules(self.old, self.new, keep_equal=not self.prefilter)
@@ -313,7 +319,10 @@ class _Differ:
 
         # DeepDiff sees one flat mapping per side: a key per rule facet that
         # differs (see _facets), a one-item key per rule added or removed,
-        # and a text key per version field that differs.
+        # and a text key per version field that differs. A field's value is
+        # its document form as canonical JSON text: a change to a field is
+        # reported for the field as a whole (what a list gained and lost is
+        # read off the documents), so DeepDiff need not walk into its lists.
         t1: dict[Any, Any] = {}
         t2: dict[Any, Any] = {}
         for before_rule, after_rule in edited:
@@ -330,8 +339,9 @@ class _Differ:
                 t2[(rule.id,)] = rule.effect.value
         for field in ("default", "conflict", *METADATA_FIELDS):
             if getattr(self.old, field) != getattr(self.new, field) or not self.prefilter:
-                t1[field] = _field_document(self.old, field)
-                t2[field] = _field_document(self.new, field)
+                before, after = _field_document(self.old, field), _field_document(self.new, field)
+                self.fields[field] = (before, after)
+                t1[field], t2[field] = _canonical(before), _canonical(after)
 
         if t1 != t2:
             old_rules = {rule.id: rule for rule, _ in edited}
@@ -536,8 +546,7 @@ class _Differ:
         )
 
     def _version_field(self, field: str) -> Change:
-        before = _field_document(self.old, field)
-        after = _field_document(self.new, field)
+        before, after = self.fields[field]
         added: frozenset[str] = frozenset()
         removed: frozenset[str] = frozenset()
         if field == "default":
