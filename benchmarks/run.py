@@ -19,6 +19,11 @@ Cases (sizes are for ``--scale full``):
     order of rules and values (measured once, and only up to 10k rules).
     ``policydiff.diff`` is also timed on the pair as a history read from
     files holds it, the unchanged rules being objects both versions share.
+``diff, flagship``
+    Each step of the flagship history (``examples/us-ukraine-strikes``), a
+    real policy with a handful of rules and most of its changes in sources
+    and events. Baselines: raw DeepDiff on the same documents, with default
+    options and with ``ignore_order=True``.
 ``load``
     A 100k-rule document, as JSON and as YAML. Baselines: ``json.loads`` and
     PyYAML's C safe loader on the same files, each read inside the timing as
@@ -73,6 +78,7 @@ import generate  # noqa: E402 (the benchmarks folder is not a package)
 from deepdiff import DeepDiff  # noqa: E402
 
 import policydiff  # noqa: E402
+from policydiff._convert import unstructure_version  # noqa: E402
 from policydiff.model import PolicyVersion, When  # noqa: E402
 
 try:
@@ -375,6 +381,41 @@ def case_diff(rules: int, scale: Scale) -> Case:
     floor_speedup = case.median("raw DeepDiff") / case.median("attrs == floor")
     case.notes.append(
         f"the attrs floor itself is {floor_speedup:.1f}x faster than raw DeepDiff (rules keyed by id)"
+    )
+    return case
+
+
+FLAGSHIP = HERE.parent / "examples" / "us-ukraine-strikes" / "history"
+
+
+def case_diff_flagship(scale: Scale) -> Case:
+    """``diff`` of each step of the flagship history, a real policy's few rules."""
+    history = policydiff.load_history(FLAGSHIP)
+    pairs = list(itertools.pairwise(history))
+    documents = [(unstructure_version(a), unstructure_version(b)) for a, b in pairs]
+    case = Case(case="diff, flagship", size=f"{len(pairs)} steps of {FLAGSHIP.parent.name}")
+    rounds = 10 * scale.repeats
+    case.results = compare(
+        [
+            contender(
+                "policydiff.diff",
+                lambda fresh: [policydiff.diff(a, b) for a, b in fresh],
+                setup=lambda: [(_fresh(a), _fresh(b)) for a, b in pairs],
+            ),
+            contender("raw DeepDiff", lambda _: [DeepDiff(a, b) for a, b in documents]),
+            contender(
+                "raw DeepDiff, ignore_order",
+                lambda _: [DeepDiff(a, b, ignore_order=True) for a, b in documents],
+            ),
+        ],
+        rounds,
+    )
+    for name in ("raw DeepDiff", "raw DeepDiff, ignore_order"):
+        case.ratio(f"diff / {name}", "policydiff.diff", name)
+    changes = sum(len(policydiff.diff(a, b)) for a, b in pairs)
+    case.notes.append(
+        f"every step diffed once per repeat ({changes} changes in all); raw DeepDiff gets the"
+        " documents as policydiff writes them"
     )
     return case
 
@@ -713,6 +754,8 @@ def run(
             for rules in scale.diff_rules:
                 say(f"diff, {_count(rules)} rules")
                 cases.append(case_diff(rules, scale))
+            say("diff, flagship history")
+            cases.append(case_diff_flagship(scale))
         if "load" in only:
             say(f"load, {_count(scale.load_rules)} rules")
             cases.extend(case_load(scale.load_rules, scale, Path(temp)))
