@@ -235,8 +235,9 @@ def _split_rules(
 
     Every step runs at C speed: only attrs' ``__eq__`` is Python, and it runs
     only for rule objects the two versions do not share (versions made with
-    ``attrs.evolve``, or rebuilt from stored deltas, share their unchanged
-    rules). With ``keep_equal`` every pair under a shared id is returned.
+    ``attrs.evolve``, and versions read together as a history, share their
+    unchanged rules). With ``keep_equal`` every pair under a shared id is
+    returned.
     """
     before, after = old.rules, new.rules
     if len(before) == len(after):
