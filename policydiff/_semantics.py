@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any
 
 from policydiff._convert import RawProblem
@@ -19,6 +20,10 @@ from policydiff._time import zone
 FORMAT_VERSION = 1
 #: Known source ids named in one message, at most.
 _LISTED = 10
+#: Unknown source ids given a "did you mean" per document, at most ...
+_SUGGESTED = 100
+#: ... and so many ids compared with them in all.
+_COMPARED = 20_000
 
 
 def check_document(data: dict[str, Any], *, semantic: bool = True) -> list[RawProblem]:
@@ -69,33 +74,37 @@ def _zone(data: dict[str, Any]) -> Iterator[RawProblem]:
             yield RawProblem(("timezone",), str(exc))
 
 
-def _source_ids(data: dict[str, Any]) -> list[str]:
+def _source_ids(data: dict[str, Any]) -> frozenset[str]:
     sources = data.get("sources")
     if not isinstance(sources, list):
-        return []
-    return [s["id"] for s in sources if isinstance(s, dict) and isinstance(s.get("id"), str)]
+        return frozenset()
+    return frozenset(
+        s["id"] for s in sources if isinstance(s, dict) and isinstance(s.get("id"), str)
+    )
 
 
 def _rules(data: dict[str, Any]) -> Iterator[RawProblem]:
     rules = data.get("rules")
     if not isinstance(rules, list):
         return
-    known = _source_ids(data)
+    known = _Known(_source_ids(data))
     first_at: dict[str, int] = {}
+    # Runs once per rule of documents with 100k rules: paths are built, and
+    # generators started, only where there is something to look at.
     for index, rule in enumerate(rules):
         if not isinstance(rule, dict):
             continue
         here: tuple[str | int, ...] = ("rules", index)
         rule_id = rule.get("id")
-        yield from _label(rule_id, (*here, "id"), "a rule id")
         if isinstance(rule_id, str):
-            if rule_id in first_at:
+            if not rule_id or rule_id != rule_id.strip():
+                yield from _label(rule_id, (*here, "id"), "a rule id")
+            first = first_at.setdefault(rule_id, index)
+            if first != index:
                 yield RawProblem(
                     (*here, "id"),
-                    f"duplicate rule id {shown(rule_id)} (first used by rules[{first_at[rule_id]}])",
+                    f"duplicate rule id {shown(rule_id)} (first used by rules[{first}])",
                 )
-            else:
-                first_at[rule_id] = index
         for field in ("subject", "action"):
             if rule.get(field) == []:
                 yield RawProblem((*here, field), f"empty {field}: give at least one value")
@@ -113,28 +122,61 @@ def _rules(data: dict[str, Any]) -> Iterator[RawProblem]:
                         (*here, "scope", dim),
                         "empty scope: give at least one value, or leave the dimension out to mean any value",
                     )
-        yield from _refs(rule.get("sources"), known, (*here, "sources"))
+        if "sources" in rule:
+            yield from _refs(rule["sources"], known, (*here, "sources"))
 
 
-def _refs(refs: Any, known: list[str], path: tuple[str | int, ...]) -> Iterator[RawProblem]:
+class _Known:
+    """The source ids a document lists, and what to say about an unknown one.
+
+    Suggesting the closest id compares it with every id the document lists,
+    so suggestions are looked for only while the comparisons stay within a
+    budget: a hostile file of many sources and many unknown references is
+    refused as quickly as any other. Beyond that, messages list known ids.
+    """
+
+    def __init__(self, ids: frozenset[str]) -> None:
+        self.ids = ids
+        self._names: list[str] | None = None
+        self._said: dict[str, str] = {}
+
+    @property
+    def names(self) -> list[str]:
+        if self._names is None:
+            self._names = sorted(self.ids)
+        return self._names
+
+    def detail(self, ref: str) -> str:
+        """What follows "unknown source id 'ref'" in a message."""
+        if ref not in self._said:
+            self._said[ref] = self._detail(ref)
+        return self._said[ref]
+
+    def _detail(self, ref: str) -> str:
+        if not self.ids:
+            return " (the version lists no sources)"
+        if len(self._said) < min(_SUGGESTED, _COMPARED // len(self.ids)):
+            close = difflib.get_close_matches(ref, self.names, n=1)
+            if close:
+                return f"; did you mean {shown(close[0])}?"
+        return self._listing
+
+    @cached_property
+    def _listing(self) -> str:
+        listed = ", ".join(shown(name) for name in self.names[:_LISTED])
+        if len(self.names) > _LISTED:
+            listed += f" and {len(self.names) - _LISTED:,} more"
+        return f" (known sources: {listed})"
+
+
+def _refs(refs: Any, known: _Known, path: tuple[str | int, ...]) -> Iterator[RawProblem]:
     if isinstance(refs, str):
         refs = [refs]
     if not isinstance(refs, list):
         return
     for index, ref in enumerate(refs):
-        if isinstance(ref, str) and ref not in known:
-            close = difflib.get_close_matches(ref, known, n=1)
-            if close:
-                detail = f"; did you mean {shown(close[0])}?"
-            elif known:
-                names = sorted(set(known))
-                listed = ", ".join(shown(name) for name in names[:_LISTED])
-                if len(names) > _LISTED:
-                    listed += f" and {len(names) - _LISTED:,} more"
-                detail = f" (known sources: {listed})"
-            else:
-                detail = " (the version lists no sources)"
-            yield RawProblem((*path, index), f"unknown source id {shown(ref)}{detail}")
+        if isinstance(ref, str) and ref not in known.ids:
+            yield RawProblem((*path, index), f"unknown source id {shown(ref)}{known.detail(ref)}")
 
 
 def _sources(data: dict[str, Any]) -> Iterator[RawProblem]:
@@ -155,7 +197,7 @@ def _sources(data: dict[str, Any]) -> Iterator[RawProblem]:
                 seen.setdefault(source_id, index)
     events = data.get("events")
     if isinstance(events, list):
-        known = _source_ids(data)
+        known = _Known(_source_ids(data))
         for index, event in enumerate(events):
             if isinstance(event, dict):
                 yield from _refs(event.get("sources"), known, ("events", index, "sources"))

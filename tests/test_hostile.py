@@ -502,6 +502,24 @@ def test_a_long_list_of_known_sources_is_cut_short() -> None:
     assert printed == f"<string>:18:37: events[0].sources[0]: unknown source id 'zz' (known sources: {known} and 2 more)"
 
 
+def test_many_unknown_source_ids_among_many_sources_are_refused_quickly() -> None:
+    # "Did you mean" compares an unknown id with every known one: a file of
+    # thousands of both must not turn that into minutes of work.
+    sources = [{"id": f"source-{i:04}"} for i in range(2_000)]
+    rules = [
+        {"id": f"r{i}", "effect": "permit", "action": "x", "sources": [f"sourse-{i:04}"]}
+        for i in range(5_000)
+    ]
+    doc = {"policy": "p", "version": "v", "effective": "2024", "sources": sources, "rules": rules}
+    lines = refusal(lambda: policydiff.loads(json.dumps(doc), format="json")).splitlines()
+    assert len(lines) == 1001
+    assert lines[0].endswith("rules[0].sources[0]: unknown source id 'sourse-0000'; did you mean 'source-0000'?")
+    known = ", ".join(f"'source-{i:04}'" for i in range(10))
+    assert lines[-2].endswith(
+        f"rules[999].sources[0]: unknown source id 'sourse-0999' (known sources: {known} and 1,990 more)"
+    )
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
 @given(
