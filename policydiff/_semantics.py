@@ -23,7 +23,7 @@ _LISTED = 10
 #: Unknown source ids given a "did you mean" per document, at most ...
 _SUGGESTED = 100
 #: ... and so many ids compared with them in all.
-_COMPARED = 20_000
+_COMPARED = 10_000
 
 
 def check_document(data: dict[str, Any], *, semantic: bool = True) -> list[RawProblem]:

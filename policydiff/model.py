@@ -11,6 +11,7 @@ The model does no I/O: see :func:`policydiff.load` and :func:`policydiff.dump`.
 
 from __future__ import annotations
 
+import collections
 import datetime
 import enum
 import operator
@@ -432,7 +433,7 @@ class PolicyVersion:
     def __attrs_post_init__(self) -> None:
         ids = [rule.id for rule in self.rules]
         if len(set(ids)) != len(ids):
-            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            dupes = sorted(i for i, n in collections.Counter(ids).items() if n > 1)
             msg = f"duplicate rule ids: {', '.join(dupes)}"
             raise ValueError(msg)
 

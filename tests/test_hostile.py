@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import policydiff
-from policydiff import DocumentError, Limits, PolicyDiffError, PolicyVersion
+from policydiff import DocumentError, Effect, Limits, PolicyDiffError, PolicyVersion, Rule, When
 from policydiff._convert import unstructure_version
 from policydiff._documents import _ASCII_SPACE, _CHUNK, _DEEP_BRACKETS, _deep_start
 from policydiff._locate import locate
@@ -502,13 +502,20 @@ def test_a_long_list_of_known_sources_is_cut_short() -> None:
     assert printed == f"<string>:18:37: events[0].sources[0]: unknown source id 'zz' (known sources: {known} and 2 more)"
 
 
+def test_a_duplicate_rule_id_among_many_rules_is_refused_quickly() -> None:
+    rules = [Rule(id=f"r{i}", effect=Effect.PERMIT, action="x") for i in range(30_000)]
+    rules.append(Rule(id="r7", effect=Effect.PERMIT, action="x"))
+    with bounded(), pytest.raises(ValueError, match=r"^duplicate rule ids: r7$"):
+        PolicyVersion(policy="p", version="v", effective=When.parse("2024"), rules=rules)
+
+
 def test_many_unknown_source_ids_among_many_sources_are_refused_quickly() -> None:
     # "Did you mean" compares an unknown id with every known one: a file of
     # thousands of both must not turn that into minutes of work.
     sources = [{"id": f"source-{i:04}"} for i in range(2_000)]
     rules = [
         {"id": f"r{i}", "effect": "permit", "action": "x", "sources": [f"sourse-{i:04}"]}
-        for i in range(5_000)
+        for i in range(1_200)
     ]
     doc = {"policy": "p", "version": "v", "effective": "2024", "sources": sources, "rules": rules}
     lines = refusal(lambda: policydiff.loads(json.dumps(doc), format="json")).splitlines()
