@@ -30,7 +30,15 @@ from policydiff._convert import (
     structure_version,
     unstructure_version,
 )
-from policydiff._locate import json_duplicates, locate_many, render_path, shown, yaml_duplicates
+from policydiff._locate import (
+    json_duplicates,
+    locate_many,
+    offset_place,
+    placer,
+    render_path,
+    shown,
+    yaml_duplicates,
+)
 from policydiff._semantics import check_document
 from policydiff.errors import DocumentError, Problem
 from policydiff.model import PolicyVersion
@@ -288,7 +296,7 @@ def parse(
     if fmt != "toml":
         start = _deep_start(text, limits.max_depth)
         if start is not None:
-            line, column = _place(text, start)
+            line, column = offset_place(text, start)
             raise fail(_too_deep(limits), line, column)
     duplicates: list[RawProblem] = []
     try:
@@ -314,7 +322,7 @@ def parse(
             where: tuple[int | None, int | None] = (int(found[1]), int(found[2]))
         elif "(at end of document)" in str(exc):
             message = message.replace("(at end of document)", "at the end of the document")
-            where = _place(text, len(text))
+            where = offset_place(text, len(text))
         else:
             where = (None, None)
         raise fail("invalid TOML: " + message, *where) from None
@@ -326,7 +334,7 @@ def parse(
     except yaml.reader.ReaderError as exc:
         # A character YAML forbids (a control character, say): no mark, a position.
         message = f"invalid YAML: {exc.reason} (found {shown(chr(exc.character))})"
-        raise fail(message, *_place(text, exc.position)) from None
+        raise fail(message, *offset_place(text, exc.position)) from None
     except yaml.YAMLError as exc:
         message = "invalid YAML: " + " ".join(str(exc).split())
         raise fail(message) from None
@@ -366,9 +374,10 @@ def _yaml_load(text: str) -> tuple[Any, bool]:
 
 def _json_duplicates(text: str) -> list[RawProblem]:
     problems = []
+    place = placer(text)
     for path, key, offset, first in json_duplicates(text):
-        line, column = _place(text, offset)
-        message = f"duplicate key {shown(key)} (first at line {_place(text, first)[0]})"
+        line, column = place(offset)
+        message = f"duplicate key {shown(key)} (first at line {place(first)[0]})"
         problems.append(RawProblem(("\0mark", line, column, *path), message))
     return problems
 
@@ -464,11 +473,6 @@ def _deep_start(text: str, depth: int) -> int | None:
 
 def _too_deep(limits: Limits) -> str:
     return f"nested deeper than the limit of {limits.max_depth} levels"
-
-
-def _place(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def build(

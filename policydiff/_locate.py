@@ -10,6 +10,7 @@ import functools
 import json
 import re
 import reprlib
+from collections.abc import Callable
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -68,7 +69,7 @@ def locate(
     """
     try:
         if fmt == "json":
-            return _place(text, _json_offset(text, path, at_key))
+            return offset_place(text, _json_offset(text, path, at_key))
         if fmt == "toml":
             return _toml_place(text, path)
         return _yaml_place(text, path, at_key)
@@ -91,13 +92,8 @@ def locate_many(
         index = _json_index(text, max(len(path) for path, _ in wanted))
     except (ValueError, IndexError, RecursionError):
         return [(None, None)] * len(wanted)
-    starts = [0, *(match.end() for match in re.finditer("\n", text))]
-    placed: list[tuple[int | None, int | None]] = []
-    for path, at_key in wanted:
-        offset = _indexed(index, path, at_key)
-        line = bisect.bisect_right(starts, offset)
-        placed.append((line, offset - starts[line - 1] + 1))
-    return placed
+    place = placer(text)
+    return [place(_indexed(index, path, at_key)) for path, at_key in wanted]
 
 
 #: From this many problems on, a JSON document is indexed whole.
@@ -149,9 +145,25 @@ def _json_index(text: str, depth: int) -> dict[tuple[Step, ...], tuple[int, int]
     return index
 
 
-def _place(text: str, offset: int) -> tuple[int, int]:
+def offset_place(text: str, offset: int) -> tuple[int, int]:
+    """The line and column (from 1) of ``offset`` in ``text``."""
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def placer(text: str) -> Callable[[int], tuple[int, int]]:
+    """:func:`offset_place` for many offsets: the lines are found once.
+
+    Placing each of many offsets on its own scans the text up to it every
+    time, which for thousands of problems in a large file is quadratic.
+    """
+    starts = [0, *(match.end() for match in re.finditer("\n", text))]
+
+    def place(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    return place
 
 
 @functools.lru_cache(maxsize=1)

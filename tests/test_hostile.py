@@ -502,6 +502,19 @@ def test_a_long_list_of_known_sources_is_cut_short() -> None:
     assert printed == f"<string>:18:37: events[0].sources[0]: unknown source id 'zz' (known sources: {known} and 2 more)"
 
 
+def test_thousands_of_duplicate_keys_are_placed_in_linear_time() -> None:
+    rules = ",".join(f'{{"id": "r{i}", "id": "r{i}", "effect": "permit", "action": "x"}}' for i in range(20_000))
+    text = '{"policy": "p", "version": "v", "effective": "2024",\n"rules": [' + rules + "]}"
+    # Timed without tracemalloc, which would slow the parse it does not test.
+    start = time.perf_counter()
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(text, format="json")
+    assert time.perf_counter() - start < HANG
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 1001
+    assert lines[999] == "<string>:2:63742: rules[999].id: duplicate key 'id' (first at line 2)"
+
+
 def test_a_duplicate_rule_id_among_many_rules_is_refused_quickly() -> None:
     rules = [Rule(id=f"r{i}", effect=Effect.PERMIT, action="x") for i in range(30_000)]
     rules.append(Rule(id="r7", effect=Effect.PERMIT, action="x"))
