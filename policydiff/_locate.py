@@ -10,7 +10,7 @@ import functools
 import json
 import re
 import reprlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -115,34 +115,47 @@ def _json_index(text: str, depth: int) -> dict[tuple[Step, ...], tuple[int, int]
     """Where each member sits (key offset, value offset), ``depth`` levels down."""
     root = _skip(text, 0)
     index: dict[tuple[Step, ...], tuple[int, int]] = {(): (root, root)}
-    stack: list[tuple[int, tuple[Step, ...]]] = [(root, ())]
+    for _, path, step, key_pos, value_pos in _json_members(text, depth):
+        here = (*path, step)
+        index[here] = (key_pos, value_pos)
+    return index
+
+
+def _json_members(
+    text: str, depth: int | None = None
+) -> Iterator[tuple[int, tuple[Step, ...], Step, int, int]]:
+    """Every member of the objects and lists of valid JSON ``text``.
+
+    Yields, container by container, the container's offset and path, then
+    the member's key (or index), key offset and value offset; only
+    containers less than ``depth`` levels down are entered. An explicit
+    stack walks it: the document may be nested as deep as json allows.
+    """
+    stack: list[tuple[int, tuple[Step, ...]]] = [(_skip(text, 0), ())]
     while stack:
-        pos, path = stack.pop()
-        if len(path) >= depth:
+        start, path = stack.pop()
+        if depth is not None and len(path) >= depth:
             continue
-        opener = text[pos]
+        opener = text[start]
         if opener not in "{[":
             continue
-        pos = _skip(text, pos + 1)
+        pos = _skip(text, start + 1)
         index_in_list = 0
         while text[pos] not in "}]":
             key_pos = pos
+            step: Step
             if opener == "{":
-                key, pos = scanstring(text, pos + 1)
+                step, pos = scanstring(text, pos + 1)
                 pos = _skip(text, _skip(text, pos) + 1)  # past the colon
-                step: Step = key
             else:
                 step, index_in_list = index_in_list, index_in_list + 1
-                key_pos = pos
-            here = (*path, step)
-            index[here] = (key_pos, pos)
+            yield start, path, step, key_pos, pos
             if text[pos] in "{[":
-                stack.append((pos, here))
+                stack.append((pos, (*path, step)))
             _, pos = _decoder.raw_decode(text, pos)
             pos = _skip(text, pos)
             if text[pos] == ",":
                 pos = _skip(text, pos + 1)
-    return index
 
 
 def offset_place(text: str, offset: int) -> tuple[int, int]:
@@ -313,39 +326,14 @@ def json_duplicates(text: str) -> list[tuple[tuple[Step, ...], str, int, int]]:
     repeated key, the offset of the repeat and the offset of the first use.
     """
     found: list[tuple[tuple[Step, ...], str, int, int]] = []
-    # An explicit stack: the document may be nested as deep as json allows.
-    stack: list[tuple[int, tuple[Step, ...]]] = [(_skip(text, 0), ())]
-    while stack:
-        pos, path = stack.pop()
-        opener = text[pos]
-        if opener == "{":
-            first: dict[str, int] = {}
-            pos = _skip(text, pos + 1)
-            while text[pos] == '"':
-                key_pos = pos
-                key, pos = scanstring(text, pos + 1)
-                pos = _skip(text, _skip(text, pos) + 1)
-                if key in first:
-                    found.append(((*path, key), key, key_pos, first[key]))
-                else:
-                    first[key] = key_pos
-                if text[pos] in "{[":
-                    stack.append((pos, (*path, key)))
-                _, pos = _decoder.raw_decode(text, pos)
-                pos = _skip(text, pos)
-                if text[pos] == ",":
-                    pos = _skip(text, pos + 1)
-        elif opener == "[":
-            pos = _skip(text, pos + 1)
-            index = 0
-            while text[pos] != "]":
-                if text[pos] in "{[":
-                    stack.append((pos, (*path, index)))
-                _, pos = _decoder.raw_decode(text, pos)
-                pos = _skip(text, pos)
-                if text[pos] == ",":
-                    pos = _skip(text, pos + 1)
-                index += 1
+    container, first = -1, dict[str, int]()
+    for start, path, step, key_pos, _ in _json_members(text):
+        if start != container:
+            container, first = start, {}
+        if isinstance(step, str):
+            seen = first.setdefault(step, key_pos)
+            if seen != key_pos:
+                found.append(((*path, step), step, key_pos, seen))
     found.sort(key=lambda item: item[2])
     return found
 
