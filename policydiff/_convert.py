@@ -203,18 +203,13 @@ def _structure_int(value: Any, _: type) -> int:
 
 
 def _structure_values(value: Any, _: type) -> frozenset[str]:
-    if type(value) is list:
-        try:
-            # join() checks every item is a string at C speed.
-            "".join(value)
-        except TypeError:
-            pass
-        else:
-            if value and max(map(len, value)) > _max_string.get():
-                _structure_str(max(value, key=len), str)
-            return frozenset(value)
+    quick = _quick_values(value, _max_string.get())
+    if quick is not None:
+        return quick
     if isinstance(value, str):
-        return frozenset((_structure_str(value, str),))
+        return frozenset((_structure_str(value, str),))  # too long: refused
+    if type(value) is list and all(type(item) is str for item in value):
+        _structure_str(max(value, key=len), str)  # one is too long: refused
     if not isinstance(value, list | tuple | set | frozenset):
         msg = f"expected a string or a list of strings (got {describe(value)})"
         raise TypeError(msg)
