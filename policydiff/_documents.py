@@ -120,7 +120,11 @@ def _guarded(construct: Any) -> Any:
         try:
             return construct(loader, node)
         except (ValueError, KeyError, TypeError, OverflowError) as exc:
-            detail = "too many digits" if "digits" in str(exc) else f"not a valid {node.tag.rsplit(':', 1)[-1]}"
+            detail = (
+                "too many digits"
+                if "digits" in str(exc)
+                else f"not a valid {node.tag.rsplit(':', 1)[-1]}"
+            )
             problem = f"cannot read {shown(node.value)} ({detail})"
             raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
 
@@ -139,7 +143,8 @@ _YamlLoader.add_implicit_resolver(
 _YamlLoader.yaml_constructors = {
     tag: construct
     for tag, construct in yaml.SafeLoader.yaml_constructors.items()
-    if tag is None or tag.rsplit(":", 1)[-1] in ("null", "bool", "int", "float", "str", "seq", "map")
+    if tag is None
+    or tag.rsplit(":", 1)[-1] in ("null", "bool", "int", "float", "str", "seq", "map")
 }
 for _tag in ("bool", "int", "float"):
     _full = f"tag:yaml.org,2002:{_tag}"
@@ -201,7 +206,9 @@ def read_text(name: str, limits: Limits = DEFAULT_LIMITS) -> str:
     """
 
     def fail(message: str, line: int | None = None, column: int | None = None) -> DocumentError:
-        return DocumentError([Problem(file=name, path="", message=message, line=line, column=column)])
+        return DocumentError(
+            [Problem(file=name, path="", message=message, line=line, column=column)]
+        )
 
     too_large = f"file is larger than the limit of {limits.max_bytes:,} bytes"
     try:
@@ -291,7 +298,9 @@ def parse(
     """
 
     def fail(message: str, line: int | None = None, column: int | None = None) -> DocumentError:
-        return DocumentError([Problem(file=name, path="", message=message, line=line, column=column)])
+        return DocumentError(
+            [Problem(file=name, path="", message=message, line=line, column=column)]
+        )
 
     if fmt != "toml":
         start = _deep_start(text, limits.max_depth)
@@ -384,7 +393,9 @@ def _json_duplicates(text: str) -> list[RawProblem]:
 
 def _yaml_duplicates(text: str) -> list[RawProblem]:
     return [
-        RawProblem(("\0mark", line, column, *path), f"duplicate key {shown(key)} (first at line {first})")
+        RawProblem(
+            ("\0mark", line, column, *path), f"duplicate key {shown(key)} (first at line {first})"
+        )
         for path, key, line, column, first in yaml_duplicates(text)
     ]
 
@@ -510,7 +521,10 @@ def build(
             problems.extend(format_problems)
         else:
             problems.extend(check_document(data))
-            with reading(timezone=_usable_zone(timezone), max_string=limits.max_string), paused_collector():
+            with (
+                reading(timezone=_usable_zone(timezone), max_string=limits.max_string),
+                paused_collector(),
+            ):
                 try:
                     version = structure_version(data)
                 except Exception:  # collected in detail below

@@ -100,7 +100,9 @@ def locate_many(
 _MANY = 16
 
 
-def _indexed(index: dict[tuple[Step, ...], tuple[int, int]], path: tuple[Step, ...], at_key: bool) -> int:
+def _indexed(
+    index: dict[tuple[Step, ...], tuple[int, int]], path: tuple[Step, ...], at_key: bool
+) -> int:
     if path in index:
         key_pos, value_pos = index[path]
         return key_pos if at_key else value_pos
@@ -366,7 +368,9 @@ def yaml_duplicates(text: str) -> list[tuple[tuple[Step, ...], str, int, int, in
                     key = key_node.value
                     mark = key_node.start_mark
                     if key in first:
-                        found.append(((*path, key), key, mark.line + 1, mark.column + 1, first[key]))
+                        found.append(
+                            ((*path, key), key, mark.line + 1, mark.column + 1, first[key])
+                        )
                     else:
                         first[key] = mark.line + 1
                     stack.append((value_node, (*path, key)))

@@ -336,9 +336,7 @@ def from_store(
                 doc = _apply(docs[-1], form)
             except Exception as exc:  # DeepDiff reports a bad delta in several ways
                 message = f"does not apply to the version before it: {_reason(exc)}"
-                hint = (
-                    "the file changed after it was written; store the history again from its documents"
-                )
+                hint = "the file changed after it was written; store the history again from its documents"
                 raise fail([RawProblem(here, message, hint=hint)]) from None
             try:
                 version = build(doc, text="", format="json", name=name, limits=limits)

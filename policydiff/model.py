@@ -271,9 +271,7 @@ class Rule:
     effect: Effect
     action: frozenset[str] = attrs.field(converter=_values)
     subject: frozenset[str] = attrs.field(default=frozenset(), converter=_values)
-    scope: FrozenMap[str, frozenset[str]] = attrs.field(
-        factory=FrozenMap, converter=_scope
-    )
+    scope: FrozenMap[str, frozenset[str]] = attrs.field(factory=FrozenMap, converter=_scope)
     conditions: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
     text: str | None = None
     sources: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
