@@ -24,7 +24,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-from policydiff._locate import shown
+from policydiff._text import describe, shown
 from policydiff._time import parse_when, write_when
 from policydiff.model import (
     Conflict,
@@ -174,13 +174,6 @@ def _quick(hook: Any) -> Any:
         return Rule(scope=FrozenMap(dims), **fields)
 
     return structure
-
-
-def describe(value: object) -> str:
-    """What arrived, for a message: ``1 that is an int``."""
-    name = type(value).__name__
-    article = "an" if name[0] in "aeiou" else "a"
-    return f"{shown(value)} that is {article} {name}"
 
 
 def _structure_str(value: Any, _: type) -> str:

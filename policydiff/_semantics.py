@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from policydiff._convert import RawProblem
-from policydiff._locate import shown
+from policydiff._text import shown
 from policydiff._time import zone
 
 FORMAT_VERSION = 1
