@@ -38,7 +38,7 @@ from deepdiff import DeepDiff, Delta
 from deepdiff.helper import Opcode
 from deepdiff.path import parse_path
 
-from policydiff._convert import RawProblem, sharing_rules, unstructure_version
+from policydiff._convert import sharing_rules, unstructure_version
 from policydiff._documents import (
     DEFAULT_LIMITS,
     Format,
@@ -47,14 +47,14 @@ from policydiff._documents import (
     format_of,
     parse,
     paused_collector,
-    place,
     read_text,
     write_atomic,
 )
-from policydiff._history import PolicyHistory, _Place, check_versions
+from policydiff._history import Place, PolicyHistory, checked_history
 from policydiff._locate import render_path
+from policydiff._problems import RawProblem, place
 from policydiff._text import describe
-from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
+from policydiff.errors import DocumentError, Problem, StoreError
 from policydiff.model import PolicyVersion
 
 __all__ = ["from_store", "load_deltas", "save_deltas", "to_store"]
@@ -287,18 +287,31 @@ def load_deltas(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS
     data, duplicates = parse(text, fmt, name, limits)
     if duplicates:
         raise StoreError(place(duplicates, text=text, format=fmt, name=name))
-    return from_store(data, name=name, text=text, format=fmt, limits=limits)
+    return read_store(data, name=name, text=text, format=fmt, limits=limits)
 
 
 def from_store(
-    data: Any,
-    *,
-    name: str = "<store>",
-    text: str | None = None,
-    format: Format = "json",
-    limits: Limits = DEFAULT_LIMITS,
+    data: Any, *, name: str = "<store>", limits: Limits = DEFAULT_LIMITS
 ) -> PolicyHistory:
-    """Rebuild a history from its stored form, checking everything first.
+    """Rebuild a history from :func:`to_store`'s form, checking everything first.
+
+    Args:
+        data: The payload, as plain JSON data.
+        name: What to call it in messages.
+        limits: Bounds on nesting and string length.
+
+    Raises:
+        StoreError: The payload's shape, a delta's actions, paths or values,
+            or a rebuilt version is invalid; or a delta does not apply.
+        HistoryError: The rebuilt versions do not form one history.
+    """
+    return read_store(data, name=name, text=None, format="json", limits=limits)
+
+
+def read_store(
+    data: Any, *, name: str, text: str | None, format: Format, limits: Limits
+) -> PolicyHistory:
+    """Rebuild a history from its stored form, read from ``text`` when given.
 
     Args:
         data: The parsed payload.
@@ -330,7 +343,7 @@ def from_store(
         first = _build(data["first"], ("first",), name, source, source_format, limits)
         docs = [data["first"]]
         versions = [first]
-        places = [_Place(file=name, prefix=("first",), text=text, format=format)]
+        places = [Place(file=name, prefix=("first",), text=text, format=format)]
         for index, form in enumerate(data["deltas"]):
             here: tuple[str | int, ...] = ("deltas", index)
             try:
@@ -350,11 +363,8 @@ def from_store(
                 ) from None
             docs.append(doc)
             versions.append(version)
-            places.append(_Place(file=name, prefix=here, text=text, format=format))
-    problems = check_versions(versions, places, name=name)
-    if problems:
-        raise HistoryError(problems)
-    return PolicyHistory(versions=versions, name=name)
+            places.append(Place(file=name, prefix=here, text=text, format=format))
+    return checked_history(versions, places, name=name)
 
 
 def _build(
