@@ -17,7 +17,6 @@ from operator import attrgetter, eq, is_not, not_
 from typing import Any
 
 import attrs
-from deepdiff import DeepDiff
 
 from policydiff._convert import unstructure_field
 from policydiff._describe import describe
@@ -233,6 +232,10 @@ class _Differ:
             old_rules.update((rule.id, rule) for rule in removed)
             new_rules = {rule.id: rule for _, rule in edited}
             new_rules.update(new_by_id)
+            # Imported here, not at the top: reading and validating documents
+            # never need DeepDiff, and the command line starts faster without it.
+            from deepdiff import DeepDiff
+
             tree = DeepDiff(t1, t2, view="tree", threshold_to_diff_deeper=0)
             found.extend(self._from_tree(tree, old_rules, new_rules))
         found.sort(key=_order)

@@ -78,6 +78,8 @@ class TimelineEntry:
         previous: The version just before it.
     """
 
+    __module__ = "policydiff"
+
     change: Change
     version: PolicyVersion
     previous: PolicyVersion
