@@ -37,7 +37,7 @@ from policydiff._locate import (
 from policydiff._parse import Format, json_load, yaml_load
 from policydiff._problems import RawProblem, place
 from policydiff._semantics import check_document
-from policydiff._text import describe, shown
+from policydiff._text import describe, plural, shown
 from policydiff._time import zone
 from policydiff.errors import DocumentError, Problem
 from policydiff.model import PolicyVersion
@@ -452,7 +452,7 @@ def build(
         placed = place(shown_problems, text=text, format=format, name=name, prefix=prefix)
         hidden = len(problems) - len(shown_problems)
         if hidden:
-            more = "1 more problem" if hidden == 1 else f"{hidden:,} more problems"
+            more = plural(hidden, "more problem")
             message = f"{more} not shown (at most {limits.max_problems:,} are reported)"
             placed.append(Problem(file=name, path="", message=message))
         raise DocumentError(placed)
