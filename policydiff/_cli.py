@@ -6,6 +6,11 @@ becomes one stderr line per problem and exit 2, a usage error click's message
 and exit 2, a ``check`` that finds what it fails on exit 1. Commands only load,
 ask the library and print what a renderer returned; colour is added on the way
 out, and only when standard output is a terminal and ``NO_COLOR`` is unset.
+
+The library is reached through the package's names, imported on first use,
+and the renderers are imported inside the commands that use them: ``--help``
+and ``--version`` need click alone. Nothing imports this module, so those
+imports close no cycle.
 """
 
 from __future__ import annotations
