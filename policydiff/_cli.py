@@ -62,6 +62,7 @@ Examples, run in the repository's examples/us-ukraine-strikes/history folder:
   policydiff at . 2024-06-01
   policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on loosened
   policydiff validate .
+  policydiff report . -o report.html
 
 \b
 A review gate in CI (GitHub Actions) that fails a pull request loosening policy.yaml:
@@ -285,6 +286,55 @@ def check_command(old: str, new: str, fail_on: str, output_format: OutputFormat)
     offending = found.only(*FAIL_ON[fail_on])
     _emit(render_check(found, offending, fail_on, output_format), output_format)
     return EXIT_CHECK_FAILED if offending else EXIT_OK
+
+
+@cli.command(
+    "report", short_help="A self-contained HTML report: a timeline, each step, its sources."
+)
+@click.argument("paths", metavar="PATH | OLD NEW", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="The HTML file to write; - writes to standard output.",
+)
+def report_command(paths: tuple[str, ...], output: str) -> None:
+    """Write an HTML report of a history (PATH) or of one step (OLD NEW).
+
+    One self-contained page: an SVG timeline of the versions and of each
+    rule's life, marks where restrictions were lifted or imposed, then each
+    step's changes, decision steps, sources (linked) and the situations whose
+    decision changed. It loads nothing from the network; open it in any browser.
+
+    \b
+    Example:
+      cd examples/us-ukraine-strikes/history
+      policydiff report . -o report.html
+      policydiff report 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml -o step.html
+    """
+    from policydiff._documents import write_atomic
+
+    if len(paths) > 2:
+        msg = f"expected PATH (a history) or OLD NEW (two versions), got {len(paths)} paths"
+        raise click.UsageError(msg)
+    with _working("Reading the policy and drawing its report…"):
+        if len(paths) == 2:
+            source: policydiff.PolicyHistory | policydiff.PolicyDiff = policydiff.diff(
+                policydiff.load(paths[0]), policydiff.load(paths[1])
+            )
+        else:
+            source = policydiff.load_history(paths[0])
+        page = policydiff.report(source)
+    if output == "-":
+        _out(page)
+        return
+    try:
+        write_atomic(output, page)
+    except OSError as exc:
+        raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+    _say(f"Wrote {output}: open it in a browser.")
 
 
 @cli.command("validate", short_help="Check version documents and histories; report every problem.")

@@ -1,0 +1,723 @@
+"""The HTML report (SPEC section 16): one self-contained page people look at.
+
+:func:`report` gathers a history's (or one pair's) results from the engine
+and writes them as a single HTML file: inline CSS and SVG, no script, no
+external style, font or image, so it opens from a local file or a CI
+artifact without the network. A content security policy in the page says
+the same to the browser.
+
+Every string that comes from a document is untrusted: it is escaped before it
+reaches the page, and only ``http``/``https`` source URLs become links.
+The timeline is drawn as SVG and said again in tables, for screen readers
+and for readers who do not see colour (bars also differ by pattern, marks by
+shape).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+import attrs
+import pendulum
+
+from policydiff._history import PolicyHistory
+from policydiff._impact import Impact, Outcome, impact
+from policydiff._render_shared import (
+    SECTIONS,
+    counts,
+    decision_steps,
+    headline,
+    plural,
+    source_label,
+    when_line,
+)
+from policydiff._results import PolicyDiff
+from policydiff.model import Change, Direction, Effect, PolicyVersion, Precision, Source, When
+
+__all__ = ["report"]
+
+
+# -- what the page shows ----------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class _Span:
+    """One stretch of a rule's life with one effect: versions ``first``..``last``."""
+
+    rule: str
+    effect: Effect
+    first: int
+    last: int
+
+
+@attrs.frozen(kw_only=True)
+class _Mark:
+    """Where a rule (or, with ``rule`` None, the policy as a whole) was loosened or tightened."""
+
+    rule: str | None
+    step: int
+    direction: Direction
+    changes: tuple[Change, ...]
+
+
+@attrs.frozen(kw_only=True)
+class _Report:
+    """The results one report shows, gathered from the engine before rendering."""
+
+    title: str
+    policy: str
+    versions: tuple[PolicyVersion, ...]
+    steps: tuple[PolicyDiff, ...]
+    impacts: tuple[Impact, ...]
+    spans: tuple[_Span, ...]
+    marks: tuple[_Mark, ...]
+
+    @property
+    def rules(self) -> list[str]:
+        """Rule ids in the order they first appear, then by id."""
+        seen: dict[str, None] = {}
+        for span in sorted(self.spans, key=lambda s: (s.first, s.rule)):
+            seen.setdefault(span.rule, None)
+        return list(seen)
+
+    def step_of(self, version: PolicyVersion) -> int:
+        """Return the position of a version in the report's versions."""
+        return next(i for i, v in enumerate(self.versions) if v is version)
+
+
+def report(source: PolicyHistory | PolicyDiff) -> str:
+    """Return a self-contained HTML report of a history, or of one step.
+
+    The page holds an SVG timeline (versions at their effective dates, each
+    rule's lifespan as a bar by effect, marks where restrictions were lifted
+    or imposed), the same in tables, and for each step its changes, sources,
+    decision steps and the groups of situations whose decision changed.
+
+    Args:
+        source: A history (every consecutive step) or a diff (that one step).
+
+    Returns:
+        The HTML text, ending with a newline; the same bytes on every run.
+
+    Raises:
+        TypeError: ``source`` is neither a history nor a diff.
+
+    >>> page = policydiff.report(history)
+    >>> page.startswith("<!DOCTYPE html>"), "<script" in page
+    (True, False)
+    """
+    found: object = source
+    if isinstance(found, PolicyHistory):
+        versions, steps = found.versions, found.changes()
+    elif isinstance(found, PolicyDiff):
+        versions = tuple(sorted((found.old, found.new), key=lambda v: v.effective.instant))
+        steps = (found,)
+    else:
+        msg = f"cannot report on {type(found).__name__} (expected a PolicyHistory or PolicyDiff)"
+        raise TypeError(msg)
+    gathered = _Report(
+        title=versions[-1].title or versions[-1].policy,
+        policy=versions[-1].policy,
+        versions=versions,
+        steps=tuple(steps),
+        impacts=tuple(impact(step.old, step.new) for step in steps),
+        spans=_spans(versions),
+        marks=(),
+    )
+    return _page(attrs.evolve(gathered, marks=_marks(gathered)))
+
+
+def _spans(versions: Sequence[PolicyVersion]) -> tuple[_Span, ...]:
+    """Each rule's runs of consecutive versions with one effect."""
+    open_: dict[str, _Span] = {}
+    done: list[_Span] = []
+    for index, version in enumerate(versions):
+        present = {rule.id: rule.effect for rule in version.rules}
+        for rule_id, span in list(open_.items()):
+            if present.get(rule_id) is not span.effect:
+                done.append(open_.pop(rule_id))
+        for rule_id, effect in present.items():
+            running = open_.get(rule_id)
+            open_[rule_id] = (
+                attrs.evolve(running, last=index)
+                if running is not None
+                else _Span(rule=rule_id, effect=effect, first=index, last=index)
+            )
+    done.extend(open_.values())
+    return tuple(sorted(done, key=lambda s: (s.rule, s.first)))
+
+
+def _marks(gathered: _Report) -> tuple[_Mark, ...]:
+    """One mark per rule, step and direction that loosened, tightened or mixed."""
+    marks: list[_Mark] = []
+    for step in gathered.steps:
+        index = gathered.step_of(step.new)
+        by_place: dict[tuple[str | None, Direction], list[Change]] = {}
+        for change in step:
+            if change.direction is not Direction.NEUTRAL:
+                by_place.setdefault((change.rule, change.direction), []).append(change)
+        marks.extend(
+            _Mark(rule=rule, step=index, direction=direction, changes=tuple(changes))
+            for (rule, direction), changes in by_place.items()
+        )
+    return tuple(marks)
+
+
+# -- escaping ----------------------------------------------------------------------
+
+#: Characters no HTML or XML document may hold, even escaped.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _e(text: object) -> str:
+    """Escape any text for an element or a quoted attribute."""
+    return html.escape(_FORBIDDEN.sub("\ufffd", str(text)), quote=True)
+
+
+def _link(url: str | None, text: str) -> str:
+    """Link the text to ``url`` when it is an http(s) URL; otherwise show both as text."""
+    if not url:
+        return _e(text)
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        scheme = ""
+    if scheme in ("http", "https"):
+        return f'<a href="{_e(url.strip())}" rel="noopener noreferrer">{_e(text)}</a>'
+    return f'{_e(text)} <span class="url">({_e(url)})</span>'
+
+
+# -- time on the page --------------------------------------------------------------
+
+
+def _approximate(when: When) -> bool:
+    return when.precision in (Precision.YEAR, Precision.MONTH)
+
+
+def _date(when: When) -> str:
+    """Write a date as people do, saying when it is known only to the month or year."""
+    if _approximate(when):
+        return f"{when} (day not known)"
+    return str(when)
+
+
+# -- the page ----------------------------------------------------------------------
+
+_CSS = """
+:root { color-scheme: light; }
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+  sans-serif; color: #1d1d1f; background: #fff; margin: 0; }
+main { max-width: 1040px; margin: 0 auto; padding: 24px 20px 48px; }
+h1 { font-size: 1.8em; margin: 0 0 4px; line-height: 1.2; }
+h2 { font-size: 1.35em; margin: 36px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+h3 { font-size: 1.1em; margin: 24px 0 6px; }
+.lead { color: #444; margin: 0 0 12px; }
+.note { color: #555; font-size: 0.92em; }
+.url { color: #555; font-size: 0.9em; word-break: break-all; }
+figure { margin: 12px 0; }
+svg.timeline { width: 100%; height: auto; display: block; border: 1px solid #e3e3e3;
+  border-radius: 6px; background: #fcfcfc; }
+svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
+.legend { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 8px 0 0; padding: 0;
+  list-style: none; font-size: 0.92em; }
+.legend li { display: flex; align-items: center; gap: 6px; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; font-size: 0.93em; }
+caption { text-align: left; font-weight: 600; padding: 4px 0; }
+th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+.step { border-left: 4px solid #ccc; padding-left: 14px; margin: 28px 0; }
+.step.loosened { border-color: #2e7d32; }
+.step.tightened { border-color: #c62828; }
+.step.mixed { border-color: #8a5a00; }
+.tag { display: inline-block; border-radius: 4px; padding: 0 6px; font-size: 0.85em;
+  font-weight: 600; white-space: nowrap; border: 1px solid currentColor; }
+.tag.loosened { color: #1b5e20; background: #e8f5e9; }
+.tag.tightened { color: #b71c1c; background: #ffebee; }
+.tag.mixed { color: #6d4700; background: #fff4e0; }
+.tag.neutral { color: #555; background: #f3f3f3; }
+ul.events { padding-left: 1.2em; }
+footer { margin-top: 40px; color: #666; font-size: 0.85em; }
+"""
+
+#: How each rule effect is drawn: fill colour, the pattern that tells it
+#: without colour, and its name in words.
+_EFFECT_LOOK = {
+    Effect.PERMIT: ("#2e7d32", "solid", "permit (allowed)"),
+    Effect.PROHIBIT: ("#c62828", "url(#hatch-prohibit)", "prohibit (not allowed)"),
+    Effect.OBLIGE: ("#b26a00", "url(#dots-oblige)", "oblige (required)"),
+}
+
+#: Marks by direction: SVG shape, the symbol used in tables, and the words.
+_MARK_LOOK = {
+    Direction.LOOSENED: ("#1b5e20", "▲", "restriction lifted or loosened"),
+    Direction.TIGHTENED: ("#b71c1c", "▼", "restriction imposed or tightened"),
+    Direction.MIXED: ("#6d4700", "◆", "mixed change"),
+}
+
+
+def _page(r: _Report) -> str:
+    first, last = r.versions[0], r.versions[-1]
+    lifted = sum(len(s.loosened()) for s in r.steps)
+    imposed = sum(len(s.tightened()) for s in r.steps)
+    span = (
+        f"{plural(len(r.versions), 'version')}, from {_date(first.effective)}"
+        f" to {_date(last.effective)}"
+        if len(r.versions) > 1
+        else f"one version, effective {_date(first.effective)}"
+    )
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8"/>',
+        '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';'
+        " style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\"/>",
+        '<meta name="generator" content="policydiff"/>',
+        f"<title>{_e(r.title)}: how the policy changed</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        "<header>",
+        f"<h1>{_e(r.title)}</h1>",
+        f'<p class="lead">How the policy <code>{_e(r.policy)}</code> changed: {_e(span)};'
+        f" {plural(lifted, 'change')} lifted or loosened restrictions,"
+        f" {plural(imposed, 'change')} imposed or tightened them.</p>",
+    ]
+    if last.summary:
+        parts.append(
+            f"<p><strong>Latest version</strong> ({_e(last.version)}): {_e(last.summary)}</p>"
+        )
+    parts += ["</header>", *_timeline_section(r), *_versions_section(r), *_steps_section(r)]
+    parts += [
+        "<footer>",
+        "<p>Made with policydiff from the policy's own version documents."
+        " This page is self-contained: it loads nothing from the network.</p>",
+        "</footer>",
+        "</main>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+# -- the timeline ---------------------------------------------------------------------
+
+_WIDTH = 960
+_LABELS = 240
+_RIGHT = 24
+_ROW = 28
+_AXIS_Y = 22
+
+
+class _Scale:
+    """Instants to x positions, over the history's time with a margin on each side."""
+
+    def __init__(self, versions: Sequence[PolicyVersion]) -> None:
+        start = versions[0].effective.instant
+        finish = max(
+            v.effective.end if _approximate(v.effective) else v.effective.instant for v in versions
+        )
+        length = max((finish - start).total_seconds(), 86_400 * 180)
+        margin = max(length * 0.06, 86_400 * 20)
+        self.low = start.timestamp() - margin
+        self.high = start.timestamp() + length + margin
+        self.left, self.right = float(_LABELS), float(_WIDTH - _RIGHT)
+
+    def x(self, instant: pendulum.DateTime) -> float:
+        """Return the x position of an instant."""
+        part = (instant.timestamp() - self.low) / (self.high - self.low)
+        return round(self.left + part * (self.right - self.left), 1)
+
+    def ticks(self, zone: str) -> list[tuple[float, str]]:
+        """Axis ticks at whole years (or months, for a short history), in the history's zone."""
+        low = pendulum.from_timestamp(self.low, tz=zone)
+        high = pendulum.from_timestamp(self.high, tz=zone)
+        months = (high.year - low.year) * 12 + high.month - low.month
+        step = next((s for s in (1, 3, 6, 12, 24, 60, 120, 240) if months / s <= 8), 600)
+        tick = low.start_of("year")
+        found = []
+        while tick <= high:
+            if tick >= low and tick.year % max(step // 12, 1) == 0:
+                label = str(tick.year) if tick.month == 1 else tick.format("MMM YYYY")
+                found.append((self.x(tick), label))
+            tick = tick.add(months=min(step, 12))
+        return found
+
+
+def _lanes(extents: Sequence[tuple[float, float]]) -> list[int]:
+    """Give each label (left and right ends) a lane of its own, so that none overlap."""
+    ends: list[float] = []
+    lanes = []
+    for left, right in extents:
+        lane = next((i for i, end in enumerate(ends) if left - 8 >= end), len(ends))
+        if lane == len(ends):
+            ends.append(0.0)
+        ends[lane] = right
+        lanes.append(lane)
+    return lanes
+
+
+def _label_extent(x: float, label: str) -> tuple[float, float]:
+    """Where a version's circle and label lie: label right of the circle, or left at the edge."""
+    width = 16 + 6.4 * len(label)
+    return (x - 10, x + width) if x + width <= _WIDTH - 4 else (x - width, x + 10)
+
+
+def _version_label(when: When) -> str:
+    return f"~{when}" if _approximate(when) else str(when)
+
+
+def _timeline_section(r: _Report) -> list[str]:
+    scale = _Scale(r.versions)
+    zone = r.versions[0].timezone
+    xs = [scale.x(v.effective.instant) for v in r.versions]
+    labels = [_version_label(v.effective) for v in r.versions]
+    lanes = _lanes([_label_extent(x, label) for x, label in zip(xs, labels, strict=True)])
+    markers_y = _AXIS_Y + 22
+    top = markers_y + 24 * (max(lanes) + 1) + 8
+    policy_row = any(m.rule is None for m in r.marks)
+    rows = (["(the policy as a whole)"] if policy_row else []) + r.rules
+    height = top + _ROW * len(rows) + 16
+    svg = [
+        f'<svg class="timeline" viewBox="0 0 {_WIDTH} {height}" xmlns="http://www.w3.org/2000/svg"'
+        ' role="img" aria-labelledby="timeline-title timeline-desc">',
+        f'<title id="timeline-title">Timeline of {_e(r.title)}</title>',
+        f'<desc id="timeline-desc">{_e(_timeline_desc(r))}</desc>',
+        "<defs>",
+        '<pattern id="hatch-prohibit" patternUnits="userSpaceOnUse" width="8" height="8"'
+        ' patternTransform="rotate(45)"><rect width="8" height="8" fill="#c62828"/>'
+        '<rect width="3" height="8" fill="#ef9a9a"/></pattern>',
+        '<pattern id="dots-oblige" patternUnits="userSpaceOnUse" width="8" height="8">'
+        '<rect width="8" height="8" fill="#b26a00"/><circle cx="4" cy="4" r="1.8" fill="#ffe0b2"/>'
+        "</pattern>",
+        "</defs>",
+    ]
+    for x, label in scale.ticks(zone):
+        svg.append(
+            f'<line x1="{x}" y1="{_AXIS_Y + 4}" x2="{x}" y2="{height - 8}" stroke="#e6e6e6"/>'
+            f'<text x="{x}" y="{_AXIS_Y}" font-size="12" fill="#555" text-anchor="middle">{_e(label)}</text>'
+        )
+    # Row backgrounds and labels.
+    for n, name in enumerate(rows):
+        y = top + n * _ROW
+        if n % 2 == 0:
+            svg.append(f'<rect x="0" y="{y}" width="{_WIDTH}" height="{_ROW}" fill="#f4f4f4"/>')
+        shown = name if len(name) <= 32 else name[:31] + "…"
+        style = ' font-style="italic"' if policy_row and n == 0 else ""
+        svg.append(
+            f'<text x="{_LABELS - 10}" y="{y + _ROW / 2 + 4}" font-size="13" fill="#222"'
+            f' text-anchor="end"{style}><title>{_e(name)}</title>{_e(shown)}</text>'
+        )
+    # Versions: a line (or a band, for a date known only to the month or year) and a number.
+    for i, (version, x, lane, label) in enumerate(zip(r.versions, xs, lanes, labels, strict=True)):
+        when = version.effective
+        cy = markers_y + 24 * lane
+        said = f"Version {i + 1}: {version.version}, effective {_date(when)}"
+        if _approximate(when):
+            width = max(scale.x(when.end) - x, 3.0)
+            svg.append(
+                f'<rect class="uncertain" x="{x}" y="{cy}" width="{round(width, 1)}"'
+                f' height="{height - cy - 8}" fill="#5c6bc0" fill-opacity="0.12"'
+                f' stroke="#5c6bc0" stroke-dasharray="3 3"><title>{_e(said)}</title></rect>'
+            )
+        svg.append(
+            f'<line x1="{x}" y1="{cy}" x2="{x}" y2="{height - 8}" stroke="#3949ab"'
+            ' stroke-width="1.5" stroke-dasharray="2 3"/>'
+        )
+        dash = ' stroke-dasharray="3 2"' if _approximate(when) else ""
+        right = _label_extent(x, label)[1] > x + 10
+        svg.append(
+            f'<g class="version"><title>{_e(said)}</title>'
+            f'<circle cx="{x}" cy="{cy}" r="10" fill="#fff" stroke="#3949ab" stroke-width="2"{dash}/>'
+            f'<text x="{x}" y="{cy + 4}" font-size="11" font-weight="700" fill="#1a237e"'
+            f' text-anchor="middle">{i + 1}</text>'
+            f'<text x="{x + 14 if right else x - 14}" y="{cy + 4}" font-size="11" fill="#1a237e"'
+            f' text-anchor="{"start" if right else "end"}">{_e(label)}</text></g>'
+        )
+    # Rule lifespans.
+    ends = [scale.x(v.effective.instant) for v in r.versions[1:]] + [scale.right]
+    offset = 1 if policy_row else 0
+    row_of = {name: n + offset for n, name in enumerate(r.rules)}
+    for span in r.spans:
+        y = top + row_of[span.rule] * _ROW + 6
+        x1, x2 = xs[span.first], ends[span.last]
+        colour, fill, words = _EFFECT_LOOK[span.effect]
+        open_end = span.last == len(r.versions) - 1
+        said = f"{span.rule}: {words}, {_lifespan_words(r, span)}"
+        svg.append(
+            f'<rect class="lifespan {span.effect.value}" x="{x1}" y="{y}"'
+            f' width="{round(max(x2 - x1, 2.0), 1)}" height="{_ROW - 12}" rx="3"'
+            f' fill="{colour if fill == "solid" else fill}" stroke="{colour}">'
+            f"<title>{_e(said)}</title></rect>"
+        )
+        if open_end:
+            svg.append(
+                f'<path d="M{x2} {y - 2} l8 {(_ROW - 8) / 2} l-8 {(_ROW - 8) / 2} z" fill="{colour}"/>'
+            )
+    # Lifted and imposed marks.
+    shared: dict[tuple[str | None, int], list[_Mark]] = {}
+    for mark in r.marks:
+        shared.setdefault((mark.rule, mark.step), []).append(mark)
+    for mark in r.marks:
+        row = 0 if mark.rule is None else row_of[mark.rule]
+        together = shared[(mark.rule, mark.step)]
+        # Marks of one rule and step stand side by side, not on top of each other.
+        nudge = 14 * together.index(mark) - 7 * (len(together) - 1)
+        mx, my = round(xs[mark.step] + nudge, 1), top + row * _ROW + _ROW / 2
+        colour, _, words = _MARK_LOOK[mark.direction]
+        said = (
+            f"{words} in version {mark.step + 1} ({_date(r.versions[mark.step].effective)}): "
+            + " ".join(c.description for c in mark.changes)
+        )
+        shape = {
+            Direction.LOOSENED: f"M{mx} {my - 8} l7 12 h-14 z",
+            Direction.TIGHTENED: f"M{mx} {my + 8} l7 -12 h-14 z",
+            Direction.MIXED: f"M{mx} {my - 8} l7 8 l-7 8 l-7 -8 z",
+        }[mark.direction]
+        svg.append(
+            f'<path class="mark {mark.direction.value}" d="{shape}" fill="{colour}" stroke="#fff"'
+            f' stroke-width="1.5"><title>{_e(said)}</title></path>'
+        )
+    svg.append("</svg>")
+    return [
+        '<section id="timeline">',
+        "<h2>Timeline</h2>",
+        '<p class="note">Numbered circles are the versions, at the dates they took effect;'
+        " a shaded band with a ~ marks a date known only to the month or year. Each bar is"
+        " one rule's life; hover over a bar or mark for details. The tables below say the"
+        " same in words.</p>",
+        "<figure>",
+        *svg,
+        "</figure>",
+        _legend(),
+        *_lifespan_table(r),
+        "</section>",
+    ]
+
+
+def _legend() -> str:
+    items: list[str] = []
+    for colour, fill, words in _EFFECT_LOOK.values():
+        paint = colour if fill == "solid" else fill
+        defs = (
+            '<defs><pattern id="l-hatch" patternUnits="userSpaceOnUse" width="8" height="8"'
+            ' patternTransform="rotate(45)"><rect width="8" height="8" fill="#c62828"/>'
+            '<rect width="3" height="8" fill="#ef9a9a"/></pattern>'
+            '<pattern id="l-dots" patternUnits="userSpaceOnUse" width="8" height="8">'
+            '<rect width="8" height="8" fill="#b26a00"/><circle cx="4" cy="4" r="1.8"'
+            ' fill="#ffe0b2"/></pattern></defs>'
+            if not items
+            else ""
+        )
+        paint = paint.replace("hatch-prohibit", "l-hatch").replace("dots-oblige", "l-dots")
+        items.append(
+            f'<li><svg width="34" height="14" aria-hidden="true">{defs}<rect width="34"'
+            f' height="14" rx="3" fill="{paint}" stroke="{colour}"/></svg>rule that is a {_e(words)}</li>'
+        )
+    for direction, (colour, symbol, words) in _MARK_LOOK.items():
+        items.append(
+            f'<li><span style="color:{colour}" aria-hidden="true">{symbol}</span>'
+            f" {_e(words)} ({direction.value})</li>"
+        )
+    items.append('<li><span aria-hidden="true">▶</span> still in force in the latest version</li>')
+    return '<ul class="legend" aria-label="Legend">' + "".join(items) + "</ul>"
+
+
+def _lifespan_words(r: _Report, span: _Span) -> str:
+    start = r.versions[span.first]
+    text = f"from {_date(start.effective)} (version {span.first + 1}, {start.version})"
+    if span.last == len(r.versions) - 1:
+        return text + ", still in force in the latest version"
+    end = r.versions[span.last + 1]
+    return text + f" until {_date(end.effective)} (version {span.last + 2}, {end.version})"
+
+
+def _timeline_desc(r: _Report) -> str:
+    lines = [
+        f"Version {i + 1}, {v.version}, effective {_date(v.effective)}."
+        for i, v in enumerate(r.versions)
+    ]
+    lines += [
+        f"Rule {s.rule}, {_EFFECT_LOOK[s.effect][2]}, {_lifespan_words(r, s)}." for s in r.spans
+    ]
+    return " ".join(lines)
+
+
+def _lifespan_table(r: _Report) -> list[str]:
+    out = [
+        "<table>",
+        "<caption>Each rule's life, and where it was loosened or tightened</caption>",
+        '<thead><tr><th scope="col">Rule</th><th scope="col">Effect</th>'
+        '<th scope="col">In force</th><th scope="col">Lifted or imposed</th></tr></thead>',
+        "<tbody>",
+    ]
+    for rule in r.rules:
+        spans = [s for s in r.spans if s.rule == rule]
+        marks = [m for m in r.marks if m.rule == rule]
+        out.append(
+            "<tr>"
+            f'<th scope="row"><code>{_e(rule)}</code></th>'
+            f"<td>{'<br/>'.join(_e(_EFFECT_LOOK[s.effect][2]) for s in spans)}</td>"
+            f"<td>{'<br/>'.join(_e(_lifespan_words(r, s)) for s in spans)}</td>"
+            f"<td>{_marks_cell(r, marks)}</td>"
+            "</tr>"
+        )
+    whole = [m for m in r.marks if m.rule is None]
+    if whole:
+        out.append(
+            '<tr><th scope="row">(the policy as a whole)</th><td></td><td></td>'
+            f"<td>{_marks_cell(r, whole)}</td></tr>"
+        )
+    out += ["</tbody>", "</table>"]
+    return out
+
+
+def _marks_cell(r: _Report, marks: Iterable[_Mark]) -> str:
+    items = []
+    for mark in marks:
+        _, symbol, words = _MARK_LOOK[mark.direction]
+        when = _date(r.versions[mark.step].effective)
+        items.append(f"{symbol} {_e(words)}: {_e(when)} (version {mark.step + 1})")
+    return "<br/>".join(items) or "none"
+
+
+# -- the versions ----------------------------------------------------------------------
+
+
+def _versions_section(r: _Report) -> list[str]:
+    out = [
+        '<section id="versions">',
+        "<h2>Versions</h2>",
+        "<table>",
+        '<thead><tr><th scope="col">#</th><th scope="col">Version</th>'
+        '<th scope="col">Took effect</th><th scope="col">Announced</th>'
+        '<th scope="col">Approved by</th><th scope="col">Rules</th></tr></thead>',
+        "<tbody>",
+    ]
+    for i, v in enumerate(r.versions):
+        announced = _date(v.announced) if v.announced is not None else ""
+        out.append(
+            f"<tr><td>{i + 1}</td><td><code>{_e(v.version)}</code></td>"
+            f"<td>{_e(_date(v.effective))}</td><td>{_e(announced)}</td>"
+            f"<td>{_e(', '.join(v.approved_by))}</td><td>{len(v.rules)}</td></tr>"
+        )
+    out += ["</tbody>", "</table>", "</section>"]
+    return out
+
+
+# -- the steps -------------------------------------------------------------------------
+
+
+def _steps_section(r: _Report) -> list[str]:
+    if not r.steps:
+        return [
+            '<section id="steps">',
+            "<h2>Step by step</h2>",
+            "<p>There is one version: nothing has changed yet.</p>",
+            "</section>",
+        ]
+    out = ['<section id="steps">', "<h2>Step by step</h2>"]
+    for n, (step, found) in enumerate(zip(r.steps, r.impacts, strict=True)):
+        out += _step(r, n, step, found)
+    out.append("</section>")
+    return out
+
+
+def _overall(step: PolicyDiff) -> Direction:
+    """Return the step's overall direction, from its changes' directions."""
+    summary = step.summary
+    moved = [d for d in (Direction.LOOSENED, Direction.TIGHTENED) if summary[d.value]]
+    if summary[Direction.MIXED.value] or len(moved) == 2:
+        return Direction.MIXED
+    return moved[0] if moved else Direction.NEUTRAL
+
+
+def _step(r: _Report, n: int, step: PolicyDiff, found: Impact) -> list[str]:
+    overall = _overall(step)
+    number = r.step_of(step.new) + 1
+    out = [
+        f'<article class="step {overall.value}" id="step-{n + 1}">',
+        f"<h3>Version {number}: {_e(headline(step))}</h3>",
+        f"<p><strong>{_e(when_line(step))}</strong></p>",
+        f'<p>Changes: <span class="tag {overall.value}">{_e(_overall_words(overall))}</span>'
+        f" {_e(plural(len(step), 'change'))}: {_e(counts(step))}.</p>",
+    ]
+    if step.new.summary:
+        out.append(f"<p>{_e(step.new.summary)}</p>")
+    if step:
+        out += [
+            "<table>",
+            "<caption>What changed</caption>",
+            '<thead><tr><th scope="col">Direction</th><th scope="col">Change</th>'
+            '<th scope="col">Rule</th><th scope="col">Sources</th></tr></thead>',
+            "<tbody>",
+        ]
+        titles = dict(SECTIONS)
+        for change in step:
+            rule = f"<code>{_e(change.rule)}</code>" if change.rule is not None else ""
+            sources = "; ".join(_source_link(s) for s in change.sources)
+            out.append(
+                f'<tr><td><span class="tag {change.direction.value}">'
+                f"{_e(titles[change.direction])}</span></td>"
+                f"<td>{_e(change.description)}</td><td>{rule}</td><td>{sources}</td></tr>"
+            )
+        out += ["</tbody>", "</table>"]
+    events = decision_steps(step.new)
+    if events:
+        out += ["<h4>Decision steps</h4>", '<ul class="events">']
+        out += [f"<li>{_e(event)}</li>" for event in events]
+        out.append("</ul>")
+    out += _impact_table(found)
+    if step.new.sources:
+        out += ["<h4>Sources</h4>", "<ul>"]
+        for source in step.new.sources:
+            note = f" ({_e(source.note)})" if source.note else ""
+            title = f": {_e(source.title)}" if source.title else ""
+            out.append(f"<li>{_source_link(source)}{title}{note}</li>")
+        out.append("</ul>")
+    out.append("</article>")
+    return out
+
+
+def _overall_words(direction: Direction) -> str:
+    return {
+        Direction.LOOSENED: "restrictions lifted or loosened",
+        Direction.TIGHTENED: "restrictions imposed or tightened",
+        Direction.MIXED: "some loosened, some tightened",
+        Direction.NEUTRAL: "wording and metadata only",
+    }[direction]
+
+
+def _source_link(source: Source) -> str:
+    return _link(source.url, source_label(source))
+
+
+def _impact_table(found: Impact) -> list[str]:
+    if not found:
+        return ["<p>No situation changed decision.</p>"]
+    head = "".join(f'<th scope="col">{_e(dim)}</th>' for dim in found.dimensions)
+    out = [
+        "<table>",
+        f"<caption>Situations whose decision changed ({plural(len(found), 'group')})</caption>",
+        f'<thead><tr>{head}<th scope="col">Before</th><th scope="col">After</th></tr></thead>',
+        "<tbody>",
+    ]
+    for cube in found:
+        cells = "".join(f"<td>{_e(cube.values[dim])}</td>" for dim in found.dimensions)
+        out.append(
+            f"<tr>{cells}<td>{_e(_outcome(cube.before))}</td>"
+            f"<td>{_e(_outcome(cube.after))}</td></tr>"
+        )
+    out += ["</tbody>", "</table>"]
+    return out
+
+
+def _outcome(outcome: Outcome) -> str:
+    """Name a decision and the rules behind it: ``prohibited (no-strikes-inside-russia)``."""
+    said = outcome.decision.value
+    return f"{said} ({', '.join(outcome.rules)})" if outcome.rules else f"{said} (by default)"
