@@ -23,13 +23,13 @@ from urllib.parse import urlsplit
 import attrs
 import pendulum
 
+from policydiff._describe import rule_sentence
 from policydiff._history import PolicyHistory
 from policydiff._impact import Impact, Outcome, impact
 from policydiff._render_shared import (
     SECTIONS,
     counts,
     decision_steps,
-    headline,
     plural,
     source_label,
     when_line,
@@ -245,9 +245,9 @@ footer { margin-top: 40px; color: #666; font-size: 0.85em; }
 #: How each rule effect is drawn: fill colour, the pattern that tells it
 #: without colour, and its name in words.
 _EFFECT_LOOK = {
-    Effect.PERMIT: ("#2e7d32", "solid", "permit (allowed)"),
-    Effect.PROHIBIT: ("#c62828", "url(#hatch-prohibit)", "prohibit (not allowed)"),
-    Effect.OBLIGE: ("#b26a00", "url(#dots-oblige)", "oblige (required)"),
+    Effect.PERMIT: ("#2e7d32", "solid", "permission (allowed)"),
+    Effect.PROHIBIT: ("#c62828", "url(#hatch-prohibit)", "prohibition (not allowed)"),
+    Effect.OBLIGE: ("#b26a00", "url(#dots-oblige)", "obligation (required)"),
 }
 
 #: Marks by direction: SVG shape, the symbol used in tables, and the words.
@@ -517,7 +517,7 @@ def _legend() -> str:
         paint = paint.replace("hatch-prohibit", "l-hatch").replace("dots-oblige", "l-dots")
         items.append(
             f'<li><svg width="34" height="14" aria-hidden="true">{defs}<rect width="34"'
-            f' height="14" rx="3" fill="{paint}" stroke="{colour}"/></svg>rule that is a {_e(words)}</li>'
+            f' height="14" rx="3" fill="{paint}" stroke="{colour}"/></svg>a rule that is a {_e(words)}</li>'
         )
     for direction, (colour, symbol, words) in _MARK_LOOK.items():
         items.append(
@@ -552,7 +552,8 @@ def _lifespan_table(r: _Report) -> list[str]:
     out = [
         "<table>",
         "<caption>Each rule's life, and where it was loosened or tightened</caption>",
-        '<thead><tr><th scope="col">Rule</th><th scope="col">Effect</th>'
+        '<thead><tr><th scope="col">Rule</th><th scope="col">What it says</th>'
+        '<th scope="col">Effect</th>'
         '<th scope="col">In force</th><th scope="col">Lifted or imposed</th></tr></thead>',
         "<tbody>",
     ]
@@ -562,6 +563,7 @@ def _lifespan_table(r: _Report) -> list[str]:
         out.append(
             "<tr>"
             f'<th scope="row"><code>{_e(rule)}</code></th>'
+            f"<td>{_e(_rule_words(r, rule))}</td>"
             f"<td>{'<br/>'.join(_e(_EFFECT_LOOK[s.effect][2]) for s in spans)}</td>"
             f"<td>{'<br/>'.join(_e(_lifespan_words(r, s)) for s in spans)}</td>"
             f"<td>{_marks_cell(r, marks)}</td>"
@@ -570,11 +572,20 @@ def _lifespan_table(r: _Report) -> list[str]:
     whole = [m for m in r.marks if m.rule is None]
     if whole:
         out.append(
-            '<tr><th scope="row">(the policy as a whole)</th><td></td><td></td>'
+            '<tr><th scope="row">(the policy as a whole)</th><td></td><td></td><td></td>'
             f"<td>{_marks_cell(r, whole)}</td></tr>"
         )
     out += ["</tbody>", "</table>"]
     return out
+
+
+def _rule_words(r: _Report, rule_id: str) -> str:
+    """Say what a rule says in the last version that has it: its text, or a sentence."""
+    rule = next(v.rule(rule_id) for v in reversed(r.versions) if rule_id in v.rule_ids)
+    if rule.text:
+        return rule.text
+    sentence = rule_sentence(rule)
+    return sentence[:1].upper() + sentence[1:] + "."
 
 
 def _marks_cell(r: _Report, marks: Iterable[_Mark]) -> str:
@@ -642,9 +653,11 @@ def _step(r: _Report, n: int, step: PolicyDiff, found: Impact) -> list[str]:
     number = r.step_of(step.new) + 1
     out = [
         f'<article class="step {overall.value}" id="step-{n + 1}">',
-        f"<h3>Version {number}: {_e(headline(step))}</h3>",
+        f"<h3>Version {number}: {_e(step.new.version)}, effective {_e(_date(step.new.effective))}</h3>",
+        f'<p class="note">What changed from <code>{_e(step.old.version)}</code>'
+        f" in <code>{_e(step.policy)}</code>.</p>",
         f"<p><strong>{_e(when_line(step))}</strong></p>",
-        f'<p>Changes: <span class="tag {overall.value}">{_e(_overall_words(overall))}</span>'
+        f'<p>Overall: <span class="tag {overall.value}">{_e(_overall_words(overall))}</span>'
         f" {_e(plural(len(step), 'change'))}: {_e(counts(step))}.</p>",
     ]
     if step.new.summary:

@@ -219,7 +219,11 @@ def test_a_table_says_in_words_what_the_timeline_draws(flagship: str) -> None:
         "▲ restriction lifted or loosened: 30 May 2024 (version 2)"
         in rows["kharkiv-defensive-strikes"]
     )
-    assert "prohibit (not allowed)" in rows["no-strikes-inside-russia"]
+    assert "prohibition (not allowed)" in rows["no-strikes-inside-russia"]
+    assert (
+        "Ukraine may not use U.S.-supplied weapons to strike inside Russia."
+        in rows["no-strikes-inside-russia"]
+    )
 
 
 def test_the_timeline_has_a_text_alternative(flagship: str) -> None:
@@ -228,7 +232,9 @@ def test_the_timeline_has_a_text_alternative(flagship: str) -> None:
 
     assert svg.get("role") == "img"
     assert desc is not None
-    assert "Rule kharkiv-defensive-strikes, permit (allowed), from 30 May 2024" in (desc.text or "")
+    assert "Rule kharkiv-defensive-strikes, permission (allowed), from 30 May 2024" in (
+        desc.text or ""
+    )
 
 
 # -- the steps ---------------------------------------------------------------------------
@@ -240,7 +246,7 @@ def test_each_step_shows_its_changes_decision_steps_and_impact(flagship: str) ->
     said = text_of(step)
 
     assert (
-        "Version 2: us-weapons-use-ukraine: no-strikes-inside-russia → kharkiv-defensive-strikes"
+        "Version 2: kharkiv-defensive-strikes, effective 30 May 2024 What changed from no-strikes-inside-russia"
         in said
     )
     assert "Lifted or loosened Permission granted: Ukraine may strike" in said
@@ -263,6 +269,8 @@ def test_a_history_of_one_version_says_nothing_has_changed(tmp_path: Path) -> No
     page = policydiff.report(policydiff.load_history(tmp_path))
 
     assert "There is one version: nothing has changed yet." in text_of(parse(page))
+    # A rule without text is said in a sentence of its own.
+    assert "no-export No one may export. prohibition (not allowed)" in text_of(parse(page))
     assert len(by_class(timeline(page), "lifespan")) == 1
 
 
