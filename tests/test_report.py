@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import attrs
 import pytest
 
 import policydiff
@@ -372,3 +373,47 @@ def test_report_of_a_bad_document_names_the_problem_and_writes_nothing(
     assert code == 2
     assert f"{bad}:7:13: rules[0].effect: unknown effect 'alow'" in err
     assert not target.exists()
+
+
+def test_a_change_to_the_whole_policy_is_marked_on_a_row_of_its_own(tmp_path: Path) -> None:
+    (tmp_path / "v1.yaml").write_text(FIRST, encoding="utf-8")
+    (tmp_path / "v2.yaml").write_text(
+        FIRST.replace("version: v1", "version: v2\ndefault: prohibit").replace(
+            "2024-01-01", "2024-03-01"
+        ),
+        encoding="utf-8",
+    )
+    page = policydiff.report(policydiff.load_history(tmp_path))
+    root = parse(page)
+
+    marks = by_class(timeline(page), "mark")
+    assert [m.get("class") for m in marks] == ["mark tightened"]
+    assert "Default changed" in title_of(marks[0])
+    row = next(r for r in root.iter("tr") if "(the policy as a whole)" in text_of(r))
+    assert "▼ restriction imposed or tightened: 1 March 2024 (version 2)" in text_of(row)
+
+
+def test_a_step_that_moves_no_decision_says_so(tmp_path: Path) -> None:
+    (tmp_path / "v1.yaml").write_text(FIRST, encoding="utf-8")
+    (tmp_path / "v2.yaml").write_text(
+        FIRST.replace("version: v1", "version: v2").replace("2024-01-01", "2024-03-01")
+        + "    text: No exports.\n",
+        encoding="utf-8",
+    )
+    step = parse(policydiff.report(policydiff.load_history(tmp_path))).find(".//article")
+
+    assert step is not None
+    assert "No situation changed decision." in text_of(step)
+    assert "Overall: wording and metadata only" in text_of(step)
+
+
+def test_a_url_that_cannot_be_read_is_shown_not_linked() -> None:
+    version = policydiff.loads(
+        FIRST.replace("rules:", "sources:\n  - {id: s, url: 'http://[oops'}\nrules:"),
+        format="yaml",
+    )
+    other = attrs.evolve(version, version="v0", effective=policydiff.When.parse("2023-01-01"))
+    root = parse(policydiff.report(policydiff.diff(other, version)))
+
+    assert list(root.iter("a")) == []
+    assert "s (http://[oops)" in text_of(root)
