@@ -128,13 +128,20 @@ def _guarded(construct: Any) -> Any:
 
 
 _BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _YamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _TIMESTAMP)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _YamlLoader.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+# Only plain decimal numbers are integers: YAML 1.1 would read 0500 as the
+# octal 320 and 1:30 as the sexagesimal 90, so `effective: 0500` would be
+# the year 320. Other spellings stay text.
+_YamlLoader.add_implicit_resolver(
+    _INT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
 )
 _YamlLoader.yaml_constructors = {
     tag: construct
@@ -293,6 +300,12 @@ def parse(
     def fail(message: str, line: int | None = None, column: int | None = None) -> DocumentError:
         return DocumentError([Problem(file=name, path="", message=message, line=line, column=column)])
 
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        # Only text given as a str can hold one: UTF-8 files cannot.
+        code = f"U+{ord(surrogate[0]):04X}"
+        message = f"a lone surrogate ({code}) is not a character"
+        raise fail(message, *offset_place(text, surrogate.start()))
     if fmt != "toml":
         start = _deep_start(text, limits.max_depth)
         if start is not None:
@@ -343,12 +356,41 @@ def parse(
         detail = "a number with too many digits" if "digits" in str(exc) else str(exc)
         message = f"invalid {fmt.upper()}: " + " ".join(detail.split())
         raise fail(message) from None
+    if fmt == "json" and _SURROGATE_ESCAPE.search(text):
+        # JSON may spell half of a character as \ud800: no file or terminal can hold it.
+        lone = _lone_surrogates(data)
+        if lone:
+            raise DocumentError(place(lone, text=text, format=fmt, name=name))
     if fmt == "yaml" and "*" in text:
         # Aliases may share one list many times over: count it expanded.
         problem = check_shape(data, limits)
         if problem is not None:
             raise DocumentError(place(problem, text=text, format=fmt, name=name))
     return data, duplicates
+
+
+def _lone_surrogates(data: Any) -> list[RawProblem]:
+    """Every string of ``data`` (keys too) that holds half of a character."""
+    found: list[RawProblem] = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if _SURROGATE.search(key):
+                    found.append(RawProblem((*path, key), _SURROGATE_KEY, at_key=True))
+                stack.append((inner, (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((inner, (*path, index)) for index, inner in enumerate(value))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            found.append(RawProblem(path, _SURROGATE_VALUE))
+    return found
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_VALUE = "holds a lone surrogate escape (half of a character, such as \\ud800)"
+_SURROGATE_KEY = "key holds a lone surrogate escape (half of a character, such as \\ud800)"
 
 
 def _json_load(text: str) -> tuple[Any, bool]:

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 import attrs
-import pendulum
 
 from policydiff._convert import RawProblem, sharing_rules
 from policydiff._documents import (
@@ -39,6 +38,7 @@ from policydiff._documents import (
     read_text,
 )
 from policydiff._locate import locate, render_path
+from policydiff._time import absolute
 from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
 from policydiff.model import Change, Direction, Kind, PolicyVersion, When
 
@@ -147,14 +147,14 @@ class PolicyHistory:
         problems = check_versions(self.versions, places, name=self.name)
         if problems:
             raise HistoryError(problems)
-        ordered = tuple(sorted(self.versions, key=lambda v: v.effective.instant))
+        ordered = tuple(sorted(self.versions, key=_start))
         object.__setattr__(self, "versions", ordered)
 
     # -- the versions ------------------------------------------------------------
 
     @cached_property
-    def _starts(self) -> list[pendulum.DateTime]:
-        return [v.effective.instant for v in self.versions]
+    def _starts(self) -> list[int]:
+        return [_start(v) for v in self.versions]
 
     @cached_property
     def _by_label(self) -> dict[str, PolicyVersion]:
@@ -265,7 +265,7 @@ class PolicyHistory:
         >>> history.at("2024-05-30").version
         'kharkiv-defensive-strikes'
         """
-        instant = self.when(moment).instant
+        instant = absolute(self.when(moment).instant)
         index = bisect.bisect_right(self._starts, instant) - 1
         return self.versions[index] if index >= 0 else None
 
@@ -308,7 +308,7 @@ class PolicyHistory:
             DocumentError: ``start`` or ``end`` is not a time value.
         """
         begin, finish = self.when(start), self.when(end)
-        if finish.instant < begin.instant:
+        if absolute(finish.instant) < absolute(begin.instant):
             message = f"the end ({finish}) is before the start ({begin}); swap them"
             raise HistoryError([Problem(file=self.name, path="", message=message)])
         old = self.at(begin)
@@ -416,6 +416,11 @@ class PolicyHistory:
         return from_store(data, name=name)
 
 
+def _start(version: PolicyVersion) -> int:
+    """When ``version`` took effect, in absolute time."""
+    return absolute(version.effective.instant)
+
+
 def _touches(change: Change, rule_id: str) -> bool:
     if change.rule == rule_id:
         return True
@@ -452,18 +457,19 @@ def check_versions(
             )
             problems.append(where.problem("policy", message))
     labels: dict[str, _Place] = {}
-    instants: dict[pendulum.DateTime, tuple[PolicyVersion, _Place]] = {}
+    instants: dict[int, tuple[PolicyVersion, _Place]] = {}
     for version, where in zip(versions, places, strict=True):
         earlier = labels.setdefault(version.version, where)
         if earlier is not where:
             message = f"label {version.version!r} is already used by {earlier.label}"
             problems.append(where.problem("version", message))
-        # Instants compare in absolute time, whatever their zones.
-        instant = version.effective.instant
+        # Instants compare in absolute time, whatever their zones (and
+        # whichever of two repeated hours they name).
+        instant = _start(version)
         if instant in instants:
             other, other_place = instants[instant]
             message = (
-                f"takes effect at the same instant ({instant.isoformat()}) as"
+                f"takes effect at the same instant ({version.effective.isoformat()}) as"
                 f" {other.version!r} in {other_place.label}; each version needs its own moment"
             )
             problems.append(where.problem("effective", message))

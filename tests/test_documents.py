@@ -481,3 +481,60 @@ def test_a_plain_rule_takes_the_quick_path() -> None:
     }
     with reading():
         assert _quick(_fall_back)(data, Rule) == _detailed.structure(data, Rule)
+
+
+# -- nothing is accepted that cannot be written back ---------------------------------
+
+_SMALL = "policy: p\nversion: v\nrules: []\n"
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("0500", "0500"), ("0999-05-30", "30 May 999")],
+)
+def test_yaml_reads_a_year_with_leading_zeros_as_written_not_as_octal(
+    written: str, shown: str
+) -> None:
+    text = f"{_SMALL}effective: {written}\n"
+    version = policydiff.loads(text)
+    assert str(version.effective) == shown
+    assert policydiff.loads(policydiff.dumps(version)) == version
+
+
+def test_an_unquoted_base_60_time_is_text_not_a_number() -> None:
+    with pytest.raises(DocumentError, match=r"effective: invalid date '1:30'"):
+        policydiff.loads(f"{_SMALL}effective: 1:30\n")
+
+
+@pytest.mark.parametrize(
+    ("zone_name", "message"),
+    [
+        ("utc", "timezone: unknown time zone 'utc'; did you mean 'UTC'?"),
+        ("localtime", "timezone: unknown time zone 'localtime' (expected an IANA name"),
+    ],
+)
+def test_a_zone_name_that_is_not_exactly_iana_is_refused(zone_name: str, message: str) -> None:
+    with pytest.raises(DocumentError, match=re.escape(message)):
+        policydiff.loads(f"{_SMALL}effective: 2024\ntimezone: {zone_name}\n")
+
+
+def test_a_lone_surrogate_escape_in_json_is_refused_at_its_field() -> None:
+    text = '{"policy": "p", "version": "v", "effective": "2024", "title": "a\\ud800b"}'
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(text, format="json")
+    assert str(caught.value) == (
+        "<string>:1:63: title: holds a lone surrogate escape (half of a character, such as \\ud800)"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "toml"])
+def test_a_lone_surrogate_in_text_given_as_a_string_is_refused(fmt: Any) -> None:
+    version = policydiff.loads(f"{_SMALL}effective: 2024\ntitle: x\n")
+    text = policydiff.dumps(version, format=fmt).replace("x", "\ud800")
+    with pytest.raises(DocumentError, match=r"a lone surrogate \(U\+D800\) is not a character"):
+        policydiff.loads(text, format=fmt)
+
+
+def test_a_pair_of_surrogate_escapes_is_one_character() -> None:
+    text = '{"policy": "p", "version": "v", "effective": "2024", "title": "\\ud83d\\ude00"}'
+    assert policydiff.loads(text, format="json").title == "\U0001f600"

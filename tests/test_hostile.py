@@ -28,6 +28,7 @@ from policydiff import DocumentError, Effect, Limits, PolicyDiffError, PolicyVer
 from policydiff._convert import unstructure_version
 from policydiff._documents import _ASCII_SPACE, _CHUNK, _DEEP_BRACKETS, _deep_start
 from policydiff._locate import locate
+from policydiff._store import load_deltas, save_deltas
 from tests.strategies import versions
 
 FORMATS = ("yaml", "json", "toml")
@@ -289,11 +290,23 @@ def loads_or_refuses(text: str | bytes, fmt: Any) -> None:
         error = exc
     else:
         assert isinstance(result, PolicyVersion)
+        survives_every_round_trip(result)
         return
     assert str(error), "an error must say what is wrong"
     if isinstance(error, DocumentError):
         assert error.problems
         assert all("\n" not in str(p) for p in error.problems)
+
+
+def survives_every_round_trip(version: PolicyVersion) -> None:
+    """What policydiff accepted, it can write, read back, store, show and compare."""
+    for fmt in FORMATS:
+        assert policydiff.loads(policydiff.dumps(version, format=fmt), format=fmt) == version
+    history = policydiff.PolicyHistory(versions=[version])
+    stored = json.loads(json.dumps(history.to_store(), ensure_ascii=False))
+    assert policydiff.PolicyHistory.from_store(stored) == history
+    assert str(version.effective)
+    assert policydiff.diff(version, version).to_json()
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -329,7 +342,14 @@ junk: st.SearchStrategy[Any] = st.recursive(
     | st.integers()
     | st.floats()
     | st.text(max_size=10)
-    | st.sampled_from(["2024-02-30", "permit", "alow", "UTC", "", " x "]),
+    | st.sampled_from(["2024-02-30", "permit", "alow", "UTC", "", " x "])
+    # Values that once were accepted but then could not be written or compared.
+    | st.sampled_from(
+        [
+            *("utc", "localtime", "0500", "0999-05-30", "0001-01-01", "9999-12-31T23:00-05:00"),
+            *("1900-01-01T00:00[Europe/Kyiv]", "1900-01-01T00:00+02:02:04", "\ud800", 500),
+        ]
+    ),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=6,
 )
@@ -576,6 +596,12 @@ def test_fuzz_mutated_history_documents_load_or_are_refused(
     except PolicyDiffError:
         return
     assert len(history) >= 1
+    stored = tmp_path / "stored.json"
+    save_deltas(history, stored)
+    assert load_deltas(stored) == history
+    for version in history:
+        survives_every_round_trip(version)
+    assert history.to_json()
 
 
 @given(
