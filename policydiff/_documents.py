@@ -8,8 +8,10 @@ where each one is in the file, so line numbers cost nothing on valid input.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import gc
+import itertools
 import json
 import os
 import re
@@ -68,8 +70,9 @@ class Limits:
     Args:
         max_bytes: The largest file read (default 64 MiB).
         max_depth: The deepest nesting of lists and mappings (default 64).
-        max_nodes: The most values a YAML document may hold once its aliases
-            are expanded (default 5,000,000; stops "billion laughs").
+        max_nodes: The most values and keys a document may hold, YAML
+            aliases expanded (default 5,000,000; stops floods of tiny
+            values and "billion laughs").
         max_string: The longest string, in characters (default 100,000).
         max_problems: The most problems reported for one document (default
             1,000); a last line says how many more there were.
@@ -311,9 +314,16 @@ def parse(
         if start is not None:
             line, column = offset_place(text, start)
             raise fail(_too_deep(limits), line, column)
+    if _over_budget(text, fmt, limits.max_nodes):
+        raise fail(_too_many(limits))
     duplicates: list[RawProblem] = []
+    crowded = False
     try:
-        if fmt == "json":
+        if fmt == "yaml":
+            crowded = _yaml_nodes(text, limits.max_nodes) > limits.max_nodes
+        if crowded:
+            data = None
+        elif fmt == "json":
             data, repeated = _json_load(text)
             if repeated:
                 duplicates = _json_duplicates(text)
@@ -356,6 +366,8 @@ def parse(
         detail = "a number with too many digits" if "digits" in str(exc) else str(exc)
         message = f"invalid {fmt.upper()}: " + " ".join(detail.split())
         raise fail(message) from None
+    if crowded:
+        raise fail(_too_many(limits))
     if fmt == "json" and _SURROGATE_ESCAPE.search(text):
         # JSON may spell half of a character as \ud800: no file or terminal can hold it.
         lone = _lone_surrogates(data)
@@ -363,7 +375,7 @@ def parse(
             raise DocumentError(place(lone, text=text, format=fmt, name=name))
     if fmt == "yaml" and "*" in text:
         # Aliases may share one list many times over: count it expanded.
-        problem = check_shape(data, limits)
+        problem = check_shape(data, limits, shared=True)
         if problem is not None:
             raise DocumentError(place(problem, text=text, format=fmt, name=name))
     return data, duplicates
@@ -431,19 +443,27 @@ def _yaml_duplicates(text: str) -> list[RawProblem]:
     ]
 
 
-def check_shape(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[RawProblem] | None:
-    """Refuse data nested deeper than ``limits.max_depth`` or, once YAML
-    aliases are expanded, holding more than ``limits.max_nodes`` values.
+def check_shape(
+    data: Any, limits: Limits = DEFAULT_LIMITS, *, shared: bool = False
+) -> list[RawProblem] | None:
+    """Refuse data nested deeper than ``limits.max_depth`` or holding more
+    than ``limits.max_nodes`` values and keys.
 
-    Shared lists and mappings are measured once, so an alias bomb costs as
-    little to refuse as it took to parse; a list that holds itself counts as
-    nested too deep.
+    Args:
+        data: Parsed data.
+        limits: The bounds.
+        shared: Whether lists and mappings may be shared (YAML aliases): they
+            are then counted as often as they appear, each measured once, so
+            an alias bomb costs as little to refuse as it took to parse, and
+            a list that holds itself counts as nested too deep.
 
     Returns:
         The one problem found, or ``None``.
     """
     if not isinstance(data, dict | list):
         return None
+    if not shared:
+        return _tree_shape(data, limits)
     heights: dict[int, int] = {}
     sizes: dict[int, int] = {}
     active: set[int] = set()
@@ -451,11 +471,12 @@ def check_shape(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[RawProblem] 
     while stack:
         value, path, done = stack.pop()
         key = id(value)
-        children = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+        children = list(value.values()) if isinstance(value, dict) else value
         if done:
             active.discard(key)
-            heights[key] = 1 + max((heights.get(id(c), 0) for _, c in children), default=0)
-            sizes[key] = 1 + sum(sizes.get(id(c), 1) for _, c in children)
+            heights[key] = 1 + max((heights.get(id(c), 0) for c in children), default=0)
+            keys = len(value) if isinstance(value, dict) else 0
+            sizes[key] = 1 + keys + sum(sizes.get(id(c), 1) for c in children)
             if sizes[key] > limits.max_nodes:
                 message = (
                     f"aliases expand to more than {limits.max_nodes:,} values;"
@@ -475,12 +496,127 @@ def check_shape(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[RawProblem] 
             continue
         active.add(key)
         stack.append((value, path, True))
+        steps = value.items() if isinstance(value, dict) else enumerate(value)
         stack.extend(
             (child, (*path, step if isinstance(step, int | str) else str(step)), False)
-            for step, child in children
+            for step, child in steps
             if isinstance(child, dict | list)
         )
     return None
+
+
+def _tree_shape(data: dict[str, Any] | list[Any], limits: Limits) -> list[RawProblem] | None:
+    """:func:`check_shape` for data without sharing: each value once, depth-first.
+
+    Only the path to the value at hand is held, never a list of values to
+    visit: measuring a document costs next to nothing beside it.
+    """
+    count = 1 + _members(data)
+    path: list[str | int] = []
+    stack: list[Iterator[tuple[Any, Any]]] = [_steps(data)]
+    while stack:
+        for step, child in stack[-1]:
+            if isinstance(child, dict | list):
+                path.append(step if isinstance(step, int | str) else str(step))
+                if len(path) >= limits.max_depth:
+                    return [RawProblem(tuple(path), _too_deep(limits))]
+                count += _members(child)
+                if count > limits.max_nodes:
+                    return [RawProblem((), _too_many(limits))]
+                stack.append(_steps(child))
+                break
+        else:
+            stack.pop()
+            if path:
+                path.pop()
+    return None
+
+
+def _members(value: dict[Any, Any] | list[Any]) -> int:
+    return 2 * len(value) if isinstance(value, dict) else len(value)
+
+
+def _steps(value: dict[Any, Any] | list[Any]) -> Iterator[tuple[Any, Any]]:
+    return iter(value.items()) if isinstance(value, dict) else enumerate(value)
+
+
+#: A JSON string, to be left out when counting a document's values.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+#: The white space JSON and TOML allow between tokens.
+_NO_SPACE = dict.fromkeys(map(ord, " \t\r\n"))
+#: TOML strings (the four kinds) and comments.
+_TOML_SKIPPED = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\n]*\'|#[^\n]*'
+)
+
+
+def _over_budget(text: str, fmt: Format, budget: int) -> bool:
+    """Whether JSON or TOML ``text`` surely holds more than ``budget`` values and keys.
+
+    Counted on the text, before the parser builds anything: each value and
+    key of JSON comes with a comma, a colon or an opening bracket, and in
+    TOML with an equals sign (a key and its value), a comma or a bracket.
+    Nearly every document is far below the budget counting every such
+    character; only above it are strings and comments left out (at C
+    speed) for the true count.
+    """
+    if fmt == "yaml":
+        return False
+    if fmt == "json":
+        # A value follows each comma, a key each colon, and the first value
+        # of a list or mapping its opening bracket.
+        def marks(t: str) -> int:
+            return t.count(",") + t.count(":") + t.count("[") + t.count("{") + 1
+
+        skipped, empty = _JSON_STRING, 1
+    else:
+        # Keys with their values, dotted keys and table headers (a key and
+        # a table each), and list items.
+        def marks(t: str) -> int:
+            return 2 * (t.count("=") + t.count(".") + t.count("[") + t.count("{")) + t.count(",") + 1
+
+        skipped, empty = _TOML_SKIPPED, 2
+    if marks(text) <= budget:
+        return False
+    bare = skipped.sub("", text).translate(_NO_SPACE)
+    # An empty list or mapping is one value, counted where it follows.
+    return marks(bare) - empty * (bare.count("[]") + bare.count("{}")) > budget
+
+
+def _yaml_nodes(text: str, budget: int) -> int:
+    """How many values and keys YAML ``text`` holds, counting up to past ``budget``.
+
+    Each YAML value or key begins at or after one of ``:-,[{?`` (the node,
+    plus a mapping or sequence it starts and an empty value it leaves), so
+    counting those characters bounds the nodes. Only a document above the
+    budget by that bound has its parser's events counted, at C speed, before
+    anything is composed: composing costs hundreds of bytes per value.
+    """
+    bound = 3 * sum(map(text.count, ":-,[{?")) + 1
+    if bound <= budget:
+        return bound
+    loader = _YamlLoader(text)
+    try:
+        events = itertools.islice(iter(loader.get_event, None), 2 * budget + 5)
+        counted = collections.Counter(map(type, events))
+    finally:
+        loader.dispose()
+    if sum(counted.values()) > 2 * budget + 4:
+        # At most two events per node and four more: past it, over budget.
+        return budget + 1
+    return sum(counted[kind] for kind in _NODE_EVENTS)
+
+
+_NODE_EVENTS = (
+    yaml.ScalarEvent,
+    yaml.SequenceStartEvent,
+    yaml.MappingStartEvent,
+    yaml.AliasEvent,
+)
+
+
+def _too_many(limits: Limits) -> str:
+    return f"holds more than the limit of {limits.max_nodes:,} values and keys"
 
 
 def _known_format(fmt: str, name: str) -> None:
@@ -556,7 +692,8 @@ def build(
                 try:
                     version = structure_version(data)
                 except Exception:  # collected in detail below
-                    shape = check_shape(data, limits)
+                    shared = format == "yaml" and "*" in text
+                    shape = check_shape(data, limits, shared=shared)
                     if shape is not None:
                         # Too deep to judge field by field; say only that.
                         problems = shape
@@ -646,7 +783,9 @@ def place(
             )
         else:
             to_find.append((raw, (*prefix, *raw.path)))
-    found = locate_many(text, format, [(full, raw.at_key) for raw, full in to_find])
+    # Finding a place may decode large values just to pass over them.
+    with paused_collector():
+        found = locate_many(text, format, [(full, raw.at_key) for raw, full in to_find])
     for (raw, full), (line, column) in zip(to_find, found, strict=True):
         placed.append(
             Problem(

@@ -518,7 +518,8 @@ def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
         raise DocumentError([Problem(file=name, path="", message=message)])
     fmt = format_of(name)
     text = read_text(name, limits)
-    data, duplicates = parse(text, fmt, name, limits)
+    with paused_collector():
+        data, duplicates = parse(text, fmt, name, limits)
     if isinstance(data, dict) and "versions" in data:
         return _load_document(data, text=text, fmt=fmt, name=name, limits=limits, extra=duplicates)
     if isinstance(data, dict) and "deltas" in data:
@@ -527,7 +528,8 @@ def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
         if duplicates:
             raise StoreError(place(duplicates, text=text, format=fmt, name=name))
         return from_store(data, name=name, text=text, format=fmt, limits=limits)
-    version = build(data, text=text, format=fmt, name=name, limits=limits, extra=duplicates)
+    with paused_collector():
+        version = build(data, text=text, format=fmt, name=name, limits=limits, extra=duplicates)
     return PolicyHistory(versions=(version,), name=name)
 
 

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 import policydiff
 from policydiff import DocumentError, Effect, Limits, PolicyDiffError, PolicyVersion, Rule, When
 from policydiff._convert import unstructure_version
-from policydiff._documents import _ASCII_SPACE, _CHUNK, _DEEP_BRACKETS, _deep_start
+from policydiff._documents import _ASCII_SPACE, _CHUNK, _DEEP_BRACKETS, _deep_start, _yaml_nodes
 from policydiff._locate import locate
 from policydiff._store import load_deltas, save_deltas
 from tests.strategies import versions
@@ -624,3 +624,77 @@ def test_the_quick_nesting_scan_finds_a_run_across_its_pieces(before: int) -> No
     text = "x" * before + "[ " * 65 + "x"
     assert _deep_start(text, 64) == before
     assert _deep_start(text, 65) is None
+
+
+# -- a budget of values, counted before anything is built ------------------------------
+
+
+def _flood(fmt: str, items: int) -> str:
+    """A document of ``items`` empty lists: three bytes for each value."""
+    lists = ",".join(["[]"] * items)
+    return {"json": f'{{"x":[{lists}]}}', "yaml": f"x: [{lists}]\n", "toml": f"x = [{lists}]\n"}[fmt]
+
+
+def _peak(load: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        with pytest.raises(DocumentError):
+            load()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_flood_of_tiny_values_is_refused_by_the_value_budget(fmt: Any) -> None:
+    limits = Limits(max_nodes=1_000)
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(_flood(fmt, 2_000), format=fmt, limits=limits)
+    assert str(caught.value) == "<string>: holds more than the limit of 1,000 values and keys"
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_a_document_just_within_the_value_budget_is_parsed(fmt: Any) -> None:
+    # 1 mapping, 1 key, 1 list and 996 empty lists: 999 values and keys.
+    with pytest.raises(DocumentError, match="unknown key 'x'"):
+        policydiff.loads(_flood(fmt, 996), format=fmt, limits=Limits(max_nodes=999))
+
+
+def test_a_flood_over_the_budget_is_refused_before_it_is_parsed() -> None:
+    text = _flood("json", 200_000)
+    peak = _peak(lambda: policydiff.loads(text, format="json", limits=Limits(max_nodes=1_000)))
+    # Parsing would build 200,000 lists (over 10 MB); counting builds a copy of the text at most.
+    assert peak < 4 * len(text)
+
+
+def test_refusing_a_large_document_within_the_budget_does_not_measure_it_again() -> None:
+    # 200,000 empty lists take about 13 MB once parsed; measuring their
+    # nesting and number again after the document failed took 45 MB more.
+    peak = _peak(lambda: policydiff.loads(_flood("json", 200_000), format="json"))
+    assert peak < 40 * 1024 * 1024
+
+
+@pytest.mark.parametrize("fmt", ["json", "toml"])
+def test_commas_and_brackets_inside_strings_are_not_counted(fmt: Any) -> None:
+    version = policydiff.loads(
+        policydiff.dumps(
+            policydiff.loads(
+                "policy: p\nversion: v\neffective: 2024\nrules: []\n"
+                f"summary: '{'[{,:=' * 500}'\n"
+            ),
+            format=fmt,
+        ),
+        format=fmt,
+        limits=Limits(max_nodes=100),
+    )
+    assert version.summary == "[{,:=" * 500
+
+
+@given(text=YAMLISH)
+def test_the_yaml_value_bound_is_never_below_the_values_the_parser_finds(text: str) -> None:
+    bound = 3 * sum(map(text.count, ":-,[{?")) + 1
+    try:
+        found = _yaml_nodes(text, budget=0)
+    except yaml.YAMLError:
+        return
+    assert found <= bound
