@@ -570,7 +570,7 @@ def build(
             # A document of another format version says nothing we can check.
             problems.extend(format_problems)
         else:
-            problems.extend(check_document(data))
+            problems.extend(check_document(data, max_depth=limits.max_depth))
             with (
                 reading(timezone=_usable_zone(timezone), max_string=limits.max_string),
                 paused_collector(),

@@ -26,13 +26,16 @@ _SUGGESTED = 100
 _COMPARED = 10_000
 
 
-def check_document(data: dict[str, Any], *, semantic: bool = True) -> list[RawProblem]:
+def check_document(
+    data: dict[str, Any], *, semantic: bool = True, max_depth: int = 64
+) -> list[RawProblem]:
     """Problems in a version document's plain data.
 
     Args:
         data: The parsed document.
         semantic: ``False`` checks only the format version (when that is
             wrong, nothing else can be judged).
+        max_depth: The most levels a vocabulary tree may have.
     """
     if not semantic:
         return list(_format(data))
@@ -41,7 +44,7 @@ def check_document(data: dict[str, Any], *, semantic: bool = True) -> list[RawPr
         *_zone(data),
         *_rules(data),
         *_sources(data),
-        *_vocabulary(data.get("vocabulary")),
+        *_vocabulary(data.get("vocabulary"), max_depth),
     ]
 
 
@@ -205,7 +208,7 @@ def _sources(data: dict[str, Any]) -> Iterator[RawProblem]:
                 yield from _refs(event.get("sources"), known, ("events", index, "sources"))
 
 
-def _vocabulary(vocabulary: Any) -> Iterator[RawProblem]:
+def _vocabulary(vocabulary: Any, max_depth: int) -> Iterator[RawProblem]:
     if not isinstance(vocabulary, dict):
         return
     for dim, tree in vocabulary.items():
@@ -229,20 +232,59 @@ def _vocabulary(vocabulary: Any) -> Iterator[RawProblem]:
                         f"{shown(kid)} already sits under {shown(parent_of[kid])}; a value has one parent",
                     )
                 parent_of.setdefault(kid, parent)
-        in_cycles: set[str] = set()
-        for start in tree:
-            seen = {start}
-            value = start
-            while value in parent_of:
-                value = parent_of[value]
-                if value in seen:
-                    if value == start and start not in in_cycles:
-                        # Once per cycle, at the first of its values.
-                        in_cycles.update(seen)
-                        yield RawProblem(
-                            ("vocabulary", dim, start),
-                            f"cycle in the vocabulary through {shown(start)}",
-                            at_key=True,
-                        )
-                    break
-                seen.add(value)
+        firsts, deep = _walk_up(tree, parent_of, max_depth)
+        for first in firsts:
+            yield RawProblem(
+                ("vocabulary", dim, first),
+                f"cycle in the vocabulary through {shown(first)}",
+                at_key=True,
+            )
+        if deep is not None:
+            yield RawProblem(
+                ("vocabulary", dim, deep),
+                f"{shown(deep)} has children deeper than the limit of {max_depth} levels of a vocabulary",
+                at_key=True,
+            )
+
+
+def _walk_up(
+    tree: dict[str, Any], parent_of: dict[str, str], max_depth: int
+) -> tuple[list[str], str | None]:
+    """The cycles of ``parent_of`` and the first parent too deep in the tree.
+
+    Returns the first value (in the tree's order) of each cycle, and the
+    first parent whose children lie deeper than ``max_depth`` levels, if any.
+    Every value is walked up from once: a walk stops at a value an earlier
+    walk passed, so a long chain costs its length, not its length squared.
+    """
+    walked: dict[str, int] = {}
+    #: Levels from the top of the tree; absent for values on or below a cycle.
+    level: dict[str, int] = {}
+    firsts: list[str] = []
+    deep: str | None = None
+    order = {value: index for index, value in enumerate(tree)}
+    for walk, start in enumerate(tree):
+        path: list[str] = []
+        value: str | None = start
+        while value is not None and value not in walked:
+            walked[value] = walk
+            path.append(value)
+            value = parent_of.get(value)
+        if value is not None and walked[value] == walk:
+            # This walk came back to itself: from there on, a cycle.
+            cycle = path[path.index(value) :]
+            firsts.append(min(cycle, key=order.__getitem__))
+            continue
+        if value is None:
+            top = 0
+        elif value in level:
+            top = level[value]
+        else:
+            continue  # below a cycle, reported there
+        for steps, passed in enumerate(reversed(path), start=1):
+            level[passed] = top + steps
+        if deep is None and top + len(path) >= max_depth:
+            # The children of this walk's start lie past the limit.
+            deep = start
+    firsts.sort(key=order.__getitem__)
+    return firsts, deep

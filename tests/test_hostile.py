@@ -29,6 +29,7 @@ from policydiff._convert import unstructure_version
 from policydiff._documents import _ASCII_SPACE, _CHUNK, _DEEP_BRACKETS, _deep_start
 from policydiff._locate import locate
 from policydiff._parse import yaml_nodes
+from policydiff._semantics import _walk_up
 from policydiff._store import load_deltas, save_deltas
 from tests.strategies import versions
 
@@ -769,3 +770,64 @@ def test_the_yaml_value_bound_is_never_below_the_values_the_parser_finds(text: s
     except yaml.YAMLError:
         return
     assert found <= bound
+
+
+# -- vocabularies ----------------------------------------------------------------------
+
+
+def _chain(length: int) -> dict[str, list[str]]:
+    """A vocabulary tree that is one chain: v0 > v1 > ... > v{length}."""
+    return {f"v{i}": [f"v{i + 1}"] for i in range(length)}
+
+
+class _CountingParents(dict[str, str]):
+    """Parents that count how often they are looked up."""
+
+    lookups = 0
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        type(self).lookups += 1
+        return super().get(key, default)
+
+
+def test_walking_a_long_vocabulary_chain_looks_each_value_up_once() -> None:
+    length = 5_000
+    tree = _chain(length)
+    parents = _CountingParents({kid: parent for parent, kids in tree.items() for kid in kids})
+    _CountingParents.lookups = 0
+    firsts, deep = _walk_up(tree, parents, max_depth=length + 10)
+    assert (firsts, deep) == ([], None)
+    # Walking up from every value in turn, as before, looked up n²/2 parents.
+    assert _CountingParents.lookups <= 2 * length
+
+
+def test_a_vocabulary_deeper_than_the_limit_is_refused_at_its_parent() -> None:
+    doc = {"policy": "p", "version": "v", "effective": "2024", "vocabulary": {"t": _chain(64)}}
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(json.dumps(doc), format="json")
+    assert str(caught.value).endswith(
+        "vocabulary.t.v63: 'v63' has children deeper than the limit of 64 levels of a vocabulary"
+    )
+
+
+def test_a_vocabulary_within_the_depth_limit_is_analysed() -> None:
+    def version(label: str, effective: str, value: str) -> PolicyVersion:
+        doc = {
+            "policy": "p",
+            "version": label,
+            "effective": effective,
+            "vocabulary": {"t": {**_chain(63), "v0": ["v1", "side"]}},
+            "rules": [{"id": "r", "effect": "prohibit", "action": "a", "scope": {"t": [value]}}],
+        }
+        return policydiff.loads(json.dumps(doc), format="json")
+
+    found = policydiff.impact(version("a", "2024", "v0"), version("b", "2025", "v62"))
+    assert found.to_dict()["cubes"]
+
+
+def test_a_long_cycle_is_reported_once_at_its_first_value() -> None:
+    tree = {**_chain(3_000), "v3000": ["v0"]}
+    doc = {"policy": "p", "version": "v", "effective": "2024", "vocabulary": {"t": tree}}
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(json.dumps(doc), format="json", limits=Limits(max_depth=10_000))
+    assert [p.message for p in caught.value.problems] == ["cycle in the vocabulary through 'v0'"]
