@@ -50,11 +50,12 @@ from policydiff._documents import (
     read_text,
     write_atomic,
 )
-from policydiff._history import Place, PolicyHistory, checked_history
+from policydiff._history import Place, PolicyHistory, check_versions, checked_history
 from policydiff._locate import render_path
 from policydiff._problems import RawProblem, place
 from policydiff._text import describe
-from policydiff.errors import DocumentError, Problem, StoreError
+from policydiff._time import absolute
+from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
 from policydiff.model import PolicyVersion
 
 __all__ = ["from_store", "load_deltas", "save_deltas", "to_store"]
@@ -246,7 +247,12 @@ def _exact(form: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> bo
 
 
 def _apply(doc: dict[str, Any], form: dict[str, Any], *, reverse: bool = False) -> Any:
-    """Apply a checked delta to a copy of ``doc`` (backwards with ``reverse``)."""
+    """Apply a checked delta to a copy of ``doc`` (backwards with ``reverse``).
+
+    Forwards, only the lists and mappings on the delta's paths are copied;
+    the rest is shared with ``doc``, so a small delta costs little however
+    large the document (DeepDiff would copy the whole document each time).
+    """
     if not form:
         return copy.deepcopy(doc)
     diff = copy.deepcopy(form)
@@ -261,8 +267,40 @@ def _apply(doc: dict[str, Any], form: dict[str, Any], *, reverse: bool = False) 
         log_errors=False,
         serializer=json.dumps,
         deserializer=json.loads,
+        mutate=not reverse,
     )
-    return doc - delta if reverse else doc + delta
+    return doc - delta if reverse else _copied_along(doc, form) + delta
+
+
+def _copied_along(doc: dict[str, Any], form: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with fresh copies of the containers that ``form``'s paths change.
+
+    A change replaces, adds or removes a member of the container its path
+    ends in; list operations change the list itself. Those containers and
+    the ones above them are copied, each once.
+    """
+    top = dict(doc)
+    copies = {id(top)}
+    for action, entries in form.items():
+        for path, entry in entries.items():
+            paths = [path]
+            if isinstance(entry, dict) and "new_path" in entry:
+                paths.append(entry["new_path"])
+            for one in paths:
+                steps, _ = _steps(one)
+                changed = steps if action == _OPCODES else steps[:-1]
+                node: Any = top
+                for step in changed:
+                    try:
+                        child = node[step]
+                    except (KeyError, IndexError, TypeError):
+                        break  # DeepDiff says what is wrong when it applies the delta
+                    if isinstance(child, dict | list) and id(child) not in copies:
+                        child = copy.copy(child)
+                        copies.add(id(child))
+                        node[step] = child
+                    node = child
+    return top
 
 
 # -- reading -------------------------------------------------------------------
@@ -341,13 +379,14 @@ def read_store(
     source_format: Format = format if text is not None else "json"
     with sharing_rules(), paused_collector():
         first = _build(data["first"], ("first",), name, source, source_format, limits)
-        docs = [data["first"]]
+        doc = data["first"]
         versions = [first]
         places = [Place(file=name, prefix=("first",), text=text, format=format)]
+        seen = _Seen(first, limits)
         for index, form in enumerate(data["deltas"]):
             here: tuple[str | int, ...] = ("deltas", index)
             try:
-                doc = _apply(docs[-1], form)
+                doc = _apply(doc, form)
             except Exception as exc:  # DeepDiff reports a bad delta in several ways
                 message = f"does not apply to the version before it: {_reason(exc)}"
                 hint = "the file changed after it was written; store the history again from its documents"
@@ -361,10 +400,45 @@ def read_store(
                         for p in exc.problems
                     ]
                 ) from None
-            docs.append(doc)
             versions.append(version)
             places.append(Place(file=name, prefix=here, text=text, format=format))
+            # Stop at the first repeat, before rebuilding the rest.
+            if seen.repeats(version):
+                raise HistoryError(check_versions(versions, places, name=name))
+            if seen.over_budget(version):
+                message = (
+                    f"rebuilding the history builds more than the limit of"
+                    f" {limits.max_nodes:,} rules in all"
+                )
+                raise fail([RawProblem(here, message)])
     return checked_history(versions, places, name=name)
+
+
+class _Seen:
+    """The labels and instants rebuilt so far, and the rules built in all.
+
+    Each delta is small, but each version it rebuilds is as large as the
+    document: the rules built in all are counted against ``max_nodes``, so
+    a file of many tiny deltas cannot cost more than a document at the limit.
+    """
+
+    def __init__(self, first: PolicyVersion, limits: Limits) -> None:
+        self.labels = {first.version}
+        self.instants = {absolute(first.effective.instant)}
+        self.rules = len(first.rules)
+        self.budget = limits.max_nodes
+
+    def repeats(self, version: PolicyVersion) -> bool:
+        instant = absolute(version.effective.instant)
+        if version.version in self.labels or instant in self.instants:
+            return True
+        self.labels.add(version.version)
+        self.instants.add(instant)
+        return False
+
+    def over_budget(self, version: PolicyVersion) -> bool:
+        self.rules += len(version.rules)
+        return self.rules > self.budget
 
 
 def _build(
@@ -433,7 +507,9 @@ def _payload_problems(data: Any, limits: Limits) -> Iterator[RawProblem]:
         yield RawProblem(("deltas",), f"expected a list of deltas (got {describe(deltas)})")
     elif isinstance(deltas, list):
         for index, form in enumerate(deltas):
-            yield from _delta_problems(form, ("deltas", index), limits)
+            here = ("deltas", index)
+            wrong = _delta_problems(form, here, limits)
+            yield from wrong or _changes_problems(form, here)
 
 
 def _delta_problems(form: Any, here: tuple[str | int, ...], limits: Limits) -> list[RawProblem]:
@@ -454,6 +530,22 @@ def _delta_problems(form: Any, here: tuple[str | int, ...], limits: Limits) -> l
         for path, entry in entries.items():
             found.extend(_entry_problems(action, path, entry, (*at, path), limits))
     return found
+
+
+def _changes_problems(form: dict[str, Any], here: tuple[str | int, ...]) -> list[RawProblem]:
+    """A delta that leaves the label or the effective time alone cannot be a later version."""
+    fields = {_steps(path)[0][0] for entries in form.values() for path in entries}
+    missing = [field for field in ("version", "effective") if field not in fields]
+    if not missing:
+        return []
+    if not fields:
+        message = "changes nothing; each later version needs its own label and effective time"
+    else:
+        names = " and ".join(repr(field) for field in missing)
+        message = (
+            f"leaves {names} unchanged; each later version needs its own label and effective time"
+        )
+    return [RawProblem(here, message)]
 
 
 def _entry_problems(
