@@ -35,9 +35,9 @@ from policydiff._locate import (
     yaml_duplicates,
 )
 from policydiff._parse import Format, json_load, yaml_load, yaml_nodes
-from policydiff._problems import RawProblem, place
+from policydiff._problems import RawProblem, capped, place
 from policydiff._semantics import check_document
-from policydiff._text import describe, shown
+from policydiff._text import a_type, shown
 from policydiff._time import zone
 from policydiff.errors import DocumentError, Problem
 from policydiff.model import PolicyVersion
@@ -562,8 +562,16 @@ def build(
     problems = list(extra or ())
     version = None
     if not isinstance(data, dict):
-        got = "an empty document" if data is None else describe(data)
+        # Only the type: a file that is no document at all (a key file
+        # linked into a folder, say) must not have its content shown.
+        got = "an empty document" if data is None else a_type(data)
         problems.append(RawProblem((), f"expected a mapping of version fields (got {got})"))
+    elif data and not data.keys() & _VERSION_MARKS:
+        message = (
+            "not a policy version document (it has none of the fields"
+            " policy, version, effective or rules)"
+        )
+        problems.append(RawProblem((), message))
     else:
         format_problems = check_document(data, semantic=False)
         if format_problems:
@@ -586,16 +594,12 @@ def build(
                     else:
                         problems = _merged(problems, structure_problems(data))
     if problems:
-        shown_problems = problems[: limits.max_problems]
         # Finding a place may decode large values just to pass over them.
         with paused_collector():
-            placed = place(shown_problems, text=text, format=format, name=name, prefix=prefix)
-        hidden = len(problems) - len(shown_problems)
-        if hidden:
-            more = "1 more problem" if hidden == 1 else f"{hidden:,} more problems"
-            message = f"{more} not shown (at most {limits.max_problems:,} are reported)"
-            placed.append(Problem(file=name, path="", message=message))
-        raise DocumentError(placed)
+            placed = place(
+                problems[: limits.max_problems], text=text, format=format, name=name, prefix=prefix
+            )
+        raise DocumentError(capped(placed, limits.max_problems, name, total=len(problems)))
     assert version is not None
     return version
 
@@ -615,6 +619,10 @@ def paused_collector() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+#: Fields of which a version document holds at least one.
+_VERSION_MARKS = frozenset(("policydiff", "policy", "version", "effective", "rules"))
 
 
 def _usable_zone(timezone: str) -> str:

@@ -24,6 +24,7 @@ import attrs
 from policydiff._diff import PolicyDiff, change_to_dict, diff
 from policydiff._locate import locate, render_path
 from policydiff._parse import Format
+from policydiff._text import shown
 from policydiff._time import absolute, parse_when
 from policydiff.errors import DocumentError, HistoryError, Problem
 from policydiff.model import Change, Direction, Kind, PolicyVersion, When
@@ -182,9 +183,9 @@ class PolicyHistory:
     def _unknown_label(self, label: str) -> str:
         close = difflib.get_close_matches(label, list(self._by_label), n=1)
         if close:
-            return f"no version labelled {label!r}; did you mean {close[0]!r}?"
+            return f"no version labelled {shown(label)}; did you mean {shown(close[0])}?"
         known = ", ".join(self._by_label)
-        return f"no version labelled {label!r} (versions: {known})"
+        return f"no version labelled {shown(label)} (versions: {known})"
 
     def _version(self, label: str | PolicyVersion) -> PolicyVersion:
         if isinstance(label, PolicyVersion):
@@ -299,7 +300,7 @@ class PolicyHistory:
         old = self.at(begin)
         if old is None:
             message = (
-                f"no version of {self.policy!r} was in force at {begin};"
+                f"no version of {shown(self.policy)} was in force at {begin};"
                 f" the history begins {self.first.effective} ({self.first.version})"
             )
             raise HistoryError([Problem(file=self.name, path="", message=message)])
@@ -360,9 +361,11 @@ class PolicyHistory:
             return
         close = difflib.get_close_matches(rule_id, known, n=1)
         detail = (
-            f"; did you mean {close[0]!r}?" if close else f" (rules: {', '.join(known) or 'none'})"
+            f"; did you mean {shown(close[0])}?"
+            if close
+            else f" (rules: {', '.join(known) or 'none'})"
         )
-        message = f"no version of {self.policy!r} has a rule {rule_id!r}{detail}"
+        message = f"no version of {shown(self.policy)} has a rule {shown(rule_id)}{detail}"
         raise HistoryError([Problem(file=self.name, path="", message=message)])
 
     # -- output ------------------------------------------------------------------
@@ -420,7 +423,7 @@ def check_versions(
     for version, where in zip(versions[1:], places[1:], strict=True):
         if version.policy != first.policy:
             message = (
-                f"policy {version.policy!r} differs from {first.policy!r}"
+                f"policy {shown(version.policy)} differs from {shown(first.policy)}"
                 f" in {first_place.label}; a history holds one policy"
             )
             problems.append(where.problem("policy", message))
@@ -429,7 +432,7 @@ def check_versions(
     for version, where in zip(versions, places, strict=True):
         earlier = labels.setdefault(version.version, where)
         if earlier is not where:
-            message = f"label {version.version!r} is already used by {earlier.label}"
+            message = f"label {shown(version.version)} is already used by {earlier.label}"
             problems.append(where.problem("version", message))
         # Instants compare in absolute time, whatever their zones (and
         # whichever of two repeated hours they name).
@@ -438,7 +441,7 @@ def check_versions(
             other, other_place = instants[instant]
             message = (
                 f"takes effect at the same instant ({version.effective.isoformat()}) as"
-                f" {other.version!r} in {other_place.label}; each version needs its own moment"
+                f" {shown(other.version)} in {other_place.label}; each version needs its own moment"
             )
             problems.append(where.problem("effective", message))
         else:

@@ -53,7 +53,7 @@ from policydiff._documents import (
 from policydiff._history import Place, PolicyHistory, check_versions, checked_history
 from policydiff._locate import render_path
 from policydiff._problems import RawProblem, place
-from policydiff._text import describe
+from policydiff._text import describe, shown
 from policydiff._time import absolute
 from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
 from policydiff.model import PolicyVersion
@@ -478,7 +478,9 @@ def _payload_problems(data: Any, limits: Limits) -> Iterator[RawProblem]:
     for key in data:
         if key not in _TOP_KEYS:
             expected = ", ".join(_TOP_KEYS)
-            yield RawProblem((key,), f"unknown key {key!r} (expected: {expected})", at_key=True)
+            yield RawProblem(
+                (key,), f"unknown key {shown(key)} (expected: {expected})", at_key=True
+            )
     for key in _TOP_KEYS:
         if key not in data:
             yield RawProblem((key,), "required field is missing", at_key=True)
@@ -486,7 +488,7 @@ def _payload_problems(data: Any, limits: Limits) -> Iterator[RawProblem]:
     if "policydiff" in data and (isinstance(version, bool) or version != FORMAT_VERSION):
         yield RawProblem(
             ("policydiff",),
-            f"unsupported format version {version!r} (this release reads {FORMAT_VERSION})",
+            f"unsupported format version {shown(version)} (this release reads {FORMAT_VERSION})",
             hint="upgrade policydiff to read newer stored histories",
         )
     if "history" in data and data["history"] != KIND:
@@ -500,7 +502,7 @@ def _payload_problems(data: Any, limits: Limits) -> Iterator[RawProblem]:
     elif isinstance(first, dict) and isinstance(policy, str) and first.get("policy") != policy:
         yield RawProblem(
             ("first", "policy"),
-            f"the first version's policy {first.get('policy')!r} is not the stored {policy!r}",
+            f"the first version's policy {shown(first.get('policy'))} is not the stored {shown(policy)}",
         )
     deltas = data.get("deltas")
     if "deltas" in data and not isinstance(deltas, list):
@@ -521,7 +523,7 @@ def _delta_problems(form: Any, here: tuple[str | int, ...], limits: Limits) -> l
         at = (*here, action)
         if action not in ACTIONS:
             expected = ", ".join(ACTIONS)
-            message = f"unknown delta action {action!r} (expected one of: {expected})"
+            message = f"unknown delta action {shown(action)} (expected one of: {expected})"
             found.append(RawProblem(at, message, at_key=True))
             continue
         if not isinstance(entries, dict):
@@ -533,17 +535,25 @@ def _delta_problems(form: Any, here: tuple[str | int, ...], limits: Limits) -> l
 
 
 def _changes_problems(form: dict[str, Any], here: tuple[str | int, ...]) -> list[RawProblem]:
-    """A delta that leaves the label or the effective time alone cannot be a later version."""
+    """A delta that leaves the label or the effective time alone cannot be a later version.
+
+    The effective time moves when ``effective`` changes, or when the zone
+    it is read in (``timezone``) does.
+    """
     fields = {_steps(path)[0][0] for entries in form.values() for path in entries}
-    missing = [field for field in ("version", "effective") if field not in fields]
+    missing = []
+    if "version" not in fields:
+        missing.append("'version'")
+    if not fields & {"effective", "timezone"}:
+        missing.append("'effective'")
     if not missing:
         return []
     if not fields:
         message = "changes nothing; each later version needs its own label and effective time"
     else:
-        names = " and ".join(repr(field) for field in missing)
         message = (
-            f"leaves {names} unchanged; each later version needs its own label and effective time"
+            f"leaves {' and '.join(missing)} unchanged;"
+            " each later version needs its own label and effective time"
         )
     return [RawProblem(here, message)]
 
@@ -557,10 +567,12 @@ def _entry_problems(
         return
     last = steps[-1]
     if action in _KEYED and not isinstance(last, str):
-        yield RawProblem(at, f"{action} needs a path ending in a key (got {path!r})", at_key=True)
+        yield RawProblem(
+            at, f"{action} needs a path ending in a key (got {shown(path)})", at_key=True
+        )
     if action in _INDEXED and not isinstance(last, int):
         yield RawProblem(
-            at, f"{action} needs a path ending in an index (got {path!r})", at_key=True
+            at, f"{action} needs a path ending in an index (got {shown(path)})", at_key=True
         )
     if action == "values_changed":
         yield from _change_problems(entry, at, limits)
@@ -575,16 +587,19 @@ def _steps(path: Any) -> tuple[list[str | int], str | None]:
     if not isinstance(path, str):
         return [], f"expected a path such as root['rules'][0] (got {describe(path)})"
     if not path.startswith("root"):
-        return [], f"path {path!r} is not rooted at the document (expected it to start with root)"
+        return (
+            [],
+            f"path {shown(path)} is not rooted at the document (expected it to start with root)",
+        )
     steps: list[str | int] = []
     position = len("root")
     while position < len(path):
         if path[position] == ".":
-            return [], f"path {path!r} reads an attribute; only keys and indexes are allowed"
+            return [], f"path {shown(path)} reads an attribute; only keys and indexes are allowed"
         match = _STEP.match(path, position)
         if match is None:
             return [], (
-                f"path {path!r} is not a plain path of keys and indexes"
+                f"path {shown(path)} is not a plain path of keys and indexes"
                 f" (expected root['key'][0]...; unreadable from column {position + 1})"
             )
         index, single, double = match.groups()
@@ -596,7 +611,7 @@ def _steps(path: Any) -> tuple[list[str | int], str | None]:
     read = parse_path(path, include_actions=True)  # type: ignore[no-untyped-call]
     if read != [{"element": s, "action": "GET"} for s in steps]:  # pragma: no cover
         # Defence in depth: no path of the grammar above is known to differ.
-        return [], f"path {path!r} is ambiguous (DeepDiff would read it differently)"
+        return [], f"path {shown(path)} is ambiguous (DeepDiff would read it differently)"
     return steps, None
 
 
@@ -606,7 +621,7 @@ def _change_problems(entry: Any, at: tuple[str | int, ...], limits: Limits) -> I
         return
     for key in ("new_value", "old_value"):
         if key not in entry:
-            yield RawProblem(at, f"{key!r} is missing: a stored delta applies both ways")
+            yield RawProblem(at, f"{shown(key)} is missing: a stored delta applies both ways")
     for key, value in entry.items():
         if key in ("new_value", "old_value"):
             yield from _value_problems(value, (*at, key), limits)
@@ -616,7 +631,7 @@ def _change_problems(entry: Any, at: tuple[str | int, ...], limits: Limits) -> I
                 yield RawProblem((*at, key), wrong)
         else:
             yield RawProblem(
-                (*at, key), f"unknown key {key!r} (expected new_value, old_value)", at_key=True
+                (*at, key), f"unknown key {shown(key)} (expected new_value, old_value)", at_key=True
             )
 
 
@@ -634,13 +649,11 @@ def _opcode_problems(entry: Any, at: tuple[str | int, ...], limits: Limits) -> I
             if key not in allowed:
                 yield RawProblem(
                     (*here, key),
-                    f"unknown key {key!r} (expected: {', '.join(allowed)})",
+                    f"unknown key {shown(key)} (expected: {', '.join(allowed)})",
                     at_key=True,
                 )
         if op.get("tag") not in _OPCODE_TAGS:
-            message = (
-                f"unknown opcode tag {op.get('tag')!r} (expected one of: {', '.join(_OPCODE_TAGS)})"
-            )
+            message = f"unknown opcode tag {shown(op.get('tag'))} (expected one of: {', '.join(_OPCODE_TAGS)})"
             yield RawProblem((*here, "tag"), message)
         for key in _OPCODE_INDEXES:
             value = op.get(key)
@@ -678,7 +691,9 @@ def _value_problems(value: Any, at: tuple[str | int, ...], limits: Limits) -> It
                 return
         elif isinstance(item, float):
             if not math.isfinite(item):
-                yield RawProblem(at, f"expected plain JSON (got {item!r}, which JSON cannot hold)")
+                yield RawProblem(
+                    at, f"expected plain JSON (got {shown(item)}, which JSON cannot hold)"
+                )
                 return
         elif item is not None and not isinstance(item, int):
             yield RawProblem(at, f"expected plain JSON (got {describe(item)})")

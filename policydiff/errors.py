@@ -21,6 +21,8 @@ from typing import Any
 
 import attrs
 
+from policydiff._text import visible
+
 __all__ = [
     "DiffError",
     "DocumentError",
@@ -59,7 +61,8 @@ class Problem:
             if self.column is not None:
                 place += f":{self.column}"
         head = f"{place}: {self.path}: " if self.path else f"{place}: "
-        return head + self.message
+        # One problem, one line, whatever a file name or a value holds.
+        return visible(head + self.message)
 
 
 class PolicyDiffError(Exception):
