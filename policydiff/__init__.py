@@ -21,6 +21,7 @@ from policydiff.errors import (
     PolicyDiffError,
     Problem,
     StoreError,
+    WriteError,
 )
 from policydiff.model import (
     Change,
@@ -71,6 +72,7 @@ __all__ = [
     "TimelineEntry",
     "Vocabulary",
     "When",
+    "WriteError",
     "diff",
     "dump",
     "dumps",

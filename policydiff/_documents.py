@@ -13,6 +13,7 @@ import gc
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -39,7 +40,7 @@ from policydiff._problems import RawProblem, capped, place
 from policydiff._semantics import check_document
 from policydiff._text import a_type, shown
 from policydiff._time import zone
-from policydiff.errors import DocumentError, Problem
+from policydiff.errors import DocumentError, Problem, WriteError
 from policydiff.model import PolicyVersion
 
 if sys.version_info >= (3, 11):
@@ -691,20 +692,48 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename.
 
     A reader sees the old file or the new one, never a part of either; if
-    writing fails, the old file is left as it was.
+    writing fails, the old file is left as it was and the temporary file is
+    removed. A file that is replaced keeps its permissions; a new one gets
+    the usual ones (what the umask allows). When ``path`` is a symbolic
+    link, the file it points to is replaced and the link is kept.
+
+    Raises:
+        WriteError: The file could not be written (with the system's reason).
     """
-    target = Path(path)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    name = os.fspath(path)
+    target = Path(os.path.realpath(name))
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    except OSError as exc:
+        raise WriteError(name, exc.strerror or str(exc)) from None
+    try:
+        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise WriteError(name, exc.strerror or str(exc)) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            os.fchmod(out.fileno(), mode)
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise WriteError(name, exc.strerror or str(exc)) from None
+        if isinstance(exc, UnicodeEncodeError):
+            raise WriteError(name, f"the text is not UTF-8 ({exc.reason})") from None
         raise
+
+
+def _umask() -> int:
+    """The process's umask (it can only be read by setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def iter_files(folder: Path) -> Iterator[Path]:

@@ -6,7 +6,8 @@ Everything policydiff raises on purpose derives from one root::
     ├── DocumentError (also ValueError)   a document, history or store is bad
     │   ├── HistoryError                  versions that do not make a history
     │   └── StoreError                    a stored history (deltas) is bad
-    └── DiffError (also ValueError)       versions that cannot be compared
+    ├── DiffError (also ValueError)       versions that cannot be compared
+    └── WriteError (also OSError)         a file could not be written
 
 A :class:`DocumentError` carries every problem found, not just the first; each
 :class:`Problem` names the file, line, column and field path::
@@ -30,6 +31,7 @@ __all__ = [
     "PolicyDiffError",
     "Problem",
     "StoreError",
+    "WriteError",
 ]
 
 
@@ -94,3 +96,20 @@ class StoreError(DocumentError):
 
 class DiffError(PolicyDiffError, ValueError):
     """Two versions that cannot be compared (different policies)."""
+
+
+class WriteError(PolicyDiffError, OSError):
+    """A file could not be written; a file it would have replaced is left as it was.
+
+    Attributes:
+        path: The file that was being written.
+        reason: What the system said, such as ``No space left on device``.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(visible(f"{path}: cannot write file: {reason}"))
+        self.path = path
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.path, self.reason))

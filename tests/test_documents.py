@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from pathlib import Path
@@ -548,3 +549,65 @@ def test_a_lone_surrogate_in_text_given_as_a_string_is_refused(fmt: Any) -> None
 def test_a_pair_of_surrogate_escapes_is_one_character() -> None:
     text = '{"policy": "p", "version": "v", "effective": "2024", "title": "\\ud83d\\ude00"}'
     assert policydiff.loads(text, format="json").title == "\U0001f600"
+
+
+# -- writing files: permissions, links, failures -------------------------------------
+
+
+def test_dump_keeps_the_permissions_of_the_file_it_replaces(
+    tmp_path: Path, kharkiv: PolicyVersion
+) -> None:
+    path = _previous(tmp_path)
+    path.chmod(0o640)
+    policydiff.dump(kharkiv, path)
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_dump_gives_a_new_file_the_permissions_the_umask_allows(
+    tmp_path: Path, kharkiv: PolicyVersion
+) -> None:
+    old = os.umask(0o027)
+    try:
+        policydiff.dump(kharkiv, tmp_path / "new.yaml")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.yaml").stat().st_mode & 0o777 == 0o640
+
+
+def test_dump_through_a_link_replaces_the_file_it_points_to(
+    tmp_path: Path, kharkiv: PolicyVersion
+) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    target = _previous(real)
+    link = tmp_path / "version.yaml"
+    link.symlink_to(target)
+    policydiff.dump(kharkiv, link)
+    assert link.is_symlink()
+    assert policydiff.load(target) == kharkiv
+    assert sorted(p.name for p in real.iterdir()) == ["version.yaml"]
+
+
+def test_dump_into_a_missing_folder_is_a_policydiff_error_naming_the_file(
+    tmp_path: Path, kharkiv: PolicyVersion
+) -> None:
+    path = tmp_path / "missing" / "version.yaml"
+    with pytest.raises(policydiff.WriteError) as caught:
+        policydiff.dump(kharkiv, path)
+    assert str(caught.value) == f"{path}: cannot write file: No such file or directory"
+    assert isinstance(caught.value, policydiff.PolicyDiffError)
+
+
+def test_dump_over_a_folder_fails_cleanly_and_leaves_no_temporary_file(
+    tmp_path: Path, kharkiv: PolicyVersion
+) -> None:
+    (tmp_path / "version.yaml").mkdir()
+    with pytest.raises(policydiff.WriteError, match=r"version\.yaml: cannot write file: "):
+        policydiff.dump(kharkiv, tmp_path / "version.yaml")
+    assert [p.name for p in tmp_path.iterdir()] == ["version.yaml"]
+
+
+def test_a_write_error_survives_copying_by_its_reduce() -> None:
+    error = policydiff.WriteError("a.yaml", "No space left on device")
+    again = copy.deepcopy(error)
+    assert (type(again), str(again), again.path) == (type(error), str(error), "a.yaml")
