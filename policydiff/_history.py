@@ -14,22 +14,29 @@ import bisect
 import datetime as dt
 import difflib
 import itertools
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, overload
 
 import attrs
 
-from policydiff._diff import PolicyDiff, change_to_dict, diff
+from policydiff._diff import diff
 from policydiff._locate import locate, render_path
 from policydiff._parse import Format
+from policydiff._results import PolicyDiff, change_to_dict
 from policydiff._text import shown
 from policydiff._time import absolute, parse_when
 from policydiff.errors import DocumentError, HistoryError, Problem
 from policydiff.model import Change, Direction, Kind, PolicyVersion, When
 
-__all__ = ["Place", "PolicyHistory", "TimelineEntry", "check_versions", "checked_history"]
+__all__ = [
+    "Place",
+    "PolicyHistory",
+    "TimelineEntry",
+    "check_versions",
+    "checked_history",
+    "rule_steps",
+]
 
 #: What :meth:`PolicyHistory.at` accepts: a SPEC section 3 string or year,
 #: a date, a datetime (naive ones read in the history's zone) or a When.
@@ -70,6 +77,8 @@ class TimelineEntry:
         version: The version the change came with.
         previous: The version just before it.
     """
+
+    __module__ = "policydiff"
 
     change: Change
     version: PolicyVersion
@@ -368,20 +377,6 @@ class PolicyHistory:
         message = f"no version of {shown(self.policy)} has a rule {shown(rule_id)}{detail}"
         raise HistoryError([Problem(file=self.name, path="", message=message)])
 
-    # -- output ------------------------------------------------------------------
-
-    def to_dict(self) -> dict[str, Any]:
-        """The history's log as SPEC section 6 gives it: one diff per consecutive pair."""
-        return {
-            "policydiff": 1,
-            "policy": self.policy,
-            "diffs": [d.to_dict() for d in self._changes],
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON text (the same bytes on every run)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
 
 def _in_order(versions: Iterable[PolicyVersion]) -> tuple[PolicyVersion, ...]:
     return tuple(sorted(versions, key=_start))
@@ -462,3 +457,19 @@ def checked_history(
     if problems:
         raise HistoryError(problems)
     return PolicyHistory._checked(versions, name)
+
+
+def rule_steps(history: PolicyHistory, rule_id: str) -> list[PolicyDiff]:
+    """One diff per version that changed a rule, holding only that rule's changes.
+
+    Raises:
+        HistoryError: No version has a rule with this id.
+    """
+    steps: list[PolicyDiff] = []
+    for entry in history.rule_timeline(rule_id):
+        if steps and steps[-1].new is entry.version:
+            last = steps[-1]
+            steps[-1] = attrs.evolve(last, changes=(*last.changes, entry.change))
+        else:
+            steps.append(PolicyDiff(old=entry.previous, new=entry.version, changes=(entry.change,)))
+    return steps

@@ -9,7 +9,7 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Iterable
 
-__all__ = ["a_type", "describe", "joined", "plural", "shown", "visible"]
+__all__ = ["a_type", "describe", "joined", "plural", "shown"]
 
 _short = reprlib.Repr()
 _short.maxstring = 60
@@ -22,19 +22,6 @@ _short.maxlevel = 2
 def shown(value: object) -> str:
     """Return ``repr(value)`` cut short, so a hostile value cannot flood a message."""
     return _short.repr(value)
-
-
-def visible(text: str) -> str:
-    """Return ``text`` with every character a terminal would act on escaped.
-
-    Line breaks (``\\n``, U+0085, U+2028), control characters, escape
-    sequences, bidirectional overrides and lone surrogates are written as
-    Python writes them in a ``repr`` (``\\n``, ``\\x1b``, ``\\u202e``), so a
-    message stays one line and shows what the document holds.
-    """
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def a_type(value: object) -> str:

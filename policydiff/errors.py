@@ -22,8 +22,6 @@ from typing import Any
 
 import attrs
 
-from policydiff._text import visible
-
 __all__ = [
     "DiffError",
     "DocumentError",
@@ -33,6 +31,19 @@ __all__ = [
     "StoreError",
     "WriteError",
 ]
+
+
+def visible(text: str) -> str:
+    """Return ``text`` with every character a terminal would act on escaped.
+
+    Line breaks (``\\n``, U+0085, U+2028), control characters, escape
+    sequences, bidirectional overrides and lone surrogates are written as
+    Python writes them in a ``repr`` (``\\n``, ``\\x1b``, ``\\u202e``), so a
+    message stays one line and shows what the document holds.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 @attrs.frozen(kw_only=True)
