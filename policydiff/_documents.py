@@ -13,12 +13,13 @@ import gc
 import json
 import os
 import re
+import select
 import stat
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, BinaryIO, get_args
 
 import attrs
 import yaml
@@ -148,7 +149,10 @@ def read_text(name: str, limits: Limits = DEFAULT_LIMITS) -> str:
 
     too_large = f"file is larger than the limit of {limits.max_bytes:,} bytes"
     try:
-        with open(name, "rb") as handle:
+        with _opened(name) as handle:
+            if handle is None:
+                silent = f"nothing was written to this pipe within {PIPE_WAIT:g} seconds"
+                raise fail(silent)
             # The size a file claims is checked first, so a huge file costs
             # nothing; the bounded read still catches pipes and growing files.
             if os.fstat(handle.fileno()).st_size > limits.max_bytes:
@@ -163,6 +167,35 @@ def read_text(name: str, limits: Limits = DEFAULT_LIMITS) -> str:
         message = f"cannot read file: {exc.strerror or exc}"
         raise fail(message) from None
     return decode(b"".join(chunks), name)
+
+
+#: How long a named pipe may stay silent before reading it gives up.
+PIPE_WAIT = 10.0
+
+
+@contextlib.contextmanager
+def _opened(name: str) -> Iterator[BinaryIO | None]:
+    """Open a file to read; ``None`` for a named pipe that nothing writes to.
+
+    Opening a named pipe waits, without end, for a writer: it is opened
+    without waiting, then given :data:`PIPE_WAIT` seconds to have something
+    to read.
+    """
+    if not stat.S_ISFIFO(os.stat(name).st_mode):
+        with open(name, "rb") as handle:
+            yield handle
+        return
+    fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        ready, _, _ = select.select([fd], [], [], PIPE_WAIT)
+        if not ready:
+            yield None
+            return
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            yield handle
+    finally:
+        os.close(fd)
 
 
 def decode(data: bytes, name: str) -> str:

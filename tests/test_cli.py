@@ -885,3 +885,70 @@ def test_long_work_shows_progress_on_stderr_only_when_it_is_a_terminal(
     assert code == 0
     assert "Reading the history" in terminal.getvalue()
     assert json.loads(out) == json.loads(render(load_history(HISTORY), "json"))
+
+
+# -- output that cannot be written, and start-up ---------------------------------
+
+
+def _spawn_with_stdout(stdout: Any, *args: str | Path) -> subprocess.CompletedProcess[bytes]:
+    result = subprocess.run(
+        [*_entry_point(), *(str(a) for a in args)],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        check=False,
+        timeout=120,
+    )
+    assert b"Traceback" not in result.stderr
+    return result
+
+
+def test_a_full_output_device_is_reported_and_exits_2() -> None:
+    with open("/dev/full", "w") as full:
+        result = _spawn_with_stdout(full, "log", HISTORY)
+    assert (result.returncode, result.stderr) == (
+        2,
+        b"policydiff: cannot write the output: No space left on device\n",
+    )
+
+
+def test_a_closed_standard_output_is_reported_and_exits_2() -> None:
+    result = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", *_entry_point(), "log", str(HISTORY)],
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert b"Traceback" not in result.stderr
+    assert (result.returncode, result.stderr) == (
+        2,
+        b"policydiff: cannot write the output: standard output is closed\n",
+    )
+
+
+def test_an_output_encoding_without_the_characters_gets_them_escaped() -> None:
+    result = subprocess.run(
+        [*_entry_point(), "log", str(HISTORY)],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+        check=False,
+        timeout=120,
+    )
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout.decode("latin-1").splitlines()[0] == (
+        "us-weapons-use-ukraine: no-strikes-inside-russia \\u2192 kharkiv-defensive-strikes"
+    )
+
+
+def test_ctrl_c_during_start_up_ends_the_program_without_a_traceback() -> None:
+    # Importing the command line hands SIGINT to the system (which ends the
+    # process quietly) until main() runs and hands it back to Python.
+    probe = (
+        "import signal, policydiff._cli as cli;"
+        "print(signal.getsignal(signal.SIGINT) is signal.SIG_DFL);"
+        "cli.main(['--version']);"
+        "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.splitlines() == ["True", f"policydiff {policydiff.__version__}", "True"]

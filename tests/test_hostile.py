@@ -899,3 +899,14 @@ def test_a_long_cycle_is_reported_once_at_its_first_value() -> None:
     with pytest.raises(DocumentError) as caught:
         policydiff.loads(json.dumps(doc), format="json", limits=Limits(max_depth=10_000))
     assert [p.message for p in caught.value.problems] == ["cycle in the vocabulary through 'v0'"]
+
+
+def test_a_named_pipe_that_nothing_writes_to_is_refused_instead_of_waited_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "silent.yaml"
+    os.mkfifo(path)
+    monkeypatch.setattr("policydiff._documents.PIPE_WAIT", 0.05)
+    with pytest.raises(DocumentError) as caught:
+        policydiff.load(path)
+    assert str(caught.value) == f"{path}: nothing was written to this pipe within 0.05 seconds"
