@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING
 import click
 
 import policydiff
-from policydiff.errors import DocumentError, PolicyDiffError, Problem
+from policydiff.errors import DocumentError, PolicyDiffError, Problem, visible
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -310,7 +310,7 @@ def validate_command(paths: tuple[str, ...]) -> None:
         except DocumentError as exc:
             problems.extend(exc.problems)
             continue
-        _out(valid_line(path, loaded) + "\n")
+        _out(visible(valid_line(path, loaded)) + "\n")
     if problems:
         raise DocumentError(problems)
 
@@ -424,12 +424,12 @@ def _escape_what_the_output_cannot_encode() -> None:
 def _report(exc: PolicyDiffError) -> None:
     problems: Sequence[Problem] = getattr(exc, "problems", ())
     if not problems:
-        _say(f"policydiff: {exc}")
+        _say(visible(f"policydiff: {exc}"))
         return
     for problem in problems:
         _say(str(problem))
         if problem.hint:
-            _say(f"  hint: {problem.hint}")
+            _say(visible(f"  hint: {problem.hint}"))
 
 
 def _say(line: str) -> None:

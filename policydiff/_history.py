@@ -24,6 +24,7 @@ from policydiff._diff import diff
 from policydiff._locate import locate, render_path
 from policydiff._parse import Format
 from policydiff._results import PolicyDiff, change_to_dict
+from policydiff._semantics import normalized
 from policydiff._text import shown
 from policydiff._time import absolute, parse_when
 from policydiff.errors import DocumentError, HistoryError, Problem
@@ -425,7 +426,8 @@ def check_versions(
     labels: dict[str, Place] = {}
     instants: dict[int, tuple[PolicyVersion, Place]] = {}
     for version, where in zip(versions, places, strict=True):
-        earlier = labels.setdefault(version.version, where)
+        # Labels that look alike (café written two ways) are one label.
+        earlier = labels.setdefault(normalized(version.version), where)
         if earlier is not where:
             message = f"label {shown(version.version)} is already used by {earlier.label}"
             problems.append(where.problem("version", message))

@@ -9,6 +9,7 @@ type, which cattrs reports on its own.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
@@ -88,12 +89,26 @@ def _source_ids(data: dict[str, Any]) -> frozenset[str]:
     )
 
 
+def normalized(name: str) -> str:
+    """``name`` in Unicode's compatibility form (NFKC), to compare ids.
+
+    Two ids that look alike (a composed é and an e with a combining accent,
+    the ligature ﬁ and the letters fi, a full-width Ａ and A) are one id:
+    a reviewer could not tell them apart.
+    """
+    return name if name.isascii() else unicodedata.normalize("NFKC", name)
+
+
+def _as_written(first: str, again: str) -> str:
+    return "" if first == again else f" as {shown(first)}, the same once Unicode-normalised"
+
+
 def _rules(data: dict[str, Any]) -> Iterator[RawProblem]:
     rules = data.get("rules")
     if not isinstance(rules, list):
         return
     known = _Known(_source_ids(data))
-    first_at: dict[str, int] = {}
+    first_at: dict[str, tuple[int, str]] = {}
     # Runs once per rule of documents with 100k rules: paths are built, and
     # generators started, only where there is something to look at.
     for index, rule in enumerate(rules):
@@ -104,11 +119,12 @@ def _rules(data: dict[str, Any]) -> Iterator[RawProblem]:
         if isinstance(rule_id, str):
             if not rule_id or rule_id != rule_id.strip():
                 yield from _label(rule_id, (*here, "id"), "a rule id")
-            first = first_at.setdefault(rule_id, index)
+            first, written = first_at.setdefault(normalized(rule_id), (index, rule_id))
             if first != index:
                 yield RawProblem(
                     (*here, "id"),
-                    f"duplicate rule id {shown(rule_id)} (first used by rules[{first}])",
+                    f"duplicate rule id {shown(rule_id)} (first used by rules[{first}]"
+                    f"{_as_written(written, rule_id)})",
                 )
         for field in ("subject", "action"):
             if rule.get(field) == []:
@@ -187,19 +203,20 @@ def _refs(refs: Any, known: _Known, path: tuple[str | int, ...]) -> Iterator[Raw
 def _sources(data: dict[str, Any]) -> Iterator[RawProblem]:
     sources = data.get("sources")
     if isinstance(sources, list):
-        seen: dict[str, int] = {}
+        seen: dict[str, tuple[int, str]] = {}
         for index, source in enumerate(sources):
             if not isinstance(source, dict):
                 continue
             source_id = source.get("id")
             yield from _label(source_id, ("sources", index, "id"), "a source id")
             if isinstance(source_id, str):
-                if source_id in seen:
+                first, written = seen.setdefault(normalized(source_id), (index, source_id))
+                if first != index:
                     yield RawProblem(
                         ("sources", index, "id"),
-                        f"duplicate source id {shown(source_id)} (first used by sources[{seen[source_id]}])",
+                        f"duplicate source id {shown(source_id)} (first used by sources[{first}]"
+                        f"{_as_written(written, source_id)})",
                     )
-                seen.setdefault(source_id, index)
     events = data.get("events")
     if isinstance(events, list):
         known = _Known(_source_ids(data))

@@ -952,3 +952,46 @@ def test_ctrl_c_during_start_up_ends_the_program_without_a_traceback() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.splitlines() == ["True", f"policydiff {policydiff.__version__}", "True"]
+
+
+# -- documents cannot drive the terminal -------------------------------------------
+
+
+def _hostile_pair(tmp_path: Path) -> tuple[Path, Path]:
+    def document(label: str, effective: str, text: str) -> dict[str, Any]:
+        return {
+            "policy": "p\u202e",
+            "version": label,
+            "effective": effective,
+            "title": "clear \u001b[2J screen",
+            "rules": [{"id": "r\u001b[31m", "effect": "permit", "action": "a", "text": text}],
+        }
+
+    old = tmp_path / "old.json"
+    new = tmp_path / "new.json"
+    old.write_text(json.dumps(document("v1", "2024", "before\rhidden")), encoding="utf-8")
+    new.write_text(
+        json.dumps(document("v2", "2025", "after\u0085next\u2028line")), encoding="utf-8"
+    )
+    return old, new
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown"])
+def test_control_characters_in_a_document_are_shown_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output_format: str
+) -> None:
+    old, new = _hostile_pair(tmp_path)
+    for argv in (["diff", old, new], ["log", tmp_path], ["at", tmp_path, "2025"]):
+        code, out, _ = run([*argv, "-f", output_format], capsys)
+        assert code == 0
+        assert all(char.isprintable() for char in out.replace("\n", ""))
+        assert "\\x1b" in out
+        assert "\\u202e" in out
+    code, out, _ = run(["validate", tmp_path], capsys)
+    assert (code, out) == (0, f"{tmp_path}: valid: history of p\\u202e (2 versions)\n")
+
+
+def test_json_output_keeps_the_values_as_they_are(tmp_path: Path) -> None:
+    old, new = _hostile_pair(tmp_path)
+    found = json.loads(render(policydiff.diff(policydiff.load(old), policydiff.load(new)), "json"))
+    assert found["policy"] == "p\u202e"

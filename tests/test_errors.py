@@ -435,3 +435,52 @@ def test_a_huge_value_is_quoted_cut_short(tmp_path: Path, payload: dict[str, obj
     with pytest.raises(DocumentError) as caught:
         policydiff.load_history(path)
     assert max(len(str(p)) for p in caught.value.problems) < 400
+
+
+# -- look-alike ids ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [("caf\u00e9", "cafe\u0301"), ("fire", "\ufb01re"), ("A1", "\uff21\uff11")],
+    ids=["composed and combining", "ligature", "full width"],
+)
+def test_rule_ids_equal_once_normalised_are_duplicates(first: str, again: str) -> None:
+    doc = {
+        "policy": "p",
+        "version": "v",
+        "effective": "2024",
+        "rules": [
+            {"id": first, "effect": "permit", "action": "a"},
+            {"id": again, "effect": "permit", "action": "a"},
+        ],
+    }
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(json.dumps(doc), format="json")
+    (problem,) = caught.value.problems
+    assert problem.path == "rules[1].id"
+    assert problem.message.endswith(
+        f"(first used by rules[0] as {first!r}, the same once Unicode-normalised)"
+    )
+
+
+def test_source_ids_equal_once_normalised_are_duplicates() -> None:
+    doc = {
+        "policy": "p",
+        "version": "v",
+        "effective": "2024",
+        "sources": [{"id": "s"}, {"id": "\uff53"}],
+    }
+    with pytest.raises(DocumentError, match=r"sources\[1\]\.id: duplicate source id"):
+        policydiff.loads(json.dumps(doc), format="json")
+
+
+def test_version_labels_equal_once_normalised_are_duplicates() -> None:
+    first = policydiff.loads(
+        '{"policy": "p", "version": "caf\\u00e9", "effective": "2024"}', format="json"
+    )
+    again = policydiff.loads(
+        '{"policy": "p", "version": "cafe\\u0301", "effective": "2025"}', format="json"
+    )
+    with pytest.raises(HistoryError, match="is already used by"):
+        policydiff.PolicyHistory(versions=[first, again])
