@@ -21,7 +21,15 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", deadline=None, max_examples=200)
-settings.register_profile("fuzz", deadline=None, max_examples=20_000)
+# "fuzz" is the long run of docs/security.md: new examples every run, and a
+# failure prints the blob that replays it.
+settings.register_profile(
+    "fuzz",
+    deadline=None,
+    max_examples=20_000,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: Local time in the Chatham Islands is UTC+12:45 (+13:45 in summer): nothing
