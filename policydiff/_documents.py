@@ -122,7 +122,7 @@ def load(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Po
 
 
 def format_of(name: str) -> Format:
-    """The format a file name's suffix names.
+    """Return the format a file name's suffix names.
 
     Raises:
         DocumentError: The suffix is not one policydiff reads.
@@ -765,14 +765,14 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
 
 
 def _umask() -> int:
-    """The process's umask (it can only be read by setting it)."""
+    """Return the process's umask (it can only be read by setting it)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
 
 def iter_files(folder: Path) -> Iterator[Path]:
-    """The version documents in a folder, by name."""
+    """Return the version documents in a folder, by name."""
     for path in sorted(folder.iterdir()):
         if path.is_file() and path.suffix.lower() in SUFFIXES and not path.name.startswith("."):
             yield path

@@ -12,6 +12,7 @@ import attrs
 
 from policydiff._locate import locate_many, render_path
 from policydiff._parse import Format
+from policydiff._text import plural
 from policydiff.errors import Problem
 
 __all__ = ["Path", "RawProblem", "capped", "place"]
@@ -45,7 +46,7 @@ class RawProblem:
 def capped(
     problems: list[Problem], limit: int, name: str, *, total: int | None = None
 ) -> list[Problem]:
-    """The first ``limit`` problems, and a last line counting the rest.
+    """Return the first ``limit`` problems, and a last line counting the rest.
 
     Args:
         problems: The problems found (in one document, or in a folder's).
@@ -57,7 +58,7 @@ def capped(
     if total <= limit:
         return problems
     hidden = total - limit
-    more = "1 more problem" if hidden == 1 else f"{hidden:,} more problems"
+    more = plural(hidden, "more problem")
     message = f"{more} not shown (at most {limit:,} are reported)"
     return [*problems[:limit], Problem(file=name, path="", message=message)]
 

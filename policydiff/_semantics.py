@@ -168,7 +168,7 @@ class _Known:
         return self._names
 
     def detail(self, ref: str) -> str:
-        """What follows "unknown source id 'ref'" in a message."""
+        """Return what follows "unknown source id 'ref'" in a message."""
         if ref not in self._said:
             self._said[ref] = self._detail(ref)
         return self._said[ref]
@@ -267,7 +267,7 @@ def _vocabulary(vocabulary: Any, max_depth: int) -> Iterator[RawProblem]:
 def _walk_up(
     tree: dict[str, Any], parent_of: dict[str, str], max_depth: int
 ) -> tuple[list[str], str | None]:
-    """The cycles of ``parent_of`` and the first parent too deep in the tree.
+    """Find the cycles of ``parent_of`` and the first parent too deep in the tree.
 
     Returns the first value (in the tree's order) of each cycle, and the
     first parent whose children lie deeper than ``max_depth`` levels, if any.

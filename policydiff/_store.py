@@ -83,7 +83,7 @@ _STEP = re.compile(r"""\[(?:(0|[1-9][0-9]*)|'([^'\\]*)'|"([^"\\]*)")\]""")
 
 
 def to_store(history: PolicyHistory) -> dict[str, Any]:
-    """The compact form of ``history``: plain JSON data.
+    """Return the compact form of ``history``: plain JSON data.
 
     Args:
         history: The history to store.
@@ -115,7 +115,7 @@ def save_deltas(history: PolicyHistory, path: str | os.PathLike[str]) -> None:
 
 
 def _delta(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """The delta from one document to the next, checked to rebuild both exactly.
+    """Return the delta from one document to the next, checked to rebuild both exactly.
 
     Field by top-level field, DeepDiff's fine-grained delta is kept when it
     passes our own checks, applies exactly both ways and is smaller than
@@ -541,7 +541,10 @@ def _delta_problems(form: Any, here: tuple[str | int, ...], limits: Limits) -> l
 
 
 def _changes_problems(form: dict[str, Any], here: tuple[str | int, ...]) -> list[RawProblem]:
-    """A delta that leaves the label or the effective time alone cannot be a later version.
+    """Refuse a delta that leaves the label or the effective time alone.
+
+    Such a delta cannot make a later version: each needs its own label and
+    moment.
 
     The effective time moves when ``effective`` changes, or when the zone
     it is read in (``timezone``) does.
@@ -589,7 +592,7 @@ def _entry_problems(
 
 
 def _steps(path: Any) -> tuple[list[str | int], str | None]:
-    """The keys and indexes of a delta path, or what is wrong with it."""
+    """Return the keys and indexes of a delta path, or what is wrong with it."""
     if not isinstance(path, str):
         return [], f"expected a path such as root['rules'][0] (got {describe(path)})"
     if not path.startswith("root"):
