@@ -24,11 +24,12 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None, max_examples=200)
 # "fuzz" is the long run of docs/security.md: new examples every run, and a
-# failure prints the blob that replays it.
+# failure prints the blob that replays it. With "dev" taking two minutes for
+# the readers' and the store's properties, 5,000 examples take about an hour.
 settings.register_profile(
     "fuzz",
     deadline=None,
-    max_examples=20_000,
+    max_examples=5_000,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
