@@ -318,7 +318,11 @@ def validate_command(paths: tuple[str, ...]) -> None:
             continue
         _out(visible(valid_line(path, loaded)) + "\n")
     if problems:
-        raise DocumentError(problems)
+        # Each path's problems are capped; so are all of them together.
+        from policydiff._documents import DEFAULT_LIMITS
+        from policydiff._problems import capped
+
+        raise DocumentError(capped(problems, DEFAULT_LIMITS.max_problems, "policydiff"))
 
 
 # -- running -------------------------------------------------------------------

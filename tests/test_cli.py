@@ -1011,3 +1011,20 @@ def test_json_output_keeps_the_values_as_they_are(tmp_path: Path) -> None:
     old, new = _hostile_pair(tmp_path)
     found = json.loads(render(policydiff.diff(policydiff.load(old), policydiff.load(new)), "json"))
     assert found["policy"] == "p\u202e"
+
+
+def test_validating_many_bad_files_reports_at_most_the_limit_in_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = []
+    for index in range(40):
+        path = tmp_path / f"v{index:02d}.json"
+        rules = [{"id": f"r{i}", "effect": "alow", "action": "x"} for i in range(30)]
+        path.write_text(
+            json.dumps({"policy": "p", "version": "v", "effective": "2024", "rules": rules})
+        )
+        paths.append(path)
+    code, _, err = run(["validate", *paths], capsys)
+    lines = err.splitlines()
+    assert (code, len(lines)) == (2, 1_001)
+    assert lines[-1] == "policydiff: 200 more problems not shown (at most 1,000 are reported)"
