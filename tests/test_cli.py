@@ -959,7 +959,8 @@ def test_ctrl_c_during_start_up_ends_the_program_without_a_traceback() -> None:
     # Importing the command line hands SIGINT to the system (which ends the
     # process quietly) until main() runs and hands it back to Python.
     probe = (
-        "import signal, policydiff._cli as cli;"
+        "import signal, sys; sys.argv[0] = '/usr/local/bin/policydiff';"
+        "import policydiff._cli as cli;"
         "print(signal.getsignal(signal.SIGINT) is signal.SIG_DFL);"
         "cli.main(['--version']);"
         "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
@@ -1028,3 +1029,11 @@ def test_validating_many_bad_files_reports_at_most_the_limit_in_all(
     lines = err.splitlines()
     assert (code, len(lines)) == (2, 1_001)
     assert lines[-1] == "policydiff: 200 more problems not shown (at most 1,000 are reported)"
+
+
+def test_importing_the_command_line_elsewhere_leaves_ctrl_c_alone() -> None:
+    probe = "import signal, policydiff._cli; print(signal.getsignal(signal.SIGINT).__name__)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout == "default_int_handler\n"
