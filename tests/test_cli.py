@@ -1037,3 +1037,13 @@ def test_importing_the_command_line_elsewhere_leaves_ctrl_c_alone() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout == "default_int_handler\n"
+
+
+def test_check_refuses_a_date_at_the_end_of_the_calendar_instead_of_failing_the_gate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = write(tmp_path, "old.yaml", version(label="v1", effective="2024-01-01"))
+    new = write(tmp_path, "new.yaml", version(label="v2", effective="9999-12-31T23:00-05:00"))
+    code, out, err = run(["check", old, new, "--fail-on", "loosened"], capsys)
+    assert (code, out) == (2, "")
+    assert "is outside the dates policydiff handles" in err
