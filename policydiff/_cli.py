@@ -335,10 +335,7 @@ def report_command(paths: tuple[str, ...], output: str) -> None:
     if output == "-":
         _out(page)
         return
-    try:
-        write_atomic(output, page)
-    except OSError as exc:
-        raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+    write_atomic(output, page)
     _say(f"Wrote {output}: open it in a browser.")
 
 

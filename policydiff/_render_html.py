@@ -16,7 +16,6 @@ shape).
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
@@ -35,6 +34,7 @@ from policydiff._render_shared import (
     when_line,
 )
 from policydiff._results import PolicyDiff
+from policydiff.errors import visible
 from policydiff.model import Change, Direction, Effect, PolicyVersion, Precision, Source, When
 
 __all__ = ["report"]
@@ -168,13 +168,16 @@ def _marks(gathered: _Report) -> tuple[_Mark, ...]:
 
 # -- escaping ----------------------------------------------------------------------
 
-#: Characters no HTML or XML document may hold, even escaped.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
 
 def _e(text: object) -> str:
-    """Escape any text for an element or a quoted attribute."""
-    return html.escape(_FORBIDDEN.sub("\ufffd", str(text)), quote=True)
+    """Escape any text for an element or a quoted attribute.
+
+    Beyond markup, a document may hold characters that would hide or
+    disguise text (control characters, bidirectional overrides) or that no
+    HTML file may hold (lone surrogates): each is shown as its escape
+    (``\\u202e``), as the other reports show it. Line breaks stay.
+    """
+    return html.escape("\n".join(map(visible, str(text).split("\n"))), quote=True)
 
 
 def _link(url: str | None, text: str) -> str:

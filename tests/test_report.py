@@ -310,11 +310,15 @@ def test_only_http_and_https_source_urls_become_links(hostile: str) -> None:
     assert "(javascript:alert(document.cookie))" in text_of(root)
 
 
-def test_characters_no_page_may_hold_are_replaced(tmp_path: Path) -> None:
-    (tmp_path / "v1.yaml").write_text(FIRST.replace("title: Demo", 'title: "a\\x01b"'))
+def test_characters_that_hide_or_disguise_text_are_shown_as_escapes(tmp_path: Path) -> None:
+    (tmp_path / "v1.yaml").write_text(
+        FIRST.replace("title: Demo", 'title: "a\\x01b \\u202eevil\\x1b[2J"'), encoding="utf-8"
+    )
     page = policydiff.report(policydiff.load_history(tmp_path))
 
-    assert "a\ufffdb" in text_of(parse(page))
+    assert "a\\x01b \\u202eevil\\x1b[2J" in text_of(parse(page))
+    assert "\u202e" not in page
+    assert "\x1b" not in page
 
 
 # -- the command ---------------------------------------------------------------------
@@ -357,7 +361,7 @@ def test_report_to_a_folder_that_does_not_exist_names_the_file(
 
     _, err = capsys.readouterr()
     assert code == 2
-    assert f"Could not open file '{target}': No such file or directory" in err
+    assert err == f"policydiff: {target}: cannot write file: No such file or directory\n"
 
 
 def test_report_of_a_bad_document_names_the_problem_and_writes_nothing(
