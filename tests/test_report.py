@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
 
 import policydiff
 from policydiff._cli import main
 from tests.conftest import ROOT
+from tests.strategies import version_sequences
 
 HISTORY = ROOT / "examples" / "us-ukraine-strikes" / "history"
 BEFORE = HISTORY / "2022-no-strikes-inside-russia.yaml"
@@ -126,6 +129,29 @@ def test_the_page_loads_nothing_it_does_not_hold(flagship: str) -> None:
     assert "url(" not in style
     painted = [e.get("fill", "") for e in root.iter()]
     assert all(fill.startswith("url(#") for fill in painted if "url(" in fill)
+
+
+#: Every element the report writes; nothing else may appear, whatever the documents say.
+ELEMENTS = {
+    *("html", "head", "meta", "title", "style", "body", "main", "header", "footer"),
+    *("section", "article", "figure", "h1", "h2", "h3", "h4", "p", "ul", "li", "span"),
+    *("code", "strong", "br", "a", "table", "caption", "thead", "tbody", "tr", "th", "td"),
+    *("svg", "desc", "defs", "pattern", "rect", "circle", "line", "text", "path", "g"),
+}
+
+
+def test_the_page_holds_only_the_elements_the_report_writes(flagship: str) -> None:
+    assert {e.tag.removeprefix(SVG) for e in parse(flagship).iter()} <= ELEMENTS
+
+
+@given(version_sequences(max_size=3))
+def test_any_history_makes_a_well_formed_page_with_no_foreign_markup(versions: list[Any]) -> None:
+    root = parse(policydiff.report(policydiff.PolicyHistory(versions=versions)))
+
+    assert {e.tag.removeprefix(SVG) for e in root.iter()} <= ELEMENTS
+    assert not [a for e in root.iter() for a in e.attrib if a.startswith("on")]
+    hrefs = [e.get("href", "") for e in root.iter("a")]
+    assert all(href.startswith(("http://", "https://")) for href in hrefs)
 
 
 def test_the_page_tells_the_browser_to_fetch_nothing(flagship: str) -> None:
