@@ -317,18 +317,32 @@ _ROW = 28
 _AXIS_Y = 22
 
 
+#: The first and last instants the axis may reach (years 1 and 9999 have no room to spare).
+_EARLIEST = pendulum.datetime(1, 1, 2).timestamp()
+_LATEST = pendulum.datetime(9998, 12, 31).timestamp()
+
+
+def _end(when: When) -> pendulum.DateTime:
+    """Return where a value's period ends on the axis: a day-precise date ends where it starts."""
+    if not _approximate(when):
+        return when.instant
+    try:
+        return when.end
+    except (ValueError, OverflowError):  # the last year or month a date can hold
+        return when.instant
+
+
 class _Scale:
     """Instants to x positions, over the history's time with a margin on each side."""
 
     def __init__(self, versions: Sequence[PolicyVersion]) -> None:
         start = versions[0].effective.instant
-        finish = max(
-            v.effective.end if _approximate(v.effective) else v.effective.instant for v in versions
-        )
+        finish = max(_end(v.effective) for v in versions)
         length = max((finish - start).total_seconds(), 86_400 * 180)
         margin = max(length * 0.06, 86_400 * 20)
-        self.low = start.timestamp() - margin
-        self.high = start.timestamp() + length + margin
+        # Within the years a date can hold, however early or late the history.
+        self.low = max(start.timestamp() - margin, _EARLIEST)
+        self.high = min(start.timestamp() + length + margin, _LATEST)
         self.left, self.right = float(_LABELS), float(_WIDTH - _RIGHT)
 
     def x(self, instant: pendulum.DateTime) -> float:
@@ -341,14 +355,23 @@ class _Scale:
         low = pendulum.from_timestamp(self.low, tz=zone)
         high = pendulum.from_timestamp(self.high, tz=zone)
         months = (high.year - low.year) * 12 + high.month - low.month
-        step = next((s for s in (1, 3, 6, 12, 24, 60, 120, 240) if months / s <= 8), 600)
-        tick = low.start_of("year")
+        steps = (1, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000, 12000)
+        step = next((s for s in steps if months / s <= 8), 24000)
+        if step < 12:
+            ticks = [low.start_of("year").add(months=m) for m in range(0, months + 13, step)]
+        else:
+            # Whole years that are multiples of the step: 2020, 2030, ...
+            years = step // 12
+            first = max(-(-low.year // years) * years, years)
+            ticks = [
+                pendulum.datetime(year, 1, 1, tz=zone)
+                for year in range(first, high.year + 1, years)
+            ]
         found = []
-        while tick <= high:
-            if tick >= low and tick.year % max(step // 12, 1) == 0:
+        for tick in ticks:
+            if low <= tick <= high:
                 label = str(tick.year) if tick.month == 1 else tick.format("MMM YYYY")
                 found.append((self.x(tick), label))
-            tick = tick.add(months=min(step, 12))
         return found
 
 
@@ -422,7 +445,7 @@ def _timeline_section(r: _Report) -> list[str]:
         cy = markers_y + 24 * lane
         said = f"Version {i + 1}: {version.version}, effective {_date(when)}"
         if _approximate(when):
-            width = max(scale.x(when.end) - x, 3.0)
+            width = max(scale.x(_end(when)) - x, 3.0)
             svg.append(
                 f'<rect class="uncertain" x="{x}" y="{cy}" width="{round(width, 1)}"'
                 f' height="{height - cy - 8}" fill="#5c6bc0" fill-opacity="0.12"'

@@ -447,3 +447,26 @@ def test_a_url_that_cannot_be_read_is_shown_not_linked() -> None:
 
     assert list(root.iter("a")) == []
     assert "s (http://[oops)" in text_of(root)
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        ("0002", "1990"),
+        ("2024-01-01", "9998"),
+        ("0001-01-02", "9998-12-31"),
+        ("2024-01", "2024-02"),
+    ],
+)
+def test_histories_at_the_ends_of_the_calendar_are_drawn(first: str, last: str) -> None:
+    old = policydiff.loads(FIRST, format="yaml")
+    versions = [
+        attrs.evolve(old, version="a", effective=policydiff.When.parse(first)),
+        attrs.evolve(old, version="b", effective=policydiff.When.parse(last)),
+    ]
+    svg = timeline(policydiff.report(policydiff.PolicyHistory(versions=versions)))
+
+    ticks = [t for t in svg.iter(f"{SVG}text") if t.get("font-size") == "12"]
+    assert 2 <= len(ticks) <= 12
+    xs = [float(g.find(f"{SVG}circle").get("cx", "")) for g in by_class(svg, "version")]  # type: ignore[union-attr]
+    assert all(240 <= x <= 936 for x in xs)
