@@ -324,12 +324,7 @@ _LATEST = pendulum.datetime(9998, 12, 31).timestamp()
 
 def _end(when: When) -> pendulum.DateTime:
     """Return where a value's period ends on the axis: a day-precise date ends where it starts."""
-    if not _approximate(when):
-        return when.instant
-    try:
-        return when.end
-    except (ValueError, OverflowError):  # the last year or month a date can hold
-        return when.instant
+    return when.end if _approximate(when) else when.instant
 
 
 class _Scale:
