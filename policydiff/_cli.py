@@ -24,9 +24,18 @@ import policydiff
 from policydiff._diff import PolicyDiff, diff, rule_document
 from policydiff._documents import load
 from policydiff._history import load_history
-from policydiff._impact import impact
+from policydiff._impact import impact, judge_gate
 from policydiff._render import markdown_escape as _md
 from policydiff._render import source_label
+from policydiff._render_decisions import (
+    answer_markdown,
+    answer_text,
+    gate_markdown,
+    gate_text,
+    situation_words_plain,
+    timeline_markdown,
+    timeline_text,
+)
 from policydiff._time import ACCEPTED, parse_when
 from policydiff.errors import DocumentError, PolicyDiffError, Problem
 from policydiff.model import Direction, Effect, PolicyVersion, Source
@@ -284,18 +293,30 @@ def impact_command(old: str, new: str, output_format: str) -> None:
     type=click.Choice(sorted(FAIL_ON)),
     required=True,
     help=(
-        "Fail on loosened changes, on tightened ones, or on any change that is not neutral."
-        " Mixed changes (both ways at once) count for each."
+        "Fail when some situation's decision loosened, tightened, or changed at all"
+        " (with --by rules: on loosened, tightened or any non-neutral change)."
+        " Mixed counts for each."
     ),
 )
+@click.option(
+    "--by",
+    type=click.Choice(["decisions", "rules"]),
+    default="decisions",
+    show_default=True,
+    help="Judge by what the versions decide, or by the direction of each rule-level change.",
+)
 @_format_option
-def check_command(old: str, new: str, fail_on: str, output_format: str) -> int:
-    """Exit 1, printing the offending changes, when NEW moves from OLD as --fail-on says.
+def check_command(old: str, new: str, fail_on: str, by: str, output_format: str) -> int:
+    """Exit 1, printing what offends, when NEW moves from OLD as --fail-on says.
 
-    A review gate for policy files in CI or a pre-commit hook: with nothing
-    offending it prints one line starting with "OK" and exits 0. Wording and
-    metadata (neutral changes) never fail a check. See `policydiff --help`
-    for a CI job and a pre-commit hook.
+    A review gate for policy files in CI or a pre-commit hook. By default it
+    judges by decisions: it fails when some situation's decision moved that
+    way, and prints those situations and the changes behind them, so a
+    redundant rule or a pure tightening never fails a --fail-on loosened
+    gate. With --by rules it fails on the direction of the rule-level
+    changes instead. With nothing offending it prints one line starting with
+    "OK" and exits 0. See `policydiff --help` for a CI job and a pre-commit
+    hook.
 
     \b
     Example:
@@ -304,6 +325,19 @@ def check_command(old: str, new: str, fail_on: str, output_format: str) -> int:
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on tightened
     """
     found = diff(load(old), load(new))
+    if by == "rules":
+        return _check_by_rules(found, fail_on, output_format)
+    with _working("Working out which situations changed decision…"):
+        gate = judge_gate(found, fail_on)
+    if output_format == "json":
+        _emit(_json(gate.to_dict()), output_format)
+    else:
+        render = gate_markdown if output_format == "markdown" else gate_text
+        _emit(render(gate), output_format)
+    return EXIT_CHECK_FAILED if gate.failed else EXIT_OK
+
+
+def _check_by_rules(found: PolicyDiff, fail_on: str, output_format: str) -> int:
     offending = _keep(found, FAIL_ON[fail_on])
     what = "" if fail_on == "any" else f" {fail_on}"
     if output_format == "json":
@@ -315,11 +349,84 @@ def check_command(old: str, new: str, fail_on: str, output_format: str) -> int:
         )
         _emit(line, output_format)
     else:
-        verdict = f"Check failed: {_count(len(offending), 'change')} (--fail-on {fail_on})."
+        verdict = f"Check failed: {_count(len(offending), 'change')} (--fail-on {fail_on} --by rules)."
         if output_format == "markdown":
             verdict = f"**{_md(verdict)}**"
         _emit(_render_diff(offending, output_format) + "\n" + verdict, output_format)
     return EXIT_CHECK_FAILED if offending else EXIT_OK
+
+
+def _situation(pairs: tuple[str, ...]) -> dict[str, str]:
+    """Read DIM=VALUE arguments into a situation."""
+    situation: dict[str, str] = {}
+    for pair in pairs:
+        dim, equals, value = pair.partition("=")
+        dim, value = dim.strip(), value.strip()
+        if not equals or not dim or not value:
+            msg = f"expected DIM=VALUE, such as territory='Belgorod Oblast' (got {pair!r})"
+            raise click.BadParameter(msg, param_hint="DIM=VALUE")
+        if dim in situation:
+            msg = f"{dim} is given twice ({situation[dim]!r} and {value!r})"
+            raise click.BadParameter(msg, param_hint="DIM=VALUE")
+        situation[dim] = value
+    return situation
+
+
+@cli.command("decide", short_help="What a policy decides for a situation, under which rule, since when.")
+@click.argument("path", type=click.Path())
+@click.argument("pairs", metavar="DIM=VALUE...", nargs=-1)
+@click.option(
+    "--at",
+    "when",
+    metavar="WHEN",
+    callback=lambda ctx, param, value: None if value is None else _check_when(ctx, param, value),
+    help="Ask the version in force then (default: the latest version).",
+)
+@click.option("--timeline", is_flag=True, help="Show how the decision changed over the history.")
+@_format_option
+def decide_command(
+    path: str, pairs: tuple[str, ...], when: str | None, timeline: bool, output_format: str
+) -> None:
+    """Say what PATH decides for the situation DIM=VALUE..., under which rules, since when.
+
+    PATH is a version document or a history. Each DIM=VALUE gives one
+    dimension's value (subject, action or a scope dimension). A dimension
+    left out, or a vocabulary parent, asks about every situation it covers:
+    the answer is then one decision when they all agree, else "varies" with
+    the groups that decide alike.
+
+    \b
+    Example:
+      cd examples/us-ukraine-strikes/history
+      policydiff decide . subject=Ukraine action=strike territory='Kursk Oblast' weapon=ATACMS --at 2025-01-01
+      policydiff decide . subject=Ukraine action=strike territory='Kursk Oblast' weapon=ATACMS --timeline
+    """
+    situation = _situation(pairs)
+    loaded = load_history(path)
+    if timeline:
+        periods = loaded.decision_timeline(situation)
+        if output_format == "json":
+            document = {
+                "policydiff": 1,
+                "policy": loaded.policy,
+                "situation": situation,
+                "timeline": [period.to_dict() for period in periods],
+            }
+            _emit(_json(document), output_format)
+            return
+        render = timeline_markdown if output_format == "markdown" else timeline_text
+        _emit(render(loaded.policy, situation_words_plain(situation), periods), output_format)
+        return
+    answer = loaded.decide(situation, at=when if when is not None else loaded.last.effective)
+    if answer is None:
+        text = _nothing_in_force(loaded, when or "")
+        _emit(_json({"policydiff": 1, "policy": loaded.policy, "situation": situation, "decision": None}) if output_format == "json" else text, output_format)
+        return
+    if output_format == "json":
+        _emit(_json(answer.to_dict()), output_format)
+        return
+    render_answer = answer_markdown if output_format == "markdown" else answer_text
+    _emit(render_answer(answer), output_format)
 
 
 @cli.command("validate", short_help="Check version documents and histories; report every problem.")
@@ -445,7 +552,7 @@ def _silence_stdout() -> None:
 def _keep(found: PolicyDiff, directions: frozenset[Direction]) -> PolicyDiff:
     """The diff with only the changes that go one of these ways."""
     changes = tuple(c for c in found.changes if c.direction in directions)
-    return PolicyDiff(old=found.old, new=found.new, changes=changes)
+    return PolicyDiff(old=found.old, new=found.new, changes=changes, judge=found._judge)
 
 
 def _rule_steps(history: PolicyHistory, rule_id: str) -> list[PolicyDiff]:

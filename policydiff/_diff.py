@@ -148,7 +148,7 @@ class PolicyDiff:
             "policy": self.policy,
             "from": _endpoint(self.old),
             "to": _endpoint(self.new),
-            "verdict": self.verdict.value,
+            "verdict": _verdict_value(self),
             "summary": self.summary,
             "changes": [change_to_dict(c) for c in self.changes],
         }
@@ -178,6 +178,21 @@ def _endpoint(version: PolicyVersion) -> dict[str, Any]:
     }
 
 
+def _verdict_value(d: PolicyDiff) -> str | None:
+    """The verdict, or ``None`` past the evaluator's work budget."""
+    try:
+        return d.verdict.value
+    except DiffError:
+        return None
+
+
+def _effect_value(change: Change) -> str | None:
+    try:
+        return change.effect.value
+    except (DiffError, ValueError):
+        return None
+
+
 def change_to_dict(change: Change) -> dict[str, Any]:
     """One change as SPEC section 6 lists it."""
     return {
@@ -193,7 +208,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "effective": change.effective.isoformat(),
         "description": change.description,
         "sources": [s.id for s in change.sources],
-        "effect": change.effect.value,
+        "effect": _effect_value(change),
     }
 
 

@@ -601,7 +601,7 @@ class Space:
         ]
         self.entries = self._pair(instances, named)
         self._within: dict[tuple[int, int, int], bool] = {}
-        self._obligations: dict[str, str] = {}
+        self._obligations: dict[Rule, str] = {}
         self.work = 0
         self._index()
 
@@ -681,6 +681,7 @@ class Space:
         *,
         rank: float = float("inf"),
         settled: bool = False,
+        prune: Callable[[list[Entry], list[Entry]], bool] | None = None,
     ) -> None:
         """Split ``cube`` until every entry covers a piece whole; visit each piece.
 
@@ -693,6 +694,8 @@ class Space:
                 of a comparison.
             settled: Skip pieces that an unchanged, unconditional permit or
                 prohibit covers whole (where a changed default cannot show).
+            prune: Called with the entries covering the cube whole and those
+                covering part of it; skip the cube when it returns true.
 
         Raises:
             DiffError: More than :data:`MAX_PIECES` pieces were explored.
@@ -707,6 +710,8 @@ class Space:
             raise DiffError(msg)
         partial = [0] * len(cube)
         ruled = False
+        wholes: list[Entry] = []
+        parts: list[Entry] = []
         for entry in entries:
             whole = True
             for d, mask in entry.named:
@@ -717,7 +722,12 @@ class Space:
                 if entry.changed and entry.index < rank:
                     return
                 ruled = ruled or entry.settles
+                wholes.append(entry)
+            else:
+                parts.append(entry)
         if settled and ruled:
+            return
+        if prune is not None and parts and prune(wholes, parts):
             return
         count = max(partial, default=0)
         if count == 0:
@@ -741,7 +751,7 @@ class Space:
             child = list(cube)
             child[d] = piece
             kept = [e for e in entries if e.masks.get(d, piece) & piece]
-            self.explore(child, kept, visit, rank=rank, settled=settled)
+            self.explore(child, kept, visit, rank=rank, settled=settled, prune=prune)
 
     # -- deciding ----------------------------------------------------------------
 
@@ -761,10 +771,10 @@ class Space:
         return found
 
     def obligation(self, rule: Rule) -> str:
-        """The obligation an ``oblige`` rule imposes (memoised by id)."""
-        found = self._obligations.get(rule.id)
+        """The obligation an ``oblige`` rule imposes (memoised per rule)."""
+        found = self._obligations.get(rule)
         if found is None:
-            found = self._obligations[rule.id] = obligation_name(rule)
+            found = self._obligations[rule] = obligation_name(rule)
         return found
 
     def table(self, side: int, entries: Sequence[Entry]) -> Table:
@@ -1037,6 +1047,16 @@ def _answer_key(answer: Answer) -> tuple[Any, ...]:
     return (answer.decision.value, answer.rules, answer.conditions, answer.obligations)
 
 
+def _close(value: str, known: set[str]) -> list[str]:
+    """The known value nearest ``value``: same letters, a prefix, or a near spelling."""
+    folded = value.casefold()
+    ordered = sorted(known)
+    same = [k for k in ordered if k.casefold() == folded]
+    starts = [k for k in ordered if k.casefold().startswith(folded)]
+    near = difflib.get_close_matches(value, ordered, n=1)
+    return same or starts[:1] or near
+
+
 def check_situation(version: PolicyVersion, situation: Mapping[str, str]) -> None:
     """Refuse values unknown to a dimension that has a vocabulary.
 
@@ -1060,9 +1080,7 @@ def check_situation(version: PolicyVersion, situation: Mapping[str, str]) -> Non
         known = version.vocabulary.values(dim)
         if value in known:
             continue
-        folded = {k.casefold(): k for k in known}
-        close = [folded[value.casefold()]] if value.casefold() in folded else []
-        close = close or difflib.get_close_matches(value, sorted(known), n=1)
+        close = _close(value, known)
         problems.append(
             Problem(
                 file="<situation>",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from policydiff._render_decisions import effect_note, verdict_line
 from policydiff._time import describe_gap
 from policydiff.model import Change, Direction, PolicyVersion, Source
 
@@ -92,6 +93,7 @@ def diff_text(d: PolicyDiff) -> str:
         out += ["", "No changes."]
         return "\n".join(out) + "\n"
     out.append(f"{_plural(len(d))}: {_counts(d)}.")
+    out.append(verdict_line(d))
     for direction, title, changes in _grouped(d):
         out += ["", f"{title} ({len(changes)})"]
         for change in changes:
@@ -110,6 +112,9 @@ def _detail(change: Change) -> str:
     parts = []
     if change.rule is not None:
         parts.append(f"rule {change.rule}")
+    note = effect_note(change)
+    if note is not None:
+        parts.append(note)
     if change.sources and change.direction is not Direction.NEUTRAL:
         parts.append("sources: " + "; ".join(source_label(s) for s in change.sources))
     return " · ".join(parts)
@@ -123,7 +128,7 @@ def diff_markdown(d: PolicyDiff) -> str:
     if not d:
         out += ["", "No changes."]
         return "\n".join(out) + "\n"
-    out += ["", f"{_plural(len(d))}: {_counts(d)}."]
+    out += ["", f"{_plural(len(d))}: {_counts(d)}.", "", markdown_escape(verdict_line(d))]
     for _, title, changes in _grouped(d):
         out += ["", f"### {title} ({len(changes)})", ""]
         for change in changes:
