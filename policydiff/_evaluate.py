@@ -176,6 +176,8 @@ class Group:
         answer: Their answer.
     """
 
+    __module__ = "policydiff"
+
     values: FrozenMap[str, Span]
     answer: Answer
     _membership: Membership = attrs.field(eq=False, repr=False, alias="membership")
@@ -251,6 +253,8 @@ class Answer:
         version: The label of the version that answered.
         effective: When that version took effect.
     """
+
+    __module__ = "policydiff"
 
     decision: Decision
     situation: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_situation)
@@ -564,9 +568,7 @@ class Entry:
         self.rules = rules
         self.changed = any(rule is None for rule in rules)
         rule = next(r for r in rules if r is not None)
-        self.settles = (
-            not self.changed and rule.effect is not Effect.OBLIGE and not rule.conditions
-        )
+        self.settles = not self.changed and rule.effect is not Effect.OBLIGE and not rule.conditions
 
 
 #: A uniform piece: its class masks and the entries covering all of it.
@@ -581,9 +583,7 @@ class Space:
         self.names = dimension_names(self.versions)
         position = {name: i for i, name in enumerate(self.names)}
         instances = [(side, rule) for side, v in enumerate(self.versions) for rule in v.rules]
-        naming: list[list[dict[str, list[int]]]] = [
-            [{} for _ in self.versions] for _ in self.names
-        ]
+        naming: list[list[dict[str, list[int]]]] = [[{} for _ in self.versions] for _ in self.names]
         for number, (side, rule) in enumerate(instances):
             for dim, values in rule.dimensions.items():
                 at = naming[position[dim]][side]
@@ -846,9 +846,7 @@ class Space:
             return [(e, r) for e, r in specific if r.effect is Effect.PROHIBIT] or specific
         return prohibits or permits
 
-    def answer(
-        self, side: int, table: Table, situation: Mapping[str, str] | None = None
-    ) -> Answer:
+    def answer(self, side: int, table: Table, situation: Mapping[str, str] | None = None) -> Answer:
         """Make an :class:`Answer` of one side's table."""
         version = self.versions[side]
         return make_answer(version, table.conditions, table.points, situation)
@@ -1021,9 +1019,7 @@ def _combine(
         values = FrozenMap(
             {dim.name: dim.span(mask) for dim, mask in zip(space.dims, masks, strict=True)}
         )
-        groups.append(
-            Group(values=values, answer=answer, membership=Membership(space.dims, masks))
-        )
+        groups.append(Group(values=values, answer=answer, membership=Membership(space.dims, masks)))
     groups.sort(key=lambda g: (_span_key(g.values), _answer_key(g.answer)))
     return Answer(
         decision=Decision.VARIES,

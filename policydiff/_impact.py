@@ -19,9 +19,8 @@ verdict and each change's effect (:class:`Judge`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -39,6 +38,7 @@ from policydiff._evaluate import (
     merge,
     spans_to_dict,
 )
+from policydiff._phrases import cube_sentence
 from policydiff.errors import DiffError
 from policydiff.model import (
     Change,
@@ -53,10 +53,7 @@ from policydiff.model import (
     Verdict,
 )
 
-if TYPE_CHECKING:
-    from policydiff._diff import PolicyDiff
-
-__all__ = ["Cube", "Gate", "Impact", "Judge", "compare", "impact", "judge_gate"]
+__all__ = ["OFFENDING", "Cube", "Impact", "Judge", "compare", "impact"]
 
 LOOSENED, TIGHTENED = "loosened", "tightened"
 
@@ -127,9 +124,7 @@ class Cube:
 
     def describe(self) -> str:
         """Return one plain sentence saying what changed for these situations."""
-        from policydiff._render_decisions import cube_sentence
-
-        return cube_sentence(self)
+        return cube_sentence(self.values, self.before, self.after, self.direction)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the cube as plain data for JSON.
@@ -202,22 +197,6 @@ class Impact:
             "dimensions": list(self.dimensions),
             "cubes": [cube.to_dict() for cube in self.cubes],
         }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """Return :meth:`to_dict` as JSON text (equal impacts give identical text)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
-    def to_text(self) -> str:
-        """Return a plain-text report: a heading line, then one line per cube."""
-        from policydiff._render_decisions import impact_text
-
-        return impact_text(self)
-
-    def to_markdown(self) -> str:
-        """Return a Markdown report: a heading, a sentence per cube and a table."""
-        from policydiff._render_decisions import impact_markdown
-
-        return impact_markdown(self)
 
 
 _DIRECTIONS = {
@@ -310,9 +289,7 @@ class Comparison:
                 )
         same_conflict = old.conflict is new.conflict
         if old.default is not new.default or not same_conflict:
-            space.explore(
-                list(space.full), space.entries, self._visit, settled=same_conflict
-            )
+            space.explore(list(space.full), space.entries, self._visit, settled=same_conflict)
 
     def _flat(self, side: int, entries: Sequence[Entry]) -> bool:
         """Whether no permit or prohibit among ``entries`` lies within another.
@@ -591,49 +568,3 @@ OFFENDING = {
     "tightened": frozenset({DecisionEffect.TIGHTENED, DecisionEffect.MIXED}),
     "any": frozenset({DecisionEffect.LOOSENED, DecisionEffect.TIGHTENED, DecisionEffect.MIXED}),
 }
-
-
-@attrs.frozen(kw_only=True)
-class Gate:
-    """A review gate's judgement of a diff by decisions (SPEC section 12).
-
-    Attributes:
-        diff: The diff judged.
-        fail_on: ``loosened``, ``tightened`` or ``any``.
-        verdict: The diff's verdict.
-        cubes: The groups of situations that moved the offending way.
-        changes: The changes that took part in those moves.
-    """
-
-    diff: PolicyDiff
-    fail_on: str
-    verdict: Verdict
-    cubes: tuple[Cube, ...]
-    changes: tuple[Change, ...]
-
-    @property
-    def failed(self) -> bool:
-        """Whether some situation moved the offending way."""
-        return bool(self.cubes)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The diff's JSON with only the offending changes, plus the moved situations."""
-        data = self.diff.to_dict()
-        from policydiff._diff import change_to_dict
-
-        data["changes"] = [change_to_dict(c) for c in self.changes]
-        data["check"] = {"fail_on": self.fail_on, "by": "decisions", "failed": self.failed}
-        data["situations"] = [cube.to_dict() for cube in self.cubes]
-        return data
-
-
-def judge_gate(found: PolicyDiff, fail_on: str) -> Gate:
-    """Judge a diff for ``check --fail-on`` by what the two versions decide.
-
-    Raises:
-        DiffError: The comparison exceeds the evaluator's work budget.
-    """
-    offending = OFFENDING[fail_on]
-    cubes = tuple(cube for cube in found.impact() if cube.direction in offending)
-    changes = tuple(c for c in found.changes if c.effect in offending)
-    return Gate(diff=found, fail_on=fail_on, verdict=found.verdict, cubes=cubes, changes=changes)

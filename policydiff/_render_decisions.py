@@ -8,20 +8,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from policydiff._phrases import decision_words, join, situation_words
+from policydiff._phrases import decision_words, join
 from policydiff.errors import DiffError
 from policydiff.model import Change, Decision, DecisionEffect, Direction, Verdict
 
 if TYPE_CHECKING:
-    from policydiff._diff import PolicyDiff
     from policydiff._evaluate import Answer
     from policydiff._history import Period
-    from policydiff._impact import Cube, Gate, Impact
+    from policydiff._impact import Impact
+    from policydiff._results import Gate, PolicyDiff
 
 __all__ = [
     "answer_markdown",
     "answer_text",
-    "cube_sentence",
     "effect_note",
     "impact_markdown",
     "impact_text",
@@ -47,41 +46,6 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-_SAME = {
-    DecisionEffect.LOOSENED: "may more freely",
-    DecisionEffect.TIGHTENED: "may less freely",
-    DecisionEffect.MIXED: "may, under changed conditions,",
-    DecisionEffect.NONE: "may still",
-}
-
-
-def _modal(cube: Cube) -> str:
-    before, after = cube.before.decision, cube.after.decision
-    if after is Decision.PROHIBITED:
-        return "still may not" if before is Decision.PROHIBITED else "may no longer"
-    if after is Decision.UNDECIDED:
-        return "is no longer decided whether to" if before is not after else "is still undecided whether to"
-    if before is after:
-        return _SAME[cube.direction]
-    if after is Decision.PERMITTED:
-        return "may now unconditionally" if before is Decision.CONDITIONAL else "may now"
-    if before is Decision.PERMITTED:
-        return "may now only under conditions"
-    return "may now under conditions"
-
-
-def cube_sentence(cube: Cube) -> str:
-    """One plain sentence saying what changed for a cube's situations.
-
-    Such as "Ukraine may now under conditions strike, where territory is
-    Belgorod Oblast (was prohibited by no-strikes-inside-russia; now
-    permitted by kharkiv-defensive-strikes when "..."; otherwise prohibited
-    by no-strikes-inside-russia)".
-    """
-    text = situation_words(cube.values).format(modal=_modal(cube))
-    return f"{text} (was {decision_words(cube.before)}; now {decision_words(cube.after)})"
-
-
 def _headline(result: Impact) -> str:
     old, new = result.old, result.new
     span = f"from {old.version} ({old.effective}) to {new.version} ({new.effective})"
@@ -99,7 +63,7 @@ def impact_text(result: Impact) -> str:
     lines = [_headline(result)]
     if result.cubes:
         lines.append("")
-        lines.extend(f"- {cube_sentence(cube)}" for cube in result.cubes)
+        lines.extend(f"- {cube.describe()}" for cube in result.cubes)
     return "\n".join(lines) + "\n"
 
 
@@ -110,7 +74,7 @@ def impact_markdown(result: Impact) -> str:
     if not result.cubes:
         return "\n".join(lines) + "\n"
     lines.append("")
-    lines.extend(f"- {markdown_text(cube_sentence(cube))}" for cube in result.cubes)
+    lines.extend(f"- {markdown_text(cube.describe())}" for cube in result.cubes)
     header = [*result.dimensions, "before", "after"]
     lines += ["", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for cube in result.cubes:
@@ -127,7 +91,9 @@ def _situation(answer: Answer) -> str:
 def _answer_lines(answer: Answer) -> list[str]:
     lines = [f"Decision: {answer.decision.value}"]
     if answer.decision is Decision.VARIES:
-        lines.append(f"The situations it covers decide in {_plural(len(answer.groups), 'way', 'ways')}:")
+        lines.append(
+            f"The situations it covers decide in {_plural(len(answer.groups), 'way', 'ways')}:"
+        )
         for group in answer.groups:
             where = "; ".join(f"{dim}: {span}" for dim, span in group.values.items())
             lines.append(f"- {where}: {decision_words(group.answer)}")
@@ -180,7 +146,10 @@ def timeline_text(policy: str, situation: str, periods: Sequence[Period]) -> str
 
 def timeline_markdown(policy: str, situation: str, periods: Sequence[Period]) -> str:
     """A decision timeline in Markdown, oldest first."""
-    lines = [f"## {markdown_text(policy)}: decisions for {markdown_text(situation or 'any situation')}", ""]
+    lines = [
+        f"## {markdown_text(policy)}: decisions for {markdown_text(situation or 'any situation')}",
+        "",
+    ]
     lines.extend(f"- {markdown_text(_period_line(p))}" for p in periods)
     return "\n".join(lines) + "\n"
 
@@ -241,7 +210,7 @@ def _gate_lines(gate: Gate) -> tuple[str, list[str], list[str]]:
         f"Check failed: {_plural(len(gate.cubes), 'group', 'groups')} of situations {what}"
         f" in {span} (verdict: {gate.verdict.value}; --fail-on {gate.fail_on})."
     )
-    situations = [cube_sentence(cube) for cube in gate.cubes]
+    situations = [cube.describe() for cube in gate.cubes]
     changes = [f"{c.description} ({effect_note(c) or c.direction.value})" for c in gate.changes]
     return head, situations, changes
 

@@ -14,7 +14,9 @@ from policydiff import Decision, Default, DocumentError, Effect, PolicyVersion, 
 from policydiff._cli import main
 
 HISTORY = Path(__file__).parent.parent / "examples" / "us-ukraine-strikes" / "history"
-KHARKIV_CONDITION = "only against Russian forces attacking or preparing to attack the Kharkiv region"
+KHARKIV_CONDITION = (
+    "only against Russian forces attacking or preparing to attack the Kharkiv region"
+)
 BELGOROD = {
     "subject": "Ukraine",
     "action": "strike",
@@ -98,7 +100,9 @@ def test_the_json_of_an_answer_follows_section_11(history: policydiff.PolicyHist
 
 
 def test_a_situation_no_rule_covers_falls_to_the_default() -> None:
-    answer = policydiff.decide(version(rule("ban", "prohibit", subject="Ukraine")), {"action": "fly"})
+    answer = policydiff.decide(
+        version(rule("ban", "prohibit", subject="Ukraine")), {"action": "fly"}
+    )
 
     assert (answer.decision, answer.rules, answer.default) == (Decision.PERMITTED, (), True)
 

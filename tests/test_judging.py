@@ -100,7 +100,7 @@ def test_merging_a_rule_into_a_broader_one_is_equivalent() -> None:
     ]
     lifted = next(c for c in d if c.kind is Kind.RESTRICTION_LIFTED)
     assert lifted.covered_by == ("no-north",)
-    assert "no decision changed: covered by no-north" in d.to_text()
+    assert "no decision changed: covered by no-north" in policydiff.render(d)
 
 
 def test_the_gate_passes_a_merge_that_lifts_nothing(
@@ -202,7 +202,9 @@ def test_undecided_ranks_between_prohibited_and_permitted() -> None:
     grant = rule("grant", "permit", subject="Ukraine")
     open_ = version(grant, default=Default.NONE)
 
-    to_prohibit = policydiff.diff(open_, attrs.evolve(open_, version="v2", default=Default.PROHIBIT))
+    to_prohibit = policydiff.diff(
+        open_, attrs.evolve(open_, version="v2", default=Default.PROHIBIT)
+    )
     to_permit = policydiff.diff(open_, attrs.evolve(open_, version="v2", default=Default.PERMIT))
 
     assert (to_prohibit.verdict, to_permit.verdict) == (Verdict.TIGHTENED, Verdict.LOOSENED)
@@ -226,7 +228,9 @@ def test_a_reworded_condition_is_a_new_proposition_and_so_mixed() -> None:
     closed = Default.PROHIBIT
     grant = rule("grant", "permit", conditions=["with a visa"])
     reworded = attrs.evolve(grant, conditions=["with a valid visa"])
-    d = policydiff.diff(version(grant, default=closed), version(reworded, label="v2", default=closed))
+    d = policydiff.diff(
+        version(grant, default=closed), version(reworded, label="v2", default=closed)
+    )
 
     assert d.verdict is Verdict.MIXED
 
@@ -257,7 +261,7 @@ def test_a_diff_past_the_budget_still_renders_and_says_so(monkeypatch: pytest.Mo
     d = policydiff.diff(version(), version(rule("ban", "prohibit"), label="v2"))
 
     assert "Verdict by decisions: not worked out (the question needs more than 0 pieces" in (
-        d.to_text()
+        policydiff.render(d)
     )
     assert d.to_dict()["verdict"] is None
     with pytest.raises(DiffError, match="more than 0 pieces"):
