@@ -68,7 +68,8 @@ A review gate in CI (GitHub Actions) that fails a pull request loosening policy.
           with: {fetch-depth: 0}
         - uses: actions/setup-python@v5
           with: {python-version: "3.12"}
-        - run: pip install policydiff
+        # not on PyPI yet: the repository variable POLICYDIFF_GIT holds its git URL
+        - run: pip install "git+${{ vars.POLICYDIFF_GIT }}"
         - run: policydiff validate policy.yaml
         - run: |
             git show "origin/$GITHUB_BASE_REF:policy.yaml" > "$RUNNER_TEMP/base.yaml"
