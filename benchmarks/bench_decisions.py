@@ -13,7 +13,9 @@ ratios:
   (in a second run). With 60 rules the same needs more pieces of the
   situation space than the work budget allows: the figure is then how long
   it takes to say so (a ``DiffError``), and the peak memory until then.
-- *decide*: ``policydiff.decide`` on full situations of a generated policy.
+- *decide*: ``policydiff.decide`` on full situations of a generated policy
+  (each takes one rule's values and a random value in every other
+  dimension).
 
 Run it with ``python benchmarks/bench_decisions.py [tiny|full]``.
 """
@@ -121,14 +123,18 @@ def _verdict(rules: int, repeat: int) -> dict[str, Any]:
     def plain() -> object:
         return policydiff.diff(generate.to_version(old_doc), generate.to_version(new_doc))
 
-    def judged() -> object:
+    def judged() -> str:
         found = policydiff.diff(generate.to_version(old_doc), generate.to_version(new_doc))
-        return found.verdict, [change.effect for change in found]
+        try:
+            effects = [change.effect for change in found]
+        except DiffError as exc:
+            return f"DiffError: {str(exc)[:60]}"
+        return f"{found.verdict.value}, {len(effects)} effects"
 
     def build() -> object:
         return generate.to_version(old_doc), generate.to_version(new_doc)
 
-    judged()  # imports DeepDiff and warms every cache outside the timings
+    outcome = judged()  # imports DeepDiff and warms every cache outside the timings
     base = _best(build, repeat)
     diff_s = _best(plain, repeat) - base
     judged_s = _best(judged, repeat) - base
@@ -138,6 +144,7 @@ def _verdict(rules: int, repeat: int) -> dict[str, Any]:
         "diff_seconds": round(diff_s, 4),
         "diff_verdict_effects_seconds": round(judged_s, 4),
         "ratio": round(judged_s / diff_s, 2) if diff_s > 0 else None,
+        "outcome": outcome,
     }
 
 
@@ -179,10 +186,20 @@ def _decide(rules: int, questions: int) -> dict[str, Any]:
     document, _ = _generated(rules)
     version = generate.to_version(document)
     rng = random.Random(SEED)
+    shape = generate.Shape(rules=rules)
     situations = []
     for _ in range(questions):
+        # A full situation: the values of one rule, and a random value elsewhere.
         rule = rng.choice(version.rules)
-        situation = {dim: sorted(values)[0] for dim, values in rule.dimensions.items()}
+        situation = {
+            "subject": rng.choice(generate.SUBJECTS),
+            "action": rng.choice(generate.ACTIONS),
+            **{
+                shape.dimension(d): shape.value(d, rng.randrange(shape.values))
+                for d in range(shape.dimensions)
+            },
+        }
+        situation.update({dim: sorted(values)[0] for dim, values in rule.dimensions.items()})
         situations.append(situation)
     start = time.perf_counter()
     decided = [policydiff.decide(version, situation).decision.value for situation in situations]

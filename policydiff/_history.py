@@ -122,7 +122,7 @@ class Period:
     answer: Answer
 
     def to_dict(self) -> dict[str, Any]:
-        """The period as SPEC section 11's timeline entry."""
+        """Return the period as SPEC section 11's timeline entry."""
         return {
             "from": self.start.isoformat(),
             "to": None if self.end is None else self.end.isoformat(),
@@ -311,7 +311,7 @@ class PolicyHistory:
         return [_decide(v, situation, check=False) for v in self.versions[: upto + 1]]
 
     def decide(self, situation: Mapping[str, str], *, at: Moment) -> Answer | None:
-        """What the version in force at ``at`` decides for ``situation``, and since when.
+        """Say what the version in force at ``at`` decides for ``situation``, and since when.
 
         Args:
             situation: As for :func:`policydiff.decide`.

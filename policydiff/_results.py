@@ -158,7 +158,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
 
 
 def _verdict_value(d: PolicyDiff) -> str | None:
-    """The verdict, or ``None`` past the evaluator's work budget."""
+    """Return the verdict, or ``None`` past the evaluator's work budget."""
     try:
         return d.verdict.value
     except DiffError:
@@ -166,7 +166,7 @@ def _verdict_value(d: PolicyDiff) -> str | None:
 
 
 def _effect_value(change: Change) -> str | None:
-    """The change's effect, or ``None`` when it cannot be worked out."""
+    """Return the change's effect, or ``None`` when it cannot be worked out."""
     try:
         return change.effect.value
     except (DiffError, ValueError):
@@ -197,7 +197,7 @@ class Gate:
         return bool(self.cubes)
 
     def to_dict(self) -> dict[str, Any]:
-        """The diff's JSON with only the offending changes, plus the moved situations."""
+        """Return the diff's JSON with only the offending changes, plus the moved situations."""
         data = self.diff.to_dict()
         data["changes"] = [change_to_dict(c) for c in self.changes]
         data["check"] = {"fail_on": self.fail_on, "by": "decisions", "failed": self.failed}
