@@ -291,8 +291,8 @@ def check_command(old: str, new: str, fail_on: str, by: str, output_format: Outp
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on loosened
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on tightened
     """
+    from policydiff._impact import judge_gate
     from policydiff._render import render_check, render_gate
-    from policydiff._results import judge_gate
 
     found = policydiff.diff(policydiff.load(old), policydiff.load(new))
     if by == "rules":

@@ -14,7 +14,7 @@ from typing import Literal, get_args
 
 from policydiff._evaluate import Answer
 from policydiff._history import Period, PolicyHistory
-from policydiff._impact import Impact
+from policydiff._impact import Gate, Impact
 from policydiff._render_decisions import (
     answer_markdown,
     answer_text,
@@ -30,7 +30,7 @@ from policydiff._render_json import at_json, diff_json, json_text, log_json
 from policydiff._render_markdown import at_markdown, diff_markdown, log_markdown
 from policydiff._render_shared import check_verdict, markdown_escape, nothing_in_force, ok_line
 from policydiff._render_text import at_text, diff_text, log_text
-from policydiff._results import Gate, PolicyDiff
+from policydiff._results import PolicyDiff
 from policydiff._text import shown
 from policydiff.model import PolicyVersion
 
