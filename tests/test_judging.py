@@ -276,3 +276,17 @@ def test_an_obligation_without_text_that_changes_scope_is_a_new_obligation() -> 
     # Its content names it, so the car journeys now carry a different obligation.
     cars = [c for c in d.impact() if c.contains({"action": "travel", "means": "car"})]
     assert [c.direction for c in cars] == [DecisionEffect.MIXED]
+
+
+def test_a_diff_built_by_hand_without_changes_is_equivalent() -> None:
+    v = version(rule("ban", "prohibit"))
+
+    assert policydiff.PolicyDiff(old=v, new=v, changes=()).verdict is Verdict.EQUIVALENT
+
+
+def test_a_diff_filtered_by_direction_keeps_the_verdict_of_the_whole() -> None:
+    d = policydiff.diff(version(NORTH, SOUTH), version(MERGED, label="v2"))
+
+    only = d.only("loosened")
+    assert [c.kind for c in only] == [Kind.RESTRICTION_LIFTED]
+    assert only.verdict is Verdict.EQUIVALENT
