@@ -290,3 +290,21 @@ def test_a_diff_filtered_by_direction_keeps_the_verdict_of_the_whole() -> None:
     only = d.only("loosened")
     assert [c.kind for c in only] == [Kind.RESTRICTION_LIFTED]
     assert only.verdict is Verdict.EQUIVALENT
+
+
+def test_check_past_the_budget_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policydiff import _evaluate
+
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    policydiff.dump(version(NORTH, SOUTH), old)
+    policydiff.dump(version(MERGED, label="v2"), new)
+    monkeypatch.setattr(_evaluate, "MAX_PIECES", 0)
+
+    assert main(["check", str(old), str(new), "--fail-on", "loosened"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "more than 0 pieces of the situation space" in err
+    assert "Traceback" not in err
+    assert main(["check", str(old), str(new), "--fail-on", "loosened", "--by", "rules"]) == 1
