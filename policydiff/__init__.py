@@ -18,9 +18,10 @@ import typing
 if typing.TYPE_CHECKING:
     from policydiff._diff import diff
     from policydiff._documents import Limits, dump, dumps, load, loads
-    from policydiff._history import PolicyHistory, TimelineEntry
+    from policydiff._evaluate import Answer, Group, Span, decide
+    from policydiff._history import Period, PolicyHistory, TimelineEntry
     from policydiff._history_load import load_history
-    from policydiff._impact import Cube, Decision, Impact, Outcome, Span, impact
+    from policydiff._impact import Cube, Impact, impact
     from policydiff._render import render
     from policydiff._render_html import report
     from policydiff._results import PolicyDiff
@@ -37,6 +38,8 @@ if typing.TYPE_CHECKING:
     from policydiff.model import (
         Change,
         Conflict,
+        Decision,
+        DecisionEffect,
         Default,
         Direction,
         Effect,
@@ -47,6 +50,7 @@ if typing.TYPE_CHECKING:
         Precision,
         Rule,
         Source,
+        Verdict,
         Vocabulary,
         When,
     )
@@ -54,10 +58,12 @@ if typing.TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "Answer",
     "Change",
     "Conflict",
     "Cube",
     "Decision",
+    "DecisionEffect",
     "Default",
     "DiffError",
     "Direction",
@@ -65,11 +71,12 @@ __all__ = [
     "Effect",
     "Event",
     "FrozenMap",
+    "Group",
     "HistoryError",
     "Impact",
     "Kind",
     "Limits",
-    "Outcome",
+    "Period",
     "PolicyDiff",
     "PolicyDiffError",
     "PolicyHistory",
@@ -81,9 +88,11 @@ __all__ = [
     "Span",
     "StoreError",
     "TimelineEntry",
+    "Verdict",
     "Vocabulary",
     "When",
     "WriteError",
+    "decide",
     "diff",
     "dump",
     "dumps",
@@ -103,11 +112,10 @@ __all__ = [
 _HOMES = {
     **dict.fromkeys(("diff",), "policydiff._diff"),
     **dict.fromkeys(("Limits", "dump", "dumps", "load", "loads"), "policydiff._documents"),
-    **dict.fromkeys(("PolicyHistory", "TimelineEntry"), "policydiff._history"),
+    **dict.fromkeys(("Answer", "Group", "Span", "decide"), "policydiff._evaluate"),
+    **dict.fromkeys(("Period", "PolicyHistory", "TimelineEntry"), "policydiff._history"),
     **dict.fromkeys(("load_history",), "policydiff._history_load"),
-    **dict.fromkeys(
-        ("Cube", "Decision", "Impact", "Outcome", "Span", "impact"), "policydiff._impact"
-    ),
+    **dict.fromkeys(("Cube", "Impact", "impact"), "policydiff._impact"),
     **dict.fromkeys(("render",), "policydiff._render"),
     **dict.fromkeys(("report",), "policydiff._render_html"),
     **dict.fromkeys(("PolicyDiff",), "policydiff._results"),
@@ -128,6 +136,8 @@ _HOMES = {
         (
             "Change",
             "Conflict",
+            "Decision",
+            "DecisionEffect",
             "Default",
             "Direction",
             "Effect",
@@ -138,6 +148,7 @@ _HOMES = {
             "Precision",
             "Rule",
             "Source",
+            "Verdict",
             "Vocabulary",
             "When",
         ),
