@@ -15,6 +15,17 @@ import policydiff  # noqa: E402 (needs the path above when not installed)
 from docs._chromium import find_chromium, screenshot  # noqa: E402 (the same)
 
 FLAGSHIP = ROOT / "examples" / "us-ukraine-strikes" / "history"
+#: The situations whose decisions over time the flagship report draws.
+FLAGSHIP_SITUATIONS = (
+    {
+        "subject": "Ukraine",
+        "action": "strike",
+        "territory": "Belgorod Oblast",
+        "weapon": "GMLRS",
+        "purpose": "defensive",
+    },
+    {"subject": "Ukraine", "action": "strike", "territory": "Kursk Oblast", "weapon": "ATACMS"},
+)
 
 project = "policydiff"
 author = "The policydiff developers"
@@ -69,11 +80,12 @@ def _flagship_report(app: Sphinx) -> None:
     folder = Path(app.doctreedir) / "flagship-report"
     folder.mkdir(parents=True, exist_ok=True)
     page = folder / "flagship-report.html"
-    page.write_text(policydiff.report(policydiff.load_history(FLAGSHIP)), encoding="utf-8")
+    history = policydiff.load_history(FLAGSHIP)
+    page.write_text(policydiff.report(history, situations=FLAGSHIP_SITUATIONS), encoding="utf-8")
     picture = folder / "flagship-report.png"
     picture.unlink(missing_ok=True)
     if find_chromium() is not None:
-        screenshot(page, picture, width=1200, height=1500)
+        screenshot(page, picture, width=1200, height=2000)
         app.tags.add("report_screenshot")
     else:
         logging.getLogger(__name__).info(

@@ -390,7 +390,14 @@ def decide_command(
     show_default=True,
     help="The HTML file to write; - writes to standard output.",
 )
-def report_command(paths: tuple[str, ...], output: str) -> None:
+@click.option(
+    "--situation",
+    "situations",
+    metavar="DIM=VALUE,...",
+    multiple=True,
+    help="Draw this situation's decisions over time (repeat for more situations).",
+)
+def report_command(paths: tuple[str, ...], output: str, situations: tuple[str, ...]) -> None:
     """Write an HTML report of a history (PATH) or of one step (OLD NEW).
 
     One self-contained page: an SVG timeline of the versions and of each
@@ -398,17 +405,22 @@ def report_command(paths: tuple[str, ...], output: str) -> None:
     step's changes, decision steps, sources (linked) and the situations whose
     decision changed. It loads nothing from the network; open it in any browser.
 
+    Each --situation (dimensions and values, separated by commas) adds its
+    decision timeline: what the policy decided for it, version by version.
+
     \b
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff report . -o report.html
       policydiff report 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml -o step.html
+      policydiff report . -o kursk.html --situation "subject=Ukraine,action=strike,territory=Kursk Oblast,weapon=ATACMS"
     """
     from policydiff._documents import write_atomic
 
     if len(paths) > 2:
         msg = f"expected PATH (a history) or OLD NEW (two versions), got {len(paths)} paths"
         raise click.UsageError(msg)
+    asked = [_situation(tuple(text.split(","))) for text in situations]
     with _working("Reading the policy and drawing its report…"):
         if len(paths) == 2:
             source: policydiff.PolicyHistory | policydiff.PolicyDiff = policydiff.diff(
@@ -416,7 +428,7 @@ def report_command(paths: tuple[str, ...], output: str) -> None:
             )
         else:
             source = policydiff.load_history(paths[0])
-        page = policydiff.report(source)
+        page = policydiff.report(source, situations=asked)
     if output == "-":
         _out(page)
         return

@@ -16,15 +16,18 @@ shape).
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import attrs
 import pendulum
 
 from policydiff._describe import rule_sentence
-from policydiff._history import PolicyHistory
-from policydiff._impact import Impact, Outcome, impact
+from policydiff._evaluate import Answer
+from policydiff._history import Period, PolicyHistory
+from policydiff._impact import Impact
+from policydiff._phrases import decision_words
+from policydiff._render_decisions import effect_note, verdict_line
 from policydiff._render_shared import (
     SECTIONS,
     counts,
@@ -34,8 +37,18 @@ from policydiff._render_shared import (
     when_line,
 )
 from policydiff._results import PolicyDiff
-from policydiff.errors import visible
-from policydiff.model import Change, Direction, Effect, PolicyVersion, Precision, Source, When
+from policydiff.errors import DiffError, visible
+from policydiff.model import (
+    Change,
+    Decision,
+    Direction,
+    Effect,
+    PolicyVersion,
+    Precision,
+    Source,
+    Verdict,
+    When,
+)
 
 __all__ = ["report"]
 
@@ -74,6 +87,7 @@ class _Report:
     impacts: tuple[Impact, ...]
     spans: tuple[_Span, ...]
     marks: tuple[_Mark, ...]
+    timelines: tuple[tuple[dict[str, str], tuple[Period, ...]], ...] = ()
 
     @property
     def rules(self) -> list[str]:
@@ -88,33 +102,46 @@ class _Report:
         return next(i for i, v in enumerate(self.versions) if v is version)
 
 
-def report(source: PolicyHistory | PolicyDiff) -> str:
+def report(
+    source: PolicyHistory | PolicyDiff, *, situations: Iterable[Mapping[str, str]] = ()
+) -> str:
     """Return a self-contained HTML report of a history, or of one step.
 
     The page holds an SVG timeline (versions at their effective dates, each
     rule's lifespan as a bar by effect, marks where restrictions were lifted
-    or imposed), the same in tables, and for each step its changes, sources,
-    decision steps and the groups of situations whose decision changed.
+    or imposed), the same in tables, the decision timeline of each situation
+    asked about, and for each step its verdict, its changes with their effect
+    on decisions, sources, decision steps and the groups of situations whose
+    decision changed.
 
     Args:
         source: A history (every consecutive step) or a diff (that one step).
+        situations: Situations (dimension to value, as for
+            :func:`~policydiff.decide`) whose decisions over time to draw.
 
     Returns:
         The HTML text, ending with a newline; the same bytes on every run.
 
     Raises:
         TypeError: ``source`` is neither a history nor a diff.
+        DocumentError: A situation names a value unknown to a vocabulary.
+        HistoryError: ``situations`` with a diff whose versions take effect
+            at the same instant (they make no timeline).
 
-    >>> page = policydiff.report(history)
+    >>> page = policydiff.report(history, situations=[{"territory": "Kursk Oblast"}])
     >>> page.startswith("<!DOCTYPE html>"), "<script" in page
     (True, False)
     """
     found: object = source
+    asked = tuple(dict(situation) for situation in situations)
     if isinstance(found, PolicyHistory):
+        history: PolicyHistory | None = found
         versions, steps = found.versions, found.changes()
     elif isinstance(found, PolicyDiff):
         versions = tuple(sorted((found.old, found.new), key=lambda v: v.effective.instant))
         steps = (found,)
+        # Only decisions over time need the pair as a history of its own.
+        history = PolicyHistory(versions=versions) if asked else None
     else:
         msg = f"cannot report on {type(found).__name__} (expected a PolicyHistory or PolicyDiff)"
         raise TypeError(msg)
@@ -123,9 +150,14 @@ def report(source: PolicyHistory | PolicyDiff) -> str:
         policy=versions[-1].policy,
         versions=versions,
         steps=tuple(steps),
-        impacts=tuple(impact(step.old, step.new) for step in steps),
+        impacts=tuple(step.impact() for step in steps),
         spans=_spans(versions),
         marks=(),
+        timelines=tuple(
+            (situation, history.decision_timeline(situation))
+            for situation in asked
+            if history is not None
+        ),
     )
     return _page(attrs.evolve(gathered, marks=_marks(gathered)))
 
@@ -284,6 +316,7 @@ def _page(r: _Report) -> str:
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
+        _PATTERNS,
         "<main>",
         "<header>",
         f"<h1>{_e(r.title)}</h1>",
@@ -295,7 +328,13 @@ def _page(r: _Report) -> str:
         parts.append(
             f"<p><strong>Latest version</strong> ({_e(last.version)}): {_e(last.summary)}</p>"
         )
-    parts += ["</header>", *_timeline_section(r), *_versions_section(r), *_steps_section(r)]
+    parts += [
+        "</header>",
+        *_timeline_section(r),
+        *_decisions_section(r),
+        *_versions_section(r),
+        *_steps_section(r),
+    ]
     parts += [
         "<footer>",
         "<p>Made with policydiff from the policy's own version documents."
@@ -393,6 +432,32 @@ def _version_label(when: When) -> str:
     return f"~{when}" if _approximate(when) else str(when)
 
 
+def _axis(scale: _Scale, zone: str, height: int) -> list[str]:
+    """Draw the time axis: a label and a faint line at each tick."""
+    return [
+        f'<line x1="{x}" y1="{_AXIS_Y + 4}" x2="{x}" y2="{height - 8}" stroke="#e6e6e6"/>'
+        f'<text x="{x}" y="{_AXIS_Y}" font-size="12" fill="#555" text-anchor="middle">{_e(label)}</text>'
+        for x, label in scale.ticks(zone)
+    ]
+
+
+def _row(n: int, y: int, label: str, title: str, *, italic: bool = False) -> list[str]:
+    """Draw a row's label on the left, on a background every other row."""
+    shown = label if len(label) <= 32 else label[:31] + "…"
+    background = (
+        [f'<rect x="0" y="{y}" width="{_WIDTH}" height="{_ROW}" fill="#f4f4f4"/>']
+        if n % 2 == 0
+        else []
+    )
+    style = ' font-style="italic"' if italic else ""
+    return [
+        *background,
+        f'<text x="{_LABELS - 10}" y="{y + _ROW / 2 + 4}" font-size="13" fill="#222"'
+        f' text-anchor="end"{style}>'
+        f"<title>{_e(title)}</title>{_e(shown)}</text>",
+    ]
+
+
 def _timeline_section(r: _Report) -> list[str]:
     scale = _Scale(r.versions)
     zone = r.versions[0].timezone
@@ -409,31 +474,10 @@ def _timeline_section(r: _Report) -> list[str]:
         ' role="img" aria-labelledby="timeline-title timeline-desc">',
         f'<title id="timeline-title">Timeline of {_e(r.title)}</title>',
         f'<desc id="timeline-desc">{_e(_timeline_desc(r))}</desc>',
-        "<defs>",
-        '<pattern id="hatch-prohibit" patternUnits="userSpaceOnUse" width="8" height="8"'
-        ' patternTransform="rotate(45)"><rect width="8" height="8" fill="#c62828"/>'
-        '<rect width="3" height="8" fill="#ef9a9a"/></pattern>',
-        '<pattern id="dots-oblige" patternUnits="userSpaceOnUse" width="8" height="8">'
-        '<rect width="8" height="8" fill="#b26a00"/><circle cx="4" cy="4" r="1.8" fill="#ffe0b2"/>'
-        "</pattern>",
-        "</defs>",
     ]
-    for x, label in scale.ticks(zone):
-        svg.append(
-            f'<line x1="{x}" y1="{_AXIS_Y + 4}" x2="{x}" y2="{height - 8}" stroke="#e6e6e6"/>'
-            f'<text x="{x}" y="{_AXIS_Y}" font-size="12" fill="#555" text-anchor="middle">{_e(label)}</text>'
-        )
-    # Row backgrounds and labels.
+    svg += _axis(scale, zone, height)
     for n, name in enumerate(rows):
-        y = top + n * _ROW
-        if n % 2 == 0:
-            svg.append(f'<rect x="0" y="{y}" width="{_WIDTH}" height="{_ROW}" fill="#f4f4f4"/>')
-        shown = name if len(name) <= 32 else name[:31] + "…"
-        style = ' font-style="italic"' if policy_row and n == 0 else ""
-        svg.append(
-            f'<text x="{_LABELS - 10}" y="{y + _ROW / 2 + 4}" font-size="13" fill="#222"'
-            f' text-anchor="end"{style}><title>{_e(name)}</title>{_e(shown)}</text>'
-        )
+        svg += _row(n, top + n * _ROW, name, name, italic=policy_row and n == 0)
     # Versions: a line (or a band, for a date known only to the month or year) and a number.
     for i, (version, x, lane, label) in enumerate(zip(r.versions, xs, lanes, labels, strict=True)):
         when = version.effective
@@ -521,25 +565,39 @@ def _timeline_section(r: _Report) -> list[str]:
     ]
 
 
+#: The patterns that tell bars apart without colour, defined once for every drawing.
+_PATTERNS = (
+    '<svg width="0" height="0" style="position:absolute" aria-hidden="true"'
+    ' xmlns="http://www.w3.org/2000/svg"><defs>'
+    '<pattern id="hatch-prohibit" patternUnits="userSpaceOnUse" width="8" height="8"'
+    ' patternTransform="rotate(45)"><rect width="8" height="8" fill="#c62828"/>'
+    '<rect width="3" height="8" fill="#ef9a9a"/></pattern>'
+    '<pattern id="dots-oblige" patternUnits="userSpaceOnUse" width="8" height="8">'
+    '<rect width="8" height="8" fill="#b26a00"/><circle cx="4" cy="4" r="1.8" fill="#ffe0b2"/>'
+    "</pattern>"
+    '<pattern id="stripes-conditional" patternUnits="userSpaceOnUse" width="8" height="8">'
+    '<rect width="8" height="8" fill="#2e7d32"/><rect y="5" width="8" height="3" fill="#c8e6c9"/>'
+    "</pattern>"
+    '<pattern id="checks-varies" patternUnits="userSpaceOnUse" width="8" height="8">'
+    '<rect width="8" height="8" fill="#6a1b9a"/><rect width="4" height="4" fill="#e1bee7"/>'
+    '<rect x="4" y="4" width="4" height="4" fill="#e1bee7"/></pattern>'
+    "</defs></svg>"
+)
+
+
+def _swatch(colour: str, fill: str) -> str:
+    paint = colour if fill == "solid" else fill
+    return (
+        f'<svg width="34" height="14" aria-hidden="true"><rect width="34" height="14" rx="3"'
+        f' fill="{paint}" stroke="{colour}"/></svg>'
+    )
+
+
 def _legend() -> str:
-    items: list[str] = []
-    for colour, fill, words in _EFFECT_LOOK.values():
-        paint = colour if fill == "solid" else fill
-        defs = (
-            '<defs><pattern id="l-hatch" patternUnits="userSpaceOnUse" width="8" height="8"'
-            ' patternTransform="rotate(45)"><rect width="8" height="8" fill="#c62828"/>'
-            '<rect width="3" height="8" fill="#ef9a9a"/></pattern>'
-            '<pattern id="l-dots" patternUnits="userSpaceOnUse" width="8" height="8">'
-            '<rect width="8" height="8" fill="#b26a00"/><circle cx="4" cy="4" r="1.8"'
-            ' fill="#ffe0b2"/></pattern></defs>'
-            if not items
-            else ""
-        )
-        paint = paint.replace("hatch-prohibit", "l-hatch").replace("dots-oblige", "l-dots")
-        items.append(
-            f'<li><svg width="34" height="14" aria-hidden="true">{defs}<rect width="34"'
-            f' height="14" rx="3" fill="{paint}" stroke="{colour}"/></svg>a rule that is a {_e(words)}</li>'
-        )
+    items = [
+        f"<li>{_swatch(colour, fill)}rule: {_e(words)}</li>"
+        for colour, fill, words in _EFFECT_LOOK.values()
+    ]
     for direction, (colour, symbol, words) in _MARK_LOOK.items():
         items.append(
             f'<li><span style="color:{colour}" aria-hidden="true">{symbol}</span>'
@@ -618,6 +676,149 @@ def _marks_cell(r: _Report, marks: Iterable[_Mark]) -> str:
     return "<br/>".join(items) or "none"
 
 
+# -- decisions over time ------------------------------------------------------------------
+
+#: How each decision is drawn: colour, pattern, and a word for the legend.
+_DECISION_LOOK = {
+    Decision.PERMITTED: ("#2e7d32", "solid", "permitted"),
+    Decision.CONDITIONAL: (
+        "#2e7d32",
+        "url(#stripes-conditional)",
+        "permitted only under conditions",
+    ),
+    Decision.PROHIBITED: ("#c62828", "url(#hatch-prohibit)", "prohibited"),
+    Decision.UNDECIDED: ("#757575", "solid", "undecided (no rule applies, no default)"),
+    Decision.VARIES: ("#6a1b9a", "url(#checks-varies)", "varies across the situations it covers"),
+}
+
+
+def _situation_words(situation: Mapping[str, str]) -> str:
+    return ", ".join(f"{dim}={value}" for dim, value in situation.items()) or "any situation"
+
+
+def _decision_short(answer: Answer) -> str:
+    """Say a decision in a few words: ``permitted under a condition``."""
+    decision = answer.decision
+    if decision is Decision.CONDITIONAL:
+        under = "a condition" if len(answer.conditions) == 1 else "conditions"
+        otherwise = answer.given(()).decision
+        # The decision when no condition holds, and what some condition turns it into.
+        if otherwise is Decision.PERMITTED:
+            return f"prohibited under {under}"
+        return f"permitted under {under}"
+    if decision is Decision.VARIES:
+        return f"varies ({plural(len(answer.groups), 'group')} of situations)"
+    if decision is Decision.UNDECIDED:
+        return "undecided"
+    said: str = decision.value
+    if answer.obligations:
+        said += ", with an obligation" if len(answer.obligations) == 1 else ", with obligations"
+    return said
+
+
+def _decision_sentence(periods: Sequence[Period]) -> str:
+    """Say a decision timeline in one line: ``prohibited until 30 May 2024; permitted since``."""
+    parts = []
+    before = ""
+    for n, period in enumerate(periods):
+        words = said = _decision_short(period.answer)
+        if words == before:
+            # Periods split where the decision changed in its details.
+            words += " (on other terms)"
+        before = said
+        if period.end is not None:
+            parts.append(f"{words} until {period.end}")
+        else:
+            parts.append(f"{words} since" if n else f"{words} since {period.start}")
+    return "; ".join(parts)
+
+
+def _shared_values(situations: Sequence[Mapping[str, str]]) -> set[str]:
+    """Return the dimensions every situation gives the same value (left out of short labels)."""
+    if len(situations) < 2:
+        return set()
+    first = situations[0]
+    return {d for d, v in first.items() if all(s.get(d) == v for s in situations[1:])}
+
+
+def _decisions_section(r: _Report) -> list[str]:
+    if not r.timelines:
+        return []
+    scale = _Scale(r.versions)
+    top = _AXIS_Y + 12
+    height = top + _ROW * len(r.timelines) + 12
+    svg = [
+        f'<svg class="decisions" viewBox="0 0 {_WIDTH} {height}" xmlns="http://www.w3.org/2000/svg"'
+        ' role="img" aria-labelledby="decisions-title">',
+        f'<title id="decisions-title">Decisions over time: '
+        f"{_e(' '.join(f'{_situation_words(s)}: {_decision_sentence(p)}.' for s, p in r.timelines))}"
+        "</title>",
+    ]
+    svg += _axis(scale, r.versions[0].timezone, height)
+    for version in r.versions:
+        x = scale.x(version.effective.instant)
+        svg.append(
+            f'<line x1="{x}" y1="{top}" x2="{x}" y2="{height - 8}" stroke="#3949ab"'
+            ' stroke-width="1" stroke-dasharray="2 3"/>'
+        )
+    shared = _shared_values([situation for situation, _ in r.timelines])
+    for n, (situation, periods) in enumerate(r.timelines):
+        y = top + n * _ROW
+        label = ", ".join(v for d, v in situation.items() if d not in shared) or ", ".join(
+            situation.values()
+        )
+        svg += _row(n, y, label, _situation_words(situation))
+        for period in periods:
+            x1 = scale.x(period.start.instant)
+            x2 = scale.right if period.end is None else scale.x(period.end.instant)
+            colour, fill, _ = _DECISION_LOOK[period.answer.decision]
+            said = (
+                f"{_situation_words(situation)}: {decision_words(period.answer)}, from"
+                f" {period.start}" + ("" if period.end is None else f" until {period.end}")
+            )
+            svg.append(
+                f'<rect class="period {period.answer.decision.value}" x="{x1}" y="{y + 6}"'
+                f' width="{round(max(x2 - x1, 2.0), 1)}" height="{_ROW - 12}" rx="3"'
+                f' fill="{colour if fill == "solid" else fill}" stroke="#fff" stroke-width="1.5">'
+                f"<title>{_e(said)}</title></rect>"
+            )
+    svg.append("</svg>")
+    legend = "".join(
+        f"<li>{_swatch(colour, fill)}{_e(words)}</li>"
+        for colour, fill, words in _DECISION_LOOK.values()
+    )
+    out = [
+        '<section id="decisions">',
+        "<h2>Decisions over time</h2>",
+        '<p class="note">What the policy decided for each situation asked about, version by'
+        " version, on the same time scale as the timeline above.</p>",
+        "<figure>",
+        *svg,
+        "</figure>",
+        f'<ul class="legend" aria-label="Legend of decisions">{legend}</ul>',
+    ]
+    for situation, periods in r.timelines:
+        out += [
+            f"<h3>{_e(_situation_words(situation))}</h3>",
+            f'<p class="said">{_e(_decision_sentence(periods)[:1].upper() + _decision_sentence(periods)[1:])}.</p>',
+            "<table>",
+            f"<caption>Decisions for {_e(_situation_words(situation))}</caption>",
+            '<thead><tr><th scope="col">From</th><th scope="col">Until</th>'
+            '<th scope="col">Version</th><th scope="col">Decision</th></tr></thead>',
+            "<tbody>",
+        ]
+        for period in periods:
+            until = "the latest version" if period.end is None else _date(period.end)
+            out.append(
+                f"<tr><td>{_e(_date(period.start))}</td><td>{_e(until)}</td>"
+                f"<td><code>{_e(period.version)}</code></td>"
+                f"<td>{_e(decision_words(period.answer))}</td></tr>"
+            )
+        out += ["</tbody>", "</table>"]
+    out.append("</section>")
+    return out
+
+
 # -- the versions ----------------------------------------------------------------------
 
 
@@ -660,26 +861,36 @@ def _steps_section(r: _Report) -> list[str]:
     return out
 
 
-def _overall(step: PolicyDiff) -> Direction:
-    """Return the step's overall direction, from its changes' directions."""
-    summary = step.summary
-    moved = [d for d in (Direction.LOOSENED, Direction.TIGHTENED) if summary[d.value]]
-    if summary[Direction.MIXED.value] or len(moved) == 2:
-        return Direction.MIXED
-    return moved[0] if moved else Direction.NEUTRAL
+#: A verdict as a tag: the class that colours it, and its words.
+_VERDICT_TAG = {
+    Verdict.EQUIVALENT: ("neutral", "no decision changed"),
+    Verdict.LOOSENED: ("loosened", "decisions loosened"),
+    Verdict.TIGHTENED: ("tightened", "decisions tightened"),
+    Verdict.MIXED: ("mixed", "some decisions loosened, some tightened"),
+}
+
+
+def _verdict(step: PolicyDiff) -> Verdict | None:
+    """Return the step's verdict, or ``None`` when it is too costly to work out."""
+    try:
+        return step.verdict
+    except DiffError:
+        return None
 
 
 def _step(r: _Report, n: int, step: PolicyDiff, found: Impact) -> list[str]:
-    overall = _overall(step)
+    verdict = _verdict(step)
+    look, words = _VERDICT_TAG[verdict] if verdict is not None else ("neutral", "not worked out")
     number = r.step_of(step.new) + 1
     out = [
-        f'<article class="step {overall.value}" id="step-{n + 1}">',
+        f'<article class="step {look}" id="step-{n + 1}">',
         f"<h3>Version {number}: {_e(step.new.version)}, effective {_e(_date(step.new.effective))}</h3>",
         f'<p class="note">What changed from <code>{_e(step.old.version)}</code>'
         f" in <code>{_e(step.policy)}</code>.</p>",
         f"<p><strong>{_e(when_line(step))}</strong></p>",
-        f'<p>Overall: <span class="tag {overall.value}">{_e(_overall_words(overall))}</span>'
-        f" {_e(plural(len(step), 'change'))}: {_e(counts(step))}.</p>",
+        f'<p class="verdict"><span class="tag {look}">{_e(words)}</span>'
+        f" {_e(verdict_line(step))}</p>",
+        f"<p>{_e(plural(len(step), 'change'))}: {_e(counts(step))}.</p>",
     ]
     if step.new.summary:
         out.append(f"<p>{_e(step.new.summary)}</p>")
@@ -688,7 +899,8 @@ def _step(r: _Report, n: int, step: PolicyDiff, found: Impact) -> list[str]:
             "<table>",
             "<caption>What changed</caption>",
             '<thead><tr><th scope="col">Direction</th><th scope="col">Change</th>'
-            '<th scope="col">Rule</th><th scope="col">Sources</th></tr></thead>',
+            '<th scope="col">Effect on decisions</th><th scope="col">Rule</th>'
+            '<th scope="col">Sources</th></tr></thead>',
             "<tbody>",
         ]
         titles = dict(SECTIONS)
@@ -698,7 +910,8 @@ def _step(r: _Report, n: int, step: PolicyDiff, found: Impact) -> list[str]:
             out.append(
                 f'<tr><td><span class="tag {change.direction.value}">'
                 f"{_e(titles[change.direction])}</span></td>"
-                f"<td>{_e(change.description)}</td><td>{rule}</td><td>{sources}</td></tr>"
+                f"<td>{_e(change.description)}</td><td>{_e(effect_note(change) or '—')}</td>"
+                f"<td>{rule}</td><td>{sources}</td></tr>"
             )
         out += ["</tbody>", "</table>"]
     events = decision_steps(step.new)
@@ -718,15 +931,6 @@ def _step(r: _Report, n: int, step: PolicyDiff, found: Impact) -> list[str]:
     return out
 
 
-def _overall_words(direction: Direction) -> str:
-    return {
-        Direction.LOOSENED: "restrictions lifted or loosened",
-        Direction.TIGHTENED: "restrictions imposed or tightened",
-        Direction.MIXED: "some loosened, some tightened",
-        Direction.NEUTRAL: "wording and metadata only",
-    }[direction]
-
-
 def _source_link(source: Source) -> str:
     return _link(source.url, source_label(source))
 
@@ -744,14 +948,8 @@ def _impact_table(found: Impact) -> list[str]:
     for cube in found:
         cells = "".join(f"<td>{_e(cube.values[dim])}</td>" for dim in found.dimensions)
         out.append(
-            f"<tr>{cells}<td>{_e(_outcome(cube.before))}</td>"
-            f"<td>{_e(_outcome(cube.after))}</td></tr>"
+            f"<tr>{cells}<td>{_e(decision_words(cube.before))}</td>"
+            f"<td>{_e(decision_words(cube.after))}</td></tr>"
         )
     out += ["</tbody>", "</table>"]
     return out
-
-
-def _outcome(outcome: Outcome) -> str:
-    """Name a decision and the rules behind it: ``prohibited (no-strikes-inside-russia)``."""
-    said = outcome.decision.value
-    return f"{said} ({', '.join(outcome.rules)})" if outcome.rules else f"{said} (by default)"

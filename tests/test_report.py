@@ -279,7 +279,7 @@ def test_each_step_shows_its_changes_decision_steps_and_impact(flagship: str) ->
     assert "Lifted or loosened Permission granted: Ukraine may strike" in said
     assert "13 May 2024: Meeting with Ukrainian counterparts" in said
     assert "Situations whose decision changed (1 group)" in said
-    assert "prohibited (no-strikes-inside-russia)" in said
+    assert "prohibited by no-strikes-inside-russia" in said
     assert "Politico, 30 May 2024: Biden secretly gave Ukraine permission" in said
 
 
@@ -434,7 +434,7 @@ def test_a_step_that_moves_no_decision_says_so(tmp_path: Path) -> None:
 
     assert step is not None
     assert "No situation changed decision." in text_of(step)
-    assert "Overall: wording and metadata only" in text_of(step)
+    assert "no decision changed Verdict by decisions: equivalent" in text_of(step)
 
 
 def test_a_url_that_cannot_be_read_is_shown_not_linked() -> None:
@@ -470,3 +470,205 @@ def test_histories_at_the_ends_of_the_calendar_are_drawn(first: str, last: str) 
     assert 2 <= len(ticks) <= 12
     xs = [float(g.find(f"{SVG}circle").get("cx", "")) for g in by_class(svg, "version")]  # type: ignore[union-attr]
     assert all(240 <= x <= 936 for x in xs)
+
+
+# -- decisions (SPEC sections 11 and 12) ------------------------------------------------
+
+KHARKIV_SITUATION = {
+    "subject": "Ukraine",
+    "action": "strike",
+    "territory": "Belgorod Oblast",
+    "weapon": "GMLRS",
+    "purpose": "defensive",
+}
+KURSK_SITUATION = {
+    "subject": "Ukraine",
+    "action": "strike",
+    "territory": "Kursk Oblast",
+    "weapon": "ATACMS",
+}
+
+
+@pytest.fixture(scope="module")
+def with_situations() -> str:
+    history = policydiff.load_history(HISTORY)
+    return policydiff.report(history, situations=[KHARKIV_SITUATION, KURSK_SITUATION])
+
+
+def test_a_situation_s_decisions_over_time_are_drawn(with_situations: str) -> None:
+    section = parse(with_situations).find(".//section[@id='decisions']")
+    assert section is not None
+    svg = section.find(f".//{SVG}svg[@class='decisions']")
+    assert svg is not None
+
+    periods = [(p.get("class"), title_of(p)) for p in by_class(svg, "period")]
+    assert [cls for cls, _ in periods] == [
+        "period prohibited",
+        "period conditional",
+        "period conditional",
+        "period prohibited",
+        "period permitted",
+        "period permitted",
+    ]
+    assert periods[1][1].startswith(
+        "subject=Ukraine, action=strike, territory=Belgorod Oblast, weapon=GMLRS,"
+        " purpose=defensive: permitted by kharkiv-defensive-strikes when"
+    )
+
+
+def test_a_situation_s_decisions_are_said_in_one_sentence(with_situations: str) -> None:
+    said = [text_of(p) for p in parse(with_situations).iter("p") if p.get("class") == "said"]
+
+    assert said == [
+        "Prohibited until 30 May 2024; permitted under a condition until June 2024;"
+        " permitted under a condition (on other terms) since.",
+        "Prohibited until 17 November 2024; permitted until June 2025;"
+        " permitted, with an obligation since.",
+    ]
+
+
+def test_a_situation_s_decisions_are_tabulated_with_their_rules(with_situations: str) -> None:
+    section = parse(with_situations).find(".//section[@id='decisions']")
+    assert section is not None
+    rows = [text_of(row) for row in section.iter("tr")][1:4]
+
+    assert rows[0] == (
+        "2022 (day not known) 30 May 2024 no-strikes-inside-russia"
+        " prohibited by no-strikes-inside-russia"
+    )
+    assert rows[2].startswith(
+        "June 2024 (day not known) the latest version anywhere-across-the-border"
+    )
+
+
+def test_each_step_shows_its_verdict_by_decisions(flagship: str) -> None:
+    steps = [text_of(a) for a in parse(flagship).iter("article")]
+
+    assert "decisions loosened Verdict by decisions: loosened" in steps[0]
+    assert next(a.get("class") for a in parse(flagship).iter("article")) == "step loosened"
+
+
+def test_each_change_says_what_it_did_to_decisions(flagship: str) -> None:
+    step = parse(flagship).find(".//article[@id='step-1']")
+    assert step is not None
+    granted = next(row for row in step.iter("tr") if "Permission granted" in text_of(row))
+
+    assert "decisions loosened" in text_of(granted)
+
+
+def test_impact_groups_name_the_rules_on_each_side(flagship: str) -> None:
+    step = parse(flagship).find(".//article[@id='step-1']")
+    assert step is not None
+
+    assert "prohibited by no-strikes-inside-russia" in text_of(step)
+    assert "permitted by kharkiv-defensive-strikes when" in text_of(step)
+
+
+def test_a_report_of_one_pair_draws_a_situation_over_the_two_versions() -> None:
+    step = policydiff.diff(policydiff.load(BEFORE), policydiff.load(KHARKIV))
+    page = policydiff.report(step, situations=[KHARKIV_SITUATION])
+
+    said = [text_of(p) for p in parse(page).iter("p") if p.get("class") == "said"]
+    assert said == ["Prohibited until 30 May 2024; permitted under a condition since."]
+
+
+def test_a_situation_with_a_value_no_vocabulary_knows_is_an_error() -> None:
+    history = policydiff.load_history(HISTORY)
+
+    with pytest.raises(policydiff.DocumentError, match="Kurks Oblast"):
+        policydiff.report(history, situations=[{"territory": "Kurks Oblast"}])
+
+
+def test_report_draws_each_situation_given_on_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(
+        [
+            "report",
+            str(HISTORY),
+            "--situation",
+            "subject=Ukraine,action=strike,territory=Kursk Oblast,weapon=ATACMS",
+        ]
+    )
+
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert out == policydiff.report(policydiff.load_history(HISTORY), situations=[KURSK_SITUATION])
+
+
+def test_report_with_a_situation_that_is_not_dim_value_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["report", str(HISTORY), "--situation", "territory"])
+
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "expected DIM=VALUE" in err
+
+
+CONDITIONAL = """\
+policy: demo
+title: Demo
+version: v1
+effective: 2024-01-01
+default: {default}
+rules:
+  - id: exports
+    effect: {effect}
+    action: export
+    conditions: [with a licence]
+"""
+
+
+@pytest.mark.parametrize(
+    ("default", "effect", "said"),
+    [
+        ("none", "permit", "Permitted under a condition since 1 January 2024."),
+        ("permit", "prohibit", "Prohibited under a condition since 1 January 2024."),
+    ],
+)
+def test_a_conditional_decision_says_which_way_the_condition_turns_it(
+    tmp_path: Path, default: str, effect: str, said: str
+) -> None:
+    (tmp_path / "v1.yaml").write_text(
+        CONDITIONAL.format(default=default, effect=effect), encoding="utf-8"
+    )
+    page = policydiff.report(policydiff.load_history(tmp_path), situations=[{"action": "export"}])
+
+    assert [text_of(p) for p in parse(page).iter("p") if p.get("class") == "said"] == [said]
+
+
+def test_a_situation_no_rule_decides_is_undecided(tmp_path: Path) -> None:
+    (tmp_path / "v1.yaml").write_text(
+        CONDITIONAL.format(default="none", effect="permit"), encoding="utf-8"
+    )
+    page = policydiff.report(policydiff.load_history(tmp_path), situations=[{"action": "import"}])
+    root = parse(page)
+
+    assert [text_of(p) for p in root.iter("p") if p.get("class") == "said"] == [
+        "Undecided since 1 January 2024."
+    ]
+    assert [p.get("class") for p in by_class(root, "period")] == ["period undecided"]
+
+
+def test_a_situation_that_covers_several_deciding_differently_varies() -> None:
+    page = policydiff.report(
+        policydiff.load_history(HISTORY), situations=[{"territory": "Kursk Oblast"}]
+    )
+    said = [text_of(p) for p in parse(page).iter("p") if p.get("class") == "said"]
+
+    assert said[0].startswith("Varies (")
+    assert "group" in said[0]
+
+
+def test_a_verdict_too_costly_to_work_out_is_said_to_be_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def too_costly(self: policydiff.PolicyDiff) -> policydiff.Verdict:
+        raise policydiff.DiffError("the comparison exceeds the work budget")
+
+    monkeypatch.setattr(policydiff.PolicyDiff, "verdict", property(too_costly))
+    page = policydiff.report(policydiff.diff(policydiff.load(BEFORE), policydiff.load(KHARKIV)))
+    verdict = next(p for p in parse(page).iter("p") if p.get("class") == "verdict")
+
+    assert text_of(verdict).startswith("not worked out Verdict by decisions: not worked out")

@@ -18,7 +18,7 @@ import policydiff
 from docs import _chromium
 from docs._chromium import dump_dom, find_chromium, screenshot
 from tests.conftest import ROOT
-from tests.test_report import FIRST, HOSTILE_DOCUMENT
+from tests.test_report import FIRST, HOSTILE_DOCUMENT, KURSK_SITUATION
 
 HISTORY = ROOT / "examples" / "us-ukraine-strikes" / "history"
 
@@ -42,7 +42,8 @@ def chromium() -> None:
 @pytest.fixture(scope="module")
 def flagship_page(chromium: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     page = tmp_path_factory.mktemp("report") / "report.html"
-    page.write_text(policydiff.report(policydiff.load_history(HISTORY)), encoding="utf-8")
+    history = policydiff.load_history(HISTORY)
+    page.write_text(policydiff.report(history, situations=[KURSK_SITUATION]), encoding="utf-8")
     return page
 
 
@@ -164,6 +165,8 @@ def test_the_dom_chromium_builds_holds_the_timeline(flagship_page: Path) -> None
     assert with_class(found, "lifespan") == ["rect"] * 4
     assert len(with_class(found, "uncertain")) == 3
     assert with_class(found, "mark")
+    assert with_class(found, "decisions") == ["svg"]
+    assert with_class(found, "period") == ["rect"] * 3
     assert [attrs.get("id") for tag, attrs in found if tag == "article"] == [
         f"step-{n}" for n in range(1, 5)
     ]
