@@ -312,6 +312,11 @@ def check_command(old: str, new: str, fail_on: str, by: str, output_format: Outp
     return EXIT_CHECK_FAILED if gate.failed else EXIT_OK
 
 
+def _pairs(text: str) -> tuple[str, ...]:
+    """Split ``DIM=VALUE,DIM=VALUE`` at its commas; ``\\,`` is a comma inside a value."""
+    return tuple(part.replace("\\,", ",") for part in re.split(r"(?<!\\),", text))
+
+
 def _situation(pairs: tuple[str, ...]) -> dict[str, str]:
     """Read DIM=VALUE arguments into a situation."""
     situation: dict[str, str] = {}
@@ -405,8 +410,9 @@ def report_command(paths: tuple[str, ...], output: str, situations: tuple[str, .
     step's changes, decision steps, sources (linked) and the situations whose
     decision changed. It loads nothing from the network; open it in any browser.
 
-    Each --situation (dimensions and values, separated by commas) adds its
-    decision timeline: what the policy decided for it, version by version.
+    Each --situation (dimensions and values, separated by commas; write \\,
+    for a comma inside a value) adds its decision timeline: what the policy
+    decided for it, version by version.
 
     \b
     Example:
@@ -420,7 +426,7 @@ def report_command(paths: tuple[str, ...], output: str, situations: tuple[str, .
     if len(paths) > 2:
         msg = f"expected PATH (a history) or OLD NEW (two versions), got {len(paths)} paths"
         raise click.UsageError(msg)
-    asked = [_situation(tuple(text.split(","))) for text in situations]
+    asked = [_situation(_pairs(text)) for text in situations]
     with _working("Reading the policy and drawing its report…"):
         if len(paths) == 2:
             source: policydiff.PolicyHistory | policydiff.PolicyDiff = policydiff.diff(

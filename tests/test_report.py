@@ -672,3 +672,21 @@ def test_a_verdict_too_costly_to_work_out_is_said_to_be_so(
     verdict = next(p for p in parse(page).iter("p") if p.get("class") == "verdict")
 
     assert text_of(verdict).startswith("not worked out Verdict by decisions: not worked out")
+
+
+def test_a_comma_inside_a_situation_value_is_written_with_a_backslash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "v1.yaml").write_text(
+        FIRST + "    scope:\n      city: ['Washington, D.C.']\n", encoding="utf-8"
+    )
+
+    code = main(["report", str(tmp_path), "--situation", "action=export,city=Washington\\, D.C."])
+
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert out == policydiff.report(
+        policydiff.load_history(tmp_path),
+        situations=[{"action": "export", "city": "Washington, D.C."}],
+    )
+    assert "Prohibited since 1 January 2024." in text_of(parse(out))
