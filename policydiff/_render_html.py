@@ -25,7 +25,7 @@ import pendulum
 from policydiff._describe import rule_sentence
 from policydiff._evaluate import Answer
 from policydiff._history import Period, PolicyHistory
-from policydiff._impact import Impact
+from policydiff._impact import Impact, impact
 from policydiff._phrases import decision_words
 from policydiff._render_decisions import effect_note, verdict_line
 from policydiff._render_shared import (
@@ -84,7 +84,7 @@ class _Report:
     policy: str
     versions: tuple[PolicyVersion, ...]
     steps: tuple[PolicyDiff, ...]
-    impacts: tuple[Impact, ...]
+    impacts: tuple[Impact | str, ...]
     spans: tuple[_Span, ...]
     marks: tuple[_Mark, ...]
     timelines: tuple[tuple[dict[str, str], tuple[Period, ...]], ...] = ()
@@ -150,7 +150,7 @@ def report(
         policy=versions[-1].policy,
         versions=versions,
         steps=tuple(steps),
-        impacts=tuple(step.impact() for step in steps),
+        impacts=tuple(_impact_of(step) for step in steps),
         spans=_spans(versions),
         marks=(),
         timelines=tuple(
@@ -160,6 +160,20 @@ def report(
         ),
     )
     return _page(attrs.evolve(gathered, marks=_marks(gathered)))
+
+
+def _impact_of(step: PolicyDiff) -> Impact | str:
+    """Return the situations a step moved, or why they could not be worked out."""
+    try:
+        try:
+            found: Impact = step.impact()
+        except DiffError:
+            raise
+        except ValueError:  # a diff put together by hand, with no judge of its own
+            found = impact(step.old, step.new)
+    except DiffError as exc:
+        return f"The situations whose decision changed were not worked out: {exc}"
+    return found
 
 
 def _spans(versions: Sequence[PolicyVersion]) -> tuple[_Span, ...]:
@@ -870,16 +884,26 @@ _VERDICT_TAG = {
 }
 
 
-def _verdict(step: PolicyDiff) -> Verdict | None:
-    """Return the step's verdict, or ``None`` when it is too costly to work out."""
+def _verdict(step: PolicyDiff) -> tuple[Verdict | None, str]:
+    """Return the step's verdict and its line, or ``None`` and why it was not worked out."""
     try:
-        return step.verdict
-    except DiffError:
-        return None
+        verdict = step.verdict
+    except ValueError as exc:  # past the work budget (a DiffError), or a diff made by hand
+        return None, f"Verdict by decisions: not worked out ({exc})."
+    return verdict, verdict_line(step)
 
 
-def _step(r: _Report, n: int, step: PolicyDiff, found: Impact) -> list[str]:
-    verdict = _verdict(step)
+def _effect(change: Change) -> str:
+    """Say what a change did to decisions; a dash where there is nothing to say."""
+    try:
+        note = effect_note(change)
+    except ValueError:  # a change made by hand knows no effect
+        note = None
+    return note or "—"
+
+
+def _step(r: _Report, n: int, step: PolicyDiff, found: Impact | str) -> list[str]:
+    verdict, verdict_said = _verdict(step)
     look, words = _VERDICT_TAG[verdict] if verdict is not None else ("neutral", "not worked out")
     number = r.step_of(step.new) + 1
     out = [
@@ -888,8 +912,7 @@ def _step(r: _Report, n: int, step: PolicyDiff, found: Impact) -> list[str]:
         f'<p class="note">What changed from <code>{_e(step.old.version)}</code>'
         f" in <code>{_e(step.policy)}</code>.</p>",
         f"<p><strong>{_e(when_line(step))}</strong></p>",
-        f'<p class="verdict"><span class="tag {look}">{_e(words)}</span>'
-        f" {_e(verdict_line(step))}</p>",
+        f'<p class="verdict"><span class="tag {look}">{_e(words)}</span> {_e(verdict_said)}</p>',
         f"<p>{_e(plural(len(step), 'change'))}: {_e(counts(step))}.</p>",
     ]
     if step.new.summary:
@@ -910,7 +933,7 @@ def _step(r: _Report, n: int, step: PolicyDiff, found: Impact) -> list[str]:
             out.append(
                 f'<tr><td><span class="tag {change.direction.value}">'
                 f"{_e(titles[change.direction])}</span></td>"
-                f"<td>{_e(change.description)}</td><td>{_e(effect_note(change) or '—')}</td>"
+                f"<td>{_e(change.description)}</td><td>{_e(_effect(change))}</td>"
                 f"<td>{rule}</td><td>{sources}</td></tr>"
             )
         out += ["</tbody>", "</table>"]
@@ -935,7 +958,9 @@ def _source_link(source: Source) -> str:
     return _link(source.url, source_label(source))
 
 
-def _impact_table(found: Impact) -> list[str]:
+def _impact_table(found: Impact | str) -> list[str]:
+    if isinstance(found, str):
+        return [f"<p>{_e(found)}</p>"]
     if not found:
         return ["<p>No situation changed decision.</p>"]
     head = "".join(f'<th scope="col">{_e(dim)}</th>' for dim in found.dimensions)

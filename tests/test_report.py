@@ -690,3 +690,32 @@ def test_a_comma_inside_a_situation_value_is_written_with_a_backslash(
         situations=[{"action": "export", "city": "Washington, D.C."}],
     )
     assert "Prohibited since 1 January 2024." in text_of(parse(out))
+
+
+def test_a_diff_put_together_by_hand_is_reported_without_verdict_or_effects() -> None:
+    found = policydiff.diff(policydiff.load(BEFORE), policydiff.load(KHARKIV))
+    by_hand = policydiff.PolicyDiff(
+        old=found.old, new=found.new, changes=[attrs.evolve(c, judge=None) for c in found]
+    )
+    step = parse(policydiff.report(by_hand)).find(".//article")
+
+    assert step is not None
+    said = text_of(step)
+    assert "Verdict by decisions: not worked out (" in said
+    assert "Permission granted: Ukraine may strike" in said
+    assert "Situations whose decision changed (1 group)" in said
+
+
+def test_situations_too_costly_to_work_out_are_said_to_be_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def too_costly(self: policydiff.PolicyDiff) -> policydiff.Impact:
+        raise policydiff.DiffError("the comparison exceeds the work budget")
+
+    monkeypatch.setattr(policydiff.PolicyDiff, "impact", too_costly)
+    page = policydiff.report(policydiff.diff(policydiff.load(BEFORE), policydiff.load(KHARKIV)))
+
+    assert (
+        "The situations whose decision changed were not worked out:"
+        " the comparison exceeds the work budget"
+    ) in text_of(parse(page))
