@@ -15,6 +15,7 @@ Outcomes use plain strings for decisions: ``"permitted"``, ``"prohibited"``,
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -426,17 +427,21 @@ class Move:
     directions: frozenset[str]
 
 
-def moves(old: PolicyVersion, new: PolicyVersion) -> Iterator[Move]:
+@functools.lru_cache(maxsize=8)
+def moves(old: PolicyVersion, new: PolicyVersion) -> tuple[Move, ...]:
     """Every (situation, assignment) of the pair, moved or not.
 
     "Compare two decisions of one situation over every truth assignment of the
-    conditions involved" in either version.
+    conditions involved" in either version. Remembered for the last few
+    pairs, since a verdict and every change's effect read the same list.
     """
+    found = []
     for situation in all_situations(pair_space(old, new)):
         conditions = involved(old, situation) | involved(new, situation)
         for holds in assignments(conditions):
             before, after = outcome(old, situation, holds), outcome(new, situation, holds)
-            yield Move(situation, holds, before, after, compare(before, after))
+            found.append(Move(situation, holds, before, after, compare(before, after)))
+    return tuple(found)
 
 
 def moved_situations(
