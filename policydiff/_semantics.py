@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from policydiff._convert import RawProblem
-from policydiff._locate import shown
+from policydiff._text import shown
 from policydiff._time import zone
 
 FORMAT_VERSION = 1
@@ -57,7 +57,9 @@ def _format(data: dict[str, Any]) -> Iterator[RawProblem]:
 
 def _label(value: Any, path: tuple[str | int, ...], what: str) -> Iterator[RawProblem]:
     if isinstance(value, str) and (not value or value != value.strip()):
-        yield RawProblem(path, f"{what} must be non-empty without surrounding white space (got {shown(value)})")
+        yield RawProblem(
+            path, f"{what} must be non-empty without surrounding white space (got {shown(value)})"
+        )
 
 
 def _identity(data: dict[str, Any]) -> Iterator[RawProblem]:

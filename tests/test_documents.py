@@ -82,7 +82,9 @@ def test_unquoted_yaml_date_is_a_day_in_the_document_zone(kharkiv: PolicyVersion
 def test_unquoted_yaml_times_keep_their_precision(
     written: str, precision: Precision, first: str
 ) -> None:
-    version = policydiff.loads(f"policy: p\nversion: v\ntimezone: Europe/Kyiv\neffective: {written}\n")
+    version = policydiff.loads(
+        f"policy: p\nversion: v\ntimezone: Europe/Kyiv\neffective: {written}\n"
+    )
     assert (version.effective.precision, version.effective.isoformat()) == (precision, first)
 
 
@@ -201,7 +203,9 @@ def test_dumps_refuses_a_day_in_another_zone_than_the_document() -> None:
         policy="p",
         version="v",
         timezone="UTC",
-        effective=When(instant=pendulum.datetime(2024, 5, 30, tz="Europe/Kyiv"), precision=Precision.DAY),
+        effective=When(
+            instant=pendulum.datetime(2024, 5, 30, tz="Europe/Kyiv"), precision=Precision.DAY
+        ),
     )
     with pytest.raises(ValueError, match="cannot be written in a document whose timezone is UTC"):
         policydiff.dumps(version)
@@ -334,11 +338,15 @@ def test_max_string_is_configurable() -> None:
 def test_max_depth_is_configurable() -> None:
     with pytest.raises(DocumentError) as caught:
         policydiff.loads('{"policy": [[["x"]]]}', format="json", limits=Limits(max_depth=3))
-    assert str(caught.value) == "<string>:1:14: policy[0][0]: nested deeper than the limit of 3 levels"
+    assert (
+        str(caught.value) == "<string>:1:14: policy[0][0]: nested deeper than the limit of 3 levels"
+    )
 
 
 def test_max_nodes_is_configurable() -> None:
-    text = "policy: p\nversion: v\neffective: 2024\napproved_by: &a [x, x, x]\ntitle: [*a, *a, *a]\n"
+    text = (
+        "policy: p\nversion: v\neffective: 2024\napproved_by: &a [x, x, x]\ntitle: [*a, *a, *a]\n"
+    )
     with pytest.raises(DocumentError) as caught:
         policydiff.loads(text, limits=Limits(max_nodes=10))
     assert str(caught.value) == (
