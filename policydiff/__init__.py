@@ -10,8 +10,9 @@ permission-granted kharkiv-defensive-strikes 30 May 2024
 
 from policydiff._diff import PolicyDiff, diff
 from policydiff._documents import Limits, dump, dumps, load, loads
-from policydiff._history import PolicyHistory, TimelineEntry, load_history
-from policydiff._impact import Cube, Decision, Impact, Outcome, Span, impact
+from policydiff._evaluate import Answer, Group, Span, decide
+from policydiff._history import Period, PolicyHistory, TimelineEntry, load_history
+from policydiff._impact import Cube, Impact, impact
 from policydiff._store import from_store, load_deltas, save_deltas, to_store
 from policydiff.errors import (
     DiffError,
@@ -24,6 +25,8 @@ from policydiff.errors import (
 from policydiff.model import (
     Change,
     Conflict,
+    Decision,
+    DecisionEffect,
     Default,
     Direction,
     Effect,
@@ -34,6 +37,7 @@ from policydiff.model import (
     Precision,
     Rule,
     Source,
+    Verdict,
     Vocabulary,
     When,
 )
@@ -41,10 +45,12 @@ from policydiff.model import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Answer",
     "Change",
     "Conflict",
     "Cube",
     "Decision",
+    "DecisionEffect",
     "Default",
     "DiffError",
     "Direction",
@@ -52,11 +58,12 @@ __all__ = [
     "Effect",
     "Event",
     "FrozenMap",
+    "Group",
     "HistoryError",
     "Impact",
     "Kind",
     "Limits",
-    "Outcome",
+    "Period",
     "PolicyDiff",
     "PolicyDiffError",
     "PolicyHistory",
@@ -68,8 +75,10 @@ __all__ = [
     "Span",
     "StoreError",
     "TimelineEntry",
+    "Verdict",
     "Vocabulary",
     "When",
+    "decide",
     "diff",
     "dump",
     "dumps",

@@ -22,6 +22,7 @@ from deepdiff import DeepDiff
 
 from policydiff._convert import unstructure_field
 from policydiff._describe import describe
+from policydiff._impact import Impact, Judge
 from policydiff._time import describe_gap
 from policydiff.errors import DiffError
 from policydiff.model import (
@@ -33,6 +34,7 @@ from policydiff.model import (
     PolicyVersion,
     Rule,
     Source,
+    Verdict,
     Vocabulary,
     When,
 )
@@ -50,6 +52,8 @@ METADATA_FIELDS = (
     "events",
     "vocabulary",
 )
+
+_DEFAULT_RANK = {Default.PROHIBIT: 0, Default.NONE: 1, Default.PERMIT: 2}
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
 
@@ -71,6 +75,12 @@ class PolicyDiff:
     old: PolicyVersion
     new: PolicyVersion
     changes: tuple[Change, ...]
+    _judge: Judge = attrs.field(
+        eq=False,
+        repr=False,
+        alias="judge",
+        default=attrs.Factory(lambda self: Judge(self.old, self.new), takes_self=True),
+    )
 
     def __iter__(self) -> Iterator[Change]:
         return iter(self.changes)
@@ -100,6 +110,20 @@ class PolicyDiff:
         return [c for c in self.changes if c.direction is wanted]
 
     @property
+    def verdict(self) -> Verdict:
+        """What the diff does to decisions, over every situation (SPEC section 12).
+
+        ``equivalent`` when no situation's outcome moved, ``loosened`` or
+        ``tightened`` when every moved situation went that way, else
+        ``mixed``. Worked out on first use, with each change's ``effect``.
+        """
+        return self._judge.verdict
+
+    def impact(self) -> Impact:
+        """The situations whose outcome moved, grouped (see :func:`policydiff.impact`)."""
+        return self._judge.comparison.impact()
+
+    @property
     def summary(self) -> dict[str, int]:
         """How many changes go each way: ``loosened``, ``tightened``, ``neutral``, ``mixed``."""
         counts = dict.fromkeys((d.value for d in Direction), 0)
@@ -124,6 +148,7 @@ class PolicyDiff:
             "policy": self.policy,
             "from": _endpoint(self.old),
             "to": _endpoint(self.new),
+            "verdict": self.verdict.value,
             "summary": self.summary,
             "changes": [change_to_dict(c) for c in self.changes],
         }
@@ -168,6 +193,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "effective": change.effective.isoformat(),
         "description": change.description,
         "sources": [s.id for s in change.sources],
+        "effect": change.effect.value,
     }
 
 
@@ -196,7 +222,10 @@ def diff(old: PolicyVersion, new: PolicyVersion) -> PolicyDiff:
             f" ({old.version}) and {new.policy!r} ({new.version})"
         )
         raise DiffError(msg)
-    return PolicyDiff(old=old, new=new, changes=tuple(_Differ(old, new).changes()))
+    differ = _Differ(old, new)
+    changes = tuple(differ.changes())
+    differ.judge.changes = changes
+    return PolicyDiff(old=old, new=new, changes=changes, judge=differ.judge)
 
 
 def _keys(values: frozenset[str]) -> dict[str, bool]:
@@ -302,6 +331,7 @@ class _Differ:
         self.old = old
         self.new = new
         self.effective = new.effective
+        self.judge = Judge(old, new)
         # Setting equal rules aside is an optimisation; tests turn it off to
         # check that it never changes the answer.
         self.prefilter = prefilter
@@ -415,7 +445,7 @@ class _Differ:
     # -- building changes -----------------------------------------------------
 
     def _change(self, old_rule: Rule | None, new_rule: Rule | None, **fields: Any) -> Change:
-        change = Change(effective=self.effective, description="", **fields)
+        change = Change(effective=self.effective, description="", judge=self.judge, **fields)
         description = describe(change, self.old, self.new, old_rule, new_rule)
         return attrs.evolve(change, description=description)
 
@@ -555,7 +585,8 @@ class _Differ:
         removed: frozenset[str] = frozenset()
         if field == "default":
             kind = Kind.DEFAULT_CHANGED
-            loosens = self.new.default is Default.PERMIT
+            # permit ranks above none, none above prohibit (SPEC section 11).
+            loosens = _DEFAULT_RANK[self.new.default] > _DEFAULT_RANK[self.old.default]
             direction = Direction.LOOSENED if loosens else Direction.TIGHTENED
         elif field == "conflict":
             kind, direction = Kind.CONFLICT_CHANGED, Direction.MIXED

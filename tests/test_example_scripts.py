@@ -276,8 +276,8 @@ class TestImpactOfEachStep:
         ]
 
         assert decisions == [
-            "  prohibited → prohibited (same decision; obligations now atacms-strikes-need-approval)",
-            "  permitted → permitted (same decision; obligations now atacms-strikes-need-approval)",
+            "  permitted → permitted (same decision, tightened; obligations now: Each ATACMS"
+            " strike inside Russia needs the approval of the U.S. Defense Secretary.)",
         ]
 
 
