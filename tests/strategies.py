@@ -543,7 +543,9 @@ def small_versions(draw: st.DrawFn, *, max_rules: int = 4) -> PolicyVersion:
         sorted(draw(st.sets(st.sampled_from(tuple(SMALL_VALUES)), min_size=1, max_size=3)))
     )
     vocabulary = draw(small_vocabularies(dims))
-    ids = draw(st.lists(st.sampled_from(SMALL_RULE_IDS), max_size=max_rules, unique=True))
+    ids = draw(
+        st.lists(st.sampled_from(SMALL_RULE_IDS), min_size=1, max_size=max_rules, unique=True)
+    )
     return _small_version(
         "v1",
         1,
