@@ -11,30 +11,21 @@ out, and only when standard output is a terminal and ``NO_COLOR`` is unset.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 import click
 
 import policydiff
-from policydiff._diff import PolicyDiff, diff, rule_document
-from policydiff._documents import load
-from policydiff._history import load_history
-from policydiff._impact import impact
-from policydiff._render import markdown_escape as _md
-from policydiff._render import source_label
-from policydiff._time import ACCEPTED, parse_when
 from policydiff.errors import DocumentError, PolicyDiffError, Problem
-from policydiff.model import Direction, Effect, PolicyVersion, Source
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from policydiff._history import PolicyHistory
+    from policydiff._render import OutputFormat
 
 __all__ = ["entry_point", "main"]
 
@@ -47,14 +38,16 @@ EXIT_BROKEN_PIPE = 141
 #: A shell reports a command stopped by Ctrl-C (SIGINT) as 128 + 2.
 EXIT_INTERRUPTED = 130
 
+#: The output formats (policydiff._render.FORMATS, named here so that
+#: ``--help`` needs no more than click).
 FORMATS = ("text", "markdown", "json")
 
-#: What ``check --fail-on`` counts as offending. A mixed change both loosens
-#: and tightens, so it offends either way; neutral changes never do.
+#: What ``check --fail-on`` counts as offending, by direction. A mixed change
+#: both loosens and tightens, so it offends either way; neutral changes never do.
 FAIL_ON = {
-    "loosened": frozenset({Direction.LOOSENED, Direction.MIXED}),
-    "tightened": frozenset({Direction.TIGHTENED, Direction.MIXED}),
-    "any": frozenset({Direction.LOOSENED, Direction.TIGHTENED, Direction.MIXED}),
+    "loosened": ("loosened", "mixed"),
+    "tightened": ("tightened", "mixed"),
+    "any": ("loosened", "tightened", "mixed"),
 }
 
 _EPILOG = """\b
@@ -128,6 +121,8 @@ def _check_when(ctx: click.Context, param: click.Parameter, value: str) -> str:
     The history reads it in its own time zone, so only the form is checked
     here; a bad value is a usage error that says which forms are accepted.
     """
+    from policydiff._time import ACCEPTED, parse_when
+
     try:
         parse_when(value)
     except ValueError as exc:
@@ -166,7 +161,7 @@ def cli() -> None:
     type=click.Choice(["loosened", "tightened"]),
     help="Show only the changes that go this way.",
 )
-def diff_command(old: str, new: str, output_format: str, only: str | None) -> None:
+def diff_command(old: str, new: str, output_format: OutputFormat, only: str | None) -> None:
     """Show what changed from OLD to NEW, what was lifted first, and when.
 
     \b
@@ -175,17 +170,17 @@ def diff_command(old: str, new: str, output_format: str, only: str | None) -> No
       policydiff diff 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml
       policydiff diff 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --only loosened --format json
     """
-    found = diff(load(old), load(new))
+    found = policydiff.diff(policydiff.load(old), policydiff.load(new))
     if only is not None:
-        found = _keep(found, frozenset({Direction(only)}))
-    _emit(_render_diff(found, output_format), output_format)
+        found = found.only(only)
+    _emit(policydiff.render(found, output_format), output_format)
 
 
 @cli.command("log", short_help="Every change in a history, oldest first, with when.")
 @click.argument("history", type=click.Path())
 @click.option("--rule", "rule_id", metavar="ID", help="Only the changes to this rule.")
 @_format_option
-def log_command(history: str, rule_id: str | None, output_format: str) -> None:
+def log_command(history: str, rule_id: str | None, output_format: OutputFormat) -> None:
     """Show every change in HISTORY, oldest first, with when it took effect.
 
     HISTORY is a folder of version documents or one document with
@@ -198,29 +193,20 @@ def log_command(history: str, rule_id: str | None, output_format: str) -> None:
       policydiff log .
       policydiff log . --rule kharkiv-defensive-strikes --format markdown
     """
+    from policydiff._history import rule_steps
+    from policydiff._render import render_log
+
     with _working("Reading the history and comparing its versions…"):
-        loaded = load_history(history)
-        steps = _rule_steps(loaded, rule_id) if rule_id is not None else list(loaded.changes())
-    if output_format == "json":
-        document = {
-            "policydiff": 1,
-            "policy": loaded.policy,
-            "diffs": [step.to_dict() for step in steps],
-        }
-        _emit(_json(document), output_format)
-        return
-    if not steps:
-        _emit(_no_steps(loaded, rule_id, output_format), output_format)
-        return
-    render = PolicyDiff.to_markdown if output_format == "markdown" else PolicyDiff.to_text
-    _emit("\n".join(render(step) for step in steps), output_format)
+        loaded = policydiff.load_history(history)
+        steps = rule_steps(loaded, rule_id) if rule_id is not None else loaded.changes()
+    _emit(render_log(loaded, steps, rule_id, output_format), output_format)
 
 
 @cli.command("at", short_help="The version in force at a moment, and its rules.")
 @click.argument("history", type=click.Path())
 @click.argument("when", callback=_check_when)
 @_format_option
-def at_command(history: str, when: str, output_format: str) -> None:
+def at_command(history: str, when: str, output_format: OutputFormat) -> None:
     """Show the version of HISTORY in force at WHEN, and its rules.
 
     WHEN is a year, a year-month, a date or a date-time (YYYY, YYYY-MM,
@@ -233,27 +219,17 @@ def at_command(history: str, when: str, output_format: str) -> None:
       policydiff at . 2024-06-01
       policydiff at . 2024-11-17 --format json
     """
-    loaded = load_history(history)
-    version = loaded.at(when)
-    if output_format == "json":
-        document = {
-            "policydiff": 1,
-            "policy": loaded.policy,
-            "when": loaded.when(when).isoformat(),
-            "version": None if version is None else _endpoint(version),
-            "rules": [] if version is None else [rule_document(r) for r in version.rules],
-        }
-        _emit(_json(document), output_format)
-        return
-    render = at_markdown if output_format == "markdown" else at_text
-    _emit(render(loaded, when, version), output_format)
+    from policydiff._render import render_at
+
+    loaded = policydiff.load_history(history)
+    _emit(render_at(loaded, when, loaded.at(when), output_format), output_format)
 
 
 @cli.command("impact", short_help="Which situations changed decision from OLD to NEW.")
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @_format_option
-def impact_command(old: str, new: str, output_format: str) -> None:
+def impact_command(old: str, new: str, output_format: OutputFormat) -> None:
     """Show which situations changed decision from OLD to NEW.
 
     Each group of situations is listed with its decision before and after
@@ -264,15 +240,9 @@ def impact_command(old: str, new: str, output_format: str) -> None:
       cd examples/us-ukraine-strikes/history
       policydiff impact 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml
     """
-    before, after = load(old), load(new)
+    before, after = policydiff.load(old), policydiff.load(new)
     with _working("Working out which situations changed decision…"):
-        found = impact(before, after)
-        if output_format == "json":
-            text = found.to_json()
-        elif output_format == "markdown":
-            text = found.to_markdown()
-        else:
-            text = found.to_text()
+        text = policydiff.render(policydiff.impact(before, after), output_format)
     _emit(text, output_format)
 
 
@@ -284,18 +254,30 @@ def impact_command(old: str, new: str, output_format: str) -> None:
     type=click.Choice(sorted(FAIL_ON)),
     required=True,
     help=(
-        "Fail on loosened changes, on tightened ones, or on any change that is not neutral."
-        " Mixed changes (both ways at once) count for each."
+        "Fail when some situation's decision loosened, tightened, or changed at all"
+        " (with --by rules: on loosened, tightened or any non-neutral change)."
+        " Mixed counts for each."
     ),
 )
+@click.option(
+    "--by",
+    type=click.Choice(["decisions", "rules"]),
+    default="decisions",
+    show_default=True,
+    help="Judge by what the versions decide, or by the direction of each rule-level change.",
+)
 @_format_option
-def check_command(old: str, new: str, fail_on: str, output_format: str) -> int:
-    """Exit 1, printing the offending changes, when NEW moves from OLD as --fail-on says.
+def check_command(old: str, new: str, fail_on: str, by: str, output_format: OutputFormat) -> int:
+    """Exit 1, printing what offends, when NEW moves from OLD as --fail-on says.
 
-    A review gate for policy files in CI or a pre-commit hook: with nothing
-    offending it prints one line starting with "OK" and exits 0. Wording and
-    metadata (neutral changes) never fail a check. See `policydiff --help`
-    for a CI job and a pre-commit hook.
+    A review gate for policy files in CI or a pre-commit hook. By default it
+    judges by decisions: it fails when some situation's decision moved that
+    way, and prints those situations and the changes behind them, so a
+    redundant rule or a pure tightening never fails a --fail-on loosened
+    gate. With --by rules it fails on the direction of the rule-level
+    changes instead. With nothing offending it prints one line starting with
+    "OK" and exits 0. See `policydiff --help` for a CI job and a pre-commit
+    hook.
 
     \b
     Example:
@@ -303,23 +285,85 @@ def check_command(old: str, new: str, fail_on: str, output_format: str) -> int:
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on loosened
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on tightened
     """
-    found = diff(load(old), load(new))
-    offending = _keep(found, FAIL_ON[fail_on])
-    what = "" if fail_on == "any" else f" {fail_on}"
-    if output_format == "json":
-        _emit(_render_diff(offending, output_format), output_format)
-    elif not offending:
-        line = (
-            f"OK: no{what} changes to {found.policy} from {found.old.version}"
-            f" to {found.new.version} ({_count(len(found), 'change')} in all)."
-        )
-        _emit(line, output_format)
-    else:
-        verdict = f"Check failed: {_count(len(offending), 'change')} (--fail-on {fail_on})."
-        if output_format == "markdown":
-            verdict = f"**{_md(verdict)}**"
-        _emit(_render_diff(offending, output_format) + "\n" + verdict, output_format)
-    return EXIT_CHECK_FAILED if offending else EXIT_OK
+    from policydiff._render import render_check, render_gate
+    from policydiff._results import judge_gate
+
+    found = policydiff.diff(policydiff.load(old), policydiff.load(new))
+    if by == "rules":
+        offending = found.only(*FAIL_ON[fail_on])
+        _emit(render_check(found, offending, fail_on, output_format), output_format)
+        return EXIT_CHECK_FAILED if offending else EXIT_OK
+    with _working("Working out which situations changed decision…"):
+        gate = judge_gate(found, fail_on)
+        text = render_gate(gate, output_format)
+    _emit(text, output_format)
+    return EXIT_CHECK_FAILED if gate.failed else EXIT_OK
+
+
+def _situation(pairs: tuple[str, ...]) -> dict[str, str]:
+    """Read DIM=VALUE arguments into a situation."""
+    situation: dict[str, str] = {}
+    for pair in pairs:
+        dim, equals, value = pair.partition("=")
+        dim, value = dim.strip(), value.strip()
+        if not equals or not dim or not value:
+            msg = f"expected DIM=VALUE, such as territory='Belgorod Oblast' (got {pair!r})"
+            raise click.BadParameter(msg, param_hint="DIM=VALUE")
+        if dim in situation:
+            msg = f"{dim} is given twice ({situation[dim]!r} and {value!r})"
+            raise click.BadParameter(msg, param_hint="DIM=VALUE")
+        situation[dim] = value
+    return situation
+
+
+def _check_optional_when(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    return None if value is None else _check_when(ctx, param, value)
+
+
+@cli.command(
+    "decide", short_help="What a policy decides for a situation, by which rules, since when."
+)
+@click.argument("path", type=click.Path())
+@click.argument("pairs", metavar="DIM=VALUE...", nargs=-1)
+@click.option(
+    "--at",
+    "when",
+    metavar="WHEN",
+    callback=_check_optional_when,
+    help="Ask the version in force then (default: the latest version).",
+)
+@click.option("--timeline", is_flag=True, help="Show how the decision changed over the history.")
+@_format_option
+def decide_command(
+    path: str, pairs: tuple[str, ...], when: str | None, timeline: bool, output_format: OutputFormat
+) -> None:
+    """Say what PATH decides for the situation DIM=VALUE..., by which rules, since when.
+
+    PATH is a version document or a history. Each DIM=VALUE gives one
+    dimension's value (subject, action or a scope dimension). A dimension
+    left out, or a vocabulary parent, asks about every situation it covers:
+    the answer is then one decision when they all agree, else "varies" with
+    the groups that decide alike. WHEN is read as for `at`.
+
+    \b
+    Example:
+      cd examples/us-ukraine-strikes/history
+      policydiff decide . subject=Ukraine action=strike 'territory=Kursk Oblast' weapon=ATACMS --at 2025-01-01
+      policydiff decide . subject=Ukraine action=strike 'territory=Kursk Oblast' weapon=ATACMS --timeline
+    """
+    from policydiff._render import render_answer, render_timeline
+
+    situation = _situation(pairs)
+    loaded = policydiff.load_history(path)
+    if timeline:
+        periods = loaded.decision_timeline(situation)
+        _emit(render_timeline(loaded, situation, periods, output_format), output_format)
+        return
+    at = when if when is not None else loaded.last.effective
+    answer = loaded.decide(situation, at=at)
+    _emit(render_answer(loaded, situation, when, answer, output_format), output_format)
 
 
 @cli.command("validate", short_help="Check version documents and histories; report every problem.")
@@ -337,20 +381,16 @@ def validate_command(paths: tuple[str, ...]) -> None:
       policydiff validate .
       policydiff validate 2024-05-30-kharkiv.yaml 2025-06-pentagon-review.yaml
     """
+    from policydiff._render_shared import valid_line
+
     problems: list[Problem] = []
     for path in paths:
         try:
-            loaded = load_history(path)
+            loaded = policydiff.load_history(path)
         except DocumentError as exc:
             problems.extend(exc.problems)
             continue
-        if len(loaded) == 1:
-            only = loaded.first
-            rules = _count(len(only.rules), "rule")
-            _out(f"{path}: valid: version {only.version} of {only.policy} ({rules})\n")
-        else:
-            versions = _count(len(loaded), "version")
-            _out(f"{path}: valid: history of {loaded.policy} ({versions})\n")
+        _out(valid_line(path, loaded) + "\n")
     if problems:
         raise DocumentError(problems)
 
@@ -439,191 +479,6 @@ def _silence_stdout() -> None:
         os.close(null)
 
 
-# -- what the commands compute ---------------------------------------------------
-
-
-def _keep(found: PolicyDiff, directions: frozenset[Direction]) -> PolicyDiff:
-    """The diff with only the changes that go one of these ways."""
-    changes = tuple(c for c in found.changes if c.direction in directions)
-    return PolicyDiff(old=found.old, new=found.new, changes=changes)
-
-
-def _rule_steps(history: PolicyHistory, rule_id: str) -> list[PolicyDiff]:
-    """One diff per version that changed the rule, holding only its changes."""
-    steps: list[PolicyDiff] = []
-    for entry in history.rule_timeline(rule_id):
-        if steps and steps[-1].new is entry.version:
-            last = steps[-1]
-            steps[-1] = PolicyDiff(
-                old=last.old, new=last.new, changes=(*last.changes, entry.change)
-            )
-        else:
-            steps.append(PolicyDiff(old=entry.previous, new=entry.version, changes=(entry.change,)))
-    return steps
-
-
-def _endpoint(version: PolicyVersion) -> dict[str, Any]:
-    return {
-        "version": version.version,
-        "effective": version.effective.isoformat(),
-        "precision": version.effective.precision.value,
-    }
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-# -- rendering -------------------------------------------------------------------
-
-
-def _render_diff(found: PolicyDiff, output_format: str) -> str:
-    if output_format == "json":
-        return found.to_json() + "\n"
-    if output_format == "markdown":
-        return found.to_markdown()
-    return found.to_text()
-
-
-def _json(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def _no_steps(history: PolicyHistory, rule_id: str | None, output_format: str) -> str:
-    if rule_id is not None:
-        line = f"No changes to rule {rule_id} in {history.policy}."
-    else:
-        first = history.first
-        line = (
-            f"{history.policy} has one version, {first.version}, effective"
-            f" {first.effective}: nothing has changed yet."
-        )
-    return (_md(line) if output_format == "markdown" else line) + "\n"
-
-
-_MARK = {Effect.PERMIT: "+", Effect.PROHIBIT: "-", Effect.OBLIGE: "-"}
-
-
-def _in_force(history: PolicyHistory, version: PolicyVersion) -> str:
-    """``In force from 30 May 2024 until June 2024 (next: ...)`` with who decided."""
-    versions = list(history)
-    index = versions.index(version)
-    line = f"In force from {version.effective}"
-    if index + 1 < len(versions):
-        following = versions[index + 1]
-        line += f" until {following.effective}, when {following.version} took effect"
-    else:
-        line += ", the latest version in this history"
-    extras = []
-    if version.announced is not None:
-        extras.append(f"announced {version.announced}")
-    if version.approved_by:
-        extras.append(f"approved by {', '.join(version.approved_by)}")
-    if extras:
-        line += f" ({'; '.join(extras)})"
-    return line + "."
-
-
-def _nothing_in_force(history: PolicyHistory, when: str) -> str:
-    first = history.first
-    return (
-        f"No version of {history.policy} was in force at {when}: the history"
-        f" begins with {first.version}, effective {first.effective}."
-    )
-
-
-def _rule_lines(version: PolicyVersion) -> list[tuple[str, str, str | None]]:
-    from policydiff._describe import rule_sentence
-
-    return [
-        (_MARK[rule.effect], f"{rule.id} ({rule.effect.value}): {rule_sentence(rule)}.", rule.text)
-        for rule in version.rules
-    ]
-
-
-def _source_line(source: Source, *, markdown: bool = False) -> str:
-    line = source_label(source)
-    if source.title:
-        line += f": {source.title}"
-    if markdown:
-        line = _md(line)
-    if source.url:
-        line += f" <{source.url}>"
-    return line
-
-
-def at_text(history: PolicyHistory, when: str, version: PolicyVersion | None) -> str:
-    """The version in force at ``when``, and its rules, as plain text.
-
-    Args:
-        history: The history asked.
-        when: The moment, as the user wrote it.
-        version: The version in force then, or ``None``.
-
-    Returns:
-        The report, ending with a newline.
-    """
-    if version is None:
-        return _nothing_in_force(history, when) + "\n"
-    out = [f"{history.policy} at {when}: {version.version}", _in_force(history, version)]
-    if version.summary:
-        out.append(version.summary)
-    out.append(
-        f"Where no rule applies: {version.default.value}."
-        f" Overlapping rules: {version.conflict.value}."
-    )
-    out += ["", f"Rules ({len(version.rules)})"]
-    for mark, line, text in _rule_lines(version):
-        out.append(f"  {mark} {line}")
-        if text:
-            out.append(f"    “{text}”")
-    if version.sources:
-        out += ["", "Sources"]
-        out += [f"  {_source_line(s)}" for s in version.sources]
-    return "\n".join(out) + "\n"
-
-
-def at_markdown(history: PolicyHistory, when: str, version: PolicyVersion | None) -> str:
-    """The version in force at ``when``, and its rules, as Markdown.
-
-    Args:
-        history: The history asked.
-        when: The moment, as the user wrote it.
-        version: The version in force then, or ``None``.
-
-    Returns:
-        The report, ending with a newline.
-    """
-    if version is None:
-        return _md(_nothing_in_force(history, when)) + "\n"
-    out = [
-        f"## {_md(f'{history.policy} at {when}: {version.version}')}",
-        "",
-        f"**{_md(_in_force(history, version))}**",
-    ]
-    if version.summary:
-        out += ["", _md(version.summary)]
-    out += [
-        "",
-        _md(
-            f"Where no rule applies: {version.default.value}."
-            f" Overlapping rules: {version.conflict.value}."
-        ),
-        "",
-        f"### Rules ({len(version.rules)})",
-        "",
-    ]
-    for _, line, text in _rule_lines(version):
-        item = f"- {_md(line)}"
-        if text:
-            item += f" <br>*{_md(text)}*"
-        out.append(item)
-    if version.sources:
-        out += ["", "### Sources", ""]
-        out += [f"- {_source_line(s, markdown=True)}" for s in version.sources]
-    return "\n".join(out) + "\n"
-
-
 # -- output ----------------------------------------------------------------------
 
 
@@ -632,7 +487,7 @@ def _colour_wanted(stream: IO[str]) -> bool:
     return not os.environ.get("NO_COLOR") and _is_terminal(stream)
 
 
-def _emit(text: str, output_format: str) -> None:
+def _emit(text: str, output_format: OutputFormat | str) -> None:
     """Print a renderer's string: coloured text on a terminal, else exactly as given."""
     if not text.endswith("\n"):
         text += "\n"

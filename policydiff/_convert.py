@@ -24,6 +24,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
+from policydiff._problems import Path, RawProblem
 from policydiff._text import describe, shown
 from policydiff._time import parse_when, write_when
 from policydiff.model import (
@@ -58,8 +59,6 @@ VERSION_KEYS = (
     "events", "vocabulary", "rules",
 )  # fmt: skip
 RULE_KEYS = ("id", "effect", "subject", "action", "scope", "conditions", "text", "sources")
-
-Path = tuple[str | int, ...]
 
 
 @contextlib.contextmanager
@@ -376,16 +375,6 @@ def _ordered(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 
 
 # -- collecting every problem -------------------------------------------------
-
-
-@attrs.frozen
-class RawProblem:
-    """A problem before it is placed in a file: a path into the data."""
-
-    path: Path
-    message: str
-    at_key: bool = False
-    hint: str | None = None
 
 
 def structure_problems(data: Any) -> list[RawProblem]:

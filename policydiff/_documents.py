@@ -17,13 +17,12 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 import attrs
 import yaml
 
 from policydiff._convert import (
-    RawProblem,
     reading,
     structure_problems,
     structure_version,
@@ -31,13 +30,12 @@ from policydiff._convert import (
 )
 from policydiff._locate import (
     json_duplicates,
-    locate_many,
     offset_place,
     placer,
-    render_path,
     yaml_duplicates,
 )
-from policydiff._parse import json_load, yaml_load
+from policydiff._parse import Format, json_load, yaml_load
+from policydiff._problems import RawProblem, place
 from policydiff._semantics import check_document
 from policydiff._text import describe, shown
 from policydiff._time import zone
@@ -50,8 +48,6 @@ else:  # pragma: no cover (Python 3.10)
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 __all__ = ["Format", "Limits", "dump", "dumps", "load", "loads"]
-
-Format = Literal["yaml", "json", "toml"]
 
 _FORMATS = frozenset(get_args(Format))
 SUFFIXES: dict[str, Format] = {
@@ -75,6 +71,8 @@ class Limits:
         max_problems: The most problems reported for one document (default
             1,000); a last line says how many more there were.
     """
+
+    __module__ = "policydiff"
 
     max_bytes: int = 64 * 1024 * 1024
     max_depth: int = 64
@@ -302,14 +300,14 @@ def _json_duplicates(text: str) -> list[RawProblem]:
     for path, key, offset, first in json_duplicates(text):
         line, column = place(offset)
         message = f"duplicate key {shown(key)} (first at line {place(first)[0]})"
-        problems.append(RawProblem(("\0mark", line, column, *path), message))
+        problems.append(RawProblem(path, message, line=line, column=column))
     return problems
 
 
 def _yaml_duplicates(text: str) -> list[RawProblem]:
     return [
         RawProblem(
-            ("\0mark", line, column, *path), f"duplicate key {shown(key)} (first at line {first})"
+            path, f"duplicate key {shown(key)} (first at line {first})", line=line, column=column
         )
         for path, key, line, column, first in yaml_duplicates(text)
     ]
@@ -501,60 +499,6 @@ def _merged(found: list[RawProblem], more: list[RawProblem]) -> list[RawProblem]
         merged.append(problem)
         paths.add(problem.path)
     return merged
-
-
-def place(
-    problems: list[RawProblem],
-    *,
-    text: str,
-    format: Format,
-    name: str,
-    prefix: tuple[str | int, ...] = (),
-) -> list[Problem]:
-    """Give each problem its file, line and column, in document order."""
-    placed = []
-    to_find: list[tuple[RawProblem, tuple[str | int, ...]]] = []
-    for raw in problems:
-        if raw.path[:1] == ("\0mark",):
-            # Placed while parsing (duplicate keys): line, column, then the path.
-            at_line, at_column = int(raw.path[1]), int(raw.path[2])
-            where = render_path((*prefix, *raw.path[3:]))
-            placed.append(
-                Problem(
-                    file=name,
-                    path=where,
-                    message=raw.message,
-                    line=at_line,
-                    column=at_column,
-                    hint=raw.hint,
-                )
-            )
-        else:
-            to_find.append((raw, (*prefix, *raw.path)))
-    found = locate_many(text, format, [(full, raw.at_key) for raw, full in to_find])
-    for (raw, full), (line, column) in zip(to_find, found, strict=True):
-        placed.append(
-            Problem(
-                file=name,
-                path=render_path(full),
-                message=raw.message,
-                line=line,
-                column=column,
-                hint=raw.hint,
-            )
-        )
-    placed.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
-    return _unique(placed)
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    seen: set[Problem] = set()
-    out = []
-    for problem in problems:
-        if problem not in seen:
-            seen.add(problem)
-            out.append(problem)
-    return out
 
 
 def dumps(version: PolicyVersion, *, format: Format = "yaml") -> str:

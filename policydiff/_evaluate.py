@@ -176,6 +176,8 @@ class Group:
         answer: Their answer.
     """
 
+    __module__ = "policydiff"
+
     values: FrozenMap[str, Span]
     answer: Answer
     _membership: Membership = attrs.field(eq=False, repr=False, alias="membership")
@@ -251,6 +253,8 @@ class Answer:
         version: The label of the version that answered.
         effective: When that version took effect.
     """
+
+    __module__ = "policydiff"
 
     decision: Decision
     situation: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_situation)
@@ -564,9 +568,7 @@ class Entry:
         self.rules = rules
         self.changed = any(rule is None for rule in rules)
         rule = next(r for r in rules if r is not None)
-        self.settles = (
-            not self.changed and rule.effect is not Effect.OBLIGE and not rule.conditions
-        )
+        self.settles = not self.changed and rule.effect is not Effect.OBLIGE and not rule.conditions
 
 
 #: A uniform piece: its class masks and the entries covering all of it.
@@ -581,9 +583,7 @@ class Space:
         self.names = dimension_names(self.versions)
         position = {name: i for i, name in enumerate(self.names)}
         instances = [(side, rule) for side, v in enumerate(self.versions) for rule in v.rules]
-        naming: list[list[dict[str, list[int]]]] = [
-            [{} for _ in self.versions] for _ in self.names
-        ]
+        naming: list[list[dict[str, list[int]]]] = [[{} for _ in self.versions] for _ in self.names]
         for number, (side, rule) in enumerate(instances):
             for dim, values in rule.dimensions.items():
                 at = naming[position[dim]][side]
@@ -601,7 +601,7 @@ class Space:
         ]
         self.entries = self._pair(instances, named)
         self._within: dict[tuple[int, int, int], bool] = {}
-        self._obligations: dict[str, str] = {}
+        self._obligations: dict[Rule, str] = {}
         self.work = 0
         self._index()
 
@@ -681,6 +681,7 @@ class Space:
         *,
         rank: float = float("inf"),
         settled: bool = False,
+        prune: Callable[[list[Entry], list[Entry]], bool] | None = None,
     ) -> None:
         """Split ``cube`` until every entry covers a piece whole; visit each piece.
 
@@ -693,6 +694,8 @@ class Space:
                 of a comparison.
             settled: Skip pieces that an unchanged, unconditional permit or
                 prohibit covers whole (where a changed default cannot show).
+            prune: Called with the entries covering the cube whole and those
+                covering part of it; skip the cube when it returns true.
 
         Raises:
             DiffError: More than :data:`MAX_PIECES` pieces were explored.
@@ -707,6 +710,8 @@ class Space:
             raise DiffError(msg)
         partial = [0] * len(cube)
         ruled = False
+        wholes: list[Entry] = []
+        parts: list[Entry] = []
         for entry in entries:
             whole = True
             for d, mask in entry.named:
@@ -717,7 +722,12 @@ class Space:
                 if entry.changed and entry.index < rank:
                     return
                 ruled = ruled or entry.settles
+                wholes.append(entry)
+            else:
+                parts.append(entry)
         if settled and ruled:
+            return
+        if prune is not None and parts and prune(wholes, parts):
             return
         count = max(partial, default=0)
         if count == 0:
@@ -741,7 +751,7 @@ class Space:
             child = list(cube)
             child[d] = piece
             kept = [e for e in entries if e.masks.get(d, piece) & piece]
-            self.explore(child, kept, visit, rank=rank, settled=settled)
+            self.explore(child, kept, visit, rank=rank, settled=settled, prune=prune)
 
     # -- deciding ----------------------------------------------------------------
 
@@ -761,10 +771,10 @@ class Space:
         return found
 
     def obligation(self, rule: Rule) -> str:
-        """The obligation an ``oblige`` rule imposes (memoised by id)."""
-        found = self._obligations.get(rule.id)
+        """The obligation an ``oblige`` rule imposes (memoised per rule)."""
+        found = self._obligations.get(rule)
         if found is None:
-            found = self._obligations[rule.id] = obligation_name(rule)
+            found = self._obligations[rule] = obligation_name(rule)
         return found
 
     def table(self, side: int, entries: Sequence[Entry]) -> Table:
@@ -836,9 +846,7 @@ class Space:
             return [(e, r) for e, r in specific if r.effect is Effect.PROHIBIT] or specific
         return prohibits or permits
 
-    def answer(
-        self, side: int, table: Table, situation: Mapping[str, str] | None = None
-    ) -> Answer:
+    def answer(self, side: int, table: Table, situation: Mapping[str, str] | None = None) -> Answer:
         """Make an :class:`Answer` of one side's table."""
         version = self.versions[side]
         return make_answer(version, table.conditions, table.points, situation)
@@ -1011,9 +1019,7 @@ def _combine(
         values = FrozenMap(
             {dim.name: dim.span(mask) for dim, mask in zip(space.dims, masks, strict=True)}
         )
-        groups.append(
-            Group(values=values, answer=answer, membership=Membership(space.dims, masks))
-        )
+        groups.append(Group(values=values, answer=answer, membership=Membership(space.dims, masks)))
     groups.sort(key=lambda g: (_span_key(g.values), _answer_key(g.answer)))
     return Answer(
         decision=Decision.VARIES,
@@ -1035,6 +1041,16 @@ def _span_key(values: Mapping[str, Span]) -> tuple[Any, ...]:
 
 def _answer_key(answer: Answer) -> tuple[Any, ...]:
     return (answer.decision.value, answer.rules, answer.conditions, answer.obligations)
+
+
+def _close(value: str, known: set[str]) -> list[str]:
+    """The known value nearest ``value``: same letters, a prefix, or a near spelling."""
+    folded = value.casefold()
+    ordered = sorted(known)
+    same = [k for k in ordered if k.casefold() == folded]
+    starts = [k for k in ordered if k.casefold().startswith(folded)]
+    near = difflib.get_close_matches(value, ordered, n=1)
+    return same or starts[:1] or near
 
 
 def check_situation(version: PolicyVersion, situation: Mapping[str, str]) -> None:
@@ -1060,9 +1076,7 @@ def check_situation(version: PolicyVersion, situation: Mapping[str, str]) -> Non
         known = version.vocabulary.values(dim)
         if value in known:
             continue
-        folded = {k.casefold(): k for k in known}
-        close = [folded[value.casefold()]] if value.casefold() in folded else []
-        close = close or difflib.get_close_matches(value, sorted(known), n=1)
+        close = _close(value, known)
         problems.append(
             Problem(
                 file="<situation>",

@@ -19,9 +19,8 @@ verdict and each change's effect (:class:`Judge`).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import attrs
 
@@ -35,28 +34,38 @@ from policydiff._evaluate import (
     Point,
     Space,
     Span,
-    Table,
     make_answer,
     merge,
     spans_to_dict,
 )
+from policydiff._phrases import cube_sentence
 from policydiff.errors import DiffError
 from policydiff.model import (
     Change,
+    Conflict,
     Decision,
     DecisionEffect,
+    Default,
+    Effect,
     FrozenMap,
     Kind,
     PolicyVersion,
     Verdict,
 )
 
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-__all__ = ["Cube", "Impact", "Judge", "compare", "impact"]
+__all__ = ["OFFENDING", "Cube", "Impact", "Judge", "compare", "impact"]
 
 LOOSENED, TIGHTENED = "loosened", "tightened"
+
+_DECIDES = {Effect.PERMIT: Decision.PERMITTED, Effect.PROHIBIT: Decision.PROHIBITED}
+_BY_DEFAULT = {
+    Default.PERMIT: Decision.PERMITTED,
+    Default.PROHIBIT: Decision.PROHIBITED,
+    Default.NONE: Decision.UNDECIDED,
+}
+#: Beyond this many permit and prohibit rules meeting one changed rule, the
+#: pairwise test for most-specific nesting is skipped (and nothing pruned by it).
+_FLAT_LIMIT = 400
 
 _RANK = {Decision.PROHIBITED: 0, Decision.UNDECIDED: 1, Decision.PERMITTED: 2}
 
@@ -115,9 +124,7 @@ class Cube:
 
     def describe(self) -> str:
         """Return one plain sentence saying what changed for these situations."""
-        from policydiff._render_decisions import cube_sentence
-
-        return cube_sentence(self)
+        return cube_sentence(self.values, self.before, self.after, self.direction)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the cube as plain data for JSON.
@@ -190,22 +197,6 @@ class Impact:
             "dimensions": list(self.dimensions),
             "cubes": [cube.to_dict() for cube in self.cubes],
         }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """Return :meth:`to_dict` as JSON text (equal impacts give identical text)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
-    def to_text(self) -> str:
-        """Return a plain-text report: a heading line, then one line per cube."""
-        from policydiff._render_decisions import impact_text
-
-        return impact_text(self)
-
-    def to_markdown(self) -> str:
-        """Return a Markdown report: a heading, a sentence per cube and a table."""
-        from policydiff._render_decisions import impact_markdown
-
-        return impact_markdown(self)
 
 
 _DIRECTIONS = {
@@ -282,18 +273,79 @@ class Comparison:
         self.space = space = Space((old, new))
         self.moved: list[tuple[tuple[int, ...], tuple[Answer, Answer, DecisionEffect]]] = []
         self.records: set[Record] = set()
-        #: Per (side, rule id): other rules deciding the situations it covers.
-        self.neighbours: dict[tuple[int, str], set[str]] = {}
         self._memo: dict[tuple[int, ...], tuple[Answer, Answer, DecisionEffect] | None] = {}
         for entry in space.entries:
             if entry.changed:
                 cube = list(space.full)
                 for d, mask in entry.named:
                     cube[d] = mask
-                space.explore(cube, space.meeting(cube), self._visit, rank=entry.index)
+                meeting = space.meeting(cube)
+                space.explore(
+                    cube,
+                    meeting,
+                    self._visit,
+                    rank=entry.index,
+                    prune=_Still(self, (self._flat(0, meeting), self._flat(1, meeting))),
+                )
         same_conflict = old.conflict is new.conflict
         if old.default is not new.default or not same_conflict:
             space.explore(list(space.full), space.entries, self._visit, settled=same_conflict)
+
+    def _flat(self, side: int, entries: Sequence[Entry]) -> bool:
+        """Whether no permit or prohibit among ``entries`` lies within another.
+
+        Then most-specific decides as prohibit-overrides does: one applicable
+        rule decides alone, and several fall back to prohibits, else permits.
+        """
+        if self.space.versions[side].conflict is not Conflict.MOST_SPECIFIC:
+            return False
+        deciding = [
+            e for e in entries if (r := e.rules[side]) is not None and r.effect is not Effect.OBLIGE
+        ]
+        if len(deciding) > _FLAT_LIMIT:
+            return False
+        return not any(
+            a is not b and self.space.within(side, a, b) for a in deciding for b in deciding
+        )
+
+    def _possible(
+        self, side: int, wholes: Sequence[Entry], parts: Sequence[Entry], flat: bool
+    ) -> set[Decision]:
+        """Every decision the side can reach somewhere in a cube (or more)."""
+        version = self.space.versions[side]
+        conflict = Conflict.PROHIBIT_OVERRIDES if flat else version.conflict
+        found: set[Decision] = set()
+        sure: set[Effect] = set()
+        for entries, whole in ((wholes, True), (parts, False)):
+            for entry in entries:
+                rule = entry.rules[side]
+                if rule is None or rule.effect is Effect.OBLIGE:
+                    continue
+                found.add(_DECIDES[rule.effect])
+                if whole and not rule.conditions:
+                    sure.add(rule.effect)
+        if conflict is Conflict.PROHIBIT_OVERRIDES and Effect.PROHIBIT in sure:
+            return {Decision.PROHIBITED}
+        if conflict is Conflict.PERMIT_OVERRIDES and Effect.PERMIT in sure:
+            return {Decision.PERMITTED}
+        if not sure:
+            found.add(_BY_DEFAULT[version.default])
+        return found
+
+    def _still(
+        self, wholes: Sequence[Entry], parts: Sequence[Entry], flat: tuple[bool, bool]
+    ) -> bool:
+        """Whether no outcome can move anywhere in a cube (a sound, cheap test)."""
+        before = self._possible(0, wholes, parts, flat[0])
+        if len(before) != 1 or before != self._possible(1, wholes, parts, flat[1]):
+            return False
+        if before != {Decision.PERMITTED}:
+            return True
+        # Permitted throughout: only a changed obligation could move it.
+        return not any(
+            e.changed and (r := e.rules[0] or e.rules[1]) is not None and r.effect is Effect.OBLIGE
+            for e in (*wholes, *parts)
+        )
 
     def _visit(self, masks: tuple[int, ...], entries: list[Entry]) -> None:
         key = tuple(e.index for e in entries)
@@ -307,8 +359,6 @@ class Comparison:
     def _judge(self, entries: list[Entry]) -> tuple[Answer, Answer, DecisionEffect] | None:
         space = self.space
         before, after = space.table(0, entries), space.table(1, entries)
-        self._neighbours(0, entries, before)
-        self._neighbours(1, entries, after)
         union = sorted(set(before.conditions) | set(after.conditions))
         if len(union) > MAX_CONDITIONS:
             msg = (
@@ -337,13 +387,6 @@ class Comparison:
             effect_of(moved),
         )
 
-    def _neighbours(self, side: int, entries: Sequence[Entry], table: Table) -> None:
-        deciding = {r for point in table.points for r in point[2]}
-        for entry in entries:
-            rule = entry.rules[side]
-            if rule is not None:
-                self.neighbours.setdefault((side, rule.id), set()).update(deciding - {rule.id})
-
     @property
     def directions(self) -> set[str]:
         """Every direction some situation moved in."""
@@ -368,6 +411,19 @@ class Comparison:
             )
         cubes.sort(key=_cube_key)
         return Impact(old=self.old, new=self.new, dimensions=self.space.names, cubes=tuple(cubes))
+
+
+class _Still:
+    """The pruning test of one changed rule's region (see :meth:`Comparison._still`)."""
+
+    __slots__ = ("comparison", "flat")
+
+    def __init__(self, comparison: Comparison, flat: tuple[bool, bool]) -> None:
+        self.comparison = comparison
+        self.flat = flat
+
+    def __call__(self, wholes: list[Entry], parts: list[Entry]) -> bool:
+        return self.comparison._still(wholes, parts, self.flat)
 
 
 def _positions(union: Sequence[str], names: Sequence[str]) -> list[int]:
@@ -437,13 +493,24 @@ class Judge:
         return effect_of(way for record in chosen for way in record[0])
 
     def covered_by(self, change: Change) -> tuple[str, ...]:
-        """The other rules deciding the situations a change's rule covers."""
+        """The rules that decide, in the other version, the situations a change's rule covers.
+
+        For a rule added, what decided its situations before; for a rule
+        removed or edited, what decides them now. Empty past the work budget.
+        """
         if change.rule is None:
             return ()
         old_id, new_id = rule_ids(change)
-        found = self.comparison.neighbours.get((1, new_id)) or self.comparison.neighbours.get(
-            (0, old_id), set()
-        )
+        rule = self.new.rule(new_id, None)
+        other = self.old
+        if rule is None:
+            rule, other = self.old.rule(old_id, None), self.new
+        if rule is None:
+            return ()
+        try:
+            found = deciding_rules(other, rule.dimensions)
+        except DiffError:
+            return ()
         return tuple(sorted(found - {old_id, new_id}))
 
     def _rule_ids(self) -> tuple[set[str], set[str]]:
@@ -457,9 +524,47 @@ class Judge:
         return olds, news
 
 
+def deciding_rules(version: PolicyVersion, values: Mapping[str, Iterable[str]]) -> set[str]:
+    """Every rule of ``version`` that decides some situation among ``values``.
+
+    Args:
+        version: The version asked.
+        values: Per dimension, the values (a dimension not given: any).
+    """
+    space = Space((version,))
+    cube = []
+    for dim in space.dims:
+        given = values.get(dim.name)
+        if given is None:
+            cube.append(dim.full)
+            continue
+        mask = 0
+        for value in given:
+            mask |= dim.mask_of(value)
+        cube.append(mask)
+    found: set[str] = set()
+
+    def visit(_: tuple[int, ...], entries: list[Entry]) -> None:
+        for point in space.table(0, entries).points:
+            found.update(point[2])
+
+    if all(cube):
+        space.explore(cube, space.meeting(cube), visit)
+    return found
+
+
 def rule_ids(change: Change) -> tuple[str, str]:
     """A rule-level change's rule id in the old and in the new version."""
     rule = change.rule or ""
     if change.kind is Kind.RULE_RENAMED and isinstance(change.before, Mapping):
         return (str(change.before.get("id", rule)), rule)
     return (rule, rule)
+
+
+#: The effects each ``check --fail-on`` value offends on: a mixed move goes
+#: both ways, so it offends either way.
+OFFENDING = {
+    "loosened": frozenset({DecisionEffect.LOOSENED, DecisionEffect.MIXED}),
+    "tightened": frozenset({DecisionEffect.TIGHTENED, DecisionEffect.MIXED}),
+    "any": frozenset({DecisionEffect.LOOSENED, DecisionEffect.TIGHTENED, DecisionEffect.MIXED}),
+}

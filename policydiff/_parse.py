@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 from policydiff._text import shown
 
-__all__ = ["YamlLoader", "json_load", "yaml_load"]
+__all__ = ["Format", "YamlLoader", "json_load", "yaml_load"]
+
+#: The formats a document may be written in.
+Format = Literal["yaml", "json", "toml"]
 
 
 class YamlLoader(yaml.CSafeLoader):

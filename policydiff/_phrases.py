@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from policydiff._evaluate import Answer, Point, Span
-from policydiff.model import Decision
+from policydiff.model import Decision, DecisionEffect
 
-__all__ = ["decision_words", "join", "situation_words"]
+__all__ = ["cube_sentence", "decision_words", "join", "situation_words"]
 
 #: Beyond this many conditions, the words list the conditions instead of
 #: every combination.
@@ -56,7 +56,9 @@ def decision_words(answer: Answer, *, rules: bool = True) -> str:
     """
     if answer.decision is Decision.VARIES:
         return f"varies ({len(answer.groups)} groups)"
-    points = [answer.outcome(_holds(answer.conditions, i)) for i in range(1 << len(answer.conditions))]
+    points = [
+        answer.outcome(_holds(answer.conditions, i)) for i in range(1 << len(answer.conditions))
+    ]
     if not rules:
         points = [(p[0], p[1], (), False) for p in points]
     keys = [(p[0], p[1]) for p in points]
@@ -152,3 +154,43 @@ def _phrase(span: Span | None, anything: str, other: str, every: str) -> str:
     if span.others:
         shown.append(other)
     return join(shown, "or")
+
+
+_SAME = {
+    DecisionEffect.LOOSENED: "may more freely",
+    DecisionEffect.TIGHTENED: "may less freely",
+    DecisionEffect.MIXED: "may, under changed conditions,",
+    DecisionEffect.NONE: "may still",
+}
+
+
+def _modal(before: Decision, after: Decision, direction: DecisionEffect) -> str:
+    if after is Decision.PROHIBITED:
+        return "still may not" if before is Decision.PROHIBITED else "may no longer"
+    if after is Decision.UNDECIDED:
+        return (
+            "is no longer decided whether to"
+            if before is not after
+            else "is still undecided whether to"
+        )
+    if before is after:
+        return _SAME[direction]
+    if after is Decision.PERMITTED:
+        return "may now unconditionally" if before is Decision.CONDITIONAL else "may now"
+    if before is Decision.PERMITTED:
+        return "may now only under conditions"
+    return "may now under conditions"
+
+
+def cube_sentence(
+    values: Mapping[str, Span], before: Answer, after: Answer, direction: DecisionEffect
+) -> str:
+    """One plain sentence saying what changed for a group of situations.
+
+    Such as "Ukraine may now under conditions strike, where territory is
+    Belgorod Oblast (was prohibited by no-strikes-inside-russia; now
+    permitted by kharkiv-defensive-strikes when "..."; otherwise prohibited
+    by no-strikes-inside-russia)".
+    """
+    text = situation_words(values).format(modal=_modal(before.decision, after.decision, direction))
+    return f"{text} (was {decision_words(before)}; now {decision_words(after)})"

@@ -1,150 +1,227 @@
-"""Reports as text and Markdown: what was lifted and when comes first.
+"""Rendering results: one function, three formats.
 
-Renderers only format; they never compare. Each returns a string, so the
-command line, a web page or a test can use the same output.
+:func:`render` turns a result into text for people (``"text"``), Markdown for
+reviews (``"markdown"``) or JSON for programs (``"json"``). The formats live
+in :mod:`policydiff._render_text`, :mod:`policydiff._render_markdown` and
+:mod:`policydiff._render_json`; what they share in
+:mod:`policydiff._render_shared`. A new output format is one new module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import Literal, get_args
 
-from policydiff._time import describe_gap
-from policydiff.model import Change, Direction, PolicyVersion, Source
-
-if TYPE_CHECKING:
-    from policydiff._diff import PolicyDiff
-
-#: Sections in reading order, with their headings.
-SECTIONS = (
-    (Direction.LOOSENED, "Lifted or loosened"),
-    (Direction.TIGHTENED, "Imposed or tightened"),
-    (Direction.MIXED, "Mixed"),
-    (Direction.NEUTRAL, "Wording and metadata"),
+from policydiff._evaluate import Answer
+from policydiff._history import Period, PolicyHistory
+from policydiff._impact import Impact
+from policydiff._render_decisions import (
+    answer_markdown,
+    answer_text,
+    gate_markdown,
+    gate_text,
+    impact_markdown,
+    impact_text,
+    situation_words_plain,
+    timeline_markdown,
+    timeline_text,
 )
-_MARKS = {
-    Direction.LOOSENED: "+",
-    Direction.TIGHTENED: "-",
-    Direction.MIXED: "~",
-    Direction.NEUTRAL: "·",
-}
+from policydiff._render_json import at_json, diff_json, json_text, log_json
+from policydiff._render_markdown import at_markdown, diff_markdown, log_markdown
+from policydiff._render_shared import check_verdict, markdown_escape, nothing_in_force, ok_line
+from policydiff._render_text import at_text, diff_text, log_text
+from policydiff._results import Gate, PolicyDiff
+from policydiff._text import shown
+from policydiff.model import PolicyVersion
+
+__all__ = [
+    "FORMATS",
+    "OutputFormat",
+    "render",
+    "render_answer",
+    "render_at",
+    "render_check",
+    "render_gate",
+    "render_log",
+    "render_timeline",
+]
+
+OutputFormat = Literal["text", "markdown", "json"]
+#: The output formats, in the order the command line lists them.
+FORMATS: tuple[OutputFormat, ...] = get_args(OutputFormat)
 
 
-def source_label(source: Source) -> str:
-    """``Politico, 30 May 2024`` (publisher or id, then the date)."""
-    label = source.publisher or source.id
-    if source.date is not None:
-        label += f", {source.date}"
-    return label
+def render(result: PolicyDiff | PolicyHistory | Impact, format: OutputFormat = "text") -> str:
+    """Render a result as plain text, Markdown or JSON.
+
+    Args:
+        result: A diff, a history (rendered as its log: one diff per
+            consecutive pair of versions) or an impact analysis.
+        format: ``"text"`` (the default), ``"markdown"`` or ``"json"``
+            (SPEC section 6; the same bytes on every run).
+
+    Returns:
+        The report, ending with a newline.
+
+    Raises:
+        ValueError: An unknown format.
+        TypeError: A result that is none of these.
+
+    >>> print(policydiff.render(policydiff.diff(old, new)).splitlines()[0])
+    us-weapons-use-ukraine: no-strikes-inside-russia → kharkiv-defensive-strikes
+    """
+    _known(format)
+    # Checked at run time as well: the caller may not be type-checked.
+    found: object = result
+    if isinstance(found, PolicyDiff):
+        return {"text": diff_text, "markdown": diff_markdown, "json": diff_json}[format](found)
+    if isinstance(found, PolicyHistory):
+        return render_log(found, found.changes(), None, format)
+    if isinstance(found, Impact):
+        if format == "json":
+            return json_text(found.to_dict())
+        return impact_markdown(found) if format == "markdown" else impact_text(found)
+    msg = f"cannot render {type(found).__name__} (expected a PolicyDiff, PolicyHistory or Impact)"
+    raise TypeError(msg)
 
 
-def headline(d: PolicyDiff) -> str:
-    """``us-weapons-use-ukraine: no-strikes-inside-russia → kharkiv-defensive-strikes``."""
-    return f"{d.policy}: {d.old.version} → {d.new.version}"
+def render_log(
+    history: PolicyHistory,
+    steps: Sequence[PolicyDiff],
+    rule_id: str | None,
+    format: OutputFormat = "text",
+) -> str:
+    """Render the steps of a history's log, or say why there are none.
+
+    Args:
+        history: The history the steps come from.
+        steps: One diff per step, oldest first.
+        rule_id: The rule the log was asked about, if any.
+        format: The output format.
+    """
+    _known(format)
+    if format == "json":
+        return log_json(history, steps)
+    return (log_markdown if format == "markdown" else log_text)(history, steps, rule_id)
 
 
-def when_line(d: PolicyDiff) -> str:
-    """When the new version took effect, how long after the old one, and who decided."""
-    line = f"Effective {d.new.effective}, {d.gap}"
-    extras = []
-    if d.new.announced is not None:
-        extras.append(f"announced {d.new.announced}")
-    if d.new.approved_by:
-        extras.append(f"approved by {', '.join(d.new.approved_by)}")
-    if extras:
-        line += f" ({'; '.join(extras)})"
-    return line + "."
+def render_at(
+    history: PolicyHistory, when: str, version: PolicyVersion | None, format: OutputFormat = "text"
+) -> str:
+    """Render the version in force at ``when`` (or its absence) and its rules.
+
+    Args:
+        history: The history asked.
+        when: The moment, as the user wrote it.
+        version: The version in force then, or ``None``.
+        format: The output format.
+    """
+    _known(format)
+    return {"text": at_text, "markdown": at_markdown, "json": at_json}[format](
+        history, when, version
+    )
 
 
-def _counts(d: PolicyDiff) -> str:
-    summary = d.summary
-    return ", ".join(f"{summary[direction.value]} {direction.value}" for direction, _ in SECTIONS)
+def render_check(
+    found: PolicyDiff, offending: PolicyDiff, fail_on: str, format: OutputFormat = "text"
+) -> str:
+    """Render a review gate's outcome: the offending changes and a verdict, or OK.
+
+    Args:
+        found: Every change between the two versions.
+        offending: The changes the check fails on.
+        fail_on: ``loosened``, ``tightened`` or ``any``, as asked.
+        format: The output format; JSON gives the offending changes alone.
+    """
+    _known(format)
+    if format == "json":
+        return diff_json(offending)
+    if not offending:
+        return ok_line(found, fail_on) + "\n"
+    verdict = check_verdict(offending, fail_on)
+    if format == "markdown":
+        verdict = f"**{markdown_escape(verdict)}**"
+    return render(offending, format) + "\n" + verdict + "\n"
 
 
-def _plural(count: int) -> str:
-    return f"{count} change" if count == 1 else f"{count} changes"
+def _known(format: str) -> None:
+    if format not in FORMATS:
+        msg = f"unknown format {shown(format)} (expected one of: {', '.join(FORMATS)})"
+        raise ValueError(msg)
 
 
-def _grouped(changes: Iterable[Change]) -> list[tuple[Direction, str, list[Change]]]:
-    changes = list(changes)
-    return [
-        (direction, title, [c for c in changes if c.direction is direction])
-        for direction, title in SECTIONS
-        if any(c.direction is direction for c in changes)
-    ]
+def render_gate(gate: Gate, format: OutputFormat = "text") -> str:
+    """Render a review gate judged by decisions: the situations that moved, or OK.
+
+    Args:
+        gate: The gate's judgement.
+        format: The output format; JSON gives the diff's JSON with only the
+            offending changes, plus ``check`` and ``situations``.
+    """
+    _known(format)
+    if format == "json":
+        return json_text(gate.to_dict())
+    return gate_markdown(gate) if format == "markdown" else gate_text(gate)
 
 
-def _steps(version: PolicyVersion) -> list[str]:
-    lines = []
-    for event in version.events:
-        gap = describe_gap(version.effective, event.date)
-        relation = (
-            ""
-            if gap.startswith(("at the same", "in the same"))
-            else f" ({gap.replace('after', 'after it took effect').replace('before', 'before it took effect')})"
+def render_answer(
+    history: PolicyHistory,
+    situation: Mapping[str, str],
+    when: str | None,
+    answer: Answer | None,
+    format: OutputFormat = "text",
+) -> str:
+    """Render what a history decides for a situation (or that nothing was in force).
+
+    Args:
+        history: The history asked.
+        situation: The situation, as asked.
+        when: The moment, as the user wrote it (``None``: the latest version).
+        answer: The answer, or ``None`` before the first version.
+        format: The output format; JSON is SPEC section 11's.
+    """
+    _known(format)
+    if answer is None:
+        if format == "json":
+            return json_text(
+                {
+                    "policydiff": 1,
+                    "policy": history.policy,
+                    "situation": dict(situation),
+                    "version": None,
+                    "decision": None,
+                }
+            )
+        return nothing_in_force(history, when or "") + "\n"
+    if format == "json":
+        return json_text(answer.to_dict())
+    return answer_markdown(answer) if format == "markdown" else answer_text(answer)
+
+
+def render_timeline(
+    history: PolicyHistory,
+    situation: Mapping[str, str],
+    periods: Sequence[Period],
+    format: OutputFormat = "text",
+) -> str:
+    """Render a situation's decision timeline over a history, oldest first.
+
+    Args:
+        history: The history asked.
+        situation: The situation, as asked.
+        periods: :meth:`PolicyHistory.decision_timeline`'s periods.
+        format: The output format; JSON is SPEC section 11's ``timeline``.
+    """
+    _known(format)
+    if format == "json":
+        return json_text(
+            {
+                "policydiff": 1,
+                "policy": history.policy,
+                "situation": dict(situation),
+                "timeline": [period.to_dict() for period in periods],
+            }
         )
-        lines.append(f"{event.date}: {event.what}{relation}")
-    return lines
-
-
-def diff_text(d: PolicyDiff) -> str:
-    """The diff as plain text."""
-    out = [headline(d), when_line(d)]
-    if d.new.summary:
-        out.append(d.new.summary)
-    if not d:
-        out += ["", "No changes."]
-        return "\n".join(out) + "\n"
-    out.append(f"{_plural(len(d))}: {_counts(d)}.")
-    for direction, title, changes in _grouped(d):
-        out += ["", f"{title} ({len(changes)})"]
-        for change in changes:
-            out.append(f"  {_MARKS[direction]} {change.description}")
-            detail = _detail(change)
-            if detail:
-                out.append(f"    {detail}")
-    steps = _steps(d.new)
-    if steps:
-        out += ["", "Decision steps"]
-        out += [f"  {step}" for step in steps]
-    return "\n".join(out) + "\n"
-
-
-def _detail(change: Change) -> str:
-    parts = []
-    if change.rule is not None:
-        parts.append(f"rule {change.rule}")
-    if change.sources and change.direction is not Direction.NEUTRAL:
-        parts.append("sources: " + "; ".join(source_label(s) for s in change.sources))
-    return " · ".join(parts)
-
-
-def diff_markdown(d: PolicyDiff) -> str:
-    """The diff as Markdown."""
-    out = [f"## {markdown_escape(headline(d))}", "", f"**{markdown_escape(when_line(d))}**"]
-    if d.new.summary:
-        out += ["", markdown_escape(d.new.summary)]
-    if not d:
-        out += ["", "No changes."]
-        return "\n".join(out) + "\n"
-    out += ["", f"{_plural(len(d))}: {_counts(d)}."]
-    for _, title, changes in _grouped(d):
-        out += ["", f"### {title} ({len(changes)})", ""]
-        for change in changes:
-            line = f"- {markdown_escape(change.description)}"
-            detail = _detail(change)
-            if detail:
-                line += f" <br>*{markdown_escape(detail)}*"
-            out.append(line)
-    steps = _steps(d.new)
-    if steps:
-        out += ["", "### Decision steps", ""]
-        out += [f"- {markdown_escape(step)}" for step in steps]
-    return "\n".join(out) + "\n"
-
-
-def markdown_escape(text: str) -> str:
-    """Escape the characters Markdown would read as formatting."""
-    for char in ("\\", "*", "_", "`", "[", "]", "<", ">", "|"):
-        text = text.replace(char, "\\" + char)
-    return text
+    words = situation_words_plain(dict(situation))
+    render = timeline_markdown if format == "markdown" else timeline_text
+    return render(history.policy, words, periods)

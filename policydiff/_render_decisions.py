@@ -8,23 +8,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from policydiff._phrases import decision_words, join, situation_words
-from policydiff.model import Decision, DecisionEffect
+from policydiff._phrases import decision_words, join
+from policydiff.errors import DiffError
+from policydiff.model import Change, Decision, DecisionEffect, Direction, Verdict
 
 if TYPE_CHECKING:
     from policydiff._evaluate import Answer
     from policydiff._history import Period
-    from policydiff._impact import Cube, Impact
+    from policydiff._impact import Impact
+    from policydiff._results import Gate, PolicyDiff
 
 __all__ = [
     "answer_markdown",
     "answer_text",
-    "cube_sentence",
+    "effect_note",
     "impact_markdown",
     "impact_text",
     "markdown_text",
     "timeline_markdown",
     "timeline_text",
+    "verdict_line",
 ]
 
 
@@ -41,41 +44,6 @@ def _cell(text: str) -> str:
 
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
-
-
-_SAME = {
-    DecisionEffect.LOOSENED: "may more freely",
-    DecisionEffect.TIGHTENED: "may less freely",
-    DecisionEffect.MIXED: "may, under changed conditions,",
-    DecisionEffect.NONE: "may still",
-}
-
-
-def _modal(cube: Cube) -> str:
-    before, after = cube.before.decision, cube.after.decision
-    if after is Decision.PROHIBITED:
-        return "still may not" if before is Decision.PROHIBITED else "may no longer"
-    if after is Decision.UNDECIDED:
-        return "is no longer decided whether to" if before is not after else "is still undecided whether to"
-    if before is after:
-        return _SAME[cube.direction]
-    if after is Decision.PERMITTED:
-        return "may now unconditionally" if before is Decision.CONDITIONAL else "may now"
-    if before is Decision.PERMITTED:
-        return "may now only under conditions"
-    return "may now under conditions"
-
-
-def cube_sentence(cube: Cube) -> str:
-    """One plain sentence saying what changed for a cube's situations.
-
-    Such as "Ukraine may now under conditions strike, where territory is
-    Belgorod Oblast (was prohibited by no-strikes-inside-russia; now
-    permitted by kharkiv-defensive-strikes when "..."; otherwise prohibited
-    by no-strikes-inside-russia)".
-    """
-    text = situation_words(cube.values).format(modal=_modal(cube))
-    return f"{text} (was {decision_words(cube.before)}; now {decision_words(cube.after)})"
 
 
 def _headline(result: Impact) -> str:
@@ -95,7 +63,7 @@ def impact_text(result: Impact) -> str:
     lines = [_headline(result)]
     if result.cubes:
         lines.append("")
-        lines.extend(f"- {cube_sentence(cube)}" for cube in result.cubes)
+        lines.extend(f"- {cube.describe()}" for cube in result.cubes)
     return "\n".join(lines) + "\n"
 
 
@@ -106,7 +74,7 @@ def impact_markdown(result: Impact) -> str:
     if not result.cubes:
         return "\n".join(lines) + "\n"
     lines.append("")
-    lines.extend(f"- {markdown_text(cube_sentence(cube))}" for cube in result.cubes)
+    lines.extend(f"- {markdown_text(cube.describe())}" for cube in result.cubes)
     header = [*result.dimensions, "before", "after"]
     lines += ["", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for cube in result.cubes:
@@ -123,7 +91,9 @@ def _situation(answer: Answer) -> str:
 def _answer_lines(answer: Answer) -> list[str]:
     lines = [f"Decision: {answer.decision.value}"]
     if answer.decision is Decision.VARIES:
-        lines.append(f"The situations it covers decide in {_plural(len(answer.groups), 'way', 'ways')}:")
+        lines.append(
+            f"The situations it covers decide in {_plural(len(answer.groups), 'way', 'ways')}:"
+        )
         for group in answer.groups:
             where = "; ".join(f"{dim}: {span}" for dim, span in group.values.items())
             lines.append(f"- {where}: {decision_words(group.answer)}")
@@ -176,15 +146,92 @@ def timeline_text(policy: str, situation: str, periods: Sequence[Period]) -> str
 
 def timeline_markdown(policy: str, situation: str, periods: Sequence[Period]) -> str:
     """A decision timeline in Markdown, oldest first."""
-    lines = [f"## {markdown_text(policy)}: decisions for {markdown_text(situation or 'any situation')}", ""]
+    lines = [
+        f"## {markdown_text(policy)}: decisions for {markdown_text(situation or 'any situation')}",
+        "",
+    ]
     lines.extend(f"- {markdown_text(_period_line(p))}" for p in periods)
     return "\n".join(lines) + "\n"
 
 
-def effect_note(effect: DecisionEffect, covered_by: Sequence[str]) -> str:
-    """What a change did to decisions, in words."""
+_VERDICT_WORDS = {
+    Verdict.EQUIVALENT: "equivalent (no situation's decision changed)",
+    Verdict.LOOSENED: "loosened (every situation that changed is now more permissive)",
+    Verdict.TIGHTENED: "tightened (every situation that changed is now less permissive)",
+    Verdict.MIXED: "mixed (some situations are more permissive, some less)",
+}
+
+
+def verdict_line(d: PolicyDiff) -> str:
+    """The diff's verdict by decisions, or why it could not be worked out."""
+    try:
+        return f"Verdict by decisions: {_VERDICT_WORDS[d.verdict]}."
+    except DiffError as exc:
+        return f"Verdict by decisions: not worked out ({exc})."
+
+
+def effect_note(change: Change) -> str | None:
+    """What a change did to decisions, in words; ``None`` where there is nothing to say.
+
+    A neutral change that moved no decision says nothing; a change that
+    moved none, though its kind says it should, says so and names the rules
+    that decide its situations.
+    """
+    try:
+        effect = change.effect
+    except DiffError:
+        return None
     if effect is DecisionEffect.NONE:
-        if covered_by:
-            return f"no decision changed: covered by {join(list(covered_by), 'and')}"
+        if change.direction is Direction.NEUTRAL:
+            return None
+        covered = list(change.covered_by)
+        if covered:
+            return f"no decision changed: covered by {join(covered, 'and')}"
         return "no decision changed"
     return f"decisions {effect.value}"
+
+
+def situation_words_plain(situation: dict[str, str]) -> str:
+    """``subject=Ukraine, action=strike`` for a heading."""
+    return ", ".join(f"{dim}={value}" for dim, value in situation.items())
+
+
+def _gate_lines(gate: Gate) -> tuple[str, list[str], list[str]]:
+    d = gate.diff
+    what = "changed" if gate.fail_on == "any" else gate.fail_on
+    span = f"{d.policy} from {d.old.version} to {d.new.version}"
+    if not gate.failed:
+        head = (
+            f"OK: no situation's decision {what} in {span}"
+            f" (verdict: {gate.verdict.value}; {_plural(len(d), 'change', 'changes')} in all)."
+        )
+        return head, [], []
+    head = (
+        f"Check failed: {_plural(len(gate.cubes), 'group', 'groups')} of situations {what}"
+        f" in {span} (verdict: {gate.verdict.value}; --fail-on {gate.fail_on})."
+    )
+    situations = [cube.describe() for cube in gate.cubes]
+    changes = [f"{c.description} ({effect_note(c) or c.direction.value})" for c in gate.changes]
+    return head, situations, changes
+
+
+def gate_text(gate: Gate) -> str:
+    """The review gate's report in plain text."""
+    head, situations, changes = _gate_lines(gate)
+    if not gate.failed:
+        return head + "\n"
+    lines = ["Situations that moved:", *(f"  - {s}" for s in situations)]
+    if changes:
+        lines += ["", "Changes behind them:", *(f"  - {c}" for c in changes)]
+    return "\n".join([*lines, "", head]) + "\n"
+
+
+def gate_markdown(gate: Gate) -> str:
+    """The review gate's report in Markdown."""
+    head, situations, changes = _gate_lines(gate)
+    if not gate.failed:
+        return markdown_text(head) + "\n"
+    lines = ["### Situations that moved", "", *(f"- {markdown_text(s)}" for s in situations)]
+    if changes:
+        lines += ["", "### Changes behind them", "", *(f"- {markdown_text(c)}" for c in changes)]
+    return "\n".join([*lines, "", f"**{markdown_text(head)}**"]) + "\n"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
-from policydiff._convert import RawProblem
+from policydiff._problems import RawProblem
 from policydiff._text import shown
 from policydiff._time import zone
 

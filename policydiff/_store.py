@@ -32,13 +32,9 @@ import math
 import os
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from deepdiff import DeepDiff, Delta
-from deepdiff.helper import Opcode
-from deepdiff.path import parse_path
-
-from policydiff._convert import RawProblem, sharing_rules, unstructure_version
+from policydiff._convert import sharing_rules, unstructure_version
 from policydiff._documents import (
     DEFAULT_LIMITS,
     Format,
@@ -47,15 +43,20 @@ from policydiff._documents import (
     format_of,
     parse,
     paused_collector,
-    place,
     read_text,
     write_atomic,
 )
-from policydiff._history import PolicyHistory, _Place, check_versions
+from policydiff._history import Place, PolicyHistory, checked_history
 from policydiff._locate import render_path
+from policydiff._problems import RawProblem, place
 from policydiff._text import describe
-from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
+from policydiff.errors import DocumentError, Problem, StoreError
 from policydiff.model import PolicyVersion
+
+# DeepDiff is imported where it is used (a third-party library, so no cycle):
+# loading a history from documents never needs it, and costs nothing for it.
+if TYPE_CHECKING:
+    from deepdiff.helper import Opcode
 
 __all__ = ["from_store", "load_deltas", "save_deltas", "to_store"]
 
@@ -193,6 +194,8 @@ def _size(form: dict[str, Any]) -> int:
 
 
 def _deepdiff_delta(old: Any, new: Any) -> dict[str, Any] | None:
+    from deepdiff import DeepDiff, Delta
+
     delta = Delta(
         DeepDiff(old, new),
         bidirectional=True,
@@ -247,6 +250,9 @@ def _exact(form: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> bo
 
 def _apply(doc: dict[str, Any], form: dict[str, Any], *, reverse: bool = False) -> Any:
     """Apply a checked delta to a copy of ``doc`` (backwards with ``reverse``)."""
+    from deepdiff import Delta
+    from deepdiff.helper import Opcode
+
     if not form:
         return copy.deepcopy(doc)
     diff = copy.deepcopy(form)
@@ -287,18 +293,31 @@ def load_deltas(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS
     data, duplicates = parse(text, fmt, name, limits)
     if duplicates:
         raise StoreError(place(duplicates, text=text, format=fmt, name=name))
-    return from_store(data, name=name, text=text, format=fmt, limits=limits)
+    return read_store(data, name=name, text=text, format=fmt, limits=limits)
 
 
 def from_store(
-    data: Any,
-    *,
-    name: str = "<store>",
-    text: str | None = None,
-    format: Format = "json",
-    limits: Limits = DEFAULT_LIMITS,
+    data: Any, *, name: str = "<store>", limits: Limits = DEFAULT_LIMITS
 ) -> PolicyHistory:
-    """Rebuild a history from its stored form, checking everything first.
+    """Rebuild a history from :func:`to_store`'s form, checking everything first.
+
+    Args:
+        data: The payload, as plain JSON data.
+        name: What to call it in messages.
+        limits: Bounds on nesting and string length.
+
+    Raises:
+        StoreError: The payload's shape, a delta's actions, paths or values,
+            or a rebuilt version is invalid; or a delta does not apply.
+        HistoryError: The rebuilt versions do not form one history.
+    """
+    return read_store(data, name=name, text=None, format="json", limits=limits)
+
+
+def read_store(
+    data: Any, *, name: str, text: str | None, format: Format, limits: Limits
+) -> PolicyHistory:
+    """Rebuild a history from its stored form, read from ``text`` when given.
 
     Args:
         data: The parsed payload.
@@ -330,7 +349,7 @@ def from_store(
         first = _build(data["first"], ("first",), name, source, source_format, limits)
         docs = [data["first"]]
         versions = [first]
-        places = [_Place(file=name, prefix=("first",), text=text, format=format)]
+        places = [Place(file=name, prefix=("first",), text=text, format=format)]
         for index, form in enumerate(data["deltas"]):
             here: tuple[str | int, ...] = ("deltas", index)
             try:
@@ -350,11 +369,8 @@ def from_store(
                 ) from None
             docs.append(doc)
             versions.append(version)
-            places.append(_Place(file=name, prefix=here, text=text, format=format))
-    problems = check_versions(versions, places, name=name)
-    if problems:
-        raise HistoryError(problems)
-    return PolicyHistory(versions=versions, name=name)
+            places.append(Place(file=name, prefix=here, text=text, format=format))
+    return checked_history(versions, places, name=name)
 
 
 def _build(
@@ -491,6 +507,8 @@ def _steps(path: Any) -> tuple[list[str | int], str | None]:
     if not steps:
         return [], "the document itself cannot be replaced; a path needs at least one key"
     # DeepDiff parses the path again when applying it: it must read the same steps.
+    from deepdiff.path import parse_path
+
     read = parse_path(path, include_actions=True)  # type: ignore[no-untyped-call]
     if read != [{"element": s, "action": "GET"} for s in steps]:  # pragma: no cover
         # Defence in depth: no path of the grammar above is known to differ.

@@ -6,13 +6,15 @@ import datetime as dt
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pendulum
 import pytest
 from hypothesis import given
 
-from policydiff._history import PolicyHistory, load_history
+import policydiff._history
+from policydiff import PolicyHistory, load_history
 from policydiff.errors import DocumentError, HistoryError
 from policydiff.model import Direction, Effect, Kind, PolicyVersion, Precision, Rule, When
 from tests.strategies import version_sequences
@@ -48,6 +50,29 @@ def test_a_folder_is_read_in_effective_order_whatever_the_file_names(
     steps: PolicyHistory,
 ) -> None:
     assert labels(steps) == ["baseline", "belarus-dropped", "aid-conditions", "export-ban-lifted"]
+
+
+@pytest.mark.parametrize("source", ["folder", "document", "store"])
+def test_reading_a_history_checks_its_versions_once(
+    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if source == "folder":
+        path = STEPS
+    elif source == "document":
+        path = SINGLE
+    else:
+        path = tmp_path / "steps.json"
+        policydiff.save_deltas(load_history(STEPS), path)
+    calls = []
+    check = policydiff._history.check_versions
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(policydiff._history, "check_versions", counted)
+    load_history(path)
+    assert len(calls) == 1
 
 
 def test_a_folder_may_mix_yaml_json_and_toml(steps: PolicyHistory) -> None:
@@ -642,7 +667,7 @@ def test_a_timeline_entry_serializes_with_both_labels(steps: PolicyHistory) -> N
 
 
 def test_the_log_is_one_diff_object_per_consecutive_pair(steps: PolicyHistory) -> None:
-    log = json.loads(steps.to_json())
+    log = json.loads(policydiff.render(steps, "json"))
     assert (log["policydiff"], log["policy"]) == (1, "export-controls")
     assert [(d["from"]["version"], d["to"]["version"]) for d in log["diffs"]] == [
         ("baseline", "belarus-dropped"),
@@ -653,7 +678,9 @@ def test_the_log_is_one_diff_object_per_consecutive_pair(steps: PolicyHistory) -
 
 
 def test_the_log_is_the_same_text_on_every_load() -> None:
-    assert load_history(STEPS).to_json() == load_history(STEPS).to_json()
+    assert policydiff.render(load_history(STEPS), "json") == policydiff.render(
+        load_history(STEPS), "json"
+    )
 
 
 def test_a_history_is_frozen(steps: PolicyHistory) -> None:

@@ -88,11 +88,11 @@ def test_flagship_was_prohibited_and_is_now_conditional(flagship: Impact) -> Non
 
 
 def test_flagship_does_not_report_atacms(flagship: Impact) -> None:
-    assert "ATACMS" not in flagship.to_json()
+    assert "ATACMS" not in policydiff.render(flagship, "json")
 
 
 def test_flagship_text_reads_as_a_sentence(flagship: Impact) -> None:
-    (line,) = [line for line in flagship.to_text().splitlines() if line.startswith("- ")]
+    (line,) = [line for line in policydiff.render(flagship).splitlines() if line.startswith("- ")]
     assert line == (
         "- Ukraine may now under conditions strike, where purpose is defensive, territory is"
         " Belgorod Oblast and weapon is GMLRS or artillery"
@@ -103,7 +103,7 @@ def test_flagship_text_reads_as_a_sentence(flagship: Impact) -> None:
 
 
 def test_flagship_json_names_versions_and_effective_instants(flagship: Impact) -> None:
-    data = json.loads(flagship.to_json())
+    data = json.loads(policydiff.render(flagship, "json"))
     assert data["policydiff"] == 1
     assert data["policy"] == "us-weapons-use-ukraine"
     assert data["from"] == {
@@ -121,7 +121,7 @@ def test_flagship_json_names_versions_and_effective_instants(flagship: Impact) -
 
 
 def test_flagship_markdown_has_a_table_row_per_cube(flagship: Impact) -> None:
-    text = flagship.to_markdown()
+    text = policydiff.render(flagship, "markdown")
     assert "| subject | action | purpose | territory | weapon | before | after |" in text
     assert "| Ukraine | strike | defensive | Belgorod Oblast | GMLRS or artillery |" in text
 
@@ -159,9 +159,9 @@ def test_a_version_against_itself_has_no_impact() -> None:
     v = version([rule("no", "prohibit", subject="Ukraine")])
     result = impact(v, v)
     assert (len(result), bool(result), list(result)) == (0, False, [])
-    assert "no situation changed decision" in result.to_text()
-    assert "no situation changed decision" in result.to_markdown()
-    assert "|" not in result.to_markdown()
+    assert "no situation changed decision" in policydiff.render(result)
+    assert "no situation changed decision" in policydiff.render(result, "markdown")
+    assert "|" not in policydiff.render(result, "markdown")
 
 
 def test_output_does_not_depend_on_rule_or_value_order() -> None:
@@ -172,7 +172,9 @@ def test_output_does_not_depend_on_rule_or_value_order() -> None:
     ]
     shuffled = [attrs.evolve(r, action=sorted(r.action, reverse=True)) for r in reversed(rules)]
     old = version([], default=Default.PROHIBIT)
-    assert impact(old, version(rules)).to_json() == impact(old, version(shuffled)).to_json()
+    assert policydiff.render(impact(old, version(rules)), "json") == policydiff.render(
+        impact(old, version(shuffled)), "json"
+    )
 
 
 # --- conflict strategies and the default ------------------------------------
@@ -311,7 +313,9 @@ def test_markdown_lists_conditions_and_obligations_in_the_table() -> None:
     grant = rule("p", "permit", conditions=["approval"])
     duty = rule("duty", "oblige", text="log|it")
     closed = Default.PROHIBIT
-    text = impact(version([], default=closed), version([grant, duty], default=closed)).to_markdown()
+    text = policydiff.render(
+        impact(version([], default=closed), version([grant, duty], default=closed)), "markdown"
+    )
     assert (
         '| strike | prohibited by default | permitted by p, with obligations: log\\|it when "approval";'
         " otherwise prohibited by default, with obligations: log\\|it |"
