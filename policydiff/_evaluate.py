@@ -414,7 +414,7 @@ def _too_many(conditions: Sequence[str]) -> str:
 
 
 def dimension_names(versions: Iterable[PolicyVersion]) -> tuple[str, ...]:
-    """The dimensions some rule names: ``subject``, ``action``, then the rest sorted."""
+    """Return the dimensions some rule names: ``subject``, ``action``, then the rest sorted."""
     names: set[str] = set()
     for version in versions:
         for rule in version.rules:
@@ -484,7 +484,7 @@ class _Dim:
         self._below: dict[str, frozenset[str]] = {}
 
     def below(self, value: str) -> frozenset[str]:
-        """The space's values at or below ``value`` in any side's tree."""
+        """Return the space's values at or below ``value`` in any side's tree."""
         found = self._below.get(value)
         if found is None:
             seen: set[str] = set()
@@ -495,7 +495,7 @@ class _Dim:
         return found
 
     def mask_of(self, value: str) -> int:
-        """The classes a situation value stands for (a parent: all below it)."""
+        """Return the classes a situation value stands for (a parent: all below it)."""
         if any(tree.get(value) for tree in self.trees):
             mask = 0
             for below in self.below(value):
@@ -541,7 +541,7 @@ class _Dim:
 
 
 def _bits(mask: int) -> Iterator[int]:
-    """The positions of the set bits of ``mask``, lowest first."""
+    """Return the positions of the set bits of ``mask``, lowest first."""
     text = bin(mask)[:1:-1]
     position = text.find("1")
     while position >= 0:
@@ -659,7 +659,7 @@ class Space:
         self.all_entries = (1 << len(self.entries)) - 1
 
     def meeting(self, cube: Sequence[int]) -> list[Entry]:
-        """The entries whose coverage intersects ``cube``, in index order."""
+        """Return the entries whose coverage intersects ``cube``, in index order."""
         found = self.all_entries
         for d, mask in enumerate(cube):
             if mask == self.full[d]:
@@ -771,7 +771,7 @@ class Space:
         return found
 
     def obligation(self, rule: Rule) -> str:
-        """The obligation an ``oblige`` rule imposes (memoised per rule)."""
+        """Return the obligation an ``oblige`` rule imposes (memoised per rule)."""
         found = self._obligations.get(rule)
         if found is None:
             found = self._obligations[rule] = obligation_name(rule)
@@ -978,7 +978,7 @@ def decide(version: PolicyVersion, situation: Mapping[str, str], *, check: bool 
     """
     if check:
         check_situation(version, situation)
-    space = Space((version,))
+    space = Space((_relevant(version, situation),))
     cube = [
         dim.mask_of(situation[dim.name]) if dim.name in situation else dim.full
         for dim in space.dims
@@ -995,6 +995,35 @@ def decide(version: PolicyVersion, situation: Mapping[str, str], *, check: bool 
 
     space.explore(cube, space.meeting(cube), visit)
     return _combine(space, situation, pieces)
+
+
+def _relevant(version: PolicyVersion, situation: Mapping[str, str]) -> PolicyVersion:
+    """Return the version with only the rules that can cover some situation asked about.
+
+    A rule is left out when a dimension it names is given a value that is no
+    parent in the vocabulary and that the rule does not cover. Such a rule
+    never applies, and most-specific compares only rules that apply, so the
+    answer is the same; the space to explore is smaller.
+    """
+    vocabulary = version.vocabulary
+    fixed = {
+        dim: (value, {value, *vocabulary.ancestors(dim, value)})
+        for dim, value in situation.items()
+        if not vocabulary.children(dim, value)
+    }
+    if not fixed:
+        return version
+    kept = [
+        rule
+        for rule in version.rules
+        if all(
+            dim not in fixed or not values.isdisjoint(fixed[dim][1])
+            for dim, values in rule.dimensions.items()
+        )
+    ]
+    if len(kept) == len(version.rules):
+        return version
+    return attrs.evolve(version, rules=kept)
 
 
 def _combine(
@@ -1044,7 +1073,7 @@ def _answer_key(answer: Answer) -> tuple[Any, ...]:
 
 
 def _close(value: str, known: set[str]) -> list[str]:
-    """The known value nearest ``value``: same letters, a prefix, or a near spelling."""
+    """Return the known value nearest ``value``: same letters, a prefix, or a near spelling."""
     folded = value.casefold()
     ordered = sorted(known)
     same = [k for k in ordered if k.casefold() == folded]

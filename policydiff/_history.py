@@ -61,7 +61,7 @@ class Place:
         return render_path(self.prefix) if self.prefix else self.file
 
     def problem(self, field: str, message: str) -> Problem:
-        """A problem at ``field`` of this version, with its line and column."""
+        """Return a problem at ``field`` of this version, with its line and column."""
         path = (*self.prefix, field)
         line, column = (None, None)
         if self.text is not None:
@@ -93,7 +93,7 @@ class TimelineEntry:
         return self.version.effective
 
     def to_dict(self) -> dict[str, Any]:
-        """The entry as plain JSON data: both version labels and the change."""
+        """Return the entry as plain JSON data: both version labels and the change."""
         return {
             "version": self.version.version,
             "previous": self.previous.version,
@@ -122,7 +122,7 @@ class Period:
     answer: Answer
 
     def to_dict(self) -> dict[str, Any]:
-        """The period as SPEC section 11's timeline entry."""
+        """Return the period as SPEC section 11's timeline entry."""
         return {
             "from": self.start.isoformat(),
             "to": None if self.end is None else self.end.isoformat(),
@@ -177,7 +177,7 @@ class PolicyHistory:
 
     @classmethod
     def _checked(cls, versions: Sequence[PolicyVersion], name: str) -> PolicyHistory:
-        """A history of versions that :func:`check_versions` has passed.
+        """Return a history of versions that :func:`check_versions` has passed.
 
         The readers check the versions once, where each came from; building
         through ``__init__`` would check them all again.
@@ -212,7 +212,7 @@ class PolicyHistory:
     def __getitem__(self, key: int) -> PolicyVersion: ...
 
     def __getitem__(self, key: str | int) -> PolicyVersion:
-        """The version with this label, or at this position (oldest is 0).
+        """Return the version with this label, or at this position (oldest is 0).
 
         Raises:
             KeyError: No version has this label (the message suggests close ones).
@@ -282,7 +282,7 @@ class PolicyHistory:
             ) from None
 
     def at(self, moment: Moment) -> PolicyVersion | None:
-        """The version in force at ``moment``.
+        """Return the version in force at ``moment``.
 
         A version is in force from its effective instant (inclusive) until
         the next version's. A partial value such as ``"2024-06"`` asks about
@@ -311,7 +311,7 @@ class PolicyHistory:
         return [_decide(v, situation, check=False) for v in self.versions[: upto + 1]]
 
     def decide(self, situation: Mapping[str, str], *, at: Moment) -> Answer | None:
-        """What the version in force at ``at`` decides for ``situation``, and since when.
+        """Say what the version in force at ``at`` decides for ``situation``, and since when.
 
         Args:
             situation: As for :func:`policydiff.decide`.
@@ -373,7 +373,7 @@ class PolicyHistory:
     # -- changes -----------------------------------------------------------------
 
     def diff(self, old: str | PolicyVersion, new: str | PolicyVersion) -> PolicyDiff:
-        """The changes from one version to another, by label.
+        """Return the changes from one version to another, by label.
 
         Raises:
             HistoryError: No version has one of the labels.
@@ -393,7 +393,7 @@ class PolicyHistory:
         return self._changes
 
     def between(self, start: Moment, end: Moment) -> PolicyDiff:
-        """The net changes from the version in force at ``start`` to the one at ``end``.
+        """Return the net changes from the version in force at ``start`` to the one at ``end``.
 
         Changes made and undone in between cancel out. When the same version
         is in force at both times, the diff is empty.
@@ -541,7 +541,7 @@ def check_versions(
 def checked_history(
     versions: Sequence[PolicyVersion], places: Sequence[Place], *, name: str
 ) -> PolicyHistory:
-    """The history of ``versions``, checked once with where each came from.
+    """Return the history of ``versions``, checked once with where each came from.
 
     Raises:
         HistoryError: The versions do not form one history; each problem

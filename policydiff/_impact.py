@@ -337,14 +337,63 @@ class Comparison:
     ) -> bool:
         """Whether no outcome can move anywhere in a cube (a sound, cheap test)."""
         before = self._possible(0, wholes, parts, flat[0])
-        if len(before) != 1 or before != self._possible(1, wholes, parts, flat[1]):
+        if len(before) == 1 and before == self._possible(1, wholes, parts, flat[1]):
+            # One decision throughout: only a changed obligation could move a
+            # permitted outcome.
+            return before != {Decision.PERMITTED} or not self._changed(
+                (*wholes, *parts), Effect.OBLIGE
+            )
+        return self._overridden(wholes, parts, flat)
+
+    @staticmethod
+    def _changed(entries: Sequence[Entry], effect: Effect) -> bool:
+        return any(
+            e.changed and (r := e.rules[0] or e.rules[1]) is not None and r.effect is effect
+            for e in entries
+        )
+
+    def _overridden(
+        self, wholes: Sequence[Entry], parts: Sequence[Entry], flat: tuple[bool, bool]
+    ) -> bool:
+        """Whether the changed rules of a cube cannot matter under an overrides strategy.
+
+        Under prohibit-overrides (or most-specific where no rule lies within
+        another), a situation is prohibited when a prohibit applies, else
+        permitted when a permit applies, else the default decides. When no
+        changed rule in the cube is a prohibit or an oblige, both versions
+        agree on whether a prohibit applies, and where none does they agree
+        on the outcome if the default permits or a permit surely applies on
+        each side. Permit-overrides is the mirror.
+        """
+        old, new = self.space.versions
+        if old.default is not new.default:
             return False
-        if before != {Decision.PERMITTED}:
+        conflicts = {
+            Conflict.PROHIBIT_OVERRIDES if flat[side] else version.conflict
+            for side, version in enumerate((old, new))
+        }
+        if len(conflicts) != 1:
+            return False
+        (conflict,) = conflicts
+        if conflict is Conflict.MOST_SPECIFIC:
+            return False
+        entries = (*wholes, *parts)
+        if self._changed(entries, Effect.OBLIGE):
+            return False
+        if conflict is Conflict.PROHIBIT_OVERRIDES:
+            overriding, other, fallback = Effect.PROHIBIT, Effect.PERMIT, Default.PERMIT
+        else:
+            overriding, other, fallback = Effect.PERMIT, Effect.PROHIBIT, Default.PROHIBIT
+        if self._changed(entries, overriding):
+            return False
+        if not self._changed(entries, other) or old.default is fallback:
             return True
-        # Permitted throughout: only a changed obligation could move it.
-        return not any(
-            e.changed and (r := e.rules[0] or e.rules[1]) is not None and r.effect is Effect.OBLIGE
-            for e in (*wholes, *parts)
+        return all(
+            any(
+                (r := e.rules[side]) is not None and r.effect is other and not r.conditions
+                for e in wholes
+            )
+            for side in (0, 1)
         )
 
     def _visit(self, masks: tuple[int, ...], entries: list[Entry]) -> None:

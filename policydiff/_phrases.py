@@ -22,7 +22,7 @@ _SPELLED = 6
 
 
 def join(values: Sequence[str], word: str) -> str:
-    """``["a", "b", "c"]`` as ``"a, b or c"``."""
+    """Join values as a phrase: ``["a", "b", "c"]`` as ``"a, b or c"``."""
     if len(values) <= 1:
         return "".join(values)
     return f"{', '.join(values[:-1])} {word} {values[-1]}"
@@ -83,7 +83,7 @@ def _holds(conditions: Sequence[str], assignment: int) -> list[str]:
 
 
 def _formula(conditions: Sequence[str], minterms: list[int]) -> str:
-    """A short sum of products for the assignments in ``minterms``."""
+    """Return a short sum of products for the assignments in ``minterms``."""
     width = len(conditions)
     full = (1 << width) - 1
     # Implicants as (value, care mask); combine pairs differing in one cared bit.

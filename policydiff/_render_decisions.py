@@ -59,7 +59,7 @@ def _headline(result: Impact) -> str:
 
 
 def impact_text(result: Impact) -> str:
-    """A plain-text impact report: a heading line, then one line per cube."""
+    """Return a plain-text impact report: a heading line, then one line per cube."""
     lines = [_headline(result)]
     if result.cubes:
         lines.append("")
@@ -68,7 +68,7 @@ def impact_text(result: Impact) -> str:
 
 
 def impact_markdown(result: Impact) -> str:
-    """A Markdown impact report: a heading, a sentence per cube and a table."""
+    """Return a Markdown impact report: a heading, a sentence per cube and a table."""
     title = f"## Impact on {result.new.policy}: {result.old.version} → {result.new.version}"
     lines = [title, "", markdown_text(_headline(result))]
     if not result.cubes:
@@ -107,7 +107,7 @@ def _answer_lines(answer: Answer) -> list[str]:
 
 
 def answer_text(answer: Answer) -> str:
-    """What a version decides for a situation, in plain text."""
+    """Say what a version decides for a situation, in plain text."""
     head = f"{answer.policy}, version {answer.version} (effective {answer.effective})"
     lines = [head, f"Situation: {_situation(answer)}", *_answer_lines(answer)]
     if answer.since is not None:
@@ -116,7 +116,7 @@ def answer_text(answer: Answer) -> str:
 
 
 def answer_markdown(answer: Answer) -> str:
-    """What a version decides for a situation, in Markdown."""
+    """Say what a version decides for a situation, in Markdown."""
     lines = [
         f"## {markdown_text(answer.policy)}: {markdown_text(answer.version)}",
         "",
@@ -136,7 +136,7 @@ def _period_line(period: Period) -> str:
 
 
 def timeline_text(policy: str, situation: str, periods: Sequence[Period]) -> str:
-    """A decision timeline in plain text, oldest first."""
+    """Return a decision timeline in plain text, oldest first."""
     lines = [f"{policy}: decisions for {situation or 'any situation'}"]
     if not periods:
         lines.append("No version decides it yet.")
@@ -145,7 +145,7 @@ def timeline_text(policy: str, situation: str, periods: Sequence[Period]) -> str
 
 
 def timeline_markdown(policy: str, situation: str, periods: Sequence[Period]) -> str:
-    """A decision timeline in Markdown, oldest first."""
+    """Return a decision timeline in Markdown, oldest first."""
     lines = [
         f"## {markdown_text(policy)}: decisions for {markdown_text(situation or 'any situation')}",
         "",
@@ -163,7 +163,7 @@ _VERDICT_WORDS = {
 
 
 def verdict_line(d: PolicyDiff) -> str:
-    """The diff's verdict by decisions, or why it could not be worked out."""
+    """Return the diff's verdict by decisions, or why it could not be worked out."""
     try:
         return f"Verdict by decisions: {_VERDICT_WORDS[d.verdict]}."
     except DiffError as exc:
@@ -171,7 +171,7 @@ def verdict_line(d: PolicyDiff) -> str:
 
 
 def effect_note(change: Change) -> str | None:
-    """What a change did to decisions, in words; ``None`` where there is nothing to say.
+    """Say what a change did to decisions, in words; ``None`` where there is nothing to say.
 
     A neutral change that moved no decision says nothing; a change that
     moved none, though its kind says it should, says so and names the rules
@@ -216,7 +216,7 @@ def _gate_lines(gate: Gate) -> tuple[str, list[str], list[str]]:
 
 
 def gate_text(gate: Gate) -> str:
-    """The review gate's report in plain text."""
+    """Return the review gate's report in plain text."""
     head, situations, changes = _gate_lines(gate)
     if not gate.failed:
         return head + "\n"
@@ -227,7 +227,7 @@ def gate_text(gate: Gate) -> str:
 
 
 def gate_markdown(gate: Gate) -> str:
-    """The review gate's report in Markdown."""
+    """Return the review gate's report in Markdown."""
     head, situations, changes = _gate_lines(gate)
     if not gate.failed:
         return markdown_text(head) + "\n"

@@ -2,11 +2,13 @@
 
 The engine (:mod:`policydiff._diff`) builds these; the renderers read them.
 A result formats itself no further than :meth:`PolicyDiff.to_dict`, the
-plain data of SPEC section 6.
+plain data of SPEC section 6, and :meth:`PolicyDiff.to_json`, that data as
+JSON text (SPEC section 8 promises both).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -128,6 +130,14 @@ class PolicyDiff:
             "changes": [change_to_dict(c) for c in self.changes],
         }
 
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Return :meth:`to_dict` as JSON text, the same as ``render(diff, "json")``.
+
+        Args:
+            indent: Passed to :func:`json.dumps`; ``None`` gives one line.
+        """
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
 
 def endpoint(version: PolicyVersion) -> dict[str, Any]:
     """Name a version in JSON output: its label, effective instant and precision."""
@@ -158,7 +168,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
 
 
 def _verdict_value(d: PolicyDiff) -> str | None:
-    """The verdict, or ``None`` past the evaluator's work budget."""
+    """Return the verdict, or ``None`` past the evaluator's work budget."""
     try:
         return d.verdict.value
     except DiffError:
@@ -166,7 +176,7 @@ def _verdict_value(d: PolicyDiff) -> str | None:
 
 
 def _effect_value(change: Change) -> str | None:
-    """The change's effect, or ``None`` when it cannot be worked out."""
+    """Return the change's effect, or ``None`` when it cannot be worked out."""
     try:
         return change.effect.value
     except (DiffError, ValueError):
@@ -197,7 +207,7 @@ class Gate:
         return bool(self.cubes)
 
     def to_dict(self) -> dict[str, Any]:
-        """The diff's JSON with only the offending changes, plus the moved situations."""
+        """Return the diff's JSON with only the offending changes, plus the moved situations."""
         data = self.diff.to_dict()
         data["changes"] = [change_to_dict(c) for c in self.changes]
         data["check"] = {"fail_on": self.fail_on, "by": "decisions", "failed": self.failed}

@@ -149,7 +149,7 @@ class _Known:
         return self._names
 
     def detail(self, ref: str) -> str:
-        """What follows "unknown source id 'ref'" in a message."""
+        """Return what follows "unknown source id 'ref'" in a message."""
         if ref not in self._said:
             self._said[ref] = self._detail(ref)
         return self._said[ref]
