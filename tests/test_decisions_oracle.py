@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import policydiff
@@ -28,9 +28,6 @@ from tests.strategies import (
     small_version_pairs,
     small_versions,
 )
-
-#: The history property asks several versions per situation: half the profile's examples.
-HEAVY = settings(max_examples=max(10, settings.default.max_examples // 2))
 
 
 class Obligations:
@@ -162,7 +159,6 @@ def test_a_situation_covering_many_answers_once_when_all_agree_else_varies_by_gr
 # --- impact, verdict and effects ---------------------------------------------------------
 
 
-@pytest.mark.slow
 @given(small_version_pairs())
 def test_impact_cubes_hold_exactly_the_moved_situations_once_with_the_oracle_outcomes(
     pair: tuple[PolicyVersion, PolicyVersion],
@@ -242,8 +238,6 @@ def shared_situations(versions: list[PolicyVersion]) -> list[dict[str, str]]:
     return list(oracle.all_situations(choices))
 
 
-@HEAVY
-@pytest.mark.slow
 @given(small_histories())
 def test_decision_timeline_and_since_match_the_oracle(versions: list[PolicyVersion]) -> None:
     history = policydiff.PolicyHistory(versions=versions)
