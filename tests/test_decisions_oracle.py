@@ -61,12 +61,6 @@ class Obligations:
         return True
 
 
-def point(answer: Any, holds: Iterable[str]) -> tuple[str, tuple[str, ...]]:
-    """What the engine decides under one assignment: decision and obligations."""
-    given_ = answer.given(holds)
-    return given_.decision.value, tuple(given_.obligations)
-
-
 def agrees(names: Obligations, expected: oracle.Outcome, got: Any, *, rules: bool = True) -> bool:
     """Whether an engine answer under one assignment matches the oracle's outcome."""
     return (
