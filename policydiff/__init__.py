@@ -32,6 +32,7 @@ if typing.TYPE_CHECKING:
         PolicyDiffError,
         Problem,
         StoreError,
+        WriteError,
     )
     from policydiff.model import (
         Change,
@@ -89,6 +90,7 @@ __all__ = [
     "Verdict",
     "Vocabulary",
     "When",
+    "WriteError",
     "decide",
     "diff",
     "dump",
@@ -116,7 +118,15 @@ _HOMES = {
     **dict.fromkeys(("PolicyDiff",), "policydiff._results"),
     **dict.fromkeys(("from_store", "load_deltas", "save_deltas", "to_store"), "policydiff._store"),
     **dict.fromkeys(
-        ("DiffError", "DocumentError", "HistoryError", "PolicyDiffError", "Problem", "StoreError"),
+        (
+            "DiffError",
+            "DocumentError",
+            "HistoryError",
+            "PolicyDiffError",
+            "Problem",
+            "StoreError",
+            "WriteError",
+        ),
         "policydiff.errors",
     ),
     **dict.fromkeys(

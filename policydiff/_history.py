@@ -19,7 +19,6 @@ from functools import cached_property
 from typing import Any, overload
 
 import attrs
-import pendulum
 
 from policydiff._diff import diff
 from policydiff._evaluate import Answer, check_situation
@@ -27,7 +26,9 @@ from policydiff._evaluate import decide as _decide
 from policydiff._locate import locate, render_path
 from policydiff._parse import Format
 from policydiff._results import PolicyDiff, change_to_dict
-from policydiff._time import parse_when
+from policydiff._semantics import normalized
+from policydiff._text import shown
+from policydiff._time import absolute, parse_when
 from policydiff.errors import DocumentError, HistoryError, Problem
 from policydiff.model import Change, Direction, Kind, PolicyVersion, When
 
@@ -190,8 +191,8 @@ class PolicyHistory:
     # -- the versions ------------------------------------------------------------
 
     @cached_property
-    def _starts(self) -> list[pendulum.DateTime]:
-        return [v.effective.instant for v in self.versions]
+    def _starts(self) -> list[int]:
+        return [_start(v) for v in self.versions]
 
     @cached_property
     def _by_label(self) -> dict[str, PolicyVersion]:
@@ -228,9 +229,9 @@ class PolicyHistory:
     def _unknown_label(self, label: str) -> str:
         close = difflib.get_close_matches(label, list(self._by_label), n=1)
         if close:
-            return f"no version labelled {label!r}; did you mean {close[0]!r}?"
+            return f"no version labelled {shown(label)}; did you mean {shown(close[0])}?"
         known = ", ".join(self._by_label)
-        return f"no version labelled {label!r} (versions: {known})"
+        return f"no version labelled {shown(label)} (versions: {known})"
 
     def _version(self, label: str | PolicyVersion) -> PolicyVersion:
         if isinstance(label, PolicyVersion):
@@ -300,7 +301,7 @@ class PolicyHistory:
         >>> history.at("2024-05-30").version
         'kharkiv-defensive-strikes'
         """
-        instant = self.when(moment).instant
+        instant = absolute(self.when(moment).instant)
         index = bisect.bisect_right(self._starts, instant) - 1
         return self.versions[index] if index >= 0 else None
 
@@ -405,13 +406,13 @@ class PolicyHistory:
             DocumentError: ``start`` or ``end`` is not a time value.
         """
         begin, finish = self.when(start), self.when(end)
-        if finish.instant < begin.instant:
+        if absolute(finish.instant) < absolute(begin.instant):
             message = f"the end ({finish}) is before the start ({begin}); swap them"
             raise HistoryError([Problem(file=self.name, path="", message=message)])
         old = self.at(begin)
         if old is None:
             message = (
-                f"no version of {self.policy!r} was in force at {begin};"
+                f"no version of {shown(self.policy)} was in force at {begin};"
                 f" the history begins {self.first.effective} ({self.first.version})"
             )
             raise HistoryError([Problem(file=self.name, path="", message=message)])
@@ -472,14 +473,21 @@ class PolicyHistory:
             return
         close = difflib.get_close_matches(rule_id, known, n=1)
         detail = (
-            f"; did you mean {close[0]!r}?" if close else f" (rules: {', '.join(known) or 'none'})"
+            f"; did you mean {shown(close[0])}?"
+            if close
+            else f" (rules: {', '.join(known) or 'none'})"
         )
-        message = f"no version of {self.policy!r} has a rule {rule_id!r}{detail}"
+        message = f"no version of {shown(self.policy)} has a rule {shown(rule_id)}{detail}"
         raise HistoryError([Problem(file=self.name, path="", message=message)])
 
 
 def _in_order(versions: Iterable[PolicyVersion]) -> tuple[PolicyVersion, ...]:
-    return tuple(sorted(versions, key=lambda v: v.effective.instant))
+    return tuple(sorted(versions, key=_start))
+
+
+def _start(version: PolicyVersion) -> int:
+    """When ``version`` took effect, in absolute time."""
+    return absolute(version.effective.instant)
 
 
 def _touches(change: Change, rule_id: str) -> bool:
@@ -513,24 +521,26 @@ def check_versions(
     for version, where in zip(versions[1:], places[1:], strict=True):
         if version.policy != first.policy:
             message = (
-                f"policy {version.policy!r} differs from {first.policy!r}"
+                f"policy {shown(version.policy)} differs from {shown(first.policy)}"
                 f" in {first_place.label}; a history holds one policy"
             )
             problems.append(where.problem("policy", message))
     labels: dict[str, Place] = {}
-    instants: dict[pendulum.DateTime, tuple[PolicyVersion, Place]] = {}
+    instants: dict[int, tuple[PolicyVersion, Place]] = {}
     for version, where in zip(versions, places, strict=True):
-        earlier = labels.setdefault(version.version, where)
+        # Labels that look alike (café written two ways) are one label.
+        earlier = labels.setdefault(normalized(version.version), where)
         if earlier is not where:
-            message = f"label {version.version!r} is already used by {earlier.label}"
+            message = f"label {shown(version.version)} is already used by {earlier.label}"
             problems.append(where.problem("version", message))
-        # Instants compare in absolute time, whatever their zones.
-        instant = version.effective.instant
+        # Instants compare in absolute time, whatever their zones (and
+        # whichever of two repeated hours they name).
+        instant = _start(version)
         if instant in instants:
             other, other_place = instants[instant]
             message = (
-                f"takes effect at the same instant ({instant.isoformat()}) as"
-                f" {other.version!r} in {other_place.label}; each version needs its own moment"
+                f"takes effect at the same instant ({version.effective.isoformat()}) as"
+                f" {shown(other.version)} in {other_place.label}; each version needs its own moment"
             )
             problems.append(where.problem("effective", message))
         else:

@@ -39,6 +39,7 @@ from policydiff._evaluate import (
     spans_to_dict,
 )
 from policydiff._phrases import cube_sentence
+from policydiff._results import PolicyDiff, change_to_dict
 from policydiff.errors import DiffError
 from policydiff.model import (
     Change,
@@ -53,7 +54,7 @@ from policydiff.model import (
     Verdict,
 )
 
-__all__ = ["OFFENDING", "Cube", "Impact", "Judge", "compare", "impact"]
+__all__ = ["OFFENDING", "Cube", "Gate", "Impact", "Judge", "compare", "impact", "judge_gate"]
 
 LOOSENED, TIGHTENED = "loosened", "tightened"
 
@@ -617,3 +618,47 @@ OFFENDING = {
     "tightened": frozenset({DecisionEffect.TIGHTENED, DecisionEffect.MIXED}),
     "any": frozenset({DecisionEffect.LOOSENED, DecisionEffect.TIGHTENED, DecisionEffect.MIXED}),
 }
+
+
+@attrs.frozen(kw_only=True)
+class Gate:
+    """A review gate's judgement of a diff by decisions (SPEC section 12).
+
+    Attributes:
+        diff: The diff judged.
+        fail_on: ``loosened``, ``tightened`` or ``any``.
+        verdict: The diff's verdict.
+        cubes: The groups of situations that moved the offending way.
+        changes: The changes that took part in those moves.
+    """
+
+    diff: PolicyDiff
+    fail_on: str
+    verdict: Verdict
+    cubes: tuple[Cube, ...]
+    changes: tuple[Change, ...]
+
+    @property
+    def failed(self) -> bool:
+        """Whether some situation moved the offending way."""
+        return bool(self.cubes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the diff's JSON with only the offending changes, plus the moved situations."""
+        data = self.diff.to_dict()
+        data["changes"] = [change_to_dict(c) for c in self.changes]
+        data["check"] = {"fail_on": self.fail_on, "by": "decisions", "failed": self.failed}
+        data["situations"] = [cube.to_dict() for cube in self.cubes]
+        return data
+
+
+def judge_gate(found: PolicyDiff, fail_on: str) -> Gate:
+    """Judge a diff for ``check --fail-on`` by what the two versions decide.
+
+    Raises:
+        DiffError: The comparison exceeds the evaluator's work budget.
+    """
+    offending = OFFENDING[fail_on]
+    cubes = tuple(cube for cube in found.impact() if cube.direction in offending)
+    changes = tuple(c for c in found.changes if c.effect in offending)
+    return Gate(diff=found, fail_on=fail_on, verdict=found.verdict, cubes=cubes, changes=changes)

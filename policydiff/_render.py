@@ -14,7 +14,7 @@ from typing import Literal, get_args
 
 from policydiff._evaluate import Answer
 from policydiff._history import Period, PolicyHistory
-from policydiff._impact import Impact
+from policydiff._impact import Gate, Impact
 from policydiff._render_decisions import (
     answer_markdown,
     answer_text,
@@ -30,8 +30,9 @@ from policydiff._render_json import at_json, diff_json, json_text, log_json
 from policydiff._render_markdown import at_markdown, diff_markdown, log_markdown
 from policydiff._render_shared import check_verdict, markdown_escape, nothing_in_force, ok_line
 from policydiff._render_text import at_text, diff_text, log_text
-from policydiff._results import Gate, PolicyDiff
+from policydiff._results import PolicyDiff
 from policydiff._text import shown
+from policydiff.errors import visible
 from policydiff.model import PolicyVersion
 
 __all__ = [
@@ -74,13 +75,15 @@ def render(result: PolicyDiff | PolicyHistory | Impact, format: OutputFormat = "
     # Checked at run time as well: the caller may not be type-checked.
     found: object = result
     if isinstance(found, PolicyDiff):
-        return {"text": diff_text, "markdown": diff_markdown, "json": diff_json}[format](found)
+        if format == "json":
+            return diff_json(found)
+        return _plain((diff_markdown if format == "markdown" else diff_text)(found))
     if isinstance(found, PolicyHistory):
         return render_log(found, found.changes(), None, format)
     if isinstance(found, Impact):
         if format == "json":
             return json_text(found.to_dict())
-        return impact_markdown(found) if format == "markdown" else impact_text(found)
+        return _plain(impact_markdown(found) if format == "markdown" else impact_text(found))
     msg = f"cannot render {type(found).__name__} (expected a PolicyDiff, PolicyHistory or Impact)"
     raise TypeError(msg)
 
@@ -102,7 +105,7 @@ def render_log(
     _known(format)
     if format == "json":
         return log_json(history, steps)
-    return (log_markdown if format == "markdown" else log_text)(history, steps, rule_id)
+    return _plain((log_markdown if format == "markdown" else log_text)(history, steps, rule_id))
 
 
 def render_at(
@@ -117,9 +120,9 @@ def render_at(
         format: The output format.
     """
     _known(format)
-    return {"text": at_text, "markdown": at_markdown, "json": at_json}[format](
-        history, when, version
-    )
+    if format == "json":
+        return at_json(history, when, version)
+    return _plain((at_markdown if format == "markdown" else at_text)(history, when, version))
 
 
 def render_check(
@@ -137,11 +140,23 @@ def render_check(
     if format == "json":
         return diff_json(offending)
     if not offending:
-        return ok_line(found, fail_on) + "\n"
+        return _plain(ok_line(found, fail_on) + "\n")
     verdict = check_verdict(offending, fail_on)
     if format == "markdown":
         verdict = f"**{markdown_escape(verdict)}**"
-    return render(offending, format) + "\n" + verdict + "\n"
+    return render(offending, format) + "\n" + _plain(verdict) + "\n"
+
+
+def _plain(text: str) -> str:
+    """``text`` with what a terminal or a Markdown viewer would act on escaped.
+
+    Documents are untrusted: a title or a rule's text may hold an escape
+    sequence that recolours or clears a terminal, a carriage return that
+    hides the start of a line, or a bidirectional override that shows
+    another text than the one there. Each is written as an escape
+    (``\\x1b``, ``\\r``, ``\\u202e``); the report's own line breaks stay.
+    """
+    return "\n".join(map(visible, text.split("\n")))
 
 
 def _known(format: str) -> None:
@@ -161,7 +176,7 @@ def render_gate(gate: Gate, format: OutputFormat = "text") -> str:
     _known(format)
     if format == "json":
         return json_text(gate.to_dict())
-    return gate_markdown(gate) if format == "markdown" else gate_text(gate)
+    return _plain(gate_markdown(gate) if format == "markdown" else gate_text(gate))
 
 
 def render_answer(
@@ -192,10 +207,10 @@ def render_answer(
                     "decision": None,
                 }
             )
-        return nothing_in_force(history, when or "") + "\n"
+        return _plain(nothing_in_force(history, when or "") + "\n")
     if format == "json":
         return json_text(answer.to_dict())
-    return answer_markdown(answer) if format == "markdown" else answer_text(answer)
+    return _plain(answer_markdown(answer) if format == "markdown" else answer_text(answer))
 
 
 def render_timeline(
@@ -224,4 +239,4 @@ def render_timeline(
         )
     words = situation_words_plain(dict(situation))
     render = timeline_markdown if format == "markdown" else timeline_text
-    return render(history.policy, words, periods)
+    return _plain(render(history.policy, words, periods))

@@ -15,8 +15,8 @@ from policydiff.model import Change, Decision, DecisionEffect, Direction, Verdic
 if TYPE_CHECKING:
     from policydiff._evaluate import Answer
     from policydiff._history import Period
-    from policydiff._impact import Impact
-    from policydiff._results import Gate, PolicyDiff
+    from policydiff._impact import Gate, Impact
+    from policydiff._results import PolicyDiff
 
 __all__ = [
     "answer_markdown",
@@ -166,7 +166,7 @@ def verdict_line(d: PolicyDiff) -> str:
     """Return the diff's verdict by decisions, or why it could not be worked out."""
     try:
         return f"Verdict by decisions: {_VERDICT_WORDS[d.verdict]}."
-    except DiffError as exc:
+    except (DiffError, ValueError) as exc:
         return f"Verdict by decisions: not worked out ({exc})."
 
 
@@ -179,7 +179,7 @@ def effect_note(change: Change) -> str | None:
     """
     try:
         effect = change.effect
-    except DiffError:
+    except (DiffError, ValueError):
         return None
     if effect is DecisionEffect.NONE:
         if change.direction is Direction.NEUTRAL:

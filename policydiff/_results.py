@@ -10,17 +10,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import pendulum
 
-from policydiff._impact import OFFENDING, Cube, Impact, Judge
 from policydiff._time import describe_gap
 from policydiff.errors import DiffError
 from policydiff.model import Change, Direction, PolicyVersion, Verdict
 
-__all__ = ["Gate", "PolicyDiff", "change_to_dict", "endpoint", "judge_gate"]
+__all__ = ["Judge", "PolicyDiff", "change_to_dict", "endpoint"]
+
+
+class Judge(Protocol):
+    """What works out a diff's verdict and its changes' effects (the engine's judge)."""
+
+    @property
+    def verdict(self) -> Verdict:
+        """The verdict."""
+
+    @property
+    def comparison(self) -> Any:
+        """The comparison of the two versions' decisions."""
 
 
 def _changes(value: Iterable[Change]) -> tuple[Change, ...]:
@@ -45,12 +56,7 @@ class PolicyDiff:
     old: PolicyVersion
     new: PolicyVersion
     changes: tuple[Change, ...] = attrs.field(converter=_changes)
-    _judge: Judge = attrs.field(
-        eq=False,
-        repr=False,
-        alias="judge",
-        default=attrs.Factory(lambda self: Judge(self.old, self.new), takes_self=True),
-    )
+    _judge: Judge | None = attrs.field(default=None, eq=False, repr=False, alias="judge")
 
     def __iter__(self) -> Iterator[Change]:
         return iter(self.changes)
@@ -94,11 +100,42 @@ class PolicyDiff:
         Raises:
             DiffError: The comparison exceeds the evaluator's work budget.
         """
-        return self._judge.verdict
+        judge = self._found_judge()
+        if judge is None:
+            return Verdict.EQUIVALENT
+        return judge.verdict
 
-    def impact(self) -> Impact:
-        """Return the situations whose outcome moved, grouped (as :func:`policydiff.impact`)."""
-        return self._judge.comparison.impact()
+    def impact(self) -> Any:
+        """Return the situations whose outcome moved, grouped (as :func:`policydiff.impact`).
+
+        Returns:
+            An :class:`~policydiff.Impact`.
+        """
+        judge = self._found_judge()
+        if judge is None:
+            msg = "only a diff made by policydiff.diff knows the situations that moved"
+            raise ValueError(msg)
+        return judge.comparison.impact()
+
+    def _found_judge(self) -> Judge | None:
+        """Return the judge of this diff or of its changes.
+
+        A diff with no changes and no judge compares versions that decide
+        everything alike.
+
+        Raises:
+            ValueError: Changes made by hand, with no judge to ask.
+        """
+        if self._judge is not None:
+            return self._judge
+        for change in self.changes:
+            found: Judge | None = getattr(change, "_judge", None)
+            if found is not None:
+                return found
+        if self.changes:
+            msg = "only a diff made by policydiff.diff knows its verdict"
+            raise ValueError(msg)
+        return None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -111,7 +148,11 @@ class PolicyDiff:
     @property
     def interval(self) -> pendulum.Interval[pendulum.DateTime]:
         """The time from the old version's effective instant to the new one's."""
-        return pendulum.interval(self.old.effective.instant, self.new.effective.instant)
+        # In UTC: within one zone, pendulum would subtract wall clocks.
+        return pendulum.interval(
+            self.old.effective.instant.in_timezone("UTC"),
+            self.new.effective.instant.in_timezone("UTC"),
+        )
 
     @property
     def gap(self) -> str:
@@ -171,7 +212,7 @@ def _verdict_value(d: PolicyDiff) -> str | None:
     """Return the verdict, or ``None`` past the evaluator's work budget."""
     try:
         return d.verdict.value
-    except DiffError:
+    except (DiffError, ValueError):
         return None
 
 
@@ -181,47 +222,3 @@ def _effect_value(change: Change) -> str | None:
         return change.effect.value
     except (DiffError, ValueError):
         return None
-
-
-@attrs.frozen(kw_only=True)
-class Gate:
-    """A review gate's judgement of a diff by decisions (SPEC section 12).
-
-    Attributes:
-        diff: The diff judged.
-        fail_on: ``loosened``, ``tightened`` or ``any``.
-        verdict: The diff's verdict.
-        cubes: The groups of situations that moved the offending way.
-        changes: The changes that took part in those moves.
-    """
-
-    diff: PolicyDiff
-    fail_on: str
-    verdict: Verdict
-    cubes: tuple[Cube, ...]
-    changes: tuple[Change, ...]
-
-    @property
-    def failed(self) -> bool:
-        """Whether some situation moved the offending way."""
-        return bool(self.cubes)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the diff's JSON with only the offending changes, plus the moved situations."""
-        data = self.diff.to_dict()
-        data["changes"] = [change_to_dict(c) for c in self.changes]
-        data["check"] = {"fail_on": self.fail_on, "by": "decisions", "failed": self.failed}
-        data["situations"] = [cube.to_dict() for cube in self.cubes]
-        return data
-
-
-def judge_gate(found: PolicyDiff, fail_on: str) -> Gate:
-    """Judge a diff for ``check --fail-on`` by what the two versions decide.
-
-    Raises:
-        DiffError: The comparison exceeds the evaluator's work budget.
-    """
-    offending = OFFENDING[fail_on]
-    cubes = tuple(cube for cube in found.impact() if cube.direction in offending)
-    changes = tuple(c for c in found.changes if c.effect in offending)
-    return Gate(diff=found, fail_on=fail_on, verdict=found.verdict, cubes=cubes, changes=changes)

@@ -276,3 +276,35 @@ def test_an_obligation_without_text_that_changes_scope_is_a_new_obligation() -> 
     # Its content names it, so the car journeys now carry a different obligation.
     cars = [c for c in d.impact() if c.contains({"action": "travel", "means": "car"})]
     assert [c.direction for c in cars] == [DecisionEffect.MIXED]
+
+
+def test_a_diff_built_by_hand_without_changes_is_equivalent() -> None:
+    v = version(rule("ban", "prohibit"))
+
+    assert policydiff.PolicyDiff(old=v, new=v, changes=()).verdict is Verdict.EQUIVALENT
+
+
+def test_a_diff_filtered_by_direction_keeps_the_verdict_of_the_whole() -> None:
+    d = policydiff.diff(version(NORTH, SOUTH), version(MERGED, label="v2"))
+
+    only = d.only("loosened")
+    assert [c.kind for c in only] == [Kind.RESTRICTION_LIFTED]
+    assert only.verdict is Verdict.EQUIVALENT
+
+
+def test_check_past_the_budget_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policydiff import _evaluate
+
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    policydiff.dump(version(NORTH, SOUTH), old)
+    policydiff.dump(version(MERGED, label="v2"), new)
+    monkeypatch.setattr(_evaluate, "MAX_PIECES", 0)
+
+    assert main(["check", str(old), str(new), "--fail-on", "loosened"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "more than 0 pieces of the situation space" in err
+    assert "Traceback" not in err
+    assert main(["check", str(old), str(new), "--fail-on", "loosened", "--by", "rules"]) == 1
