@@ -670,7 +670,7 @@ def decide(version: PolicyVersion, situation: Mapping[str, str], *, check: bool 
         check_situation(version, situation)
     space = Space((_relevant(version, situation),))
     cube = [
-        dim.mask_of(situation[dim.name]) if dim.name in situation else dim.full
+        dim.mask_of(situation[dim.name]) if dim.name in situation else _whole(dim, version)
         for dim in space.dims
     ]
     pieces: list[tuple[tuple[int, ...], Answer]] = []
@@ -685,6 +685,24 @@ def decide(version: PolicyVersion, situation: Mapping[str, str], *, check: bool 
 
     space.explore(cube, space.meeting(cube), visit)
     return _combine(space, situation, pieces)
+
+
+def _whole(dim: _Dim, version: PolicyVersion) -> int:
+    """Return the classes a dimension left out of a question stands for.
+
+    On a closed dimension (SPEC section 13: it has a vocabulary) only the
+    values the vocabulary or a rule names exist, so "any other value" is
+    asked about only where one of those falls in its class.
+    """
+    if dim.name not in version.vocabulary.trees:
+        return dim.full
+    mask = 0
+    named = version.vocabulary.values(dim.name)
+    for rule in version.rules:
+        named |= rule.dimensions.get(dim.name, frozenset())
+    for value in named:
+        mask |= dim.mask_of(value)
+    return mask
 
 
 def _relevant(version: PolicyVersion, situation: Mapping[str, str]) -> PolicyVersion:
