@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 import attrs
 import pendulum
 
+from policydiff._decisions import Answer, Impact
 from policydiff._describe import rule_sentence
-from policydiff._evaluate import Answer
 from policydiff._history import Period, PolicyHistory
-from policydiff._impact import Impact, impact
+from policydiff._impact import impact
 from policydiff._phrases import decision_words
 from policydiff._render_decisions import effect_note, verdict_line
 from policydiff._render_shared import (
