@@ -33,7 +33,7 @@ from tests.strategies import versions
 FORMATS = ("yaml", "json", "toml")
 KNOWN = (
     "(expected one of: announced, approved_by, conflict, default, effective, events,"
-    " policy, policydiff, rules, sources, summary, timezone, title, version, vocabulary)"
+    " open, policy, policydiff, removals, rules, sources, summary, timezone, title, version, vocabulary)"
 )
 #: Far above what any of these takes; only a hang would reach it.
 HANG = 5.0
