@@ -452,6 +452,8 @@ def _rule_steps(history: PolicyHistory, rule_id: str) -> list[PolicyDiff]:
     """One diff per version that changed the rule, holding only its changes."""
     steps: list[PolicyDiff] = []
     for entry in history.rule_timeline(rule_id):
+        if entry.previous is None:
+            continue
         if steps and steps[-1].new is entry.version:
             last = steps[-1]
             steps[-1] = PolicyDiff(

@@ -168,6 +168,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "effective": change.effective.isoformat(),
         "description": change.description,
         "sources": [s.id for s in change.sources],
+        "note": change.note,
     }
 
 
@@ -263,6 +264,19 @@ def _split_rules(
 def _unequal(olds: list[Rule], news: list[Rule]) -> list[tuple[Rule, Rule]]:
     differ = list(map(not_, map(eq, olds, news)))
     return list(zip(compress(olds, differ), compress(news, differ), strict=True))
+
+
+def in_force_from_start(version: PolicyVersion, rule: Rule) -> Change:
+    """The change that brought ``rule`` in, as far as a history can tell.
+
+    A rule of a history's first version has no version before it: it is in
+    force from that version's ``effective``, on that version's sources (or
+    the rule's own, when it cites some).
+    """
+    from policydiff._describe import start_sentence
+
+    appeared = _Differ(version, version)._appeared(rule)
+    return attrs.evolve(appeared, description=start_sentence(version, rule))
 
 
 def rule_document(rule: Rule) -> dict[str, Any]:
@@ -438,7 +452,11 @@ class _Differ:
         )
 
     def _disappeared(self, rule: Rule) -> Change:
+        # Only the new version's own word on the removal backs it: the rule's
+        # sources say why it was imposed, the version's why it changed.
         permit = rule.effect is Effect.PERMIT
+        removal = self.new.removal(rule.id)
+        cited = removal.sources if removal is not None else frozenset()
         return self._change(
             rule, None,
             kind=Kind.PERMISSION_REVOKED if permit else Kind.RESTRICTION_LIFTED,
@@ -447,7 +465,8 @@ class _Differ:
             before=rule_document(rule),
             after=None,
             path=_rule_path(rule.id),
-            sources=self._sources(self.new, None),
+            sources=tuple(s for s in self.new.sources if s.id in cited),
+            note=removal.note if removal is not None else None,
         )
 
     def _renamed(self, old: Rule, new: Rule) -> Change:

@@ -28,6 +28,7 @@ import pendulum
 from policydiff._convert import RawProblem, sharing_rules
 from policydiff._documents import (
     DEFAULT_LIMITS,
+    SUFFIXES,
     Format,
     Limits,
     build,
@@ -52,7 +53,7 @@ __all__ = ["PolicyHistory", "TimelineEntry", "load_history"]
 Moment = str | int | dt.date | When
 
 #: Version fields that belong to each version body, never to shared metadata.
-_OWN_FIELDS = ("version", "effective", "rules")
+_OWN_FIELDS = ("version", "effective", "rules", "removals")
 
 
 @attrs.frozen(kw_only=True)
@@ -71,7 +72,11 @@ class _Place:
 
     def problem(self, field: str, message: str) -> Problem:
         """A problem at ``field`` of this version, with its line and column."""
-        path = (*self.prefix, field)
+        return self.problem_at((field,), message)
+
+    def problem_at(self, steps: tuple[str | int, ...], message: str) -> Problem:
+        """A problem at the path ``steps`` inside this version."""
+        path = (*self.prefix, *steps)
         line, column = (None, None)
         if self.text is not None:
             line, column = locate(self.text, self.format, path)
@@ -84,20 +89,29 @@ class _Place:
 class TimelineEntry:
     """One change in a history, with the versions it lies between.
 
+    A rule of the history's first version has an entry too: it is in force
+    from that version on, with no version before it.
+
     Attributes:
         change: The change itself.
         version: The version the change came with.
-        previous: The version just before it.
+        previous: The version just before it; ``None`` for a rule in force
+            from the first version.
     """
 
     change: Change
     version: PolicyVersion
-    previous: PolicyVersion
+    previous: PolicyVersion | None
 
     @property
     def effective(self) -> When:
         """When the change took effect (its version's ``effective``)."""
         return self.version.effective
+
+    @property
+    def from_start(self) -> bool:
+        """Whether the entry is a rule in force from the history's first version."""
+        return self.previous is None
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as plain JSON data: both version labels and the change."""
@@ -105,7 +119,7 @@ class TimelineEntry:
 
         return {
             "version": self.version.version,
-            "previous": self.previous.version,
+            "previous": None if self.previous is None else self.previous.version,
             "effective": self.effective.isoformat(),
             "change": change_to_dict(self.change),
         }
@@ -269,6 +283,49 @@ class PolicyHistory:
         index = bisect.bisect_right(self._starts, instant) - 1
         return self.versions[index] if index >= 0 else None
 
+    def find(self, ref: str | Moment) -> PolicyVersion:
+        """The version a label names, or else the one in force at a moment.
+
+        A command line takes ``--from kharkiv-defensive-strikes`` and
+        ``--from 2024-06-01`` alike: a string that is one of the labels is
+        that version, anything else is read as a time (see :meth:`when`).
+
+        Raises:
+            HistoryError: ``ref`` is neither a label nor a time, or no version
+                was in force at that time.
+        """
+        if isinstance(ref, str) and ref in self._by_label:
+            return self._by_label[ref]
+        try:
+            moment = self.when(ref)
+        except DocumentError:
+            message = self._unknown_label(str(ref)) + "; nor is it a time value"
+            raise HistoryError([Problem(file=self.name, path="", message=message)]) from None
+        found = self.at(moment)
+        if found is None:
+            message = (
+                f"no version of {self.policy!r} was in force at {moment};"
+                f" the history begins {self.first.effective} ({self.first.version})"
+            )
+            raise HistoryError([Problem(file=self.name, path="", message=message)])
+        return found
+
+    def taking_effect(self, moment: Moment) -> tuple[PolicyVersion, ...]:
+        """The versions that take effect within the period ``moment`` names.
+
+        ``"2024-06"`` names all of June 2024 and ``"2024-05-30"`` the whole
+        day, while :meth:`at` answers for their first instant; this says
+        which versions that answer does not cover. An instant names no
+        period, so nothing takes effect within it.
+
+        Raises:
+            DocumentError: ``moment`` is not a time value.
+        """
+        when = self.when(moment)
+        start = bisect.bisect_right(self._starts, when.instant)
+        end = bisect.bisect_left(self._starts, when.end)
+        return self.versions[start:end]
+
     # -- changes -----------------------------------------------------------------
 
     def diff(self, old: str | PolicyVersion, new: str | PolicyVersion) -> PolicyDiff:
@@ -323,13 +380,30 @@ class PolicyHistory:
         return self.diff(old, new)
 
     def _entries(self) -> Iterator[TimelineEntry]:
+        yield from self.start()
         for step in self._changes:
             for change in step.changes:
                 yield TimelineEntry(change=change, version=step.new, previous=step.old)
 
+    def start(self) -> tuple[TimelineEntry, ...]:
+        """The rules in force from the first version, by id, as entries.
+
+        Each is a ``permission-granted`` or ``restriction-imposed`` change
+        effective at the first version, backed by the rule's own sources or,
+        when it cites none, the first version's; its ``previous`` is ``None``.
+        """
+        from policydiff._diff import in_force_from_start
+
+        first = self.first
+        return tuple(
+            TimelineEntry(change=in_force_from_start(first, rule), version=first, previous=None)
+            for rule in first.rules
+        )
+
     def rule_timeline(self, rule_id: str) -> tuple[TimelineEntry, ...]:
         """Each change to one rule, oldest first, with when it took effect.
 
+        A rule of the first version begins with its entry from :meth:`start`.
         A rename shows in the timelines of both the old and the new id.
 
         Raises:
@@ -341,16 +415,23 @@ class PolicyHistory:
     def lifted(self, rule_id: str | None = None) -> tuple[TimelineEntry, ...]:
         """When restrictions were lifted: every ``loosened`` change, oldest first.
 
+        Only changes between versions count: a permission in force from the
+        first version was not a loosening the history saw (see :meth:`start`).
+
         Args:
             rule_id: Only this rule's changes.
 
         Raises:
             HistoryError: No version has a rule with this id.
         """
-        return self._where(Direction.LOOSENED, rule_id)
+        return tuple(e for e in self._where(Direction.LOOSENED, rule_id) if not e.from_start)
 
     def imposed(self, rule_id: str | None = None) -> tuple[TimelineEntry, ...]:
         """When restrictions were imposed: every ``tightened`` change, oldest first.
+
+        Restrictions and obligations in force from the first version come
+        first (see :meth:`start`): "when was it imposed?" has an answer even
+        when the history begins with the rule.
 
         Args:
             rule_id: Only this rule's changes.
@@ -469,7 +550,22 @@ def check_versions(
             problems.append(where.problem("effective", message))
         else:
             instants[instant] = (version, where)
+    if not problems:
+        problems.extend(_removal_problems(versions, places))
     return problems
+
+
+def _removal_problems(versions: Sequence[PolicyVersion], places: Sequence[_Place]) -> Iterator[Problem]:
+    """A removal must name a rule of the version just before its own."""
+    ordered = sorted(zip(versions, places, strict=True), key=lambda pair: pair[0].effective.instant)
+    for (before, _), (version, where) in itertools.pairwise(ordered):
+        for index, removal in enumerate(version.removals):
+            if removal.rule in before.rule_ids:
+                continue
+            close = difflib.get_close_matches(removal.rule, sorted(before.rule_ids), n=1)
+            detail = f"; did you mean {close[0]!r}?" if close else ""
+            message = f"the version before, {before.version!r}, has no rule {removal.rule!r}{detail}"
+            yield where.problem_at(("removals", index, "rule"), message)
 
 
 # -- loading ---------------------------------------------------------------------
@@ -525,7 +621,39 @@ def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
     return PolicyHistory(versions=(version,), name=name)
 
 
+#: Documents in subfolders named in one message, at most.
+_NESTED_SHOWN = 5
+
+
+def _nested_documents(folder: Path) -> list[str]:
+    """Version documents below the folder's top level (hidden folders skipped).
+
+    A history folder's versions sit at its top level; documents further down
+    are not read, so their presence is an error rather than a silent gap.
+    """
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if Path(root) == folder:
+            continue
+        for file in sorted(files):
+            if Path(file).suffix.lower() in SUFFIXES and not file.startswith("."):
+                found.append(os.path.relpath(os.path.join(root, file), folder))
+                if len(found) > _NESTED_SHOWN:
+                    return found
+    return found
+
+
 def _load_folder(folder: Path, name: str, limits: Limits) -> PolicyHistory:
+    nested = _nested_documents(folder)
+    if nested:
+        listed = ", ".join(nested[:_NESTED_SHOWN]) + (" and more" if len(nested) > _NESTED_SHOWN else "")
+        message = (
+            f"documents in subfolders are not part of the history: {listed};"
+            " a history folder holds its versions at its top level"
+        )
+        hint = "move them up, or read each subfolder as a history of its own"
+        raise HistoryError([Problem(file=name, path="", message=message, hint=hint)])
     files = list(iter_files(folder))
     if not files:
         message = "no version documents in this folder (expected .json, .toml, .yaml or .yml files)"
@@ -602,7 +730,7 @@ def _load_document(
     with sharing_rules(), paused_collector():
         for index, body in enumerate(bodies):
             prefix = ("versions", index)
-            merged = {**shared, **body} if isinstance(body, dict) else body
+            merged, own_sources = _merged_body(shared, body)
             try:
                 version = build(
                     merged, text=text, format=fmt, name=name, limits=limits, prefix=prefix
@@ -611,7 +739,11 @@ def _load_document(
                 # Inherited fields were checked once, at the top: report only
                 # what this body says (or fails to say) itself.
                 own = set(body) | set(_OWN_FIELDS) if isinstance(body, dict) else set()
-                problems.extend(p for p in exc.problems if _in_body(p.path, prefix, own))
+                problems.extend(
+                    p
+                    for p in exc.problems
+                    if _in_body(p.path, prefix, own) and not _shared_source(p.path, prefix, own_sources)
+                )
                 continue
             versions.append(version)
             places.append(_Place(file=name, prefix=prefix, text=text, format=fmt))
@@ -622,6 +754,35 @@ def _load_document(
     if history_problems:
         raise HistoryError(history_problems)
     return PolicyHistory(versions=versions, name=name)
+
+
+def _merged_body(shared: dict[str, Any], body: Any) -> tuple[Any, int]:
+    """A version body completed with the shared fields it does not set.
+
+    A body's ``sources`` add to the shared ones (a body's source replaces a
+    shared one of the same id): its own come first, so that problems in
+    them keep their places in the body. Returns the merged data and how
+    many of its sources are the body's own.
+    """
+    if not isinstance(body, dict):
+        return body, 0
+    merged = {**shared, **body}
+    own, common = body.get("sources"), shared.get("sources")
+    if isinstance(own, list) and isinstance(common, list):
+        ids = {s.get("id") for s in own if isinstance(s, dict)}
+        kept = [s for s in common if not (isinstance(s, dict) and s.get("id") in ids)]
+        merged["sources"] = [*own, *kept]
+        return merged, len(own)
+    return merged, len(own) if isinstance(own, list) else 0
+
+
+def _shared_source(path: str, prefix: tuple[str | int, ...], own: int) -> bool:
+    """Whether ``path`` is inside a shared source merged into a body (reported once, at the top)."""
+    head = render_path((*prefix, "sources"))
+    if not path.startswith(head + "["):
+        return False
+    index = path[len(head) + 1 :].split("]", 1)[0]
+    return index.isdigit() and int(index) >= own
 
 
 def _shared_problems(

@@ -10,10 +10,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from policydiff._time import describe_gap
-from policydiff.model import Change, Direction, PolicyVersion, Source
+from policydiff.model import Change, Direction, PolicyVersion, Precision, Source, When
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from policydiff._diff import PolicyDiff
+    from policydiff._history import TimelineEntry
 
 #: Sections in reading order, with their headings.
 SECTIONS = (
@@ -112,6 +115,8 @@ def _detail(change: Change) -> str:
         parts.append(f"rule {change.rule}")
     if change.sources and change.direction is not Direction.NEUTRAL:
         parts.append("sources: " + "; ".join(source_label(s) for s in change.sources))
+    if change.note:
+        parts.append(f"why: {change.note}")
     return " · ".join(parts)
 
 
@@ -144,3 +149,95 @@ def markdown_escape(text: str) -> str:
     for char in ("\\", "*", "_", "`", "[", "]", "<", ">", "|"):
         text = text.replace(char, "\\" + char)
     return text
+
+
+def step_verdict(d: PolicyDiff) -> str:
+    """One word for which way a step moved the policy.
+
+    For now this is read off the rule-level changes: ``loosened`` or
+    ``tightened`` when every change that is not neutral goes that way,
+    ``mixed`` when they go both ways, ``neutral`` when only wording and
+    metadata changed, ``unchanged`` when nothing did. This is the one place
+    to give the decision-level verdict instead, once diffs carry it.
+    """
+    ways = {c.direction for c in d.changes} - {Direction.NEUTRAL}
+    if not d.changes:
+        return "unchanged"
+    if not ways:
+        return "neutral"
+    if len(ways) == 1:
+        return next(iter(ways)).value
+    return Direction.MIXED.value
+
+
+def step_oneline(d: PolicyDiff) -> str:
+    """One line for one step of a history: date, labels, counts, verdict.
+
+    ``June 2024  kharkiv-defensive-strikes → anywhere-across-the-border  2 loosened, 1 tightened, 0 mixed, 1 neutral  mixed``
+    """
+    summary = d.summary
+    counts = ", ".join(f"{summary[direction.value]} {direction.value}" for direction, _ in SECTIONS)
+    return f"{d.new.effective}  {d.old.version} → {d.new.version}  {counts}  {step_verdict(d)}"
+
+
+def log_oneline(steps: Sequence[PolicyDiff], *, markdown: bool = False) -> str:
+    """Each step on one line (a Markdown list item each, with ``markdown``)."""
+    if markdown:
+        return "".join(f"- {markdown_escape(step_oneline(step))}\n" for step in steps)
+    return "".join(step_oneline(step) + "\n" for step in steps)
+
+
+def start_text(entries: Sequence[TimelineEntry]) -> str:
+    """The rules in force from a history's first version, as plain text."""
+    if not entries:
+        return ""
+    first = entries[0].version
+    out = [
+        f"{first.policy}: {first.version} (the first version)",
+        f"In force from {first.effective}, when the history begins.",
+        "",
+        f"In force from the start ({len(entries)})",
+    ]
+    for entry in entries:
+        out.append(f"  {_MARKS[entry.change.direction]} {entry.change.description}")
+        detail = _detail(entry.change)
+        if detail:
+            out.append(f"    {detail}")
+    return "\n".join(out) + "\n"
+
+
+def start_markdown(entries: Sequence[TimelineEntry]) -> str:
+    """The rules in force from a history's first version, as Markdown."""
+    if not entries:
+        return ""
+    first = entries[0].version
+    out = [
+        f"## {markdown_escape(f'{first.policy}: {first.version} (the first version)')}",
+        "",
+        f"**{markdown_escape(f'In force from {first.effective}, when the history begins.')}**",
+        "",
+        f"### In force from the start ({len(entries)})",
+        "",
+    ]
+    for entry in entries:
+        line = f"- {markdown_escape(entry.change.description)}"
+        detail = _detail(entry.change)
+        if detail:
+            line += f" <br>*{markdown_escape(detail)}*"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def later_in_period(asked: When, versions: Sequence[PolicyVersion]) -> str:
+    """Which versions take effect later in the period asked about, if any.
+
+    ``at 2024-06`` answers for the first moment of June; this line says
+    that the month holds other versions, so the answer is not taken for
+    the whole month. Empty when there are none.
+    """
+    if not versions:
+        return ""
+    word = "on" if asked.precision is Precision.DAY else "in"
+    names = ", ".join(f"{v.version} ({v.effective})" for v in versions)
+    verb = "takes" if len(versions) == 1 else "take"
+    return f"Later {word} {asked}, {names} {verb} effect; this answer is for its first moment."
