@@ -10,7 +10,8 @@ permission-granted kharkiv-defensive-strikes 30 May 2024
 
 from policydiff._diff import PolicyDiff, diff
 from policydiff._documents import Limits, dump, dumps, load, loads
-from policydiff._history import PolicyHistory, TimelineEntry, load_history
+from policydiff._history import PolicyHistory, TimelineEntry
+from policydiff._history_load import load_history
 from policydiff._impact import Cube, Decision, Impact, Outcome, Span, impact
 from policydiff._store import from_store, load_deltas, save_deltas, to_store
 from policydiff.errors import (

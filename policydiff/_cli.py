@@ -23,7 +23,7 @@ import click
 import policydiff
 from policydiff._diff import PolicyDiff, diff, rule_document
 from policydiff._documents import load
-from policydiff._history import load_history
+from policydiff._history_load import load_history
 from policydiff._impact import impact
 from policydiff._render import markdown_escape as _md
 from policydiff._render import source_label

@@ -24,7 +24,8 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-from policydiff._locate import shown
+from policydiff._problems import Path, RawProblem
+from policydiff._text import describe, shown
 from policydiff._time import parse_when, write_when
 from policydiff.model import (
     Conflict,
@@ -43,13 +44,11 @@ from policydiff.model import (
 #: The zone that time values without an offset are read in.
 _timezone: contextvars.ContextVar[str] = contextvars.ContextVar("timezone", default="UTC")
 #: The longest string a document may hold.
-_max_string: contextvars.ContextVar[int] = contextvars.ContextVar(
-    "max_string", default=100_000
-)
+_max_string: contextvars.ContextVar[int] = contextvars.ContextVar("max_string", default=100_000)
 
 #: While a history loads: each rule id's last parsed data and the rule built from it.
-_shared_rules: contextvars.ContextVar[dict[str, tuple[Any, Rule]] | None] = (
-    contextvars.ContextVar("shared_rules", default=None)
+_shared_rules: contextvars.ContextVar[dict[str, tuple[Any, Rule]] | None] = contextvars.ContextVar(
+    "shared_rules", default=None
 )
 
 _ENUM_NAMES = {Effect: "effect", Default: "default", Conflict: "conflict strategy"}
@@ -61,8 +60,6 @@ VERSION_KEYS = (
     "events", "vocabulary", "open", "removals", "rules",
 )  # fmt: skip
 RULE_KEYS = ("id", "effect", "subject", "action", "scope", "conditions", "text", "sources")
-
-Path = tuple[str | int, ...]
 
 
 @contextlib.contextmanager
@@ -179,19 +176,14 @@ def _quick(hook: Any) -> Any:
     return structure
 
 
-def describe(value: object) -> str:
-    """What arrived, for a message: ``1 that is an int``."""
-    name = type(value).__name__
-    article = "an" if name[0] in "aeiou" else "a"
-    return f"{shown(value)} that is {article} {name}"
-
-
 def _structure_str(value: Any, _: type) -> str:
     if not isinstance(value, str):
         msg = f"expected a string (got {describe(value)})"
         raise TypeError(msg)
     if len(value) > _max_string.get():
-        msg = f"string of {len(value):,} characters is longer than the limit of {_max_string.get():,}"
+        msg = (
+            f"string of {len(value):,} characters is longer than the limit of {_max_string.get():,}"
+        )
         raise ValueError(msg)
     return value
 
@@ -264,9 +256,7 @@ def _mapping_check(value: Any) -> None:
 
 def make_converter(*, detailed_validation: bool = False) -> cattrs.Converter:
     """Build the converter (``detailed_validation`` to collect every problem)."""
-    converter = cattrs.Converter(
-        forbid_extra_keys=True, detailed_validation=detailed_validation
-    )
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed_validation)
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook_func(lambda t: t == frozenset[str], _structure_values)
@@ -309,7 +299,9 @@ def make_converter(*, detailed_validation: bool = False) -> cattrs.Converter:
 
     # Writing: sets sorted, enums by value, times in the document's zone.
     converter.register_unstructure_hook_func(_is_set, sorted)
-    converter.register_unstructure_hook_func(_is_frozenmap, lambda m: {k: converter.unstructure(v) for k, v in m.items()})
+    converter.register_unstructure_hook_func(
+        _is_frozenmap, lambda m: {k: converter.unstructure(v) for k, v in m.items()}
+    )
     converter.register_unstructure_hook(When, lambda w: write_when(w, _timezone.get()))
     converter.register_unstructure_hook(Vocabulary, lambda v: converter.unstructure(v.trees))
     for cls in _ENUM_NAMES:
@@ -385,16 +377,6 @@ def _ordered(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 
 
 # -- collecting every problem -------------------------------------------------
-
-
-@attrs.frozen
-class RawProblem:
-    """A problem before it is placed in a file: a path into the data."""
-
-    path: Path
-    message: str
-    at_key: bool = False
-    hint: str | None = None
 
 
 def structure_problems(data: Any) -> list[RawProblem]:

@@ -42,7 +42,9 @@ def rule_sentence(rule: Rule, *, modal: str | None = None, start: bool = True) -
     action = either(rule.action)
     where = ""
     if rule.scope:
-        where = " (" + "; ".join(f"{dim}: {either(values)}" for dim, values in rule.scope.items()) + ")"
+        where = (
+            " (" + "; ".join(f"{dim}: {either(values)}" for dim, values in rule.scope.items()) + ")"
+        )
     conditions = ", " + "; ".join(sorted(rule.conditions)) if rule.conditions else ""
     if rule.effect is Effect.OBLIGE and modal is None:
         # An obligation asks something of whoever does the action: say what
@@ -69,9 +71,11 @@ def _lowered(sentence: str) -> str:
 
 def start_sentence(version: PolicyVersion, rule: Rule) -> str:
     """``In force from the first version (v1, effective 2022): ...``."""
-    noun = {Effect.PERMIT: "Permission", Effect.PROHIBIT: "Restriction", Effect.OBLIGE: "Obligation"}[
-        rule.effect
-    ]
+    noun = {
+        Effect.PERMIT: "Permission",
+        Effect.PROHIBIT: "Restriction",
+        Effect.OBLIGE: "Obligation",
+    }[rule.effect]
     return (
         f"{noun} in force from the first version ({version.version},"
         f" effective {version.effective}): {rule_sentence(rule)}."
@@ -130,7 +134,9 @@ def describe(
         listed = "; ".join(f"“{v}”" for v in sorted(values))
         return f"{noun} {verb} {change.rule}: {listed}; now {rule_sentence(rule_new, start=False)}."
     if kind is Kind.RULE_REWORDED:
-        if isinstance(change.after, dict) and change.after.get("text") != _get(change.before, "text"):
+        if isinstance(change.after, dict) and change.after.get("text") != _get(
+            change.before, "text"
+        ):
             return f"Rule {change.rule} reworded: “{_unstopped(str(change.after.get('text')))}”."
         return f"Sources of rule {change.rule} changed; what it says is unchanged."
     return _version_sentence(change)
@@ -148,8 +154,10 @@ def _get(value: Any, key: str) -> Any:
 
 def _scope_sentence(change: Change, rule: Rule) -> str:
     dim = change.dimension or "scope"
-    noun = "Permission" if rule.effect is Effect.PERMIT else (
-        "Obligation" if rule.effect is Effect.OBLIGE else "Restriction"
+    noun = (
+        "Permission"
+        if rule.effect is Effect.PERMIT
+        else ("Obligation" if rule.effect is Effect.OBLIGE else "Restriction")
     )
     verb = {
         Kind.SCOPE_BROADENED: "broadened",
@@ -173,7 +181,11 @@ def _version_sentence(change: Change) -> str:
         return f"Conflict strategy changed from {change.before} to {change.after}."
     name = _FIELD_NAMES.get(field or "", (field or "metadata").capitalize())
     if field == "events":
-        counts = [f"{len(v)} {word}" for v, word in ((change.added, "added"), (change.removed, "removed")) if v]
+        counts = [
+            f"{len(v)} {word}"
+            for v, word in ((change.added, "added"), (change.removed, "removed"))
+            if v
+        ]
         return f"Decision steps changed: {', '.join(counts) or 'reworded'}."
     if change.added or change.removed:
         parts = []

@@ -441,7 +441,8 @@ class _Differ:
     def _appeared(self, rule: Rule) -> Change:
         permit = rule.effect is Effect.PERMIT
         return self._change(
-            None, rule,
+            None,
+            rule,
             kind=Kind.PERMISSION_GRANTED if permit else Kind.RESTRICTION_IMPOSED,
             direction=Direction.LOOSENED if permit else Direction.TIGHTENED,
             rule=rule.id,
@@ -458,7 +459,8 @@ class _Differ:
         removal = self.new.removal(rule.id)
         cited = removal.sources if removal is not None else frozenset()
         return self._change(
-            rule, None,
+            rule,
+            None,
             kind=Kind.PERMISSION_REVOKED if permit else Kind.RESTRICTION_LIFTED,
             direction=Direction.TIGHTENED if permit else Direction.LOOSENED,
             rule=rule.id,
@@ -471,7 +473,8 @@ class _Differ:
 
     def _renamed(self, old: Rule, new: Rule) -> Change:
         return self._change(
-            old, new,
+            old,
+            new,
             kind=Kind.RULE_RENAMED,
             direction=Direction.NEUTRAL,
             rule=new.id,
@@ -489,7 +492,8 @@ class _Differ:
         else:
             direction = Direction.MIXED
         return self._change(
-            old, new,
+            old,
+            new,
             kind=Kind.EFFECT_CHANGED,
             direction=direction,
             rule=new.id,
@@ -502,9 +506,7 @@ class _Differ:
     def _scope(self, old: Rule, new: Rule, dim: str) -> Change:
         before = old.dimensions.get(dim)
         after = new.dimensions.get(dim)
-        kind = _scope_kind(
-            before, after, dim, self.old.vocabulary, self.new.vocabulary
-        )
+        kind = _scope_kind(before, after, dim, self.old.vocabulary, self.new.vocabulary)
         if kind is Kind.SCOPE_CHANGED:
             same = _coverage(before or frozenset(), dim, self.old.vocabulary) == _coverage(
                 after or frozenset(), dim, self.new.vocabulary
@@ -517,7 +519,8 @@ class _Differ:
         else:
             path = _rule_path(new.id, "scope", dim)
         return self._change(
-            old, new,
+            old,
+            new,
             kind=kind,
             direction=direction,
             rule=new.id,
@@ -530,9 +533,7 @@ class _Differ:
             sources=self._sources(self.new, new),
         )
 
-    def _conditions(
-        self, old: Rule, new: Rule, sides: dict[str, set[str]]
-    ) -> Iterator[Change]:
+    def _conditions(self, old: Rule, new: Rule, sides: dict[str, set[str]]) -> Iterator[Change]:
         for kind, values in (
             (Kind.CONDITION_ADDED, sides["added"]),
             (Kind.CONDITION_REMOVED, sides["removed"]),
@@ -541,7 +542,8 @@ class _Differ:
                 continue
             # A condition narrows what its rule covers: removing one widens it.
             yield self._change(
-                old, new,
+                old,
+                new,
                 kind=kind,
                 direction=_direction(gained=kind is Kind.CONDITION_REMOVED, old=old, new=new),
                 rule=new.id,
@@ -555,7 +557,8 @@ class _Differ:
 
     def _reworded(self, old: Rule, new: Rule) -> Change:
         return self._change(
-            old, new,
+            old,
+            new,
             kind=Kind.RULE_REWORDED,
             direction=Direction.NEUTRAL,
             rule=new.id,
@@ -579,7 +582,8 @@ class _Differ:
             kind, direction = Kind.METADATA_CHANGED, Direction.NEUTRAL
             added, removed = _listed_difference(field, before, after)
         return self._change(
-            None, None,
+            None,
+            None,
             kind=kind,
             direction=direction,
             rule=None,
@@ -600,7 +604,9 @@ def _drop_shared(before: dict[Any, Any], after: dict[Any, Any]) -> None:
             del before[key], after[key]
 
 
-def _listed_difference(field: str, before: Any, after: Any) -> tuple[frozenset[str], frozenset[str]]:
+def _listed_difference(
+    field: str, before: Any, after: Any
+) -> tuple[frozenset[str], frozenset[str]]:
     """What a list-valued metadata field gained and lost, by name or id."""
 
     def names(value: Any) -> set[str]:
@@ -677,4 +683,9 @@ def _scope_kind(
 
 
 def _order(change: Change) -> tuple[bool, str, int, str]:
-    return (change.rule is None, change.rule or "", _KIND_ORDER[change.kind], change.dimension or "")
+    return (
+        change.rule is None,
+        change.rule or "",
+        _KIND_ORDER[change.kind],
+        change.dimension or "",
+    )

@@ -17,14 +17,12 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 import attrs
 import yaml
 
 from policydiff._convert import (
-    RawProblem,
-    describe,
     reading,
     structure_problems,
     structure_version,
@@ -32,14 +30,15 @@ from policydiff._convert import (
 )
 from policydiff._locate import (
     json_duplicates,
-    locate_many,
     offset_place,
     placer,
-    render_path,
-    shown,
     yaml_duplicates,
 )
+from policydiff._parse import Format, json_load, yaml_load
+from policydiff._problems import RawProblem, place
 from policydiff._semantics import check_document
+from policydiff._text import describe, shown
+from policydiff._time import zone
 from policydiff.errors import DocumentError, Problem
 from policydiff.model import PolicyVersion
 
@@ -49,8 +48,6 @@ else:  # pragma: no cover (Python 3.10)
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 __all__ = ["Format", "Limits", "dump", "dumps", "load", "loads"]
-
-Format = Literal["yaml", "json", "toml"]
 
 _FORMATS = frozenset(get_args(Format))
 SUFFIXES: dict[str, Format] = {
@@ -84,66 +81,6 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
-
-class _YamlLoader(yaml.CSafeLoader):
-    """Safe YAML that keeps dates as text and reads only true/false as booleans.
-
-    Dates stay strings so ``2024-05`` and ``2024-05-30`` keep their precision
-    and are read in the document's time zone; ``no``, ``on`` and ``yes`` stay
-    strings so a value such as Norway's code ``NO`` is not turned into false.
-    Only plain data is built: explicit tags for binary data, timestamps, sets
-    and ordered pairs are refused like any unknown tag.
-    """
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicates = False
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
-                    self.duplicates = True
-                seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _guarded(construct: Any) -> Any:
-    """Turn a scalar constructor's plain exceptions into a placed YAML error.
-
-    ``!!int abc``, ``!!bool maybe`` or an integer of more digits than Python
-    converts raise ``ValueError`` or ``KeyError`` inside PyYAML.
-    """
-
-    def guarded(loader: _YamlLoader, node: yaml.ScalarNode) -> Any:
-        try:
-            return construct(loader, node)
-        except (ValueError, KeyError, TypeError, OverflowError) as exc:
-            detail = "too many digits" if "digits" in str(exc) else f"not a valid {node.tag.rsplit(':', 1)[-1]}"
-            problem = f"cannot read {shown(node.value)} ({detail})"
-            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
-
-    return guarded
-
-
-_BOOL = "tag:yaml.org,2002:bool"
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_YamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_YamlLoader.add_implicit_resolver(
-    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_YamlLoader.yaml_constructors = {
-    tag: construct
-    for tag, construct in yaml.SafeLoader.yaml_constructors.items()
-    if tag is None or tag.rsplit(":", 1)[-1] in ("null", "bool", "int", "float", "str", "seq", "map")
-}
-for _tag in ("bool", "int", "float"):
-    _full = f"tag:yaml.org,2002:{_tag}"
-    _YamlLoader.add_constructor(_full, _guarded(_YamlLoader.yaml_constructors[_full]))
 
 #: Files are read in pieces of this size, never more than the limit at once.
 _CHUNK = 1024 * 1024
@@ -201,7 +138,9 @@ def read_text(name: str, limits: Limits = DEFAULT_LIMITS) -> str:
     """
 
     def fail(message: str, line: int | None = None, column: int | None = None) -> DocumentError:
-        return DocumentError([Problem(file=name, path="", message=message, line=line, column=column)])
+        return DocumentError(
+            [Problem(file=name, path="", message=message, line=line, column=column)]
+        )
 
     too_large = f"file is larger than the limit of {limits.max_bytes:,} bytes"
     try:
@@ -291,7 +230,9 @@ def parse(
     """
 
     def fail(message: str, line: int | None = None, column: int | None = None) -> DocumentError:
-        return DocumentError([Problem(file=name, path="", message=message, line=line, column=column)])
+        return DocumentError(
+            [Problem(file=name, path="", message=message, line=line, column=column)]
+        )
 
     if fmt != "toml":
         start = _deep_start(text, limits.max_depth)
@@ -301,13 +242,13 @@ def parse(
     duplicates: list[RawProblem] = []
     try:
         if fmt == "json":
-            data, repeated = _json_load(text)
+            data, repeated = json_load(text)
             if repeated:
                 duplicates = _json_duplicates(text)
         elif fmt == "toml":
             data = tomllib.loads(text)
         else:
-            data, repeated = _yaml_load(text)
+            data, repeated = yaml_load(text)
             if repeated:
                 duplicates = _yaml_duplicates(text)
     except RecursionError:
@@ -372,40 +313,21 @@ def _tab_at(text: str, mark: Any) -> int | None:
     return indent.index("\t") if "\t" in indent else None
 
 
-def _json_load(text: str) -> tuple[Any, bool]:
-    repeated = False
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        nonlocal repeated
-        found = dict(items)
-        if len(found) != len(items):
-            repeated = True
-        return found
-
-    return json.loads(text, object_pairs_hook=pairs), repeated
-
-
-def _yaml_load(text: str) -> tuple[Any, bool]:
-    loader = _YamlLoader(text)
-    try:
-        return loader.get_single_data(), loader.duplicates
-    finally:
-        loader.dispose()
-
-
 def _json_duplicates(text: str) -> list[RawProblem]:
     problems = []
     place = placer(text)
     for path, key, offset, first in json_duplicates(text):
         line, column = place(offset)
         message = f"duplicate key {shown(key)} (first at line {place(first)[0]})"
-        problems.append(RawProblem(("\0mark", line, column, *path), message))
+        problems.append(RawProblem(path, message, line=line, column=column))
     return problems
 
 
 def _yaml_duplicates(text: str) -> list[RawProblem]:
     return [
-        RawProblem(("\0mark", line, column, *path), f"duplicate key {shown(key)} (first at line {first})")
+        RawProblem(
+            path, f"duplicate key {shown(key)} (first at line {first})", line=line, column=column
+        )
         for path, key, line, column, first in yaml_duplicates(text)
     ]
 
@@ -534,7 +456,10 @@ def build(
             problems.extend(format_problems)
         else:
             problems.extend(check_document(data))
-            with reading(timezone=_usable_zone(timezone), max_string=limits.max_string), paused_collector():
+            with (
+                reading(timezone=_usable_zone(timezone), max_string=limits.max_string),
+                paused_collector(),
+            ):
                 try:
                     version = structure_version(data)
                 except Exception:  # collected in detail below
@@ -575,8 +500,6 @@ def paused_collector() -> Iterator[None]:
 
 
 def _usable_zone(timezone: str) -> str:
-    from policydiff._time import zone
-
     try:
         zone(timezone)
     except ValueError:
@@ -598,60 +521,6 @@ def _merged(found: list[RawProblem], more: list[RawProblem]) -> list[RawProblem]
         merged.append(problem)
         paths.add(problem.path)
     return merged
-
-
-def place(
-    problems: list[RawProblem],
-    *,
-    text: str,
-    format: Format,
-    name: str,
-    prefix: tuple[str | int, ...] = (),
-) -> list[Problem]:
-    """Give each problem its file, line and column, in document order."""
-    placed = []
-    to_find: list[tuple[RawProblem, tuple[str | int, ...]]] = []
-    for raw in problems:
-        if raw.path[:1] == ("\0mark",):
-            # Placed while parsing (duplicate keys): line, column, then the path.
-            at_line, at_column = int(raw.path[1]), int(raw.path[2])
-            where = render_path((*prefix, *raw.path[3:]))
-            placed.append(
-                Problem(
-                    file=name,
-                    path=where,
-                    message=raw.message,
-                    line=at_line,
-                    column=at_column,
-                    hint=raw.hint,
-                )
-            )
-        else:
-            to_find.append((raw, (*prefix, *raw.path)))
-    found = locate_many(text, format, [(full, raw.at_key) for raw, full in to_find])
-    for (raw, full), (line, column) in zip(to_find, found, strict=True):
-        placed.append(
-            Problem(
-                file=name,
-                path=render_path(full),
-                message=raw.message,
-                line=line,
-                column=column,
-                hint=raw.hint,
-            )
-        )
-    placed.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
-    return _unique(placed)
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    seen: set[Problem] = set()
-    out = []
-    for problem in problems:
-        if problem not in seen:
-            seen.add(problem)
-            out.append(problem)
-    return out
 
 
 def dumps(version: PolicyVersion, *, format: Format = "yaml") -> str:

@@ -1,9 +1,8 @@
 """Histories: the versions of one policy, in the order they took effect.
 
-A history comes from a folder of version documents (any names, any order) or
-from one document that holds the shared metadata once and a list of
-``versions:``. Either way every version is read and checked before anything
-is returned, and every problem found in every file is reported together.
+:class:`PolicyHistory` holds the versions and answers questions about them;
+:mod:`policydiff._history_load` reads one from files, and
+:mod:`policydiff._store` from its compact stored form.
 
 Lookups by time use :mod:`bisect` over the versions' first instants, so
 :meth:`PolicyHistory.at` costs O(log n) however long the history is.
@@ -16,48 +15,29 @@ import datetime as dt
 import difflib
 import itertools
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any, overload
 
 import attrs
 import pendulum
 
-from policydiff._convert import RawProblem, sharing_rules
-from policydiff._documents import (
-    DEFAULT_LIMITS,
-    SUFFIXES,
-    Format,
-    Limits,
-    build,
-    format_of,
-    iter_files,
-    parse,
-    paused_collector,
-    place,
-    read_text,
-)
+from policydiff._diff import PolicyDiff, change_to_dict, diff, in_force_from_start
 from policydiff._locate import locate, render_path
-from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
+from policydiff._parse import Format
+from policydiff._time import parse_when
+from policydiff.errors import DocumentError, HistoryError, Problem
 from policydiff.model import Change, Direction, Kind, PolicyVersion, When
 
-if TYPE_CHECKING:
-    from policydiff._diff import PolicyDiff
-
-__all__ = ["PolicyHistory", "TimelineEntry", "load_history"]
+__all__ = ["Place", "PolicyHistory", "TimelineEntry", "check_versions", "checked_history"]
 
 #: What :meth:`PolicyHistory.at` accepts: a SPEC section 3 string or year,
 #: a date, a datetime (naive ones read in the history's zone) or a When.
 Moment = str | int | dt.date | When
 
-#: Version fields that belong to each version body, never to shared metadata.
-_OWN_FIELDS = ("version", "effective", "rules", "removals")
-
 
 @attrs.frozen(kw_only=True)
-class _Place:
+class Place:
     """Where a version came from, to point at it in a message."""
 
     file: str
@@ -115,8 +95,6 @@ class TimelineEntry:
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as plain JSON data: both version labels and the change."""
-        from policydiff._diff import change_to_dict
-
         return {
             "version": self.version.version,
             "previous": None if self.previous is None else self.previous.version,
@@ -133,7 +111,7 @@ def _as_tuple(versions: Iterable[PolicyVersion]) -> tuple[PolicyVersion, ...]:
 class PolicyHistory:
     """The versions of one policy, oldest first.
 
-    Build one with :func:`load_history`, or directly from versions in any
+    Build one with :func:`~policydiff.load_history`, or directly from versions in any
     order: ``PolicyHistory(versions=[v2, v1])``. Iterating gives the versions
     in effective order; ``history["label"]`` finds one by its label and
     ``history[0]`` by its position.
@@ -156,13 +134,26 @@ class PolicyHistory:
     versions: tuple[PolicyVersion, ...] = attrs.field(converter=_as_tuple)
     name: str = attrs.field(default="<history>", eq=False)
 
+    __module__ = "policydiff"
+
     def __attrs_post_init__(self) -> None:
-        places = [_Place(file=self.name, prefix=("versions", i)) for i in range(len(self.versions))]
+        places = [Place(file=self.name, prefix=("versions", i)) for i in range(len(self.versions))]
         problems = check_versions(self.versions, places, name=self.name)
         if problems:
             raise HistoryError(problems)
-        ordered = tuple(sorted(self.versions, key=lambda v: v.effective.instant))
-        object.__setattr__(self, "versions", ordered)
+        object.__setattr__(self, "versions", _in_order(self.versions))
+
+    @classmethod
+    def _checked(cls, versions: Sequence[PolicyVersion], name: str) -> PolicyHistory:
+        """A history of versions that :func:`check_versions` has passed.
+
+        The readers check the versions once, where each came from; building
+        through ``__init__`` would check them all again.
+        """
+        history = object.__new__(cls)
+        object.__setattr__(history, "versions", _in_order(versions))
+        object.__setattr__(history, "name", name)
+        return history
 
     # -- the versions ------------------------------------------------------------
 
@@ -251,8 +242,6 @@ class PolicyHistory:
         Raises:
             DocumentError: ``moment`` is not a time value.
         """
-        from policydiff._time import parse_when
-
         try:
             return parse_when(moment, self.timezone)
         except ValueError as exc:
@@ -334,14 +323,10 @@ class PolicyHistory:
         Raises:
             HistoryError: No version has one of the labels.
         """
-        from policydiff._diff import diff
-
         return diff(self._version(old), self._version(new))
 
     @cached_property
     def _changes(self) -> tuple[PolicyDiff, ...]:
-        from policydiff._diff import diff
-
         return tuple(diff(a, b) for a, b in itertools.pairwise(self.versions))
 
     def changes(self) -> tuple[PolicyDiff, ...]:
@@ -392,8 +377,6 @@ class PolicyHistory:
         effective at the first version, backed by the rule's own sources or,
         when it cites none, the first version's; its ``previous`` is ``None``.
         """
-        from policydiff._diff import in_force_from_start
-
         first = self.first
         return tuple(
             TimelineEntry(change=in_force_from_start(first, rule), version=first, previous=None)
@@ -475,26 +458,9 @@ class PolicyHistory:
         """:meth:`to_dict` as JSON text (the same bytes on every run)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
-    def to_store(self) -> dict[str, Any]:
-        """The history in compact form: plain JSON data.
 
-        The first version's document plus one bidirectional DeepDiff delta per
-        later version; :meth:`from_store` rebuilds an equal history from it.
-        """
-        from policydiff._store import to_store
-
-        return to_store(self)
-
-    @classmethod
-    def from_store(cls, data: Any, *, name: str = "<store>") -> PolicyHistory:
-        """Rebuild a history from :meth:`to_store`'s form, validating it first.
-
-        Raises:
-            StoreError: The payload is not a valid stored history.
-        """
-        from policydiff._store import from_store
-
-        return from_store(data, name=name)
+def _in_order(versions: Iterable[PolicyVersion]) -> tuple[PolicyVersion, ...]:
+    return tuple(sorted(versions, key=lambda v: v.effective.instant))
 
 
 def _touches(change: Change, rule_id: str) -> bool:
@@ -512,7 +478,7 @@ def _touches(change: Change, rule_id: str) -> bool:
 
 
 def check_versions(
-    versions: Sequence[PolicyVersion], places: Sequence[_Place], *, name: str
+    versions: Sequence[PolicyVersion], places: Sequence[Place], *, name: str
 ) -> list[Problem]:
     """Problems that keep ``versions`` from forming one history.
 
@@ -532,8 +498,8 @@ def check_versions(
                 f" in {first_place.label}; a history holds one policy"
             )
             problems.append(where.problem("policy", message))
-    labels: dict[str, _Place] = {}
-    instants: dict[pendulum.DateTime, tuple[PolicyVersion, _Place]] = {}
+    labels: dict[str, Place] = {}
+    instants: dict[pendulum.DateTime, tuple[PolicyVersion, Place]] = {}
     for version, where in zip(versions, places, strict=True):
         earlier = labels.setdefault(version.version, where)
         if earlier is not where:
@@ -555,7 +521,9 @@ def check_versions(
     return problems
 
 
-def _removal_problems(versions: Sequence[PolicyVersion], places: Sequence[_Place]) -> Iterator[Problem]:
+def _removal_problems(
+    versions: Sequence[PolicyVersion], places: Sequence[Place]
+) -> Iterator[Problem]:
     """A removal must name a rule of the version just before its own."""
     ordered = sorted(zip(versions, places, strict=True), key=lambda pair: pair[0].effective.instant)
     for (before, _), (version, where) in itertools.pairwise(ordered):
@@ -564,262 +532,22 @@ def _removal_problems(versions: Sequence[PolicyVersion], places: Sequence[_Place
                 continue
             close = difflib.get_close_matches(removal.rule, sorted(before.rule_ids), n=1)
             detail = f"; did you mean {close[0]!r}?" if close else ""
-            message = f"the version before, {before.version!r}, has no rule {removal.rule!r}{detail}"
+            message = (
+                f"the version before, {before.version!r}, has no rule {removal.rule!r}{detail}"
+            )
             yield where.problem_at(("removals", index, "rule"), message)
 
 
-# -- loading ---------------------------------------------------------------------
-
-
-def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> PolicyHistory:
-    """Read a history from a folder of version documents or from one document.
-
-    A folder holds one version per file (``.yaml``, ``.yml``, ``.json``,
-    ``.toml``; any names, any order). One document holds ``policy``, the
-    metadata its versions share (any version field but ``version``,
-    ``effective`` and ``rules``) and ``versions:``, a list of version bodies;
-    each body inherits the shared fields it does not set. A single version
-    document is a history of one version, and a stored history (see
-    :func:`policydiff._store.save_deltas`) is read back from its deltas.
-
-    Args:
-        path: A folder or a file.
-        limits: Bounds on each file's size and nesting.
-
-    Returns:
-        The history, oldest version first.
+def checked_history(
+    versions: Sequence[PolicyVersion], places: Sequence[Place], *, name: str
+) -> PolicyHistory:
+    """The history of ``versions``, checked once with where each came from.
 
     Raises:
-        DocumentError: A file is unreadable or a version is invalid; the
-            error lists the problems of every file.
-        HistoryError: The versions do not form one history (several
-            policies, a label or an effective instant used twice, no versions).
-
-    >>> history = policydiff.load_history("examples/us-ukraine-strikes/history")
-    >>> history.first.version
-    'no-strikes-inside-russia'
+        HistoryError: The versions do not form one history; each problem
+            points at the file (or entry) of the version concerned.
     """
-    name = os.fspath(path)
-    target = Path(name)
-    if target.is_dir():
-        return _load_folder(target, name, limits)
-    if not target.exists():
-        message = "no such file or folder"
-        raise DocumentError([Problem(file=name, path="", message=message)])
-    fmt = format_of(name)
-    text = read_text(name, limits)
-    data, duplicates = parse(text, fmt, name, limits)
-    if isinstance(data, dict) and "versions" in data:
-        return _load_document(data, text=text, fmt=fmt, name=name, limits=limits, extra=duplicates)
-    if isinstance(data, dict) and "deltas" in data:
-        from policydiff._store import from_store
-
-        if duplicates:
-            raise StoreError(place(duplicates, text=text, format=fmt, name=name))
-        return from_store(data, name=name, text=text, format=fmt, limits=limits)
-    version = build(data, text=text, format=fmt, name=name, limits=limits, extra=duplicates)
-    return PolicyHistory(versions=(version,), name=name)
-
-
-#: Documents in subfolders named in one message, at most.
-_NESTED_SHOWN = 5
-
-
-def _nested_documents(folder: Path) -> list[str]:
-    """Version documents below the folder's top level (hidden folders skipped).
-
-    A history folder's versions sit at its top level; documents further down
-    are not read, so their presence is an error rather than a silent gap.
-    """
-    found: list[str] = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        if Path(root) == folder:
-            continue
-        for file in sorted(files):
-            if Path(file).suffix.lower() in SUFFIXES and not file.startswith("."):
-                found.append(os.path.relpath(os.path.join(root, file), folder))
-                if len(found) > _NESTED_SHOWN:
-                    return found
-    return found
-
-
-def _load_folder(folder: Path, name: str, limits: Limits) -> PolicyHistory:
-    nested = _nested_documents(folder)
-    if nested:
-        listed = ", ".join(nested[:_NESTED_SHOWN]) + (" and more" if len(nested) > _NESTED_SHOWN else "")
-        message = (
-            f"documents in subfolders are not part of the history: {listed};"
-            " a history folder holds its versions at its top level"
-        )
-        hint = "move them up, or read each subfolder as a history of its own"
-        raise HistoryError([Problem(file=name, path="", message=message, hint=hint)])
-    files = list(iter_files(folder))
-    if not files:
-        message = "no version documents in this folder (expected .json, .toml, .yaml or .yml files)"
-        raise HistoryError([Problem(file=name, path="", message=message)])
-    versions: list[PolicyVersion] = []
-    places: list[_Place] = []
-    problems: list[Problem] = []
-    # Each file's parse and build pause the collector, as load() does.
-    with sharing_rules(), paused_collector():
-        for file in files:
-            file_name = os.fspath(file)
-            try:
-                fmt = format_of(file_name)
-                text = read_text(file_name, limits)
-                data, duplicates = parse(text, fmt, file_name, limits)
-                if isinstance(data, dict) and ("versions" in data or "deltas" in data):
-                    problems.append(_whole_history(file_name))
-                    continue
-                version = build(
-                    data, text=text, format=fmt, name=file_name, limits=limits, extra=duplicates
-                )
-            except DocumentError as exc:
-                problems.extend(exc.problems)
-                continue
-            versions.append(version)
-            places.append(_Place(file=file_name, text=text, format=fmt))
+    problems = check_versions(versions, places, name=name)
     if problems:
-        raise DocumentError(problems)
-    history_problems = check_versions(versions, places, name=name)
-    if history_problems:
-        raise HistoryError(history_problems)
-    return PolicyHistory(versions=versions, name=name)
-
-
-def _whole_history(name: str) -> Problem:
-    message = "this file holds a whole history, but a history folder holds one version per file"
-    return Problem(file=name, path="", message=message, hint="load the file on its own")
-
-
-def _load_document(
-    data: dict[str, Any],
-    *,
-    text: str,
-    fmt: Format,
-    name: str,
-    limits: Limits,
-    extra: list[RawProblem],
-) -> PolicyHistory:
-    shared = {k: v for k, v in data.items() if k != "versions"}
-    raw: list[RawProblem] = list(extra)
-    for key in _OWN_FIELDS:
-        if key in shared:
-            del shared[key]
-            raw.append(
-                RawProblem(
-                    (key,),
-                    f"{key!r} belongs in each version body, not in the shared fields",
-                    at_key=True,
-                    hint="move it into the entries of 'versions'",
-                )
-            )
-    bodies = data["versions"]
-    if not isinstance(bodies, list) or not bodies:
-        got = "an empty list" if bodies == [] else f"{bodies!r} that is a {type(bodies).__name__}"
-        raw.append(
-            RawProblem(("versions",), f"expected a non-empty list of version bodies (got {got})")
-        )
-        bodies = []
-    problems = place(raw, text=text, format=fmt, name=name)
-    problems.extend(_shared_problems(shared, bodies, text=text, fmt=fmt, name=name, limits=limits))
-
-    versions: list[PolicyVersion] = []
-    places: list[_Place] = []
-    with sharing_rules(), paused_collector():
-        for index, body in enumerate(bodies):
-            prefix = ("versions", index)
-            merged, own_sources = _merged_body(shared, body)
-            try:
-                version = build(
-                    merged, text=text, format=fmt, name=name, limits=limits, prefix=prefix
-                )
-            except DocumentError as exc:
-                # Inherited fields were checked once, at the top: report only
-                # what this body says (or fails to say) itself.
-                own = set(body) | set(_OWN_FIELDS) if isinstance(body, dict) else set()
-                problems.extend(
-                    p
-                    for p in exc.problems
-                    if _in_body(p.path, prefix, own) and not _shared_source(p.path, prefix, own_sources)
-                )
-                continue
-            versions.append(version)
-            places.append(_Place(file=name, prefix=prefix, text=text, format=fmt))
-    if problems:
-        problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
-        raise DocumentError(problems)
-    history_problems = check_versions(versions, places, name=name)
-    if history_problems:
-        raise HistoryError(history_problems)
-    return PolicyHistory(versions=versions, name=name)
-
-
-def _merged_body(shared: dict[str, Any], body: Any) -> tuple[Any, int]:
-    """A version body completed with the shared fields it does not set.
-
-    A body's ``sources`` add to the shared ones (a body's source replaces a
-    shared one of the same id): its own come first, so that problems in
-    them keep their places in the body. Returns the merged data and how
-    many of its sources are the body's own.
-    """
-    if not isinstance(body, dict):
-        return body, 0
-    merged = {**shared, **body}
-    own, common = body.get("sources"), shared.get("sources")
-    if isinstance(own, list) and isinstance(common, list):
-        ids = {s.get("id") for s in own if isinstance(s, dict)}
-        kept = [s for s in common if not (isinstance(s, dict) and s.get("id") in ids)]
-        merged["sources"] = [*own, *kept]
-        return merged, len(own)
-    return merged, len(own) if isinstance(own, list) else 0
-
-
-def _shared_source(path: str, prefix: tuple[str | int, ...], own: int) -> bool:
-    """Whether ``path`` is inside a shared source merged into a body (reported once, at the top)."""
-    head = render_path((*prefix, "sources"))
-    if not path.startswith(head + "["):
-        return False
-    index = path[len(head) + 1 :].split("]", 1)[0]
-    return index.isdigit() and int(index) >= own
-
-
-def _shared_problems(
-    shared: dict[str, Any],
-    bodies: list[Any],
-    *,
-    text: str,
-    fmt: Format,
-    name: str,
-    limits: Limits,
-) -> list[Problem]:
-    """Problems in the shared fields, located where they are written.
-
-    The shared fields are checked as a version of their own, completed with
-    placeholder values for the fields only bodies hold (and for ``policy``
-    when every body names its own).
-    """
-
-    def set_everywhere(key: str) -> bool:
-        return bool(bodies) and all(isinstance(b, dict) and key in b for b in bodies)
-
-    probe = {**shared, "version": "shared", "effective": "2000", "rules": []}
-    if "policy" not in shared and set_everywhere("policy"):
-        probe["policy"] = "shared"
-    try:
-        build(probe, text=text, format=fmt, name=name, limits=limits)
-    except DocumentError as exc:
-        return list(exc.problems)
-    return []
-
-
-def _in_body(path: str, prefix: tuple[str | int, ...], own: set[str]) -> bool:
-    head = render_path(prefix)
-    if path == head:
-        return True
-    for key in own:
-        start = render_path((*prefix, key))
-        if path == start or path.startswith((start + ".", start + "[")):
-            return True
-    return False
+        raise HistoryError(problems)
+    return PolicyHistory._checked(versions, name)

@@ -335,7 +335,6 @@ def impact(old: PolicyVersion, new: PolicyVersion) -> Impact:
     return Impact(old=old, new=new, dimensions=space.names, cubes=cubes)
 
 
-
 # ---------------------------------------------------------------------------
 # Step 1 and 2: units and classes per dimension.
 

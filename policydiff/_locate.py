@@ -9,12 +9,13 @@ import bisect
 import functools
 import json
 import re
-import reprlib
 from collections.abc import Callable, Iterator
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 import yaml
+
+from policydiff._parse import YamlLoader
 
 Step = str | int
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -26,17 +27,6 @@ _SPELLINGS = {
     "True": {"True", "true", "TRUE"},
     "False": {"False", "false", "FALSE"},
 }
-_short = reprlib.Repr()
-_short.maxstring = 60
-_short.maxother = 60
-_short.maxlist = _short.maxtuple = _short.maxset = _short.maxfrozenset = 4
-_short.maxdict = 4
-_short.maxlevel = 2
-
-
-def shown(value: object) -> str:
-    """``repr(value)``, cut short so a hostile value cannot flood a message."""
-    return _short.repr(value)
 
 
 def render_path(path: tuple[Step, ...]) -> str:
@@ -100,7 +90,9 @@ def locate_many(
 _MANY = 16
 
 
-def _indexed(index: dict[tuple[Step, ...], tuple[int, int]], path: tuple[Step, ...], at_key: bool) -> int:
+def _indexed(
+    index: dict[tuple[Step, ...], tuple[int, int]], path: tuple[Step, ...], at_key: bool
+) -> int:
     if path in index:
         key_pos, value_pos = index[path]
         return key_pos if at_key else value_pos
@@ -181,9 +173,7 @@ def placer(text: str) -> Callable[[int], tuple[int, int]]:
 
 @functools.lru_cache(maxsize=1)
 def _compose(text: str) -> Any:
-    from policydiff._documents import _YamlLoader
-
-    loader = _YamlLoader(text)
+    loader = YamlLoader(text)
     try:
         return loader.get_single_node()
     finally:
@@ -344,9 +334,7 @@ def yaml_duplicates(text: str) -> list[tuple[tuple[Step, ...], str, int, int, in
     Returns, in document order, the path to the repeated key, the key, and
     the 1-based line and column of the repeat and the line of the first use.
     """
-    from policydiff._documents import _YamlLoader
-
-    loader = _YamlLoader(text)
+    loader = YamlLoader(text)
     try:
         root = loader.get_single_node()
     finally:
@@ -366,7 +354,9 @@ def yaml_duplicates(text: str) -> list[tuple[tuple[Step, ...], str, int, int, in
                     key = key_node.value
                     mark = key_node.start_mark
                     if key in first:
-                        found.append(((*path, key), key, mark.line + 1, mark.column + 1, first[key]))
+                        found.append(
+                            ((*path, key), key, mark.line + 1, mark.column + 1, first[key])
+                        )
                     else:
                         first[key] = mark.line + 1
                     stack.append((value_node, (*path, key)))

@@ -81,7 +81,11 @@ def _steps(version: PolicyVersion) -> list[str]:
     lines = []
     for event in version.events:
         gap = describe_gap(version.effective, event.date)
-        relation = "" if gap.startswith(("at the same", "in the same")) else f" ({gap.replace('after', 'after it took effect').replace('before', 'before it took effect')})"
+        relation = (
+            ""
+            if gap.startswith(("at the same", "in the same"))
+            else f" ({gap.replace('after', 'after it took effect').replace('before', 'before it took effect')})"
+        )
         lines.append(f"{event.date}: {event.what}{relation}")
     return lines
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
-from policydiff._convert import RawProblem
-from policydiff._locate import shown
+from policydiff._problems import RawProblem
+from policydiff._text import shown
 from policydiff._time import zone
 
 FORMAT_VERSION = 1
@@ -60,7 +60,9 @@ def _format(data: dict[str, Any]) -> Iterator[RawProblem]:
 
 def _label(value: Any, path: tuple[str | int, ...], what: str) -> Iterator[RawProblem]:
     if isinstance(value, str) and (not value or value != value.strip()):
-        yield RawProblem(path, f"{what} must be non-empty without surrounding white space (got {shown(value)})")
+        yield RawProblem(
+            path, f"{what} must be non-empty without surrounding white space (got {shown(value)})"
+        )
 
 
 def _identity(data: dict[str, Any]) -> Iterator[RawProblem]:
@@ -336,9 +338,7 @@ class _Vocabulary:
             self._lowered = {v.lower(): v for v in sorted(self.values)}
         same = self._lowered.get(value.lower())
         detail = f"; did you mean {shown(same)}?" if same is not None else self._names.detail(value)
-        message = (
-            f"{shown(value)} is not in the vocabulary of {shown(self.dimension)}{detail}"
-        )
+        message = f"{shown(value)} is not in the vocabulary of {shown(self.dimension)}{detail}"
         return RawProblem(path, message, hint=_OPEN_HINT)
 
 
@@ -400,7 +400,9 @@ def _discipline(data: dict[str, Any]) -> Iterator[RawProblem]:
                     )
 
 
-def _values_in(values: Any, vocabulary: _Vocabulary, path: tuple[str | int, ...]) -> Iterator[RawProblem]:
+def _values_in(
+    values: Any, vocabulary: _Vocabulary, path: tuple[str | int, ...]
+) -> Iterator[RawProblem]:
     if isinstance(values, str):
         if values not in vocabulary.values:
             yield vocabulary.problem(values, path)
@@ -420,9 +422,7 @@ def _removals(data: dict[str, Any]) -> Iterator[RawProblem]:
     if not isinstance(removals, list):
         return
     rules = data.get("rules")
-    kept = (
-        {r.get("id") for r in rules if isinstance(r, dict)} if isinstance(rules, list) else set()
-    )
+    kept = {r.get("id") for r in rules if isinstance(r, dict)} if isinstance(rules, list) else set()
     known = _Known(_source_ids(data))
     seen: dict[str, int] = {}
     for index, removal in enumerate(removals):

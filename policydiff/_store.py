@@ -38,7 +38,7 @@ from deepdiff import DeepDiff, Delta
 from deepdiff.helper import Opcode
 from deepdiff.path import parse_path
 
-from policydiff._convert import RawProblem, sharing_rules, unstructure_version
+from policydiff._convert import sharing_rules, unstructure_version
 from policydiff._documents import (
     DEFAULT_LIMITS,
     Format,
@@ -47,13 +47,14 @@ from policydiff._documents import (
     format_of,
     parse,
     paused_collector,
-    place,
     read_text,
     write_atomic,
 )
-from policydiff._history import PolicyHistory, _Place, check_versions
+from policydiff._history import Place, PolicyHistory, checked_history
 from policydiff._locate import render_path
-from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
+from policydiff._problems import RawProblem, place
+from policydiff._text import describe
+from policydiff.errors import DocumentError, Problem, StoreError
 from policydiff.model import PolicyVersion
 
 __all__ = ["from_store", "load_deltas", "save_deltas", "to_store"]
@@ -286,18 +287,31 @@ def load_deltas(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS
     data, duplicates = parse(text, fmt, name, limits)
     if duplicates:
         raise StoreError(place(duplicates, text=text, format=fmt, name=name))
-    return from_store(data, name=name, text=text, format=fmt, limits=limits)
+    return read_store(data, name=name, text=text, format=fmt, limits=limits)
 
 
 def from_store(
-    data: Any,
-    *,
-    name: str = "<store>",
-    text: str | None = None,
-    format: Format = "json",
-    limits: Limits = DEFAULT_LIMITS,
+    data: Any, *, name: str = "<store>", limits: Limits = DEFAULT_LIMITS
 ) -> PolicyHistory:
-    """Rebuild a history from its stored form, checking everything first.
+    """Rebuild a history from :func:`to_store`'s form, checking everything first.
+
+    Args:
+        data: The payload, as plain JSON data.
+        name: What to call it in messages.
+        limits: Bounds on nesting and string length.
+
+    Raises:
+        StoreError: The payload's shape, a delta's actions, paths or values,
+            or a rebuilt version is invalid; or a delta does not apply.
+        HistoryError: The rebuilt versions do not form one history.
+    """
+    return read_store(data, name=name, text=None, format="json", limits=limits)
+
+
+def read_store(
+    data: Any, *, name: str, text: str | None, format: Format, limits: Limits
+) -> PolicyHistory:
+    """Rebuild a history from its stored form, read from ``text`` when given.
 
     Args:
         data: The parsed payload.
@@ -329,16 +343,14 @@ def from_store(
         first = _build(data["first"], ("first",), name, source, source_format, limits)
         docs = [data["first"]]
         versions = [first]
-        places = [_Place(file=name, prefix=("first",), text=text, format=format)]
+        places = [Place(file=name, prefix=("first",), text=text, format=format)]
         for index, form in enumerate(data["deltas"]):
             here: tuple[str | int, ...] = ("deltas", index)
             try:
                 doc = _apply(docs[-1], form)
             except Exception as exc:  # DeepDiff reports a bad delta in several ways
                 message = f"does not apply to the version before it: {_reason(exc)}"
-                hint = (
-                    "the file changed after it was written; store the history again from its documents"
-                )
+                hint = "the file changed after it was written; store the history again from its documents"
                 raise fail([RawProblem(here, message, hint=hint)]) from None
             try:
                 version = build(doc, text="", format="json", name=name, limits=limits)
@@ -351,11 +363,8 @@ def from_store(
                 ) from None
             docs.append(doc)
             versions.append(version)
-            places.append(_Place(file=name, prefix=here, text=text, format=format))
-    problems = check_versions(versions, places, name=name)
-    if problems:
-        raise HistoryError(problems)
-    return PolicyHistory(versions=versions, name=name)
+            places.append(Place(file=name, prefix=here, text=text, format=format))
+    return checked_history(versions, places, name=name)
 
 
 def _build(
@@ -390,7 +399,7 @@ def _reason(exc: Exception) -> str:
 
 def _payload_problems(data: Any, limits: Limits) -> Iterator[RawProblem]:
     if not isinstance(data, dict):
-        yield RawProblem((), f"expected a stored history, a mapping (got {_describe(data)})")
+        yield RawProblem((), f"expected a stored history, a mapping (got {describe(data)})")
         return
     for key in data:
         if key not in _TOP_KEYS:
@@ -407,13 +416,13 @@ def _payload_problems(data: Any, limits: Limits) -> Iterator[RawProblem]:
             hint="upgrade policydiff to read newer stored histories",
         )
     if "history" in data and data["history"] != KIND:
-        yield RawProblem(("history",), f"expected {KIND!r} (got {_describe(data['history'])})")
+        yield RawProblem(("history",), f"expected {KIND!r} (got {describe(data['history'])})")
     policy = data.get("policy")
     if "policy" in data and not isinstance(policy, str):
-        yield RawProblem(("policy",), f"expected a string (got {_describe(policy)})")
+        yield RawProblem(("policy",), f"expected a string (got {describe(policy)})")
     first = data.get("first")
     if "first" in data and not isinstance(first, dict):
-        yield RawProblem(("first",), f"expected a version document (got {_describe(first)})")
+        yield RawProblem(("first",), f"expected a version document (got {describe(first)})")
     elif isinstance(first, dict) and isinstance(policy, str) and first.get("policy") != policy:
         yield RawProblem(
             ("first", "policy"),
@@ -421,7 +430,7 @@ def _payload_problems(data: Any, limits: Limits) -> Iterator[RawProblem]:
         )
     deltas = data.get("deltas")
     if "deltas" in data and not isinstance(deltas, list):
-        yield RawProblem(("deltas",), f"expected a list of deltas (got {_describe(deltas)})")
+        yield RawProblem(("deltas",), f"expected a list of deltas (got {describe(deltas)})")
     elif isinstance(deltas, list):
         for index, form in enumerate(deltas):
             yield from _delta_problems(form, ("deltas", index), limits)
@@ -430,7 +439,7 @@ def _payload_problems(data: Any, limits: Limits) -> Iterator[RawProblem]:
 def _delta_problems(form: Any, here: tuple[str | int, ...], limits: Limits) -> list[RawProblem]:
     """Everything wrong with one delta, found before it is applied."""
     if not isinstance(form, dict):
-        return [RawProblem(here, f"expected a delta, a mapping of actions (got {_describe(form)})")]
+        return [RawProblem(here, f"expected a delta, a mapping of actions (got {describe(form)})")]
     found: list[RawProblem] = []
     for action, entries in form.items():
         at = (*here, action)
@@ -440,7 +449,7 @@ def _delta_problems(form: Any, here: tuple[str | int, ...], limits: Limits) -> l
             found.append(RawProblem(at, message, at_key=True))
             continue
         if not isinstance(entries, dict):
-            found.append(RawProblem(at, f"expected a mapping of paths (got {_describe(entries)})"))
+            found.append(RawProblem(at, f"expected a mapping of paths (got {describe(entries)})"))
             continue
         for path, entry in entries.items():
             found.extend(_entry_problems(action, path, entry, (*at, path), limits))
@@ -472,7 +481,7 @@ def _entry_problems(
 def _steps(path: Any) -> tuple[list[str | int], str | None]:
     """The keys and indexes of a delta path, or what is wrong with it."""
     if not isinstance(path, str):
-        return [], f"expected a path such as root['rules'][0] (got {_describe(path)})"
+        return [], f"expected a path such as root['rules'][0] (got {describe(path)})"
     if not path.startswith("root"):
         return [], f"path {path!r} is not rooted at the document (expected it to start with root)"
     steps: list[str | int] = []
@@ -501,7 +510,7 @@ def _steps(path: Any) -> tuple[list[str | int], str | None]:
 
 def _change_problems(entry: Any, at: tuple[str | int, ...], limits: Limits) -> Iterator[RawProblem]:
     if not isinstance(entry, dict):
-        yield RawProblem(at, f"expected {{'new_value', 'old_value'}} (got {_describe(entry)})")
+        yield RawProblem(at, f"expected {{'new_value', 'old_value'}} (got {describe(entry)})")
         return
     for key in ("new_value", "old_value"):
         if key not in entry:
@@ -521,13 +530,13 @@ def _change_problems(entry: Any, at: tuple[str | int, ...], limits: Limits) -> I
 
 def _opcode_problems(entry: Any, at: tuple[str | int, ...], limits: Limits) -> Iterator[RawProblem]:
     if not isinstance(entry, list):
-        yield RawProblem(at, f"expected a list of opcodes (got {_describe(entry)})")
+        yield RawProblem(at, f"expected a list of opcodes (got {describe(entry)})")
         return
     allowed = ("tag", *_OPCODE_INDEXES, "old_values", "new_values")
     for index, op in enumerate(entry):
         here = (*at, index)
         if not isinstance(op, dict):
-            yield RawProblem(here, f"expected an opcode mapping (got {_describe(op)})")
+            yield RawProblem(here, f"expected an opcode mapping (got {describe(op)})")
             continue
         for key in op:
             if key not in allowed:
@@ -544,12 +553,12 @@ def _opcode_problems(entry: Any, at: tuple[str | int, ...], limits: Limits) -> I
         for key in _OPCODE_INDEXES:
             value = op.get(key)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                message = f"expected an index, a whole number from 0 (got {_describe(value)})"
+                message = f"expected an index, a whole number from 0 (got {describe(value)})"
                 yield RawProblem((*here, key), message)
         for key in ("old_values", "new_values"):
             values = op.get(key)
             if values is not None and not isinstance(values, list):
-                yield RawProblem((*here, key), f"expected a list (got {_describe(values)})")
+                yield RawProblem((*here, key), f"expected a list (got {describe(values)})")
             elif values is not None:
                 yield from _value_problems(values, (*here, key), limits)
 
@@ -565,7 +574,7 @@ def _value_problems(value: Any, at: tuple[str | int, ...], limits: Limits) -> It
         if isinstance(item, dict):
             for key, inner in item.items():
                 if not isinstance(key, str):
-                    yield RawProblem(at, f"expected plain JSON: a key {_describe(key)}")
+                    yield RawProblem(at, f"expected plain JSON: a key {describe(key)}")
                     return
                 stack.append((inner, depth + 1))
         elif isinstance(item, list):
@@ -580,11 +589,5 @@ def _value_problems(value: Any, at: tuple[str | int, ...], limits: Limits) -> It
                 yield RawProblem(at, f"expected plain JSON (got {item!r}, which JSON cannot hold)")
                 return
         elif item is not None and not isinstance(item, int):
-            yield RawProblem(at, f"expected plain JSON (got {_describe(item)})")
+            yield RawProblem(at, f"expected plain JSON (got {describe(item)})")
             return
-
-
-def _describe(value: object) -> str:
-    name = type(value).__name__
-    article = "an" if name[0] in "aeiou" else "a"
-    return f"{value!r} that is {article} {name}"

@@ -1,14 +1,149 @@
-"""Reading, writing and describing time values (SPEC section 3)."""
+"""Time values (SPEC section 3): the model's When and Precision, and reading,
+writing and describing them.
+
+:mod:`policydiff.model` re-exports :class:`When` and :class:`Precision`; they
+live here, below the model, so that parsing a time never reaches back up.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
+from typing import Any
 
+import attrs
 import pendulum
 
-from policydiff._locate import shown
-from policydiff.model import Precision, When
+from policydiff._text import plural, shown
+
+__all__ = [
+    "ACCEPTED",
+    "Precision",
+    "When",
+    "describe_gap",
+    "format_when",
+    "parse_when",
+    "write_when",
+    "zone",
+]
+
+
+class Precision(enum.Enum):
+    """How precisely a time value was given."""
+
+    __module__ = "policydiff.model"
+
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+    INSTANT = "instant"
+
+
+_PRECISION_RANK = {p: i for i, p in enumerate(Precision)}
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _since_epoch(instant: pendulum.DateTime) -> tuple[int, int, int]:
+    """The instant as (days, seconds, microseconds) since 1970 in UTC.
+
+    Python compares two datetimes of one zone by their wall clocks, so the
+    two 01:30s of a night the clocks go back would otherwise be equal.
+    """
+    offset = instant.utcoffset() or dt.timedelta()
+    micros = (
+        (instant.hour * 3600 + instant.minute * 60 + instant.second) * 1_000_000
+        + instant.microsecond
+        - (offset.days * 86_400 + offset.seconds) * 1_000_000
+        - offset.microseconds
+    )
+    # Whole-number arithmetic: near year 1 or 9999, UTC may fall outside
+    # what a datetime can hold.
+    days, micros = divmod(micros, 86_400_000_000)
+    seconds, micros = divmod(micros, 1_000_000)
+    return (instant.toordinal() - _EPOCH_ORDINAL + days, seconds, micros)
+
+
+def _zone_key(instant: pendulum.DateTime) -> tuple[tuple[int, int, int], str | None]:
+    return (_since_epoch(instant), instant.timezone_name)
+
+
+def _precision(value: Precision | str) -> Precision:
+    try:
+        return Precision(value)
+    except ValueError:
+        allowed = ", ".join(p.value for p in Precision)
+        msg = f"unknown precision {shown(value)} (expected one of: {allowed})"
+        raise ValueError(msg) from None
+
+
+@attrs.frozen(kw_only=True, order=True)
+class When:
+    """A moment as a document gave it: an instant plus the precision it had.
+
+    ``2024-05`` is kept as *May 2024*: its ``instant`` is the first moment of
+    the month and its ``precision`` is :attr:`Precision.MONTH`. Values order
+    by their first instant, then by precision (coarser first). Two values are
+    equal when instant, time zone and precision are.
+
+    >>> from policydiff.model import When
+    >>> str(When.parse("2024-05"))
+    'May 2024'
+    >>> str(When.parse("2024-05-30", timezone="America/New_York"))
+    '30 May 2024'
+    """
+
+    __module__ = "policydiff.model"
+
+    instant: pendulum.DateTime = attrs.field(eq=_zone_key, order=_since_epoch)
+    precision: Precision = attrs.field(
+        default=Precision.INSTANT, converter=_precision, order=_PRECISION_RANK.__getitem__
+    )
+
+    @instant.validator
+    def _aware(self, attribute: attrs.Attribute[Any], value: pendulum.DateTime) -> None:
+        if not isinstance(value, pendulum.DateTime) or value.tzinfo is None:
+            msg = f"'instant' must be a timezone-aware pendulum.DateTime (got {value!r})"
+            raise ValueError(msg)
+
+    @classmethod
+    def parse(cls, value: object, *, timezone: str = "UTC") -> When:
+        """Read a SPEC section 3 time value.
+
+        Args:
+            value: ``"2024"``, ``"2024-05"``, ``"2024-05-30"``,
+                ``"2024-05-30T14:00-04:00"``, an ``int`` year, or a
+                ``datetime.date`` / ``datetime.datetime``.
+            timezone: The zone for values written without an offset.
+
+        Raises:
+            ValueError: The value is not a time this format accepts.
+        """
+        return parse_when(value, timezone)
+
+    @property
+    def end(self) -> pendulum.DateTime:
+        """The first instant after the period this value names."""
+        if self.precision is Precision.YEAR:
+            return self.instant.add(years=1)
+        if self.precision is Precision.MONTH:
+            return self.instant.add(months=1)
+        if self.precision is Precision.DAY:
+            return self.instant.add(days=1)
+        return self.instant
+
+    def isoformat(self) -> str:
+        """Return the first instant in ISO 8601 with its offset."""
+        return self.instant.isoformat()
+
+    def __str__(self) -> str:
+        return format_when(self)
+
+
+# The class reports the public module it is used from; its annotations are
+# resolved here, where their names are.
+attrs.resolve_types(When, globals())
+
 
 _FORMS = re.compile(
     r"""
@@ -173,7 +308,7 @@ def describe_gap(earlier: When, later: When) -> str:
     from 30 May 2024 to June 2024 is "1 month after", never "2 days after",
     since June 2024 may mean any day of that month.
     """
-    coarse = min(earlier.precision, later.precision, key=_rank)
+    coarse = min(earlier.precision, later.precision, key=_PRECISION_RANK.__getitem__)
     # Count on the calendar of the coarser value: "30 May 2024" in New York
     # and 19:00 that day in New York are the same day, wherever the other
     # value's offset puts it. Both ends in one zone also keeps pendulum from
@@ -184,23 +319,15 @@ def describe_gap(earlier: When, later: When) -> str:
     if end < start:
         start, end, sign = end, start, "before"
     if coarse is Precision.YEAR:
-        words = _count(end.year - start.year, "year")
+        words = plural(end.year - start.year, "year")
     elif coarse is Precision.MONTH:
-        words = _count((end.year - start.year) * 12 + end.month - start.month, "month")
+        words = plural((end.year - start.year) * 12 + end.month - start.month, "month")
     elif coarse is Precision.DAY:
-        words = _count((end.date() - start.date()).days, "day")
+        words = plural((end.date() - start.date()).days, "day")
     else:
         interval = pendulum.interval(start, end)
         days = interval.in_days()
-        words = _count(days, "day") if days else _count(interval.in_hours(), "hour")
+        words = plural(days, "day") if days else plural(interval.in_hours(), "hour")
     if words.startswith("0 "):
         return "at the same time as" if coarse is Precision.INSTANT else "in the same period as"
     return f"{words} {sign}"
-
-
-def _count(n: int, unit: str) -> str:
-    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
-
-
-def _rank(p: Precision) -> int:
-    return list(Precision).index(p)

@@ -12,7 +12,6 @@ The model does no I/O: see :func:`policydiff.load` and :func:`policydiff.dump`.
 from __future__ import annotations
 
 import collections
-import datetime
 import enum
 import operator
 from collections.abc import Iterable, Iterator, Mapping
@@ -20,7 +19,8 @@ from functools import cached_property
 from typing import Any, TypeVar, overload
 
 import attrs
-import pendulum
+
+from policydiff._time import Precision, When
 
 __all__ = [
     "Change",
@@ -128,123 +128,6 @@ class Conflict(enum.Enum):
     PERMIT_OVERRIDES = "permit-overrides"
 
 
-class Precision(enum.Enum):
-    """How precisely a time value was given."""
-
-    YEAR = "year"
-    MONTH = "month"
-    DAY = "day"
-    INSTANT = "instant"
-
-
-_PRECISION_RANK = {p: i for i, p in enumerate(Precision)}
-
-
-def _since_epoch(instant: pendulum.DateTime) -> tuple[int, int, int]:
-    """The instant as (days, seconds, microseconds) since 1970 in UTC.
-
-    Python compares two datetimes of one zone by their wall clocks, so the
-    two 01:30s of a night the clocks go back would otherwise be equal.
-    """
-    offset = instant.utcoffset() or datetime.timedelta()
-    micros = (
-        (instant.hour * 3600 + instant.minute * 60 + instant.second) * 1_000_000
-        + instant.microsecond
-        - (offset.days * 86_400 + offset.seconds) * 1_000_000
-        - offset.microseconds
-    )
-    # Whole-number arithmetic: near year 1 or 9999, UTC may fall outside
-    # what a datetime can hold.
-    days, micros = divmod(micros, 86_400_000_000)
-    seconds, micros = divmod(micros, 1_000_000)
-    return (instant.toordinal() - _EPOCH_ORDINAL + days, seconds, micros)
-
-
-_EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
-
-
-def _zone_key(instant: pendulum.DateTime) -> tuple[tuple[int, int, int], str | None]:
-    return (_since_epoch(instant), instant.timezone_name)
-
-
-@attrs.frozen(kw_only=True, order=False)
-class When:
-    """A moment as a document gave it: an instant plus the precision it had.
-
-    ``2024-05`` is kept as *May 2024*: its ``instant`` is the first moment of
-    the month and its ``precision`` is :attr:`Precision.MONTH`. Values order
-    by their first instant. Two values are equal when instant, time zone and
-    precision are.
-
-    >>> from policydiff.model import When
-    >>> str(When.parse("2024-05"))
-    'May 2024'
-    >>> str(When.parse("2024-05-30", timezone="America/New_York"))
-    '30 May 2024'
-    """
-
-    instant: pendulum.DateTime = attrs.field(eq=_zone_key)
-    precision: Precision = Precision.INSTANT
-
-    @instant.validator
-    def _aware(self, attribute: attrs.Attribute[Any], value: pendulum.DateTime) -> None:
-        if not isinstance(value, pendulum.DateTime) or value.tzinfo is None:
-            msg = f"'instant' must be a timezone-aware pendulum.DateTime (got {value!r})"
-            raise ValueError(msg)
-
-    @classmethod
-    def parse(cls, value: object, *, timezone: str = "UTC") -> When:
-        """Read a SPEC section 3 time value.
-
-        Args:
-            value: ``"2024"``, ``"2024-05"``, ``"2024-05-30"``,
-                ``"2024-05-30T14:00-04:00"``, an ``int`` year, or a
-                ``datetime.date`` / ``datetime.datetime``.
-            timezone: The zone for values written without an offset.
-
-        Raises:
-            ValueError: The value is not a time this format accepts.
-        """
-        from policydiff._time import parse_when
-
-        return parse_when(value, timezone)
-
-    @property
-    def end(self) -> pendulum.DateTime:
-        """The first instant after the period this value names."""
-        if self.precision is Precision.YEAR:
-            return self.instant.add(years=1)
-        if self.precision is Precision.MONTH:
-            return self.instant.add(months=1)
-        if self.precision is Precision.DAY:
-            return self.instant.add(days=1)
-        return self.instant
-
-    def isoformat(self) -> str:
-        """The first instant in ISO 8601 with its offset."""
-        return self.instant.isoformat()
-
-    def __str__(self) -> str:
-        from policydiff._time import format_when
-
-        return format_when(self)
-
-    def _key(self) -> tuple[tuple[int, int, int], int]:
-        return (_since_epoch(self.instant), _PRECISION_RANK[self.precision])
-
-    def __lt__(self, other: When) -> bool:
-        return self._key() < other._key()
-
-    def __le__(self, other: When) -> bool:
-        return self._key() <= other._key()
-
-    def __gt__(self, other: When) -> bool:
-        return self._key() > other._key()
-
-    def __ge__(self, other: When) -> bool:
-        return self._key() >= other._key()
-
-
 def _strings(value: Iterable[str]) -> frozenset[str]:
     return frozenset(value)
 
@@ -272,9 +155,7 @@ class Rule:
     effect: Effect
     action: frozenset[str] = attrs.field(converter=_values)
     subject: frozenset[str] = attrs.field(default=frozenset(), converter=_values)
-    scope: FrozenMap[str, frozenset[str]] = attrs.field(
-        factory=FrozenMap, converter=_scope
-    )
+    scope: FrozenMap[str, frozenset[str]] = attrs.field(factory=FrozenMap, converter=_scope)
     conditions: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
     text: str | None = None
     sources: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)

@@ -151,8 +151,10 @@ def whens(
 def _dimension_names() -> st.SearchStrategy[str]:
     """A scope dimension: a common one, or another that is no misspelling of one."""
     return labels(DIMENSIONS).filter(
-        lambda d: d not in ("subject", "action")
-        and (d in DIMENSIONS or near_dimension(d, list(DIMENSIONS)) is None)
+        lambda d: (
+            d not in ("subject", "action")
+            and (d in DIMENSIONS or near_dimension(d, list(DIMENSIONS)) is None)
+        )
     )
 
 
@@ -191,9 +193,7 @@ def scopes(draw: st.DrawFn) -> dict[str, frozenset[str]]:
 
 
 @st.composite
-def rules(
-    draw: st.DrawFn, *, rule_id: str | None = None, source_ids: tuple[str, ...] = ()
-) -> Rule:
+def rules(draw: st.DrawFn, *, rule_id: str | None = None, source_ids: tuple[str, ...] = ()) -> Rule:
     """A valid rule, citing only ``source_ids``."""
     return Rule(
         id=rule_id if rule_id is not None else draw(labels(RULE_IDS)),
@@ -237,7 +237,9 @@ def sources(draw: st.DrawFn, *, timezone: str = "UTC", max_size: int = 3) -> tup
             publisher=draw(optional),
             title=draw(optional),
             date=draw(st.none() | whens(timezone=timezone)),
-            url=draw(st.none() | st.sampled_from(("https://example.org/a", "http://x.test/?q=1&r"))),
+            url=draw(
+                st.none() | st.sampled_from(("https://example.org/a", "http://x.test/?q=1&r"))
+            ),
             note=draw(optional),
         )
         for source_id in ids
@@ -249,7 +251,11 @@ def events(
     draw: st.DrawFn, *, timezone: str = "UTC", source_ids: tuple[str, ...] = ()
 ) -> tuple[Event, ...]:
     """A version's decision steps, citing only ``source_ids``."""
-    cited = st.frozensets(st.sampled_from(source_ids), max_size=2) if source_ids else st.just(frozenset())
+    cited = (
+        st.frozensets(st.sampled_from(source_ids), max_size=2)
+        if source_ids
+        else st.just(frozenset())
+    )
     return tuple(
         draw(
             st.lists(
@@ -318,7 +324,9 @@ def _edited_rule(draw: st.DrawFn, rule: Rule, source_ids: tuple[str, ...]) -> Ru
     if edit == "subject":
         return attrs.evolve(rule, subject=draw(st.frozensets(labels(SUBJECTS), max_size=2)))
     if edit == "action":
-        return attrs.evolve(rule, action=draw(st.frozensets(labels(ACTIONS), min_size=1, max_size=2)))
+        return attrs.evolve(
+            rule, action=draw(st.frozensets(labels(ACTIONS), min_size=1, max_size=2))
+        )
     if edit == "condition":
         return attrs.evolve(rule, conditions=rule.conditions ^ {draw(free_text())})
     if edit == "text":
@@ -380,7 +388,11 @@ def _successor(draw: st.DrawFn, old: PolicyVersion) -> PolicyVersion:
         by_id.setdefault(rule.id, rule)
     effective = _later(draw(whens(timezone=old.timezone)), old.effective)
     # Some removals say why, on some of the version's sources.
-    cited = st.frozensets(st.sampled_from(source_ids), max_size=2) if source_ids else st.just(frozenset())
+    cited = (
+        st.frozensets(st.sampled_from(source_ids), max_size=2)
+        if source_ids
+        else st.just(frozenset())
+    )
     removals = tuple(
         Removal(rule=rule_id, sources=draw(cited), note=draw(st.none() | free_text()))
         for rule_id in dropped
@@ -389,7 +401,9 @@ def _successor(draw: st.DrawFn, old: PolicyVersion) -> PolicyVersion:
     made = attrs.evolve(
         old,
         removals=removals,
-        version=draw(labels(("v2", "v3", "anywhere-across-border")).filter(lambda v: v != old.version)),
+        version=draw(
+            labels(("v2", "v3", "anywhere-across-border")).filter(lambda v: v != old.version)
+        ),
         effective=effective,
         rules=tuple(by_id.values()),
         default=draw(st.sampled_from((old.default, old.default, *Default))),
@@ -412,7 +426,9 @@ def version_pairs(
     old = draw(versions(policy=name, max_rules=max_rules))
     if draw(st.integers(0, 3)) > 0:
         return old, draw(_successor(old))
-    new = draw(versions(policy=name, max_rules=max_rules).filter(lambda v: v.version != old.version))
+    new = draw(
+        versions(policy=name, max_rules=max_rules).filter(lambda v: v.version != old.version)
+    )
     return old, attrs.evolve(new, effective=_later(new.effective, old.effective))
 
 

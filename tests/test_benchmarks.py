@@ -36,7 +36,15 @@ def report() -> dict[str, Any]:
 
 def test_every_case_is_reported(report: dict[str, Any]) -> None:
     cases = {case["case"] for case in report["cases"]}
-    assert {"diff", "diff, flagship", "load json", "load yaml", "log", "log, from files", "at"} <= cases
+    assert {
+        "diff",
+        "diff, flagship",
+        "load json",
+        "load yaml",
+        "log",
+        "log, from files",
+        "at",
+    } <= cases
     assert any(case.startswith("impact") for case in cases)
 
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 import policydiff
+from policydiff import load_history
 from policydiff._cli import main
-from policydiff._history import load_history
 from policydiff._impact import impact
 from policydiff.errors import DocumentError, Problem
 from tests.conftest import ROOT

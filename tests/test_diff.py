@@ -47,9 +47,21 @@ def only(old: PolicyVersion, new: PolicyVersion) -> policydiff.Change:
 @pytest.mark.parametrize(
     ("effect", "appeared", "disappeared"),
     [
-        ("permit", (Kind.PERMISSION_GRANTED, Direction.LOOSENED), (Kind.PERMISSION_REVOKED, Direction.TIGHTENED)),
-        ("prohibit", (Kind.RESTRICTION_IMPOSED, Direction.TIGHTENED), (Kind.RESTRICTION_LIFTED, Direction.LOOSENED)),
-        ("oblige", (Kind.RESTRICTION_IMPOSED, Direction.TIGHTENED), (Kind.RESTRICTION_LIFTED, Direction.LOOSENED)),
+        (
+            "permit",
+            (Kind.PERMISSION_GRANTED, Direction.LOOSENED),
+            (Kind.PERMISSION_REVOKED, Direction.TIGHTENED),
+        ),
+        (
+            "prohibit",
+            (Kind.RESTRICTION_IMPOSED, Direction.TIGHTENED),
+            (Kind.RESTRICTION_LIFTED, Direction.LOOSENED),
+        ),
+        (
+            "oblige",
+            (Kind.RESTRICTION_IMPOSED, Direction.TIGHTENED),
+            (Kind.RESTRICTION_LIFTED, Direction.LOOSENED),
+        ),
     ],
 )
 def test_a_rule_appearing_or_disappearing_is_named_by_its_effect(
@@ -68,7 +80,10 @@ def test_a_rule_appearing_or_disappearing_is_named_by_its_effect(
 
 
 def test_a_rule_identical_but_for_its_id_is_renamed_not_replaced() -> None:
-    change = only(version(rule("old-name", scope={"region": ["EU"]})), version(rule("new-name", scope={"region": ["EU"]})))
+    change = only(
+        version(rule("old-name", scope={"region": ["EU"]})),
+        version(rule("new-name", scope={"region": ["EU"]})),
+    )
     assert change.kind is Kind.RULE_RENAMED
     assert change.direction is Direction.NEUTRAL
     assert change.rule == "new-name"
@@ -88,7 +103,9 @@ def test_a_rule_identical_but_for_its_id_is_renamed_not_replaced() -> None:
         ("prohibit", "oblige", Direction.MIXED),
     ],
 )
-def test_an_effect_change_reads_toward_permit_as_loosened(before: str, after: str, direction: Direction) -> None:
+def test_an_effect_change_reads_toward_permit_as_loosened(
+    before: str, after: str, direction: Direction
+) -> None:
     change = only(version(rule("x", before)), version(rule("x", after)))
     assert change.kind is Kind.EFFECT_CHANGED
     assert change.direction is direction
@@ -131,7 +148,9 @@ def test_narrowing_a_prohibition_by_adding_a_dimension_is_loosened() -> None:
 
 
 def test_dropping_a_dimension_from_a_permission_broadens_it() -> None:
-    change = only(version(rule("x", "permit", scope={"region": ["EU"]})), version(rule("x", "permit")))
+    change = only(
+        version(rule("x", "permit", scope={"region": ["EU"]})), version(rule("x", "permit"))
+    )
     assert (change.kind, change.direction) == (Kind.SCOPE_BROADENED, Direction.LOOSENED)
 
 
@@ -147,7 +166,11 @@ def test_subject_and_action_changes_are_scope_changes_on_those_dimensions() -> N
 
 def test_a_subject_appearing_narrows_a_rule_that_applied_to_anyone() -> None:
     change = only(version(rule("x", "permit")), version(rule("x", "permit", subject="alice")))
-    assert (change.kind, change.dimension, change.direction) == (Kind.SCOPE_NARROWED, "subject", Direction.TIGHTENED)
+    assert (change.kind, change.dimension, change.direction) == (
+        Kind.SCOPE_NARROWED,
+        "subject",
+        Direction.TIGHTENED,
+    )
 
 
 VOCABULARY = {"region": {"Europe": ["France", "Germany"], "World": ["Europe", "Asia"]}}
@@ -182,7 +205,10 @@ def test_values_replaced_by_a_parent_covering_exactly_them_change_nothing_in_eff
 
 @pytest.mark.parametrize(
     ("effect", "added", "removed"),
-    [("permit", Direction.TIGHTENED, Direction.LOOSENED), ("prohibit", Direction.LOOSENED, Direction.TIGHTENED)],
+    [
+        ("permit", Direction.TIGHTENED, Direction.LOOSENED),
+        ("prohibit", Direction.LOOSENED, Direction.TIGHTENED),
+    ],
 )
 def test_conditions_narrow_a_permission_and_soften_a_restriction(
     effect: str, added: Direction, removed: Direction
@@ -191,8 +217,16 @@ def test_conditions_narrow_a_permission_and_soften_a_restriction(
     conditional = version(rule("x", effect, conditions=["with a licence"]))
     up = only(plain, conditional)
     down = only(conditional, plain)
-    assert (up.kind, up.direction, up.added) == (Kind.CONDITION_ADDED, added, frozenset({"with a licence"}))
-    assert (down.kind, down.direction, down.removed) == (Kind.CONDITION_REMOVED, removed, frozenset({"with a licence"}))
+    assert (up.kind, up.direction, up.added) == (
+        Kind.CONDITION_ADDED,
+        added,
+        frozenset({"with a licence"}),
+    )
+    assert (down.kind, down.direction, down.removed) == (
+        Kind.CONDITION_REMOVED,
+        removed,
+        frozenset({"with a licence"}),
+    )
 
 
 def test_a_new_text_or_source_list_is_a_rewording() -> None:
@@ -210,8 +244,12 @@ def test_a_new_text_or_source_list_is_a_rewording() -> None:
     ("before", "after", "direction"),
     [("prohibit", "permit", Direction.LOOSENED), ("permit", "prohibit", Direction.TIGHTENED)],
 )
-def test_the_default_changing_has_its_own_kind(before: str, after: str, direction: Direction) -> None:
-    change = only(version(default=policydiff.Default(before)), version(default=policydiff.Default(after)))
+def test_the_default_changing_has_its_own_kind(
+    before: str, after: str, direction: Direction
+) -> None:
+    change = only(
+        version(default=policydiff.Default(before)), version(default=policydiff.Default(after))
+    )
     assert (change.kind, change.direction, change.rule) == (Kind.DEFAULT_CHANGED, direction, None)
 
 
@@ -235,7 +273,11 @@ def test_the_conflict_strategy_changing_is_mixed() -> None:
 )
 def test_each_other_version_field_is_one_neutral_metadata_change(field: str, value: object) -> None:
     change = only(version(), version(**{field: value}))
-    assert (change.kind, change.direction, change.dimension) == (Kind.METADATA_CHANGED, Direction.NEUTRAL, field)
+    assert (change.kind, change.direction, change.dimension) == (
+        Kind.METADATA_CHANGED,
+        Direction.NEUTRAL,
+        field,
+    )
     assert change.path == f"root[{field!r}]"
 
 
@@ -243,7 +285,11 @@ def test_label_and_effective_are_the_diffs_ends_not_changes() -> None:
     d = policydiff.diff(version(), version(version="v9", effective=When.parse("2025")))
     assert len(d) == 0
     assert not d
-    assert d.to_dict()["to"] == {"version": "v9", "effective": "2025-01-01T00:00:00+00:00", "precision": "year"}
+    assert d.to_dict()["to"] == {
+        "version": "v9",
+        "effective": "2025-01-01T00:00:00+00:00",
+        "precision": "year",
+    }
 
 
 def test_versions_of_different_policies_cannot_be_compared() -> None:
@@ -270,7 +316,9 @@ def flagship() -> policydiff.PolicyDiff:
     return policydiff.diff(old, new)
 
 
-def test_the_kharkiv_decision_is_exactly_one_permission_granted(flagship: policydiff.PolicyDiff) -> None:
+def test_the_kharkiv_decision_is_exactly_one_permission_granted(
+    flagship: policydiff.PolicyDiff,
+) -> None:
     (granted,) = flagship.loosened()
     assert granted.kind is Kind.PERMISSION_GRANTED
     assert granted.rule == "kharkiv-defensive-strikes"
@@ -293,11 +341,23 @@ def test_the_kharkiv_description_says_who_may_do_what_where_and_under_which_cond
     )
 
 
-def test_the_text_report_leads_with_what_was_lifted_and_when(flagship: policydiff.PolicyDiff) -> None:
+def test_the_text_report_leads_with_what_was_lifted_and_when(
+    flagship: policydiff.PolicyDiff,
+) -> None:
     lines = flagship.to_text().splitlines()
-    assert lines[0] == "us-weapons-use-ukraine: no-strikes-inside-russia → kharkiv-defensive-strikes"
+    assert (
+        lines[0] == "us-weapons-use-ukraine: no-strikes-inside-russia → kharkiv-defensive-strikes"
+    )
     assert lines[1].startswith("Effective 30 May 2024, 2 years after the previous version")
-    first_section = next(line for line in lines if line.endswith(")") and not line.startswith(" ") and "(" in line and line[0].isupper() and "changes" not in line)
+    first_section = next(
+        line
+        for line in lines
+        if line.endswith(")")
+        and not line.startswith(" ")
+        and "(" in line
+        and line[0].isupper()
+        and "changes" not in line
+    )
     assert first_section == "Lifted or loosened (1)"
 
 
@@ -323,7 +383,9 @@ def test_the_json_report_follows_the_contract(flagship: policydiff.PolicyDiff) -
 
 
 def test_a_month_precision_date_reads_as_the_month() -> None:
-    d = policydiff.diff(version(), version(version="v2", effective=When.parse("2024-06"), title="t"))
+    d = policydiff.diff(
+        version(), version(version="v2", effective=When.parse("2024-06"), title="t")
+    )
     assert d.to_text().splitlines()[1].startswith("Effective June 2024, 1 month after")
 
 
@@ -336,11 +398,16 @@ def test_a_version_compared_with_itself_has_no_changes(v: PolicyVersion) -> None
 
 
 @given(version_pairs())
-def test_swapping_the_versions_swaps_loosened_and_tightened(pair: tuple[PolicyVersion, PolicyVersion]) -> None:
+def test_swapping_the_versions_swaps_loosened_and_tightened(
+    pair: tuple[PolicyVersion, PolicyVersion],
+) -> None:
     a, b = pair
     forward = policydiff.diff(a, b).summary
     backward = policydiff.diff(b, a).summary
-    assert (forward["loosened"], forward["tightened"]) == (backward["tightened"], backward["loosened"])
+    assert (forward["loosened"], forward["tightened"]) == (
+        backward["tightened"],
+        backward["loosened"],
+    )
     assert forward["mixed"] == backward["mixed"]
 
 
@@ -440,7 +507,9 @@ def test_a_removal_names_the_sources_and_the_note_behind_it() -> None:
     new = version(
         sources=(*TESTING, revoked),
         removals=(
-            Removal(rule="brazil-ban", sources={"proclamation-10294"}, note="Country bans revoked."),
+            Removal(
+                rule="brazil-ban", sources={"proclamation-10294"}, note="Country bans revoked."
+            ),
         ),
     )
     lifted = policydiff.diff(old, attrs.evolve(new, version="v2")).loosened()[0]
@@ -448,14 +517,15 @@ def test_a_removal_names_the_sources_and_the_note_behind_it() -> None:
         ["proclamation-10294"],
         "Country bans revoked.",
     )
-    assert policydiff.diff(old, attrs.evolve(new, version="v2")).to_dict()["changes"][0]["note"] == (
-        "Country bans revoked."
-    )
+    document = policydiff.diff(old, attrs.evolve(new, version="v2")).to_dict()
+    assert document["changes"][0]["note"] == "Country bans revoked."
 
 
 def test_the_text_report_shows_why_a_rule_was_removed() -> None:
     old = version(rule("brazil-ban"))
-    new = version(version="v2", removals=(Removal(rule="brazil-ban", note="Country bans revoked."),))
+    new = version(
+        version="v2", removals=(Removal(rule="brazil-ban", note="Country bans revoked."),)
+    )
     assert "    rule brazil-ban · why: Country bans revoked." in policydiff.diff(old, new).to_text()
 
 

@@ -82,7 +82,9 @@ def test_unquoted_yaml_date_is_a_day_in_the_document_zone(kharkiv: PolicyVersion
 def test_unquoted_yaml_times_keep_their_precision(
     written: str, precision: Precision, first: str
 ) -> None:
-    version = policydiff.loads(f"policy: p\nversion: v\ntimezone: Europe/Kyiv\neffective: {written}\n")
+    version = policydiff.loads(
+        f"policy: p\nversion: v\ntimezone: Europe/Kyiv\neffective: {written}\n"
+    )
     assert (version.effective.precision, version.effective.isoformat()) == (precision, first)
 
 
@@ -201,7 +203,9 @@ def test_dumps_refuses_a_day_in_another_zone_than_the_document() -> None:
         policy="p",
         version="v",
         timezone="UTC",
-        effective=When(instant=pendulum.datetime(2024, 5, 30, tz="Europe/Kyiv"), precision=Precision.DAY),
+        effective=When(
+            instant=pendulum.datetime(2024, 5, 30, tz="Europe/Kyiv"), precision=Precision.DAY
+        ),
     )
     with pytest.raises(ValueError, match="cannot be written in a document whose timezone is UTC"):
         policydiff.dumps(version)
@@ -334,11 +338,15 @@ def test_max_string_is_configurable() -> None:
 def test_max_depth_is_configurable() -> None:
     with pytest.raises(DocumentError) as caught:
         policydiff.loads('{"policy": [[["x"]]]}', format="json", limits=Limits(max_depth=3))
-    assert str(caught.value) == "<string>:1:14: policy[0][0]: nested deeper than the limit of 3 levels"
+    assert (
+        str(caught.value) == "<string>:1:14: policy[0][0]: nested deeper than the limit of 3 levels"
+    )
 
 
 def test_max_nodes_is_configurable() -> None:
-    text = "policy: p\nversion: v\neffective: 2024\napproved_by: &a [x, x, x]\ntitle: [*a, *a, *a]\n"
+    text = (
+        "policy: p\nversion: v\neffective: 2024\napproved_by: &a [x, x, x]\ntitle: [*a, *a, *a]\n"
+    )
     with pytest.raises(DocumentError) as caught:
         policydiff.loads(text, limits=Limits(max_nodes=10))
     assert str(caught.value) == (
@@ -504,7 +512,10 @@ def problem_lines(text: str) -> list[str]:
 
 
 def test_a_value_missing_from_a_closed_dimension_is_an_error_at_its_place() -> None:
-    text = VOCABULARY + "rules:\n  - {id: r, effect: prohibit, action: enter, scope: {region: [schengen area]}}\n"
+    text = (
+        VOCABULARY
+        + "rules:\n  - {id: r, effect: prohibit, action: enter, scope: {region: [schengen area]}}\n"
+    )
     assert problem_lines(text) == [
         "p.yaml:10:63: rules[0].scope.region[0]: 'schengen area' is not in the vocabulary"
         " of 'region'; did you mean 'Schengen Area'?"
@@ -520,7 +531,9 @@ def test_an_action_outside_its_vocabulary_is_an_error() -> None:
 
 
 def test_an_unknown_value_hints_at_declaring_the_dimension_open() -> None:
-    text = VOCABULARY + "rules:\n  - {id: r, effect: prohibit, action: enter, scope: {region: Mars}}\n"
+    text = (
+        VOCABULARY + "rules:\n  - {id: r, effect: prohibit, action: enter, scope: {region: Mars}}\n"
+    )
     with pytest.raises(DocumentError) as caught:
         policydiff.loads(text)
     assert caught.value.problems[0].hint == (
@@ -529,7 +542,10 @@ def test_an_unknown_value_hints_at_declaring_the_dimension_open() -> None:
 
 
 def test_a_dimension_declared_open_takes_values_its_vocabulary_does_not_name() -> None:
-    text = VOCABULARY + "open: [region]\nrules:\n  - {id: r, effect: prohibit, action: enter, scope: {region: [Mars]}}\n"
+    text = (
+        VOCABULARY
+        + "open: [region]\nrules:\n  - {id: r, effect: prohibit, action: enter, scope: {region: [Mars]}}\n"
+    )
     version = policydiff.loads(text)
     assert (version.open, version.closed("region"), version.closed("action")) == (
         {"region"},
@@ -551,12 +567,18 @@ def test_open_and_removals_round_trip_through_every_format(fmt: str) -> None:
 
 
 def test_a_dimension_without_a_vocabulary_stays_open() -> None:
-    text = VOCABULARY + "rules:\n  - {id: r, effect: prohibit, action: enter, scope: {purpose: [anything]}}\n"
+    text = (
+        VOCABULARY
+        + "rules:\n  - {id: r, effect: prohibit, action: enter, scope: {purpose: [anything]}}\n"
+    )
     assert policydiff.loads(text).rule("r").scope["purpose"] == {"anything"}
 
 
 def test_a_scope_dimension_spelt_like_a_vocabulary_dimension_is_an_error() -> None:
-    text = VOCABULARY + "rules:\n  - {id: r, effect: prohibit, action: enter, scope: {Region: [Europe]}}\n"
+    text = (
+        VOCABULARY
+        + "rules:\n  - {id: r, effect: prohibit, action: enter, scope: {Region: [Europe]}}\n"
+    )
     assert problem_lines(text) == [
         "p.yaml:10:54: rules[0].scope.Region: no vocabulary names the dimension 'Region';"
         " did you mean 'region'?"
@@ -574,7 +596,9 @@ def test_a_scope_dimension_spelt_like_a_vocabulary_dimension_is_an_error() -> No
     ],
     ids=["token", "indentation"],
 )
-def test_a_yaml_tab_is_named_as_the_cause_wherever_the_parser_meets_it(text: str, place: str) -> None:
+def test_a_yaml_tab_is_named_as_the_cause_wherever_the_parser_meets_it(
+    text: str, place: str
+) -> None:
     with pytest.raises(DocumentError) as caught:
         policydiff.loads("policy: p\nversion: v\neffective: 2024\n" + text)
     assert str(caught.value) == f"{place}: invalid YAML: tabs cannot indent YAML; use spaces"
@@ -584,8 +608,12 @@ def test_rules_with_nothing_after_it_is_an_empty_list() -> None:
     assert policydiff.loads("policy: p\nversion: v\neffective: 2024\nrules:\n").rules == ()
 
 
-@pytest.mark.parametrize(("written", "meant"), [("EST", "America/New_York"), ("PST8PDT", "America/Los_Angeles")])
-def test_a_zone_abbreviation_is_refused_naming_the_geographic_zone(written: str, meant: str) -> None:
+@pytest.mark.parametrize(
+    ("written", "meant"), [("EST", "America/New_York"), ("PST8PDT", "America/Los_Angeles")]
+)
+def test_a_zone_abbreviation_is_refused_naming_the_geographic_zone(
+    written: str, meant: str
+) -> None:
     with pytest.raises(DocumentError) as caught:
         policydiff.loads(f"policy: p\nversion: v\neffective: 2024\ntimezone: {written}\n")
     assert str(caught.value) == (

@@ -26,148 +26,148 @@ from policydiff.errors import (
 BAD = Path(__file__).parent / "data" / "bad"
 
 EXPECTED: dict[str, list[str]] = {
-    'binary.yaml': [
-        'binary.yaml: binary file, not a policy document',
+    "binary.yaml": [
+        "binary.yaml: binary file, not a policy document",
     ],
-    'duplicate-keys.json': [
+    "duplicate-keys.json": [
         "duplicate-keys.json:6:67: rules[0].effect: duplicate key 'effect' (first at line 6)",
         "duplicate-keys.json:8:3: policy: duplicate key 'policy' (first at line 2)",
     ],
-    'duplicate-keys.yaml': [
+    "duplicate-keys.yaml": [
         "duplicate-keys.yaml:8:5: rules[0].effect: duplicate key 'effect' (first at line 6)",
         "duplicate-keys.yaml:9:1: policy: duplicate key 'policy' (first at line 1)",
     ],
-    'duplicate-rule-ids.yaml': [
+    "duplicate-rule-ids.yaml": [
         "duplicate-rule-ids.yaml:11:9: rules[2].id: duplicate rule id 'no-export' (first used by rules[0])",
     ],
-    'empty-scope.yaml': [
-        'empty-scope.yaml:9:18: rules[0].scope.territory: empty scope: give at least one value, or leave the dimension out to mean any value',
-        'empty-scope.yaml:13:13: rules[1].action: empty action: give at least one value',
+    "empty-scope.yaml": [
+        "empty-scope.yaml:9:18: rules[0].scope.territory: empty scope: give at least one value, or leave the dimension out to mean any value",
+        "empty-scope.yaml:13:13: rules[1].action: empty action: give at least one value",
     ],
-    'empty.json': [
-        'empty.json:1:1: invalid JSON: Expecting value',
+    "empty.json": [
+        "empty.json:1:1: invalid JSON: Expecting value",
     ],
-    'empty.toml': [
-        'empty.toml:1:1: effective: required field is missing',
-        'empty.toml:1:1: policy: required field is missing',
-        'empty.toml:1:1: version: required field is missing',
+    "empty.toml": [
+        "empty.toml:1:1: effective: required field is missing",
+        "empty.toml:1:1: policy: required field is missing",
+        "empty.toml:1:1: version: required field is missing",
     ],
-    'empty.yaml': [
-        'empty.yaml:1:1: expected a mapping of version fields (got an empty document)',
+    "empty.yaml": [
+        "empty.yaml:1:1: expected a mapping of version fields (got an empty document)",
     ],
-    'five-problems.yaml': [
+    "five-problems.yaml": [
         "five-problems.yaml:3:12: effective: impossible date '2024-02-30' (day is out of range for month)",
         "five-problems.yaml:4:11: timezone: unknown time zone 'Mars/Olympus_Mons' (expected an IANA name such as 'Europe/Kyiv')",
         "five-problems.yaml:7:13: rules[0].effect: unknown effect 'alow' (expected one of: oblige, permit, prohibit)",
-        'five-problems.yaml:10:18: rules[0].scope.territory: empty scope: give at least one value, or leave the dimension out to mean any value',
+        "five-problems.yaml:10:18: rules[0].scope.territory: empty scope: give at least one value, or leave the dimension out to mean any value",
         "five-problems.yaml:11:9: rules[1].id: duplicate rule id 'no-export' (first used by rules[0])",
     ],
-    'format-version.yaml': [
-        'format-version.yaml:1:13: policydiff: unsupported format version 2 (this release reads 1)',
+    "format-version.yaml": [
+        "format-version.yaml:1:13: policydiff: unsupported format version 2 (this release reads 1)",
     ],
-    'impossible-date.yaml': [
+    "impossible-date.yaml": [
         "impossible-date.yaml:3:12: effective: impossible date '2023-02-29' (day is out of range for month)",
         "impossible-date.yaml:4:12: announced: impossible date '2024-13' (month must be in 1..12)",
         "impossible-date.yaml:7:11: sources[0].date: impossible date '2024-04-31' (day is out of range for month)",
     ],
-    'invalid-date.yaml': [
+    "invalid-date.yaml": [
         "invalid-date.yaml:3:12: effective: invalid date 'May 30, 2024' (expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][offset])",
         "invalid-date.yaml:4:12: announced: impossible date '2024-5-31T25:00' (hour must be in 0..23)",
         "invalid-date.yaml:6:11: events[0].date: invalid date '30/05/2024' (expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][offset])",
     ],
-    'latin-1.yaml': [
-        'latin-1.yaml:4:11: not UTF-8 text (byte 0xe9 cannot be decoded); save the file as UTF-8',
+    "latin-1.yaml": [
+        "latin-1.yaml:4:11: not UTF-8 text (byte 0xe9 cannot be decoded); save the file as UTF-8",
     ],
-    'missing-fields.json': [
-        'missing-fields.json:1:1: policy: required field is missing',
-        'missing-fields.json:5:5: rules[0].id: required field is missing',
+    "missing-fields.json": [
+        "missing-fields.json:1:1: policy: required field is missing",
+        "missing-fields.json:5:5: rules[0].id: required field is missing",
     ],
-    'missing-fields.yaml': [
-        'missing-fields.yaml:1:1: effective: required field is missing',
-        'missing-fields.yaml:1:1: version: required field is missing',
-        'missing-fields.yaml:4:5: rules[0].action: required field is missing',
-        'missing-fields.yaml:4:5: rules[0].effect: required field is missing',
+    "missing-fields.yaml": [
+        "missing-fields.yaml:1:1: effective: required field is missing",
+        "missing-fields.yaml:1:1: version: required field is missing",
+        "missing-fields.yaml:4:5: rules[0].action: required field is missing",
+        "missing-fields.yaml:4:5: rules[0].effect: required field is missing",
     ],
-    'not-a-mapping.json': [
+    "not-a-mapping.json": [
         "not-a-mapping.json:1:1: expected a mapping of version fields (got 'a policy' that is a str)",
     ],
-    'not-a-mapping.yaml': [
+    "not-a-mapping.yaml": [
         "not-a-mapping.yaml:1:1: expected a mapping of version fields (got [{'effective': '2024-05-30', 'policy': 'demo', 'version': 'v1'}] that is a list)",
     ],
-    'syntax.json': [
-        'syntax.json:6:66: invalid JSON: Expecting property name enclosed in double quotes',
+    "syntax.json": [
+        "syntax.json:6:66: invalid JSON: Expecting property name enclosed in double quotes",
     ],
-    'syntax.toml': [
-        'syntax.toml:5:1: invalid TOML: Invalid value at the end of the document',
+    "syntax.toml": [
+        "syntax.toml:5:1: invalid TOML: Invalid value at the end of the document",
     ],
-    'syntax.yaml': [
+    "syntax.yaml": [
         "syntax.yaml:7:4: invalid YAML: while parsing a block collection did not find expected '-' indicator",
     ],
-    'unknown-effect.json': [
+    "unknown-effect.json": [
         "unknown-effect.json:6:35: rules[0].effect: unknown effect 'forbid' (expected one of: oblige, permit, prohibit)",
     ],
-    'unknown-effect.toml': [
+    "unknown-effect.toml": [
         "unknown-effect.toml:7:1: rules[0].effect: unknown effect 'deny' (expected one of: oblige, permit, prohibit)",
     ],
-    'unknown-effect.yaml': [
+    "unknown-effect.yaml": [
         "unknown-effect.yaml:4:10: default: unknown default 'maybe' (expected one of: permit, prohibit)",
         "unknown-effect.yaml:5:11: conflict: unknown conflict strategy 'newest-wins' (expected one of: most-specific, permit-overrides, prohibit-overrides)",
         "unknown-effect.yaml:8:13: rules[0].effect: unknown effect 'alow' (expected one of: oblige, permit, prohibit)",
     ],
-    'unknown-keys.yaml': [
-        'unknown-keys.yaml:1:1: effective: required field is missing',
+    "unknown-keys.yaml": [
+        "unknown-keys.yaml:1:1: effective: required field is missing",
         "unknown-keys.yaml:3:1: efective: unknown key 'efective'; did you mean 'effective'?",
         "unknown-keys.yaml:4:1: flavour: unknown key 'flavour' (expected one of: announced, approved_by, conflict, default, effective, events, open, policy, policydiff, removals, rules, sources, summary, timezone, title, version, vocabulary)",
         "unknown-keys.yaml:9:5: rules[0].scpoe: unknown key 'scpoe'; did you mean 'scope'?",
     ],
-    'unknown-source.yaml': [
+    "unknown-source.yaml": [
         "unknown-source.yaml:11:15: rules[0].sources[0]: unknown source id 'politco-2024-05-30'; did you mean 'politico-2024-05-30'?",
         "unknown-source.yaml:11:35: rules[0].sources[1]: unknown source id 'reuters' (known sources: 'politico-2024-05-30')",
     ],
-    'unknown-timezone.yaml': [
+    "unknown-timezone.yaml": [
         "unknown-timezone.yaml:4:11: timezone: unknown time zone 'America/Kyiv' (expected an IANA name such as 'Europe/Kyiv')",
     ],
-    'wrong-types.json': [
-        'wrong-types.json:4:16: effective: expected a date such as 2024-05-30 (got True that is a bool)',
+    "wrong-types.json": [
+        "wrong-types.json:4:16: effective: expected a date such as 2024-05-30 (got True that is a bool)",
         "wrong-types.json:5:12: rules: expected a list (got {'id': 'no-export'} that is a dict)",
     ],
-    'wrong-types.toml': [
-        'wrong-types.toml:4:1: default: unknown default 1 (expected one of: permit, prohibit)',
-        'wrong-types.toml:9:1: rules[0].action: expected a string or a list of strings (got 3 that is an int)',
+    "wrong-types.toml": [
+        "wrong-types.toml:4:1: default: unknown default 1 (expected one of: permit, prohibit)",
+        "wrong-types.toml:9:1: rules[0].action: expected a string or a list of strings (got 3 that is an int)",
     ],
-    'wrong-types.yaml': [
-        'wrong-types.yaml:2:10: version: expected a string (got 2 that is an int)',
+    "wrong-types.yaml": [
+        "wrong-types.yaml:2:10: version: expected a string (got 2 that is an int)",
         "wrong-types.yaml:4:8: title: expected a string (got ['not', 'a', 'title'] that is a list)",
-        'wrong-types.yaml:5:14: approved_by: expected a string or a list of strings (got 17 that is an int)',
-        'wrong-types.yaml:11:18: rules[0].scope.territory: expected a string or a list of strings (got 5 that is an int)',
+        "wrong-types.yaml:5:14: approved_by: expected a string or a list of strings (got 17 that is an int)",
+        "wrong-types.yaml:11:18: rules[0].scope.territory: expected a string or a list of strings (got 5 that is an int)",
     ],
-    'bad-labels.yaml': [
+    "bad-labels.yaml": [
         "bad-labels.yaml:1:9: policy: the policy id must be non-empty without surrounding white space (got ' demo')",
         "bad-labels.yaml:2:10: version: the version label must be non-empty without surrounding white space (got '')",
         "bad-labels.yaml:5:9: rules[0].id: a rule id must be non-empty without surrounding white space (got 'no-export ')",
     ],
-    'scope-names-a-rule-field.yaml': [
+    "scope-names-a-rule-field.yaml": [
         "scope-names-a-rule-field.yaml:9:16: rules[0].scope.subject: 'subject' is a rule field, not a scope dimension",
     ],
-    'duplicate-source-ids.yaml': [
+    "duplicate-source-ids.yaml": [
         "duplicate-source-ids.yaml:7:9: sources[1].id: duplicate source id 'politico' (first used by sources[0])",
         "duplicate-source-ids.yaml:12:15: events[0].sources[0]: unknown source id 'reuters' (known sources: 'politico')",
     ],
-    'vocabulary-not-a-tree.yaml': [
+    "vocabulary-not-a-tree.yaml": [
         "vocabulary-not-a-tree.yaml:6:14: vocabulary.territory.Russia[0]: 'Russia' cannot be its own child",
         "vocabulary-not-a-tree.yaml:7:14: vocabulary.territory.Europe[0]: 'Kursk Oblast' already sits under 'Russia'; a value has one parent",
         "vocabulary-not-a-tree.yaml:9:5: vocabulary.weapon.long-range: cycle in the vocabulary through 'long-range'",
     ],
-    'unknown-vocabulary-values.yaml': [
+    "unknown-vocabulary-values.yaml": [
         "unknown-vocabulary-values.yaml:14:16: rules[0].scope.region[0]: 'Southern Africa' is not in the vocabulary of 'region'; did you mean 'southern Africa'?",
         "unknown-vocabulary-values.yaml:19:15: rules[1].scope.region: 'Eurpoe' is not in the vocabulary of 'region'; did you mean 'Europe'?",
         "unknown-vocabulary-values.yaml:24:16: rules[2].scope.region[0]: 'Moon' is not in the vocabulary of 'region' (known values: 'Africa', 'Europe', 'Ireland', 'Schengen Area', 'United Kingdom', 'southern Africa')",
     ],
-    'misspelt-dimensions.yaml': [
+    "misspelt-dimensions.yaml": [
         "misspelt-dimensions.yaml:14:7: rules[0].scope.regoin: no vocabulary names the dimension 'regoin'; did you mean 'region'?",
-        'misspelt-dimensions.yaml:15:7: rules[0].scope["recent presense"]: no vocabulary names the dimension \'recent presense\'; did you mean \'recent presence\'?',
+        "misspelt-dimensions.yaml:15:7: rules[0].scope[\"recent presense\"]: no vocabulary names the dimension 'recent presense'; did you mean 'recent presence'?",
     ],
-    'open-and-removals.yaml': [
+    "open-and-removals.yaml": [
         "open-and-removals.yaml:7:8: open[0]: 'regoin' has no vocabulary; did you mean 'region'?",
         "open-and-removals.yaml:7:16: open[1]: 'purpose' has no vocabulary (a dimension without one is open already)",
         "open-and-removals.yaml:12:11: removals[0].rule: rule 'vaccination-required' is still in this version's rules; a removal explains a rule that is gone",
@@ -277,7 +277,9 @@ def test_text_without_a_file_is_called_string() -> None:
 def test_loads_names_the_document_as_told() -> None:
     with pytest.raises(DocumentError) as caught:
         policydiff.loads('{"policy": 1}', format="json", name="inline.json")
-    assert str(caught.value).splitlines()[0] == "inline.json:1:1: effective: required field is missing"
+    assert (
+        str(caught.value).splitlines()[0] == "inline.json:1:1: effective: required field is missing"
+    )
 
 
 def test_document_errors_are_value_errors_under_one_root() -> None:
@@ -300,7 +302,9 @@ def test_document_error_rebuilds_from_its_reduce_value() -> None:
 
 
 def test_document_error_survives_a_deep_copy() -> None:
-    error = DocumentError([Problem(file="a.yaml", path="", message="empty", hint="write something")])
+    error = DocumentError(
+        [Problem(file="a.yaml", path="", message="empty", hint="write something")]
+    )
     again = copy.deepcopy(error)
     assert (type(again), again.problems, str(again)) == (DocumentError, error.problems, str(error))
 

@@ -6,13 +6,15 @@ import datetime as dt
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pendulum
 import pytest
 from hypothesis import given
 
-from policydiff._history import PolicyHistory, load_history
+import policydiff._history
+from policydiff import PolicyHistory, load_history
 from policydiff.errors import DocumentError, HistoryError
 from policydiff.model import Direction, Effect, Kind, PolicyVersion, Precision, Rule, Source, When
 from tests.strategies import version_sequences
@@ -48,6 +50,29 @@ def test_a_folder_is_read_in_effective_order_whatever_the_file_names(
     steps: PolicyHistory,
 ) -> None:
     assert labels(steps) == ["baseline", "belarus-dropped", "aid-conditions", "export-ban-lifted"]
+
+
+@pytest.mark.parametrize("source", ["folder", "document", "store"])
+def test_reading_a_history_checks_its_versions_once(
+    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if source == "folder":
+        path = STEPS
+    elif source == "document":
+        path = SINGLE
+    else:
+        path = tmp_path / "steps.json"
+        policydiff.save_deltas(load_history(STEPS), path)
+    calls = []
+    check = policydiff._history.check_versions
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(policydiff._history, "check_versions", counted)
+    load_history(path)
+    assert len(calls) == 1
 
 
 def test_a_folder_may_mix_yaml_json_and_toml(steps: PolicyHistory) -> None:

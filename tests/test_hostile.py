@@ -91,7 +91,9 @@ def test_an_alias_bomb_inside_a_rule_is_refused() -> None:
         + "rules:\n  - {id: r, effect: permit, action: *x8}\n"
     )
     printed = refusal(lambda: policydiff.loads(text))
-    assert printed.endswith("aliases expand to more than 5,000,000 values; refusing a possible alias bomb")
+    assert printed.endswith(
+        "aliases expand to more than 5,000,000 values; refusing a possible alias bomb"
+    )
 
 
 def test_a_list_that_holds_itself_is_refused() -> None:
@@ -108,7 +110,11 @@ DEPTH = 10_000
 @pytest.mark.parametrize(
     ("fmt", "text", "printed"),
     [
-        ("yaml", "[" * DEPTH + "]" * DEPTH, "<string>:1:1: nested deeper than the limit of 64 levels"),
+        (
+            "yaml",
+            "[" * DEPTH + "]" * DEPTH,
+            "<string>:1:1: nested deeper than the limit of 64 levels",
+        ),
         (
             "yaml",
             "policy: " + "{a: " * DEPTH + "1" + "}" * DEPTH,
@@ -124,7 +130,11 @@ DEPTH = 10_000
             "\n".join(" " * i + "a:" for i in range(DEPTH)),
             "<string>:1000:1001: invalid YAML: while increasing block level exceeded maximum nesting depth",
         ),
-        ("json", "[" * DEPTH + "]" * DEPTH, "<string>:1:1: nested deeper than the limit of 64 levels"),
+        (
+            "json",
+            "[" * DEPTH + "]" * DEPTH,
+            "<string>:1:1: nested deeper than the limit of 64 levels",
+        ),
         (
             "json",
             '{"a": ' * DEPTH + "1" + "}" * DEPTH,
@@ -136,7 +146,15 @@ DEPTH = 10_000
             "<string>: nested deeper than the limit of 64 levels",
         ),
     ],
-    ids=["yaml-flow", "yaml-flow-keys", "yaml-block-lists", "yaml-block-maps", "json", "json-objects", "toml"],
+    ids=[
+        "yaml-flow",
+        "yaml-flow-keys",
+        "yaml-block-lists",
+        "yaml-block-maps",
+        "json",
+        "json-objects",
+        "toml",
+    ],
 )
 def test_ten_thousand_levels_of_nesting_are_refused(fmt: Any, text: str, printed: str) -> None:
     assert refusal(lambda: policydiff.loads(text, format=fmt)) == printed
@@ -171,7 +189,10 @@ def test_a_file_just_over_the_limit_is_refused(tmp_path: Path) -> None:
 def test_a_huge_string_is_refused_by_its_field() -> None:
     text = "policy: p\nversion: v\neffective: 2024\ntitle: " + "x" * 200_000 + "\n"
     printed = refusal(lambda: policydiff.loads(text))
-    assert printed == "<string>:4:8: title: string of 200,000 characters is longer than the limit of 100,000"
+    assert (
+        printed
+        == "<string>:4:8: title: string of 200,000 characters is longer than the limit of 100,000"
+    )
 
 
 def test_a_huge_scope_value_is_refused_by_its_field() -> None:
@@ -191,14 +212,22 @@ def test_huge_keys_are_cut_short_in_messages() -> None:
     doc = {"policy": "p", "version": "v", "effective": "2024", "k" * 200_000: 1}
     printed = refusal(lambda: policydiff.loads(json.dumps(doc), format="json"))
     cut = "k" * 27 + "..." + "k" * 28
-    assert printed == f'<string>:1:54: ["{cut}"]: unknown key \'{cut}\' {KNOWN}'
+    assert printed == f"<string>:1:54: [\"{cut}\"]: unknown key '{cut}' {KNOWN}"
 
 
 @pytest.mark.parametrize(
     ("fmt", "text", "printed"),
     [
-        ("json", '{"policydiff": ' + "9" * 5000 + "}", "<string>: invalid JSON: a number with too many digits"),
-        ("toml", "policydiff = " + "9" * 5000, "<string>: invalid TOML: a number with too many digits"),
+        (
+            "json",
+            '{"policydiff": ' + "9" * 5000 + "}",
+            "<string>: invalid JSON: a number with too many digits",
+        ),
+        (
+            "toml",
+            "policydiff = " + "9" * 5000,
+            "<string>: invalid TOML: a number with too many digits",
+        ),
         (
             "yaml",
             "policydiff: " + "9" * 5000,
@@ -235,7 +264,9 @@ def test_an_image_is_refused_as_binary(tmp_path: Path) -> None:
 
 def test_a_control_character_in_yaml_is_refused_with_its_place() -> None:
     printed = refusal(lambda: policydiff.loads("policy: p\ntitle: bell\x07\n"))
-    assert printed == "<string>:2:12: invalid YAML: control characters are not allowed (found '\\x07')"
+    assert (
+        printed == "<string>:2:12: invalid YAML: control characters are not allowed (found '\\x07')"
+    )
 
 
 @pytest.mark.parametrize(
@@ -257,7 +288,10 @@ def test_yaml_tags_beyond_plain_data_are_refused(tag: str, printed: str) -> None
 
 @pytest.mark.parametrize(
     ("value", "printed"),
-    [("!!int twelve", "cannot read 'twelve' (not a valid int)"), ("!!bool maybe", "cannot read 'maybe' (not a valid bool)")],
+    [
+        ("!!int twelve", "cannot read 'twelve' (not a valid int)"),
+        ("!!bool maybe", "cannot read 'maybe' (not a valid bool)"),
+    ],
 )
 def test_yaml_scalars_with_impossible_tags_are_refused(value: str, printed: str) -> None:
     text = f"policy: p\nversion: v\neffective: 2024\ntitle: {value}\n"
@@ -311,7 +345,17 @@ def test_fuzz_any_bytes_load_or_are_refused(fmt: Any, data: bytes) -> None:
 #: Pieces of YAML, JSON and TOML syntax, to build text that gets past the first character.
 YAMLISH = st.lists(
     st.sampled_from(
-        [*"{}[],:-&*!?|>'\"#%@` \n\t\\aZ019.~+=", "\n  ", ": ", "- ", "policy", "rules", "&a ", "*a", "<<: "]
+        [
+            *"{}[],:-&*!?|>'\"#%@` \n\t\\aZ019.~+=",
+            "\n  ",
+            ": ",
+            "- ",
+            "policy",
+            "rules",
+            "&a ",
+            "*a",
+            "<<: ",
+        ]
     ),
     max_size=40,
 ).map("".join)
@@ -330,7 +374,9 @@ junk: st.SearchStrategy[Any] = st.recursive(
     | st.floats()
     | st.text(max_size=10)
     | st.sampled_from(["2024-02-30", "permit", "alow", "UTC", "", " x "]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -456,7 +502,12 @@ def test_thousands_of_problems_are_placed_in_linear_time() -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_flood_of_problems_is_cut_at_the_limit(fmt: Any) -> None:
-    doc = {"policy": "p", "version": "v", "effective": "2024", **{f"k{i:05}": 1 for i in range(2_000)}}
+    doc = {
+        "policy": "p",
+        "version": "v",
+        "effective": "2024",
+        **{f"k{i:05}": 1 for i in range(2_000)},
+    }
     text = _render(doc, fmt)
     lines = refusal(lambda: policydiff.loads(text, format=fmt)).splitlines()
     assert len(lines) == 1001
@@ -464,7 +515,9 @@ def test_a_flood_of_problems_is_cut_at_the_limit(fmt: Any) -> None:
 
 
 def test_many_problems_are_placed_where_one_alone_would_be() -> None:
-    rules = [{"id": f"r{i}", "effect": "alow", "action": "x", "scope": {"t": []}} for i in range(10)]
+    rules = [
+        {"id": f"r{i}", "effect": "alow", "action": "x", "scope": {"t": []}} for i in range(10)
+    ]
     doc = {"policy": "p", "version": "v", "effective": "2024-02-30", "rules": rules, "extra": 1}
     text = json.dumps(doc, indent=2)
     with pytest.raises(DocumentError) as caught:
@@ -491,7 +544,10 @@ def test_values_with_line_breaks_stay_on_their_problems_line() -> None:
         "rules:\n  - {id: r, effect: permit, action: x, sources: [c]}\n"
     )
     printed = refusal(lambda: policydiff.loads(text))
-    assert printed == "<string>:7:50: rules[0].sources[0]: unknown source id 'c' (known sources: 'a\\nb')"
+    assert (
+        printed
+        == "<string>:7:50: rules[0].sources[0]: unknown source id 'c' (known sources: 'a\\nb')"
+    )
 
 
 def test_a_long_list_of_known_sources_is_cut_short() -> None:
@@ -499,11 +555,16 @@ def test_a_long_list_of_known_sources_is_cut_short() -> None:
     text = f"policy: p\nversion: v\neffective: 2024\nsources:\n{sources}events:\n  - {{date: 2024, what: x, sources: [zz]}}\n"
     printed = refusal(lambda: policydiff.loads(text))
     known = ", ".join(f"'s{i:02}'" for i in range(10))
-    assert printed == f"<string>:18:37: events[0].sources[0]: unknown source id 'zz' (known sources: {known} and 2 more)"
+    assert (
+        printed
+        == f"<string>:18:37: events[0].sources[0]: unknown source id 'zz' (known sources: {known} and 2 more)"
+    )
 
 
 def test_thousands_of_duplicate_keys_are_placed_in_linear_time() -> None:
-    rules = ",".join(f'{{"id": "r{i}", "id": "r{i}", "effect": "permit", "action": "x"}}' for i in range(20_000))
+    rules = ",".join(
+        f'{{"id": "r{i}", "id": "r{i}", "effect": "permit", "action": "x"}}' for i in range(20_000)
+    )
     text = '{"policy": "p", "version": "v", "effective": "2024",\n"rules": [' + rules + "]}"
     # Timed without tracemalloc, which would slow the parse it does not test.
     start = time.perf_counter()
@@ -533,7 +594,9 @@ def test_many_unknown_source_ids_among_many_sources_are_refused_quickly() -> Non
     doc = {"policy": "p", "version": "v", "effective": "2024", "sources": sources, "rules": rules}
     lines = refusal(lambda: policydiff.loads(json.dumps(doc), format="json")).splitlines()
     assert len(lines) == 1001
-    assert lines[0].endswith("rules[0].sources[0]: unknown source id 'sourse-0000'; did you mean 'source-0000'?")
+    assert lines[0].endswith(
+        "rules[0].sources[0]: unknown source id 'sourse-0000'; did you mean 'source-0000'?"
+    )
     known = ", ".join(f"'source-{i:04}'" for i in range(10))
     assert lines[-2].endswith(
         f"rules[999].sources[0]: unknown source id 'sourse-0999' (known sources: {known} and 1,990 more)"
@@ -541,7 +604,13 @@ def test_many_unknown_source_ids_among_many_sources_are_refused_quickly() -> Non
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
+@settings(
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ]
+)
 @given(
     first=versions(policy="fuzzed", max_rules=2),
     second=versions(policy="fuzzed", max_rules=2),

@@ -617,13 +617,19 @@ def test_grouped_cubes_cover_exactly_the_situations_brute_force_finds_changed(
 def test_an_unconditional_prohibition_carries_no_conditions_of_a_conditional_one() -> None:
     def version(label: str, *rules: Rule) -> PolicyVersion:
         return PolicyVersion(
-            policy="p", version=label, effective=When.parse("2024"), rules=rules,
+            policy="p",
+            version=label,
+            effective=When.parse("2024"),
+            rules=rules,
             conflict=Conflict.PROHIBIT_OVERRIDES,
         )
 
     banned = Rule(id="banned", effect=Effect.PROHIBIT, action="ship", scope={"item": ["camera"]})
     licence = Rule(
-        id="licence", effect=Effect.PROHIBIT, action="ship", scope={"item": ["camera"]},
+        id="licence",
+        effect=Effect.PROHIBIT,
+        action="ship",
+        scope={"item": ["camera"]},
         conditions=["without a licence"],
     )
     result = policydiff.impact(version("a", licence), version("b", licence, banned))

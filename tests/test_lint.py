@@ -1,7 +1,7 @@
 """Static checks that guard the security model and the code's shape.
 
 ruff enforces the banned-API list of pyproject.toml (no pickle, marshal,
-eval, unsafe YAML loading or local "now"); mypy checks the package in strict
+eval, unsafe YAML loading or local "now") and ruff format the layout; mypy checks the package in strict
 mode, as the shipped py.typed promises.
 """
 
@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
+# Everything written in Python: the package, its tests, benchmarks, examples and docs helpers.
+_CHECKED = ("policydiff", "tests", "benchmarks", "examples", "docs", "conftest.py")
 
 
 def _tool(name: str) -> str:
@@ -23,12 +25,22 @@ def _tool(name: str) -> str:
 
 def test_ruff_finds_nothing_including_banned_apis() -> None:
     result = subprocess.run(
-        [_tool("ruff"), "check", "--no-cache", "policydiff", "tests", "benchmarks", "examples"],
+        [_tool("ruff"), "check", "--no-cache", *_CHECKED],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_code_is_formatted_by_ruff_format() -> None:
+    result = subprocess.run(
+        [_tool("ruff"), "format", "--check", "--no-cache", *_CHECKED],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, "run `ruff format` first:\n" + result.stdout + result.stderr
 
 
 def test_mypy_strict_passes_on_the_package(tmp_path: Path) -> None:

@@ -97,7 +97,10 @@ def test_classes_take_keywords_only() -> None:
 def test_evolve_derives_a_new_version_and_keeps_the_old() -> None:
     old = _version(BAN)
     new = attrs.evolve(old, version="v2", rules=[STRIKE, BAN])
-    assert (old.rule_ids, new.rule_ids) == (frozenset({"no-strikes"}), frozenset({"kharkiv", "no-strikes"}))
+    assert (old.rule_ids, new.rule_ids) == (
+        frozenset({"no-strikes"}),
+        frozenset({"kharkiv", "no-strikes"}),
+    )
     assert isinstance(new.rules, tuple)
 
 
@@ -210,7 +213,13 @@ def test_vocabulary_covers_a_value_and_its_descendants() -> None:
 
 
 def test_vocabulary_values_and_truth() -> None:
-    assert TREE.values("territory") == {"Europe", "Russia", "Ukraine", "Belgorod Oblast", "Kursk Oblast"}
+    assert TREE.values("territory") == {
+        "Europe",
+        "Russia",
+        "Ukraine",
+        "Belgorod Oblast",
+        "Kursk Oblast",
+    }
     assert TREE.values("weapon") == set()
     assert TREE
     assert not Vocabulary()

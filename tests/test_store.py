@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import policydiff
+from policydiff import PolicyHistory, load_history
 from policydiff._convert import unstructure_version
-from policydiff._history import PolicyHistory, load_history
 from policydiff._store import _apply, from_store, load_deltas, save_deltas, to_store
 from policydiff.errors import HistoryError, PolicyDiffError, StoreError
 from policydiff.model import Effect, PolicyVersion, Rule, When
@@ -91,8 +92,11 @@ def test_a_saved_history_loads_back_equal(steps: PolicyHistory, tmp_path: Path) 
     assert load_deltas(path) == steps
 
 
-def test_a_history_rebuilds_from_its_own_stored_form(steps: PolicyHistory) -> None:
-    assert PolicyHistory.from_store(json.loads(json.dumps(steps.to_store()))) == steps
+def test_a_history_rebuilds_from_its_stored_form_through_the_public_functions(
+    steps: PolicyHistory,
+) -> None:
+    stored = json.dumps(policydiff.to_store(steps))
+    assert policydiff.from_store(json.loads(stored), name="steps.json") == steps
 
 
 def test_a_stored_yaml_file_with_a_duplicate_key_is_refused(tmp_path: Path) -> None:

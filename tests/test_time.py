@@ -34,8 +34,18 @@ KYIV = "Europe/Kyiv"
         ("2024-05-30T14:00Z", Precision.INSTANT, "2024-05-30T14:00:00+00:00", "+00:00"),
         ("2024-05-30T14:00z", Precision.INSTANT, "2024-05-30T14:00:00+00:00", "+00:00"),
         ("  2024-05-30  ", Precision.DAY, "2024-05-30T00:00:00+03:00", KYIV),
-        ("2024-05-30T14:00[America/New_York]", Precision.INSTANT, "2024-05-30T14:00:00-04:00", "America/New_York"),
-        ("2024-05-30T14:00+03:00[America/New_York]", Precision.INSTANT, "2024-05-30T07:00:00-04:00", "America/New_York"),
+        (
+            "2024-05-30T14:00[America/New_York]",
+            Precision.INSTANT,
+            "2024-05-30T14:00:00-04:00",
+            "America/New_York",
+        ),
+        (
+            "2024-05-30T14:00+03:00[America/New_York]",
+            Precision.INSTANT,
+            "2024-05-30T07:00:00-04:00",
+            "America/New_York",
+        ),
     ],
 )
 def test_every_spec_form_parses_with_its_precision(
@@ -133,11 +143,11 @@ def test_the_same_date_in_two_zones_is_two_instants() -> None:
     assert kyiv < new_york
 
 
-@pytest.mark.parametrize("name", ["Mars/Olympus_Mons", "America/Kyiv", "", "../../etc/passwd", "UTC\x00"])
+@pytest.mark.parametrize(
+    "name", ["Mars/Olympus_Mons", "America/Kyiv", "", "../../etc/passwd", "UTC\x00"]
+)
 def test_zones_that_do_not_exist_are_refused(name: str) -> None:
-    message = (
-        f"unknown time zone {name!r} (expected an IANA name such as 'Europe/Kyiv')"
-    )
+    message = f"unknown time zone {name!r} (expected an IANA name such as 'Europe/Kyiv')"
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         zone(name)
 

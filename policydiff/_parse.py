@@ -1,0 +1,110 @@
+"""Text to plain data: the safe YAML loader, and JSON that notices repeated keys.
+
+Only parsing lives here; checking the data and placing problems in the text
+is the business of :mod:`policydiff._documents` and :mod:`policydiff._locate`,
+which both read YAML through :class:`YamlLoader`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Literal
+
+import yaml
+
+from policydiff._text import shown
+
+__all__ = ["Format", "YamlLoader", "json_load", "yaml_load"]
+
+#: The formats a document may be written in.
+Format = Literal["yaml", "json", "toml"]
+
+
+class YamlLoader(yaml.CSafeLoader):
+    """Safe YAML that keeps dates as text and reads only true/false as booleans.
+
+    Dates stay strings so ``2024-05`` and ``2024-05-30`` keep their precision
+    and are read in the document's time zone; ``no``, ``on`` and ``yes`` stay
+    strings so a value such as Norway's code ``NO`` is not turned into false.
+    Only plain data is built: explicit tags for binary data, timestamps, sets
+    and ordered pairs are refused like any unknown tag.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates = False
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    self.duplicates = True
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _guarded(construct: Any) -> Any:
+    """Turn a scalar constructor's plain exceptions into a placed YAML error.
+
+    ``!!int abc``, ``!!bool maybe`` or an integer of more digits than Python
+    converts raise ``ValueError`` or ``KeyError`` inside PyYAML.
+    """
+
+    def guarded(loader: YamlLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, KeyError, TypeError, OverflowError) as exc:
+            detail = (
+                "too many digits"
+                if "digits" in str(exc)
+                else f"not a valid {node.tag.rsplit(':', 1)[-1]}"
+            )
+            problem = f"cannot read {shown(node.value)} ({detail})"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+
+    return guarded
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+YamlLoader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+YamlLoader.yaml_constructors = {
+    tag: construct
+    for tag, construct in yaml.SafeLoader.yaml_constructors.items()
+    if tag is None
+    or tag.rsplit(":", 1)[-1] in ("null", "bool", "int", "float", "str", "seq", "map")
+}
+for _tag in ("bool", "int", "float"):
+    _full = f"tag:yaml.org,2002:{_tag}"
+    YamlLoader.add_constructor(_full, _guarded(YamlLoader.yaml_constructors[_full]))
+
+
+def json_load(text: str) -> tuple[Any, bool]:
+    """Parse JSON text; say whether an object repeated a key."""
+    repeated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        found = dict(items)
+        if len(found) != len(items):
+            repeated = True
+        return found
+
+    return json.loads(text, object_pairs_hook=pairs), repeated
+
+
+def yaml_load(text: str) -> tuple[Any, bool]:
+    """Parse YAML text safely; say whether a mapping repeated a key."""
+    loader = YamlLoader(text)
+    try:
+        return loader.get_single_data(), loader.duplicates
+    finally:
+        loader.dispose()
