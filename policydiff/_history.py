@@ -27,7 +27,7 @@ from policydiff._locate import locate, render_path
 from policydiff._parse import Format
 from policydiff._time import parse_when
 from policydiff.errors import DocumentError, HistoryError, Problem
-from policydiff.model import Change, Direction, Kind, PolicyVersion, When
+from policydiff.model import Change, Direction, Kind, PolicyVersion, Precision, When
 
 __all__ = ["Place", "PolicyHistory", "TimelineEntry", "check_versions", "checked_history"]
 
@@ -329,13 +329,32 @@ class PolicyHistory:
     def _changes(self) -> tuple[PolicyDiff, ...]:
         return tuple(diff(a, b) for a, b in itertools.pairwise(self.versions))
 
-    def changes(self) -> tuple[PolicyDiff, ...]:
+    def changes(
+        self, *, since: Moment | None = None, until: Moment | None = None
+    ) -> tuple[PolicyDiff, ...]:
         """One diff per consecutive pair of versions, oldest first.
 
         Each knows the time since the version before it
         (:attr:`PolicyDiff.interval`, and :attr:`PolicyDiff.gap` in words).
+
+        Args:
+            since: Only the steps whose new version takes effect at or after
+                this moment (``"2024-06"``: from the first instant of June).
+            until: Only the steps whose new version takes effect within or
+                before the period this names (``"2024-06"``: up to the end of
+                June).
+
+        Raises:
+            DocumentError: ``since`` or ``until`` is not a time value.
         """
-        return self._changes
+        steps = self._changes
+        if since is not None:
+            start = self.when(since).instant
+            steps = tuple(s for s in steps if s.new.effective.instant >= start)
+        if until is not None:
+            bound = self.when(until)
+            steps = tuple(s for s in steps if _within(s.new.effective, bound))
+        return steps
 
     def between(self, start: Moment, end: Moment) -> PolicyDiff:
         """The net changes from the version in force at ``start`` to the one at ``end``.
@@ -461,6 +480,13 @@ class PolicyHistory:
 
 def _in_order(versions: Iterable[PolicyVersion]) -> tuple[PolicyVersion, ...]:
     return tuple(sorted(versions, key=lambda v: v.effective.instant))
+
+
+def _within(effective: When, bound: When) -> bool:
+    """Whether ``effective`` starts no later than the period ``bound`` names."""
+    if bound.precision is Precision.INSTANT:
+        return effective.instant <= bound.instant
+    return effective.instant < bound.end
 
 
 def _touches(change: Change, rule_id: str) -> bool:

@@ -823,3 +823,17 @@ def test_taking_effect_lists_later_versions_within_the_period_asked() -> None:
     assert [v.version for v in history.taking_effect("2024-05-30")] == ["v2"]
     assert [v.version for v in history.taking_effect("2024-05")] == ["v1", "v2", "v3"]
     assert history.taking_effect("2024-05-30T15:00Z") == ()
+
+
+def test_changes_since_and_until_keep_the_steps_taking_effect_between(
+    steps: PolicyHistory,
+) -> None:
+    assert [d.new.version for d in steps.changes(since="2024-03")] == [
+        "belarus-dropped",
+        "aid-conditions",
+        "export-ban-lifted",
+    ]
+    assert [d.new.version for d in steps.changes(since="2024-03-02", until="2024-08")] == [
+        "aid-conditions"
+    ]
+    assert [d.new.version for d in steps.changes(until="2024-03")] == ["belarus-dropped"]
