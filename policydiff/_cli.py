@@ -25,8 +25,16 @@ from policydiff._diff import PolicyDiff, diff, rule_document
 from policydiff._documents import load
 from policydiff._history_load import load_history
 from policydiff._impact import impact
+from policydiff._render import (
+    later_in_period,
+    log_oneline,
+    source_label,
+    start_markdown,
+    start_text,
+    validate_document,
+    validate_line,
+)
 from policydiff._render import markdown_escape as _md
-from policydiff._render import source_label
 from policydiff._time import ACCEPTED, parse_when
 from policydiff.errors import DocumentError, PolicyDiffError, Problem
 from policydiff.model import Direction, Effect, PolicyVersion, Source
@@ -34,7 +42,7 @@ from policydiff.model import Direction, Effect, PolicyVersion, Source
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from policydiff._history import PolicyHistory
+    from policydiff._history import PolicyHistory, TimelineEntry
 
 __all__ = ["entry_point", "main"]
 
@@ -48,6 +56,8 @@ EXIT_BROKEN_PIPE = 141
 EXIT_INTERRUPTED = 130
 
 FORMATS = ("text", "markdown", "json")
+#: The directions ``--only`` keeps.
+ONLY = ("loosened", "tightened", "mixed")
 
 #: What ``check --fail-on`` counts as offending. A mixed change both loosens
 #: and tightens, so it offends either way; neutral changes never do.
@@ -122,12 +132,14 @@ _format_option = click.option(
 )
 
 
-def _check_when(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def _check_when(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Check that WHEN is a time value; pass it on as written.
 
     The history reads it in its own time zone, so only the form is checked
     here; a bad value is a usage error that says which forms are accepted.
     """
+    if value is None:
+        return None
     try:
         parse_when(value)
     except ValueError as exc:
@@ -158,24 +170,58 @@ def cli() -> None:
 
 
 @cli.command("diff", short_help="What changed from OLD to NEW, lifted first, and when.")
-@click.argument("old", type=click.Path(dir_okay=False))
-@click.argument("new", type=click.Path(dir_okay=False))
+@click.argument("old", type=click.Path())
+@click.argument("new", type=click.Path(dir_okay=False), required=False)
+@click.option(
+    "--from",
+    "start",
+    metavar="LABEL|WHEN",
+    help="With a history as OLD: the version to compare from (a label, or the one in force then).",
+)
+@click.option(
+    "--to",
+    "end",
+    metavar="LABEL|WHEN",
+    help="With a history as OLD: the version to compare to (a label, or the one in force then).",
+)
 @_format_option
 @click.option(
     "--only",
-    type=click.Choice(["loosened", "tightened"]),
+    type=click.Choice(ONLY),
     help="Show only the changes that go this way.",
 )
-def diff_command(old: str, new: str, output_format: str, only: str | None) -> None:
+def diff_command(
+    old: str,
+    new: str | None,
+    start: str | None,
+    end: str | None,
+    output_format: str,
+    only: str | None,
+) -> None:
     """Show what changed from OLD to NEW, what was lifted first, and when.
+
+    Without NEW, OLD is a history and --from and --to pick two of its
+    versions, each by label or by a time (the version in force then); they
+    default to the first and the last version.
 
     \b
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff diff 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml
       policydiff diff 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --only loosened --format json
+      policydiff diff . --from no-strikes-inside-russia --to 2024-06-15
     """
-    found = diff(load(old), load(new))
+    if new is None:
+        history = load_history(old)
+        before = history.find(start) if start is not None else history.first
+        after = history.find(end) if end is not None else history.last
+    elif start is not None or end is not None:
+        message = "--from and --to pick versions of one history: give OLD alone, as a history"
+        raise click.UsageError(message)
+    else:
+        before, after = load(old), load(new)
+    _warn_if_swapped(before, after)
+    found = diff(before, after)
     if only is not None:
         found = _keep(found, frozenset({Direction(only)}))
     _emit(_render_diff(found, output_format), output_format)
@@ -184,36 +230,88 @@ def diff_command(old: str, new: str, output_format: str, only: str | None) -> No
 @cli.command("log", short_help="Every change in a history, oldest first, with when.")
 @click.argument("history", type=click.Path())
 @click.option("--rule", "rule_id", metavar="ID", help="Only the changes to this rule.")
+@click.option(
+    "--since", metavar="WHEN", callback=_check_when, help="Only steps taking effect from WHEN on."
+)
+@click.option(
+    "--until",
+    metavar="WHEN",
+    callback=_check_when,
+    help="Only steps taking effect up to WHEN (a month or a day counts whole).",
+)
+@click.option(
+    "--only",
+    type=click.Choice(ONLY),
+    help="Only the changes that go this way, and the steps that have some.",
+)
+@click.option("--oneline", is_flag=True, help="One line per step: date, labels, counts, verdict.")
 @_format_option
-def log_command(history: str, rule_id: str | None, output_format: str) -> None:
+def log_command(
+    history: str,
+    rule_id: str | None,
+    since: str | None,
+    until: str | None,
+    only: str | None,
+    oneline: bool,
+    output_format: str,
+) -> None:
     """Show every change in HISTORY, oldest first, with when it took effect.
 
     HISTORY is a folder of version documents or one document with
     `versions:`. The JSON form is {"policydiff": 1, "policy": ..., "diffs":
-    [...]}, one diff object (as `diff --format json` prints) per step.
+    [...]}, one diff object (as `diff --format json` prints) per step; with
+    --rule, "start" lists the rule as in force from the first version, when
+    it was.
 
     \b
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff log .
       policydiff log . --rule kharkiv-defensive-strikes --format markdown
+      policydiff log . --since 2024-06 --until 2024-12 --oneline
+      policydiff log . --only tightened
     """
+    if oneline and output_format == "json":
+        message = "--oneline is a layout for people: use it without --format json"
+        raise click.UsageError(message)
     with _working("Reading the history and comparing its versions…"):
         loaded = load_history(history)
-        steps = _rule_steps(loaded, rule_id) if rule_id is not None else list(loaded.changes())
+        start: tuple[TimelineEntry, ...] = ()
+        if rule_id is not None:
+            entries = loaded.rule_timeline(rule_id)
+            start = tuple(e for e in entries if e.from_start)
+            steps = _rule_steps(entries)
+        else:
+            steps = list(loaded.changes())
+    if since is not None or until is not None:
+        period = {id(step.new) for step in loaded.changes(since=since, until=until)}
+        steps = [step for step in steps if id(step.new) in period]
+        start = tuple(e for e in start if since is None or loaded.when(since) <= e.effective)
+    if only is not None:
+        steps = [kept for step in steps if (kept := _keep(step, frozenset({Direction(only)})))]
+        start = tuple(e for e in start if e.change.direction is Direction(only))
     if output_format == "json":
-        document = {
+        document: dict[str, Any] = {
             "policydiff": 1,
             "policy": loaded.policy,
             "diffs": [step.to_dict() for step in steps],
         }
+        if rule_id is not None:
+            document["start"] = [entry.to_dict() for entry in start]
         _emit(_json(document), output_format)
         return
-    if not steps:
-        _emit(_no_steps(loaded, rule_id, output_format), output_format)
+    if not steps and not start:
+        filtered = since is not None or until is not None or only is not None
+        _emit(_no_steps(loaded, rule_id, output_format, filtered=filtered), output_format)
         return
-    render = PolicyDiff.to_markdown if output_format == "markdown" else PolicyDiff.to_text
-    _emit("\n".join(render(step) for step in steps), output_format)
+    markdown = output_format == "markdown"
+    if oneline:
+        _emit(log_oneline(steps, markdown=markdown), output_format)
+        return
+    render = PolicyDiff.to_markdown if markdown else PolicyDiff.to_text
+    parts = [(start_markdown if markdown else start_text)(start)] if start else []
+    parts += [render(step) for step in steps]
+    _emit("\n".join(parts), output_format)
 
 
 @cli.command("at", short_help="The version in force at a moment, and its rules.")
@@ -235,6 +333,7 @@ def at_command(history: str, when: str, output_format: str) -> None:
     """
     loaded = load_history(history)
     version = loaded.at(when)
+    later = loaded.taking_effect(when)
     if output_format == "json":
         document = {
             "policydiff": 1,
@@ -242,11 +341,16 @@ def at_command(history: str, when: str, output_format: str) -> None:
             "when": loaded.when(when).isoformat(),
             "version": None if version is None else _endpoint(version),
             "rules": [] if version is None else [rule_document(r) for r in version.rules],
+            "later": [_endpoint(v) for v in later],
         }
         _emit(_json(document), output_format)
         return
     render = at_markdown if output_format == "markdown" else at_text
-    _emit(render(loaded, when, version), output_format)
+    text = render(loaded, when, version)
+    note = later_in_period(loaded.when(when), later)
+    if note:
+        text += "\n" + (_md(note) if output_format == "markdown" else note) + "\n"
+    _emit(text, output_format)
 
 
 @cli.command("impact", short_help="Which situations changed decision from OLD to NEW.")
@@ -303,7 +407,9 @@ def check_command(old: str, new: str, fail_on: str, output_format: str) -> int:
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on loosened
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on tightened
     """
-    found = diff(load(old), load(new))
+    before, after = load(old), load(new)
+    _warn_if_swapped(before, after)
+    found = diff(before, after)
     offending = _keep(found, FAIL_ON[fail_on])
     what = "" if fail_on == "any" else f" {fail_on}"
     if output_format == "json":
@@ -324,33 +430,39 @@ def check_command(old: str, new: str, fail_on: str, output_format: str) -> int:
 
 @cli.command("validate", short_help="Check version documents and histories; report every problem.")
 @click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path())
-def validate_command(paths: tuple[str, ...]) -> None:
+@_format_option
+def validate_command(paths: tuple[str, ...], output_format: str) -> None:
     """Check that every PATH is a valid version document or history.
 
     A folder is validated as a history: every document in it, and that they
     form one history of one policy. Every problem of every path is reported;
-    the exit code is 0 only when all are valid.
+    the exit code is 0 only when all are valid. The JSON form is
+    {"policydiff": 1, "valid": ..., "paths": [...], "problems": [...]}.
 
     \b
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff validate .
       policydiff validate 2024-05-30-kharkiv.yaml 2025-06-pentagon-review.yaml
+      policydiff validate . --format json
     """
     problems: list[Problem] = []
+    results: list[tuple[str, PolicyHistory | None]] = []
     for path in paths:
         try:
             loaded = load_history(path)
         except DocumentError as exc:
             problems.extend(exc.problems)
+            results.append((path, None))
             continue
-        if len(loaded) == 1:
-            only = loaded.first
-            rules = _count(len(only.rules), "rule")
-            _out(f"{path}: valid: version {only.version} of {only.policy} ({rules})\n")
-        else:
-            versions = _count(len(loaded), "version")
-            _out(f"{path}: valid: history of {loaded.policy} ({versions})\n")
+        results.append((path, loaded))
+    if output_format == "json":
+        _emit(_json(validate_document(results, problems)), output_format)
+    else:
+        lines = [validate_line(path, loaded) for path, loaded in results if loaded is not None]
+        text = "".join(line + "\n" for line in lines)
+        if lines:
+            _emit(_md(text) if output_format == "markdown" else text, output_format)
     if problems:
         raise DocumentError(problems)
 
@@ -448,10 +560,19 @@ def _keep(found: PolicyDiff, directions: frozenset[Direction]) -> PolicyDiff:
     return PolicyDiff(old=found.old, new=found.new, changes=changes)
 
 
-def _rule_steps(history: PolicyHistory, rule_id: str) -> list[PolicyDiff]:
+def _warn_if_swapped(old: PolicyVersion, new: PolicyVersion) -> None:
+    """Say so on stderr when NEW took effect before OLD: the arguments look swapped."""
+    if new.effective.instant < old.effective.instant:
+        _say(
+            f"policydiff: warning: NEW ({new.version}, effective {new.effective}) took effect"
+            f" before OLD ({old.version}, effective {old.effective}); the order looks swapped"
+        )
+
+
+def _rule_steps(entries: Sequence[TimelineEntry]) -> list[PolicyDiff]:
     """One diff per version that changed the rule, holding only its changes."""
     steps: list[PolicyDiff] = []
-    for entry in history.rule_timeline(rule_id):
+    for entry in entries:
         if entry.previous is None:
             continue
         if steps and steps[-1].new is entry.version:
@@ -491,8 +612,13 @@ def _json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _no_steps(history: PolicyHistory, rule_id: str | None, output_format: str) -> str:
-    if rule_id is not None:
+def _no_steps(
+    history: PolicyHistory, rule_id: str | None, output_format: str, *, filtered: bool = False
+) -> str:
+    if filtered:
+        subject = f"rule {rule_id} in {history.policy}" if rule_id is not None else history.policy
+        line = f"No changes to {subject} in the period asked."
+    elif rule_id is not None:
         line = f"No changes to rule {rule_id} in {history.policy}."
     else:
         first = history.first

@@ -7,7 +7,7 @@ command line, a web page or a test can use the same output.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from policydiff._time import describe_gap
 from policydiff.model import Change, Direction, PolicyVersion, Precision, Source, When
@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from policydiff._diff import PolicyDiff
-    from policydiff._history import TimelineEntry
+    from policydiff._history import PolicyHistory, TimelineEntry
+    from policydiff.errors import Problem
 
 #: Sections in reading order, with their headings.
 SECTIONS = (
@@ -245,3 +246,42 @@ def later_in_period(asked: When, versions: Sequence[PolicyVersion]) -> str:
     names = ", ".join(f"{v.version} ({v.effective})" for v in versions)
     verb = "takes" if len(versions) == 1 else "take"
     return f"Later {word} {asked}, {names} {verb} effect; this answer is for its first moment."
+
+
+def validate_line(path: str, history: PolicyHistory) -> str:
+    """``PATH: valid: history of POLICY (5 versions)``, or the one version's label."""
+    if len(history) == 1:
+        only = history.first
+        rules = "1 rule" if len(only.rules) == 1 else f"{len(only.rules)} rules"
+        return f"{path}: valid: version {only.version} of {only.policy} ({rules})"
+    return f"{path}: valid: history of {history.policy} ({len(history)} versions)"
+
+
+def validate_document(
+    results: Sequence[tuple[str, PolicyHistory | None]], problems: Sequence[Problem]
+) -> dict[str, Any]:
+    """``validate --format json``: each path with its policy and versions, then every problem."""
+    return {
+        "policydiff": 1,
+        "valid": not problems,
+        "paths": [
+            {
+                "path": path,
+                "valid": history is not None,
+                "policy": None if history is None else history.policy,
+                "versions": [] if history is None else [v.version for v in history],
+            }
+            for path, history in results
+        ],
+        "problems": [
+            {
+                "file": problem.file,
+                "line": problem.line,
+                "column": problem.column,
+                "path": problem.path,
+                "message": problem.message,
+                "hint": problem.hint,
+            }
+            for problem in problems
+        ],
+    }
