@@ -15,6 +15,7 @@ from policydiff.model import Change, Effect, Kind, PolicyVersion, Rule
 _FIELD_NAMES = {
     "approved_by": "Approvers",
     "announced": "Announcement date",
+    "open": "Open dimensions",
 }
 
 

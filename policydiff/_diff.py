@@ -49,6 +49,7 @@ METADATA_FIELDS = (
     "sources",
     "events",
     "vocabulary",
+    "open",
 )
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
@@ -618,7 +619,7 @@ def _listed_difference(
             return {f"{item['date']}: {item['what']}" for item in value}
         return {str(item) for item in value}
 
-    if field not in ("approved_by", "sources", "events"):
+    if field not in ("approved_by", "sources", "events", "open"):
         return frozenset(), frozenset()
     old, new = names(before), names(after)
     return frozenset(new - old), frozenset(old - new)

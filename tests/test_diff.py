@@ -571,3 +571,19 @@ def test_an_obligation_reads_as_the_requirement_it_is() -> None:
         "Obligation imposed: To enter, foreign nationals must meet a requirement:"
         " Show proof of vaccination against COVID-19."
     )
+
+
+def test_opening_a_dimension_is_a_neutral_metadata_change() -> None:
+    change = only(version(), version(open={"region"}))
+    assert (change.kind, change.direction, change.added, change.description) == (
+        Kind.METADATA_CHANGED,
+        Direction.NEUTRAL,
+        {"region"},
+        "Open dimensions changed: added region.",
+    )
+
+
+def test_removals_are_shown_on_the_changes_they_explain_not_as_changes_of_their_own() -> None:
+    old = version(rule("gone"))
+    new = version(version="v2", removals=(Removal(rule="gone", note="Revoked."),))
+    assert [c.kind for c in policydiff.diff(old, new)] == [Kind.RESTRICTION_LIFTED]
