@@ -40,6 +40,15 @@ Cases (sizes are for ``--scale full``):
 ``at``
     ``history.at()`` at random instants in histories of 1k, 10k and 100k
     versions: the time per lookup should grow with the logarithm of the size.
+``refuse``
+    Refusing hostile documents of n and of 2n items: unknown source ids
+    among as many sources (each earning a "did you mean"), problems placed
+    in a JSON file, and duplicate JSON keys. The ratio of 2n to n shows the
+    work grows linearly (2x; quadratic work would be 4x). Baseline: reading
+    a valid document of the same size.
+``start``
+    ``policydiff --help`` in a new process, against ``python -c pass`` in a new
+    process: what starting the command line costs over starting Python.
 ``impact``
     ``benchmarks/bench_impact.py``'s ``run(scale)``, when that file exists.
     It returns a case (or a list of cases) shaped as :class:`Case` renders
@@ -59,6 +68,7 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -103,6 +113,8 @@ class Scale:
         files_versions: Versions in each ``log, from files`` history.
         at_versions: History sizes for the ``at`` case.
         at_lookups: Lookups timed at each size.
+        refuse_items: The n of the ``refuse`` case (it also runs 2n).
+        start_repeats: Timed starts of each process in the ``start`` case.
     """
 
     repeats: int
@@ -116,6 +128,8 @@ class Scale:
     files_versions: int
     at_versions: tuple[int, ...]
     at_lookups: int
+    refuse_items: int
+    start_repeats: int
 
 
 SCALES = {
@@ -131,6 +145,8 @@ SCALES = {
         files_versions=5,
         at_versions=(10, 100, 1000),
         at_lookups=200,
+        refuse_items=200,
+        start_repeats=3,
     ),
     "small": Scale(
         repeats=5,
@@ -144,6 +160,8 @@ SCALES = {
         files_versions=20,
         at_versions=(1_000, 10_000),
         at_lookups=5_000,
+        refuse_items=1_000,
+        start_repeats=10,
     ),
     "full": Scale(
         repeats=5,
@@ -157,6 +175,8 @@ SCALES = {
         files_versions=50,
         at_versions=(1_000, 10_000, 100_000),
         at_lookups=20_000,
+        refuse_items=2_000,
+        start_repeats=20,
     ),
 }
 
@@ -635,6 +655,127 @@ def case_at(scale: Scale) -> Case:
     return case
 
 
+def _unknown_sources(n: int, *, valid: bool = False) -> str:
+    """A document of n sources and n rules, each citing a source it does not list."""
+    sources = [{"id": f"source-{i:05}"} for i in range(n)]
+    cite = "source" if valid else "sourse"
+    rules = [
+        {"id": f"r{i}", "effect": "permit", "action": "x", "sources": [f"{cite}-{i:05}"]}
+        for i in range(n)
+    ]
+    doc = {"policy": "p", "version": "v", "effective": "2024", "sources": sources, "rules": rules}
+    return json.dumps(doc)
+
+
+def _bad_effects(n: int, *, valid: bool = False) -> str:
+    """A document of n rules, each with an unknown effect."""
+    effect = "permit" if valid else "alow"
+    rules = [{"id": f"r{i}", "effect": effect, "action": "x"} for i in range(n)]
+    return json.dumps({"policy": "p", "version": "v", "effective": "2024", "rules": rules})
+
+
+def _duplicate_keys(n: int, *, valid: bool = False) -> str:
+    """A JSON document of n rules, each giving its id twice."""
+    again = "" if valid else ', "id": "r{i}"'
+    rules = ",".join(
+        '{"id": "r'
+        + str(i)
+        + '"'
+        + again.replace("{i}", str(i))
+        + ', "effect": "permit", "action": "x"}'
+        for i in range(n)
+    )
+    return '{"policy": "p", "version": "v", "effective": "2024",\n"rules": [' + rules + "]}"
+
+
+def _refused(text: str) -> Callable[[Any], object]:
+    limits = policydiff.Limits(max_problems=10**9)
+
+    def refuse(_: Any) -> object:
+        try:
+            policydiff.loads(text, format="json", limits=limits)
+        except policydiff.DocumentError as exc:
+            return exc
+        raise AssertionError("the hostile document was accepted")
+
+    return refuse
+
+
+def case_refuse(scale: Scale) -> Case:
+    """Refusing hostile documents of n and 2n items: the work grows linearly."""
+    n = scale.refuse_items
+    case = Case(case="refuse", size=f"n = {_count(n)} items")
+    kinds = (
+        ("unknown source ids", _unknown_sources),
+        ("bad effects", _bad_effects),
+        ("duplicate keys", _duplicate_keys),
+    )
+    contenders = []
+    for label, make in kinds:
+        for size in (n, 2 * n):
+            contenders.append(contender(f"{label}, {_count(size)}", _refused(make(size))))
+        valid = make(n, valid=True)
+        contenders.append(
+            contender(
+                f"{label}, {_count(n)}, valid",
+                lambda _, t=valid: policydiff.loads(t, format="json"),
+            )
+        )
+    case.results = compare(contenders, scale.repeats)
+    for label, _ in kinds:
+        case.ratio(
+            f"{label}: 2n / n",
+            f"{label}, {_count(2 * n)}",
+            f"{label}, {_count(n)}",
+            limit=3.0,
+            target="<= 3 (linear is 2, quadratic 4)",
+        )
+        case.ratio(
+            f"{label}: refusing / reading a valid one",
+            f"{label}, {_count(n)}",
+            f"{label}, {_count(n)}, valid",
+        )
+    return case
+
+
+def _start_command() -> list[str]:
+    """How a user starts the command line: its script, else ``python -m policydiff``."""
+    script = Path(sys.executable).with_name("policydiff")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "policydiff"]
+
+
+def _started(command: list[str]) -> Callable[[Any], object]:
+    def start(_: Any) -> object:
+        return subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+    return start
+
+
+def case_start(scale: Scale) -> Case:
+    """``policydiff --help`` in a new process, against a bare Python start."""
+    case = Case(case="start", size="a new process")
+    case.results = compare(
+        [
+            contender("python -c pass", _started([sys.executable, "-c", "pass"])),
+            contender("policydiff --help", _started([*_start_command(), "--help"])),
+            contender(
+                "python -c 'import policydiff'",
+                _started([sys.executable, "-c", "import policydiff"]),
+            ),
+        ],
+        scale.start_repeats,
+    )
+    case.ratio(
+        "policydiff --help / python -c pass",
+        "policydiff --help",
+        "python -c pass",
+        limit=8.0,
+        target="<= 8",
+    )
+    case.notes.append(f"the command line started as: {' '.join(_start_command())} --help")
+    return case
+
+
 def case_impact(scale_name: str) -> list[Case]:
     """The impact benchmark, when ``benchmarks/bench_impact.py`` exists."""
     path = HERE / "bench_impact.py"
@@ -739,7 +880,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-CASES = ("diff", "load", "log", "at", "impact")
+CASES = ("diff", "load", "log", "at", "refuse", "start", "impact")
 
 
 def run(
@@ -768,6 +909,12 @@ def run(
     if "at" in only:
         say("at")
         cases.append(case_at(scale))
+    if "refuse" in only:
+        say(f"refuse, n = {_count(scale.refuse_items)}")
+        cases.append(case_refuse(scale))
+    if "start" in only:
+        say("start")
+        cases.append(case_start(scale))
     if "impact" in only:
         say("impact")
         cases.extend(case_impact(scale_name))

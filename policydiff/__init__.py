@@ -6,39 +6,49 @@
 >>> for change in policydiff.diff(old, new).loosened():
 ...     print(change.kind.value, change.rule, change.effective)
 permission-granted kharkiv-defensive-strikes 30 May 2024
+
+Every public name is importable from here. Each is imported from its home
+module when it is first used, so importing the package (and starting the
+command line) costs nothing until a name is needed.
 """
 
-from policydiff._diff import PolicyDiff, diff
-from policydiff._documents import Limits, dump, dumps, load, loads
-from policydiff._history import PolicyHistory, TimelineEntry
-from policydiff._history_load import load_history
-from policydiff._impact import Cube, Decision, Impact, Outcome, Span, impact
-from policydiff._store import from_store, load_deltas, save_deltas, to_store
-from policydiff.errors import (
-    DiffError,
-    DocumentError,
-    HistoryError,
-    PolicyDiffError,
-    Problem,
-    StoreError,
-)
-from policydiff.model import (
-    Change,
-    Conflict,
-    Default,
-    Direction,
-    Effect,
-    Event,
-    FrozenMap,
-    Kind,
-    PolicyVersion,
-    Precision,
-    Removal,
-    Rule,
-    Source,
-    Vocabulary,
-    When,
-)
+import importlib
+import typing
+
+if typing.TYPE_CHECKING:
+    from policydiff._diff import diff
+    from policydiff._documents import Limits, dump, dumps, load, loads
+    from policydiff._history import PolicyHistory, TimelineEntry
+    from policydiff._history_load import load_history
+    from policydiff._impact import Cube, Decision, Impact, Outcome, Span, impact
+    from policydiff._render import render
+    from policydiff._results import PolicyDiff
+    from policydiff._store import from_store, load_deltas, save_deltas, to_store
+    from policydiff.errors import (
+        DiffError,
+        DocumentError,
+        HistoryError,
+        PolicyDiffError,
+        Problem,
+        StoreError,
+    )
+    from policydiff.model import (
+        Change,
+        Conflict,
+        Default,
+        Direction,
+        Effect,
+        Event,
+        FrozenMap,
+        Kind,
+        PolicyVersion,
+        Precision,
+        Removal,
+        Rule,
+        Source,
+        Vocabulary,
+        When,
+    )
 
 __version__ = "0.1.0"
 
@@ -82,6 +92,59 @@ __all__ = [
     "load_deltas",
     "load_history",
     "loads",
+    "render",
     "save_deltas",
     "to_store",
 ]
+
+#: The module each public name comes from.
+_HOMES = {
+    **dict.fromkeys(("diff",), "policydiff._diff"),
+    **dict.fromkeys(("Limits", "dump", "dumps", "load", "loads"), "policydiff._documents"),
+    **dict.fromkeys(("PolicyHistory", "TimelineEntry"), "policydiff._history"),
+    **dict.fromkeys(("load_history",), "policydiff._history_load"),
+    **dict.fromkeys(
+        ("Cube", "Decision", "Impact", "Outcome", "Span", "impact"), "policydiff._impact"
+    ),
+    **dict.fromkeys(("render",), "policydiff._render"),
+    **dict.fromkeys(("PolicyDiff",), "policydiff._results"),
+    **dict.fromkeys(("from_store", "load_deltas", "save_deltas", "to_store"), "policydiff._store"),
+    **dict.fromkeys(
+        ("DiffError", "DocumentError", "HistoryError", "PolicyDiffError", "Problem", "StoreError"),
+        "policydiff.errors",
+    ),
+    **dict.fromkeys(
+        (
+            "Change",
+            "Conflict",
+            "Default",
+            "Direction",
+            "Effect",
+            "Event",
+            "FrozenMap",
+            "Kind",
+            "PolicyVersion",
+            "Precision",
+            "Removal",
+            "Rule",
+            "Source",
+            "Vocabulary",
+            "When",
+        ),
+        "policydiff.model",
+    ),
+}
+
+
+def __getattr__(name: str) -> typing.Any:
+    home = _HOMES.get(name)
+    if home is None:
+        msg = f"module 'policydiff' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # the next use is a plain lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -11,38 +11,22 @@ out, and only when standard output is a terminal and ``NO_COLOR`` is unset.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 import click
 
 import policydiff
-from policydiff._diff import PolicyDiff, diff, rule_document
-from policydiff._documents import load
-from policydiff._history_load import load_history
-from policydiff._impact import impact
-from policydiff._render import (
-    later_in_period,
-    log_oneline,
-    source_label,
-    start_markdown,
-    start_text,
-    validate_document,
-    validate_line,
-)
-from policydiff._render import markdown_escape as _md
-from policydiff._time import ACCEPTED, parse_when
 from policydiff.errors import DocumentError, PolicyDiffError, Problem
-from policydiff.model import Direction, Effect, PolicyVersion, Source
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from policydiff._history import PolicyHistory, TimelineEntry
+    from policydiff._render import OutputFormat
+    from policydiff.model import PolicyVersion
 
 __all__ = ["entry_point", "main"]
 
@@ -55,16 +39,19 @@ EXIT_BROKEN_PIPE = 141
 #: A shell reports a command stopped by Ctrl-C (SIGINT) as 128 + 2.
 EXIT_INTERRUPTED = 130
 
+#: The output formats (policydiff._render.FORMATS, named here so that
+#: ``--help`` needs no more than click).
 FORMATS = ("text", "markdown", "json")
+
 #: The directions ``--only`` keeps.
 ONLY = ("loosened", "tightened", "mixed")
 
-#: What ``check --fail-on`` counts as offending. A mixed change both loosens
-#: and tightens, so it offends either way; neutral changes never do.
+#: What ``check --fail-on`` counts as offending, by direction. A mixed change
+#: both loosens and tightens, so it offends either way; neutral changes never do.
 FAIL_ON = {
-    "loosened": frozenset({Direction.LOOSENED, Direction.MIXED}),
-    "tightened": frozenset({Direction.TIGHTENED, Direction.MIXED}),
-    "any": frozenset({Direction.LOOSENED, Direction.TIGHTENED, Direction.MIXED}),
+    "loosened": ("loosened", "mixed"),
+    "tightened": ("tightened", "mixed"),
+    "any": ("loosened", "tightened", "mixed"),
 }
 
 _EPILOG = """\b
@@ -138,8 +125,11 @@ def _check_when(ctx: click.Context, param: click.Parameter, value: str | None) -
     The history reads it in its own time zone, so only the form is checked
     here; a bad value is a usage error that says which forms are accepted.
     """
+    from policydiff._time import ACCEPTED, parse_when
+
     if value is None:
         return None
+
     try:
         parse_when(value)
     except ValueError as exc:
@@ -195,7 +185,7 @@ def diff_command(
     new: str | None,
     start: str | None,
     end: str | None,
-    output_format: str,
+    output_format: OutputFormat,
     only: str | None,
 ) -> None:
     """Show what changed from OLD to NEW, what was lifted first, and when.
@@ -212,19 +202,19 @@ def diff_command(
       policydiff diff . --from no-strikes-inside-russia --to 2024-06-15
     """
     if new is None:
-        history = load_history(old)
+        history = policydiff.load_history(old)
         before = history.find(start) if start is not None else history.first
         after = history.find(end) if end is not None else history.last
     elif start is not None or end is not None:
         message = "--from and --to pick versions of one history: give OLD alone, as a history"
         raise click.UsageError(message)
     else:
-        before, after = load(old), load(new)
+        before, after = policydiff.load(old), policydiff.load(new)
     _warn_if_swapped(before, after)
-    found = diff(before, after)
+    found = policydiff.diff(before, after)
     if only is not None:
-        found = _keep(found, frozenset({Direction(only)}))
-    _emit(_render_diff(found, output_format), output_format)
+        found = found.only(only)
+    _emit(policydiff.render(found, output_format), output_format)
 
 
 @cli.command("log", short_help="Every change in a history, oldest first, with when.")
@@ -253,7 +243,7 @@ def log_command(
     until: str | None,
     only: str | None,
     oneline: bool,
-    output_format: str,
+    output_format: OutputFormat,
 ) -> None:
     """Show every change in HISTORY, oldest first, with when it took effect.
 
@@ -271,93 +261,63 @@ def log_command(
       policydiff log . --since 2024-06 --until 2024-12 --oneline
       policydiff log . --only tightened
     """
+    from policydiff._history import rule_steps
+    from policydiff._render import render_log
+
     if oneline and output_format == "json":
         message = "--oneline is a layout for people: use it without --format json"
         raise click.UsageError(message)
     with _working("Reading the history and comparing its versions…"):
-        loaded = load_history(history)
-        start: tuple[TimelineEntry, ...] = ()
-        if rule_id is not None:
-            entries = loaded.rule_timeline(rule_id)
-            start = tuple(e for e in entries if e.from_start)
-            steps = _rule_steps(entries)
-        else:
-            steps = list(loaded.changes())
+        loaded = policydiff.load_history(history)
+        start = (
+            () if rule_id is None else tuple(e for e in loaded.start() if e.change.rule == rule_id)
+        )
+        steps = rule_steps(loaded, rule_id) if rule_id is not None else loaded.changes()
     if since is not None or until is not None:
         period = {id(step.new) for step in loaded.changes(since=since, until=until)}
         steps = [step for step in steps if id(step.new) in period]
         start = tuple(e for e in start if since is None or loaded.when(since) <= e.effective)
     if only is not None:
-        steps = [kept for step in steps if (kept := _keep(step, frozenset({Direction(only)})))]
-        start = tuple(e for e in start if e.change.direction is Direction(only))
-    if output_format == "json":
-        document: dict[str, Any] = {
-            "policydiff": 1,
-            "policy": loaded.policy,
-            "diffs": [step.to_dict() for step in steps],
-        }
-        if rule_id is not None:
-            document["start"] = [entry.to_dict() for entry in start]
-        _emit(_json(document), output_format)
-        return
-    if not steps and not start:
-        filtered = since is not None or until is not None or only is not None
-        _emit(_no_steps(loaded, rule_id, output_format, filtered=filtered), output_format)
-        return
-    markdown = output_format == "markdown"
-    if oneline:
-        _emit(log_oneline(steps, markdown=markdown), output_format)
-        return
-    render = PolicyDiff.to_markdown if markdown else PolicyDiff.to_text
-    parts = [(start_markdown if markdown else start_text)(start)] if start else []
-    parts += [render(step) for step in steps]
-    _emit("\n".join(parts), output_format)
+        steps = [kept for step in steps if (kept := step.only(only))]
+        start = tuple(e for e in start if e.change.direction.value == only)
+    filtered = since is not None or until is not None or only is not None
+    text = render_log(
+        loaded, steps, rule_id, output_format, start=start, oneline=oneline, filtered=filtered
+    )
+    _emit(text, output_format)
 
 
 @cli.command("at", short_help="The version in force at a moment, and its rules.")
 @click.argument("history", type=click.Path())
 @click.argument("when", callback=_check_when)
 @_format_option
-def at_command(history: str, when: str, output_format: str) -> None:
+def at_command(history: str, when: str, output_format: OutputFormat) -> None:
     """Show the version of HISTORY in force at WHEN, and its rules.
 
     WHEN is a year, a year-month, a date or a date-time (YYYY, YYYY-MM,
     YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][offset]); without an offset it is read
-    in the history's time zone, and a partial date asks about its first instant.
+    in the history's time zone, and a partial date asks about its first instant
+    (the report then names the versions taking effect later in that period).
 
     \b
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff at . 2024-06-01
       policydiff at . 2024-11-17 --format json
+      policydiff at . 2024-05
     """
-    loaded = load_history(history)
-    version = loaded.at(when)
+    from policydiff._render import render_at
+
+    loaded = policydiff.load_history(history)
     later = loaded.taking_effect(when)
-    if output_format == "json":
-        document = {
-            "policydiff": 1,
-            "policy": loaded.policy,
-            "when": loaded.when(when).isoformat(),
-            "version": None if version is None else _endpoint(version),
-            "rules": [] if version is None else [rule_document(r) for r in version.rules],
-            "later": [_endpoint(v) for v in later],
-        }
-        _emit(_json(document), output_format)
-        return
-    render = at_markdown if output_format == "markdown" else at_text
-    text = render(loaded, when, version)
-    note = later_in_period(loaded.when(when), later)
-    if note:
-        text += "\n" + (_md(note) if output_format == "markdown" else note) + "\n"
-    _emit(text, output_format)
+    _emit(render_at(loaded, when, loaded.at(when), output_format, later=later), output_format)
 
 
 @cli.command("impact", short_help="Which situations changed decision from OLD to NEW.")
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @_format_option
-def impact_command(old: str, new: str, output_format: str) -> None:
+def impact_command(old: str, new: str, output_format: OutputFormat) -> None:
     """Show which situations changed decision from OLD to NEW.
 
     Each group of situations is listed with its decision before and after
@@ -368,15 +328,9 @@ def impact_command(old: str, new: str, output_format: str) -> None:
       cd examples/us-ukraine-strikes/history
       policydiff impact 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml
     """
-    before, after = load(old), load(new)
+    before, after = policydiff.load(old), policydiff.load(new)
     with _working("Working out which situations changed decision…"):
-        found = impact(before, after)
-        if output_format == "json":
-            text = found.to_json()
-        elif output_format == "markdown":
-            text = found.to_markdown()
-        else:
-            text = found.to_text()
+        text = policydiff.render(policydiff.impact(before, after), output_format)
     _emit(text, output_format)
 
 
@@ -393,7 +347,7 @@ def impact_command(old: str, new: str, output_format: str) -> None:
     ),
 )
 @_format_option
-def check_command(old: str, new: str, fail_on: str, output_format: str) -> int:
+def check_command(old: str, new: str, fail_on: str, output_format: OutputFormat) -> int:
     """Exit 1, printing the offending changes, when NEW moves from OLD as --fail-on says.
 
     A review gate for policy files in CI or a pre-commit hook: with nothing
@@ -407,37 +361,27 @@ def check_command(old: str, new: str, fail_on: str, output_format: str) -> int:
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on loosened
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on tightened
     """
-    before, after = load(old), load(new)
+    from policydiff._render import render_check
+
+    before, after = policydiff.load(old), policydiff.load(new)
     _warn_if_swapped(before, after)
-    found = diff(before, after)
-    offending = _keep(found, FAIL_ON[fail_on])
-    what = "" if fail_on == "any" else f" {fail_on}"
-    if output_format == "json":
-        _emit(_render_diff(offending, output_format), output_format)
-    elif not offending:
-        line = (
-            f"OK: no{what} changes to {found.policy} from {found.old.version}"
-            f" to {found.new.version} ({_count(len(found), 'change')} in all)."
-        )
-        _emit(line, output_format)
-    else:
-        verdict = f"Check failed: {_count(len(offending), 'change')} (--fail-on {fail_on})."
-        if output_format == "markdown":
-            verdict = f"**{_md(verdict)}**"
-        _emit(_render_diff(offending, output_format) + "\n" + verdict, output_format)
+    found = policydiff.diff(before, after)
+    offending = found.only(*FAIL_ON[fail_on])
+    _emit(render_check(found, offending, fail_on, output_format), output_format)
     return EXIT_CHECK_FAILED if offending else EXIT_OK
 
 
 @cli.command("validate", short_help="Check version documents and histories; report every problem.")
 @click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path())
 @_format_option
-def validate_command(paths: tuple[str, ...], output_format: str) -> None:
+def validate_command(paths: tuple[str, ...], output_format: OutputFormat) -> None:
     """Check that every PATH is a valid version document or history.
 
     A folder is validated as a history: every document in it, and that they
-    form one history of one policy. Every problem of every path is reported;
-    the exit code is 0 only when all are valid. The JSON form is
-    {"policydiff": 1, "valid": ..., "paths": [...], "problems": [...]}.
+    form one history of one policy. Every problem of every path is reported
+    (on stderr, and in JSON too with --format json); the exit code is 0 only
+    when all are valid. The JSON form is {"policydiff": 1, "valid": ...,
+    "paths": [...], "problems": [...]}.
 
     \b
     Example:
@@ -446,23 +390,20 @@ def validate_command(paths: tuple[str, ...], output_format: str) -> None:
       policydiff validate 2024-05-30-kharkiv.yaml 2025-06-pentagon-review.yaml
       policydiff validate . --format json
     """
+    from policydiff._history import PolicyHistory
+    from policydiff._render import render_validate
+
     problems: list[Problem] = []
     results: list[tuple[str, PolicyHistory | None]] = []
     for path in paths:
         try:
-            loaded = load_history(path)
+            results.append((path, policydiff.load_history(path)))
         except DocumentError as exc:
             problems.extend(exc.problems)
             results.append((path, None))
-            continue
-        results.append((path, loaded))
-    if output_format == "json":
-        _emit(_json(validate_document(results, problems)), output_format)
-    else:
-        lines = [validate_line(path, loaded) for path, loaded in results if loaded is not None]
-        text = "".join(line + "\n" for line in lines)
-        if lines:
-            _emit(_md(text) if output_format == "markdown" else text, output_format)
+    text = render_validate(results, problems, output_format)
+    if text:
+        _emit(text, output_format)
     if problems:
         raise DocumentError(problems)
 
@@ -504,6 +445,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
     return result if isinstance(result, int) else EXIT_OK
+
+
+def _warn_if_swapped(old: PolicyVersion, new: PolicyVersion) -> None:
+    """Say so on stderr when NEW took effect before OLD: the arguments look swapped."""
+    if new.effective.instant < old.effective.instant:
+        _say(
+            f"policydiff: warning: NEW ({new.version}, effective {new.effective}) took effect"
+            f" before OLD ({old.version}, effective {old.effective}); the order looks swapped"
+        )
 
 
 def entry_point() -> None:
@@ -551,207 +501,6 @@ def _silence_stdout() -> None:
         os.close(null)
 
 
-# -- what the commands compute ---------------------------------------------------
-
-
-def _keep(found: PolicyDiff, directions: frozenset[Direction]) -> PolicyDiff:
-    """The diff with only the changes that go one of these ways."""
-    changes = tuple(c for c in found.changes if c.direction in directions)
-    return PolicyDiff(old=found.old, new=found.new, changes=changes)
-
-
-def _warn_if_swapped(old: PolicyVersion, new: PolicyVersion) -> None:
-    """Say so on stderr when NEW took effect before OLD: the arguments look swapped."""
-    if new.effective.instant < old.effective.instant:
-        _say(
-            f"policydiff: warning: NEW ({new.version}, effective {new.effective}) took effect"
-            f" before OLD ({old.version}, effective {old.effective}); the order looks swapped"
-        )
-
-
-def _rule_steps(entries: Sequence[TimelineEntry]) -> list[PolicyDiff]:
-    """One diff per version that changed the rule, holding only its changes."""
-    steps: list[PolicyDiff] = []
-    for entry in entries:
-        if entry.previous is None:
-            continue
-        if steps and steps[-1].new is entry.version:
-            last = steps[-1]
-            steps[-1] = PolicyDiff(
-                old=last.old, new=last.new, changes=(*last.changes, entry.change)
-            )
-        else:
-            steps.append(PolicyDiff(old=entry.previous, new=entry.version, changes=(entry.change,)))
-    return steps
-
-
-def _endpoint(version: PolicyVersion) -> dict[str, Any]:
-    return {
-        "version": version.version,
-        "effective": version.effective.isoformat(),
-        "precision": version.effective.precision.value,
-    }
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-# -- rendering -------------------------------------------------------------------
-
-
-def _render_diff(found: PolicyDiff, output_format: str) -> str:
-    if output_format == "json":
-        return found.to_json() + "\n"
-    if output_format == "markdown":
-        return found.to_markdown()
-    return found.to_text()
-
-
-def _json(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def _no_steps(
-    history: PolicyHistory, rule_id: str | None, output_format: str, *, filtered: bool = False
-) -> str:
-    if filtered:
-        subject = f"rule {rule_id} in {history.policy}" if rule_id is not None else history.policy
-        line = f"No changes to {subject} in the period asked."
-    elif rule_id is not None:
-        line = f"No changes to rule {rule_id} in {history.policy}."
-    else:
-        first = history.first
-        line = (
-            f"{history.policy} has one version, {first.version}, effective"
-            f" {first.effective}: nothing has changed yet."
-        )
-    return (_md(line) if output_format == "markdown" else line) + "\n"
-
-
-_MARK = {Effect.PERMIT: "+", Effect.PROHIBIT: "-", Effect.OBLIGE: "-"}
-
-
-def _in_force(history: PolicyHistory, version: PolicyVersion) -> str:
-    """``In force from 30 May 2024 until June 2024 (next: ...)`` with who decided."""
-    versions = list(history)
-    index = versions.index(version)
-    line = f"In force from {version.effective}"
-    if index + 1 < len(versions):
-        following = versions[index + 1]
-        line += f" until {following.effective}, when {following.version} took effect"
-    else:
-        line += ", the latest version in this history"
-    extras = []
-    if version.announced is not None:
-        extras.append(f"announced {version.announced}")
-    if version.approved_by:
-        extras.append(f"approved by {', '.join(version.approved_by)}")
-    if extras:
-        line += f" ({'; '.join(extras)})"
-    return line + "."
-
-
-def _nothing_in_force(history: PolicyHistory, when: str) -> str:
-    first = history.first
-    return (
-        f"No version of {history.policy} was in force at {when}: the history"
-        f" begins with {first.version}, effective {first.effective}."
-    )
-
-
-def _rule_lines(version: PolicyVersion) -> list[tuple[str, str, str | None]]:
-    from policydiff._describe import rule_sentence
-
-    return [
-        (_MARK[rule.effect], f"{rule.id} ({rule.effect.value}): {rule_sentence(rule)}.", rule.text)
-        for rule in version.rules
-    ]
-
-
-def _source_line(source: Source, *, markdown: bool = False) -> str:
-    line = source_label(source)
-    if source.title:
-        line += f": {source.title}"
-    if markdown:
-        line = _md(line)
-    if source.url:
-        line += f" <{source.url}>"
-    return line
-
-
-def at_text(history: PolicyHistory, when: str, version: PolicyVersion | None) -> str:
-    """The version in force at ``when``, and its rules, as plain text.
-
-    Args:
-        history: The history asked.
-        when: The moment, as the user wrote it.
-        version: The version in force then, or ``None``.
-
-    Returns:
-        The report, ending with a newline.
-    """
-    if version is None:
-        return _nothing_in_force(history, when) + "\n"
-    out = [f"{history.policy} at {when}: {version.version}", _in_force(history, version)]
-    if version.summary:
-        out.append(version.summary)
-    out.append(
-        f"Where no rule applies: {version.default.value}."
-        f" Overlapping rules: {version.conflict.value}."
-    )
-    out += ["", f"Rules ({len(version.rules)})"]
-    for mark, line, text in _rule_lines(version):
-        out.append(f"  {mark} {line}")
-        if text:
-            out.append(f"    “{text}”")
-    if version.sources:
-        out += ["", "Sources"]
-        out += [f"  {_source_line(s)}" for s in version.sources]
-    return "\n".join(out) + "\n"
-
-
-def at_markdown(history: PolicyHistory, when: str, version: PolicyVersion | None) -> str:
-    """The version in force at ``when``, and its rules, as Markdown.
-
-    Args:
-        history: The history asked.
-        when: The moment, as the user wrote it.
-        version: The version in force then, or ``None``.
-
-    Returns:
-        The report, ending with a newline.
-    """
-    if version is None:
-        return _md(_nothing_in_force(history, when)) + "\n"
-    out = [
-        f"## {_md(f'{history.policy} at {when}: {version.version}')}",
-        "",
-        f"**{_md(_in_force(history, version))}**",
-    ]
-    if version.summary:
-        out += ["", _md(version.summary)]
-    out += [
-        "",
-        _md(
-            f"Where no rule applies: {version.default.value}."
-            f" Overlapping rules: {version.conflict.value}."
-        ),
-        "",
-        f"### Rules ({len(version.rules)})",
-        "",
-    ]
-    for _, line, text in _rule_lines(version):
-        item = f"- {_md(line)}"
-        if text:
-            item += f" <br>*{_md(text)}*"
-        out.append(item)
-    if version.sources:
-        out += ["", "### Sources", ""]
-        out += [f"- {_source_line(s, markdown=True)}" for s in version.sources]
-    return "\n".join(out) + "\n"
-
-
 # -- output ----------------------------------------------------------------------
 
 
@@ -760,7 +509,7 @@ def _colour_wanted(stream: IO[str]) -> bool:
     return not os.environ.get("NO_COLOR") and _is_terminal(stream)
 
 
-def _emit(text: str, output_format: str) -> None:
+def _emit(text: str, output_format: OutputFormat | str) -> None:
     """Print a renderer's string: coloured text on a terminal, else exactly as given."""
     if not text.endswith("\n"):
         text += "\n"

@@ -17,12 +17,10 @@ from operator import attrgetter, eq, is_not, not_
 from typing import Any
 
 import attrs
-import pendulum
-from deepdiff import DeepDiff
 
 from policydiff._convert import unstructure_field
 from policydiff._describe import describe
-from policydiff._time import describe_gap
+from policydiff._results import PolicyDiff
 from policydiff.errors import DiffError
 from policydiff.model import (
     Change,
@@ -55,122 +53,6 @@ METADATA_FIELDS = (
 _KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
 
 _rule_id = attrgetter("id")
-
-
-@attrs.frozen(kw_only=True)
-class PolicyDiff:
-    """The changes from one version of a policy to another.
-
-    Iterating gives the :class:`~policydiff.model.Change` objects in a stable
-    order (by rule id, then kind; version-level changes last).
-
-    >>> d = policydiff.diff(old, new)
-    >>> [c.kind.value for c in d.loosened()]
-    ['permission-granted']
-    """
-
-    old: PolicyVersion
-    new: PolicyVersion
-    changes: tuple[Change, ...]
-
-    def __iter__(self) -> Iterator[Change]:
-        return iter(self.changes)
-
-    def __len__(self) -> int:
-        return len(self.changes)
-
-    def __bool__(self) -> bool:
-        return bool(self.changes)
-
-    @property
-    def policy(self) -> str:
-        """The policy's id."""
-        return self.new.policy
-
-    def loosened(self) -> list[Change]:
-        """The changes that let the policy allow more ("restrictions lifted")."""
-        return self.where(Direction.LOOSENED)
-
-    def tightened(self) -> list[Change]:
-        """The changes that let the policy allow less."""
-        return self.where(Direction.TIGHTENED)
-
-    def where(self, direction: Direction | str) -> list[Change]:
-        """The changes in one direction."""
-        wanted = Direction(direction)
-        return [c for c in self.changes if c.direction is wanted]
-
-    @property
-    def summary(self) -> dict[str, int]:
-        """How many changes go each way: ``loosened``, ``tightened``, ``neutral``, ``mixed``."""
-        counts = dict.fromkeys((d.value for d in Direction), 0)
-        for change in self.changes:
-            counts[change.direction.value] += 1
-        return counts
-
-    @property
-    def interval(self) -> pendulum.Interval[pendulum.DateTime]:
-        """The time from the old version's effective instant to the new one's."""
-        return pendulum.interval(self.old.effective.instant, self.new.effective.instant)
-
-    @property
-    def gap(self) -> str:
-        """The interval in words: ``"29 days after the previous version"``."""
-        return f"{describe_gap(self.old.effective, self.new.effective)} the previous version"
-
-    def to_dict(self) -> dict[str, Any]:
-        """The SPEC section 6 JSON object."""
-        return {
-            "policydiff": 1,
-            "policy": self.policy,
-            "from": _endpoint(self.old),
-            "to": _endpoint(self.new),
-            "summary": self.summary,
-            "changes": [change_to_dict(c) for c in self.changes],
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON text (byte-identical across runs)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
-    def to_text(self) -> str:
-        """A plain-text report that leads with what was lifted, and when."""
-        from policydiff._render import diff_text
-
-        return diff_text(self)
-
-    def to_markdown(self) -> str:
-        """The report as Markdown."""
-        from policydiff._render import diff_markdown
-
-        return diff_markdown(self)
-
-
-def _endpoint(version: PolicyVersion) -> dict[str, Any]:
-    return {
-        "version": version.version,
-        "effective": version.effective.isoformat(),
-        "precision": version.effective.precision.value,
-    }
-
-
-def change_to_dict(change: Change) -> dict[str, Any]:
-    """One change as SPEC section 6 lists it."""
-    return {
-        "kind": change.kind.value,
-        "direction": change.direction.value,
-        "rule": change.rule,
-        "dimension": change.dimension,
-        "added": sorted(change.added),
-        "removed": sorted(change.removed),
-        "before": change.before,
-        "after": change.after,
-        "path": change.path,
-        "effective": change.effective.isoformat(),
-        "description": change.description,
-        "sources": [s.id for s in change.sources],
-        "note": change.note,
-    }
 
 
 def diff(old: PolicyVersion, new: PolicyVersion) -> PolicyDiff:
@@ -364,6 +246,10 @@ class _Differ:
             old_rules.update((rule.id, rule) for rule in removed)
             new_rules = {rule.id: rule for _, rule in edited}
             new_rules.update(new_by_id)
+            # Imported here, not at the top: reading and validating documents
+            # never need DeepDiff, and the command line starts faster without it.
+            from deepdiff import DeepDiff
+
             tree = DeepDiff(t1, t2, view="tree", threshold_to_diff_deeper=0)
             found.extend(self._from_tree(tree, old_rules, new_rules))
         found.sort(key=_order)

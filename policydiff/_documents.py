@@ -72,6 +72,8 @@ class Limits:
             1,000); a last line says how many more there were.
     """
 
+    __module__ = "policydiff"
+
     max_bytes: int = 64 * 1024 * 1024
     max_depth: int = 64
     max_nodes: int = 5_000_000

@@ -14,7 +14,6 @@ import bisect
 import datetime as dt
 import difflib
 import itertools
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, overload
@@ -22,14 +21,22 @@ from typing import Any, overload
 import attrs
 import pendulum
 
-from policydiff._diff import PolicyDiff, change_to_dict, diff, in_force_from_start
+from policydiff._diff import diff, in_force_from_start
 from policydiff._locate import locate, render_path
 from policydiff._parse import Format
+from policydiff._results import PolicyDiff, change_to_dict
 from policydiff._time import parse_when
 from policydiff.errors import DocumentError, HistoryError, Problem
 from policydiff.model import Change, Direction, Kind, PolicyVersion, Precision, When
 
-__all__ = ["Place", "PolicyHistory", "TimelineEntry", "check_versions", "checked_history"]
+__all__ = [
+    "Place",
+    "PolicyHistory",
+    "TimelineEntry",
+    "check_versions",
+    "checked_history",
+    "rule_steps",
+]
 
 #: What :meth:`PolicyHistory.at` accepts: a SPEC section 3 string or year,
 #: a date, a datetime (naive ones read in the history's zone) or a When.
@@ -78,6 +85,8 @@ class TimelineEntry:
         previous: The version just before it; ``None`` for a rule in force
             from the first version.
     """
+
+    __module__ = "policydiff"
 
     change: Change
     version: PolicyVersion
@@ -463,20 +472,6 @@ class PolicyHistory:
         message = f"no version of {self.policy!r} has a rule {rule_id!r}{detail}"
         raise HistoryError([Problem(file=self.name, path="", message=message)])
 
-    # -- output ------------------------------------------------------------------
-
-    def to_dict(self) -> dict[str, Any]:
-        """The history's log as SPEC section 6 gives it: one diff per consecutive pair."""
-        return {
-            "policydiff": 1,
-            "policy": self.policy,
-            "diffs": [d.to_dict() for d in self._changes],
-        }
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON text (the same bytes on every run)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
 
 def _in_order(versions: Iterable[PolicyVersion]) -> tuple[PolicyVersion, ...]:
     return tuple(sorted(versions, key=lambda v: v.effective.instant))
@@ -577,3 +572,24 @@ def checked_history(
     if problems:
         raise HistoryError(problems)
     return PolicyHistory._checked(versions, name)
+
+
+def rule_steps(history: PolicyHistory, rule_id: str) -> list[PolicyDiff]:
+    """One diff per version that changed a rule, holding only that rule's changes.
+
+    The rule's entry from the first version, if it has one, has no version
+    before it and so no diff: see :meth:`PolicyHistory.start`.
+
+    Raises:
+        HistoryError: No version has a rule with this id.
+    """
+    steps: list[PolicyDiff] = []
+    for entry in history.rule_timeline(rule_id):
+        if entry.previous is None:
+            continue
+        if steps and steps[-1].new is entry.version:
+            last = steps[-1]
+            steps[-1] = attrs.evolve(last, changes=(*last.changes, entry.change))
+        else:
+            steps.append(PolicyDiff(old=entry.previous, new=entry.version, changes=(entry.change,)))
+    return steps

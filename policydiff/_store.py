@@ -32,11 +32,7 @@ import math
 import os
 import re
 from collections.abc import Iterator
-from typing import Any
-
-from deepdiff import DeepDiff, Delta
-from deepdiff.helper import Opcode
-from deepdiff.path import parse_path
+from typing import TYPE_CHECKING, Any
 
 from policydiff._convert import sharing_rules, unstructure_version
 from policydiff._documents import (
@@ -56,6 +52,11 @@ from policydiff._problems import RawProblem, place
 from policydiff._text import describe
 from policydiff.errors import DocumentError, Problem, StoreError
 from policydiff.model import PolicyVersion
+
+# DeepDiff is imported where it is used (a third-party library, so no cycle):
+# loading a history from documents never needs it, and costs nothing for it.
+if TYPE_CHECKING:
+    from deepdiff.helper import Opcode
 
 __all__ = ["from_store", "load_deltas", "save_deltas", "to_store"]
 
@@ -193,6 +194,8 @@ def _size(form: dict[str, Any]) -> int:
 
 
 def _deepdiff_delta(old: Any, new: Any) -> dict[str, Any] | None:
+    from deepdiff import DeepDiff, Delta
+
     delta = Delta(
         DeepDiff(old, new),
         bidirectional=True,
@@ -247,6 +250,9 @@ def _exact(form: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> bo
 
 def _apply(doc: dict[str, Any], form: dict[str, Any], *, reverse: bool = False) -> Any:
     """Apply a checked delta to a copy of ``doc`` (backwards with ``reverse``)."""
+    from deepdiff import Delta
+    from deepdiff.helper import Opcode
+
     if not form:
         return copy.deepcopy(doc)
     diff = copy.deepcopy(form)
@@ -501,6 +507,8 @@ def _steps(path: Any) -> tuple[list[str | int], str | None]:
     if not steps:
         return [], "the document itself cannot be replaced; a path needs at least one key"
     # DeepDiff parses the path again when applying it: it must read the same steps.
+    from deepdiff.path import parse_path
+
     read = parse_path(path, include_actions=True)  # type: ignore[no-untyped-call]
     if read != [{"element": s, "action": "GET"} for s in steps]:  # pragma: no cover
         # Defence in depth: no path of the grammar above is known to differ.

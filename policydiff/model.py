@@ -20,6 +20,7 @@ from typing import Any, TypeVar, overload
 
 import attrs
 
+from policydiff._text import describe, shown
 from policydiff._time import Precision, When
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
 
 K = TypeVar("K")
 V = TypeVar("V")
+E = TypeVar("E", bound=enum.Enum)
 
 
 class FrozenMap(Mapping[K, V]):
@@ -128,6 +130,39 @@ class Conflict(enum.Enum):
     PERMIT_OVERRIDES = "permit-overrides"
 
 
+def _member(cls: type[E], value: E | str, what: str) -> E:
+    """``value`` if it is a member of ``cls``, the member it is the value of, or an error."""
+    if isinstance(value, cls):
+        return value
+    for member in cls:
+        if member.value == value:
+            return member
+    allowed = ", ".join(sorted(str(member.value) for member in cls))
+    msg = f"unknown {what} {shown(value)} (expected one of: {allowed})"
+    raise ValueError(msg)
+
+
+def _effect(value: Effect | str) -> Effect:
+    return _member(Effect, value, "effect")
+
+
+def _default(value: Default | str) -> Default:
+    return _member(Default, value, "default")
+
+
+def _conflict(value: Conflict | str) -> Conflict:
+    return _member(Conflict, value, "conflict strategy")
+
+
+def _is_when(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, When) and not (value is None and attribute.default is None):
+        msg = (
+            f"{attribute.name!r} must be a When, such as When.parse('2024-05-30')"
+            f" (got {describe(value)})"
+        )
+        raise TypeError(msg)
+
+
 def _strings(value: Iterable[str]) -> frozenset[str]:
     return frozenset(value)
 
@@ -152,7 +187,7 @@ class Rule:
     """
 
     id: str
-    effect: Effect
+    effect: Effect = attrs.field(converter=_effect)
     action: frozenset[str] = attrs.field(converter=_values)
     subject: frozenset[str] = attrs.field(default=frozenset(), converter=_values)
     scope: FrozenMap[str, frozenset[str]] = attrs.field(factory=FrozenMap, converter=_scope)
@@ -321,15 +356,15 @@ class PolicyVersion:
 
     policy: str
     version: str
-    effective: When
+    effective: When = attrs.field(validator=_is_when)
     rules: tuple[Rule, ...] = attrs.field(default=(), converter=_sorted_rules)
     title: str | None = None
     summary: str | None = None
     timezone: str = "UTC"
-    announced: When | None = None
+    announced: When | None = attrs.field(default=None, validator=_is_when)
     approved_by: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    default: Default = Default.PERMIT
-    conflict: Conflict = Conflict.MOST_SPECIFIC
+    default: Default = attrs.field(default=Default.PERMIT, converter=_default)
+    conflict: Conflict = attrs.field(default=Conflict.MOST_SPECIFIC, converter=_conflict)
     sources: tuple[Source, ...] = attrs.field(default=(), converter=tuple)
     events: tuple[Event, ...] = attrs.field(default=(), converter=tuple)
     vocabulary: Vocabulary = attrs.field(factory=Vocabulary, converter=_vocabulary)

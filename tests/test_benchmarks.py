@@ -44,6 +44,8 @@ def test_every_case_is_reported(report: dict[str, Any]) -> None:
         "log",
         "log, from files",
         "at",
+        "refuse",
+        "start",
     } <= cases
     assert any(case.startswith("impact") for case in cases)
 
@@ -73,6 +75,20 @@ def test_every_case_is_measured_against_a_baseline(report: dict[str, Any]) -> No
     assert {"policydiff.load", "json.loads"} <= names["load json"]
     assert {"policydiff.load", "yaml CSafeLoader"} <= names["load yaml"]
     assert {"load_history(), 200 rules", "load_history(), 400 rules"} <= names["log, from files"]
+    assert {"duplicate keys, 200", "duplicate keys, 400", "duplicate keys, 200, valid"} <= names[
+        "refuse"
+    ]
+    assert {"python -c pass", "policydiff --help"} <= names["start"]
+
+
+def test_linear_work_and_a_fast_start_are_ratios_with_targets(report: dict[str, Any]) -> None:
+    ratios = {
+        (case["case"], ratio["name"]): ratio["target"]
+        for case in report["cases"]
+        for ratio in case["ratios"]
+    }
+    assert ratios[("refuse", "unknown source ids: 2n / n")] == "<= 3 (linear is 2, quadratic 4)"
+    assert ratios[("start", "policydiff --help / python -c pass")] == "<= 8"
 
 
 def test_the_report_names_the_machine(report: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import policydiff
-from policydiff import load_history
+from policydiff import load_history, render
 from policydiff._cli import main
 from policydiff._impact import impact
 from policydiff.errors import DocumentError, Problem
@@ -172,19 +172,19 @@ def test_diff_json_reports_the_kharkiv_permission_as_one_loosened_change(
 def test_diff_json_is_the_library_json(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(["diff", BEFORE, KHARKIV, "-f", "json"], capsys)
 
-    assert out == flagship_diff().to_json() + "\n"
+    assert out == render(flagship_diff(), "json")
 
 
 def test_diff_text_is_the_plain_report_when_piped(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["diff", BEFORE, KHARKIV], capsys)
 
-    assert (code, out) == (0, flagship_diff().to_text())
+    assert (code, out) == (0, render(flagship_diff()))
 
 
 def test_diff_markdown_is_the_markdown_report(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["diff", BEFORE, KHARKIV, "--format", "markdown"], capsys)
 
-    assert (code, out) == (0, flagship_diff().to_markdown())
+    assert (code, out) == (0, render(flagship_diff(), "markdown"))
 
 
 def test_diff_only_loosened_keeps_just_the_loosened_changes(
@@ -279,14 +279,14 @@ def test_log_json_is_the_history_object_oldest_first(capsys: pytest.CaptureFixtu
         ("atacms-kursk", "pentagon-approval-for-atacms"),
     ]
     assert effective == sorted(effective, key=lambda v: policydiff.When.parse(v).instant)
-    assert data == load_history(HISTORY).to_dict()
+    assert data == json.loads(render(load_history(HISTORY), "json"))
 
 
 def test_log_text_reports_every_step_with_when(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["log", HISTORY], capsys)
 
     assert code == 0
-    assert out == "\n".join(d.to_text() for d in load_history(HISTORY).changes())
+    assert out == "\n".join(render(d) for d in load_history(HISTORY).changes())
     assert "Effective 30 May 2024, 2 years after the previous version" in out
 
 
@@ -427,7 +427,7 @@ def test_impact_prints_the_library_report(capsys: pytest.CaptureFixture[str]) ->
     code, out, err = run(["impact", BEFORE, KHARKIV], capsys)
 
     assert (code, err) == (0, "")
-    assert out == found.to_text() + ("" if found.to_text().endswith("\n") else "\n")
+    assert out == render(found)
 
 
 def test_impact_json_is_the_library_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -436,7 +436,7 @@ def test_impact_json_is_the_library_json(capsys: pytest.CaptureFixture[str]) -> 
     code, out, _ = run(["impact", BEFORE, KHARKIV, "--format", "json"], capsys)
 
     assert code == 0
-    assert json.loads(out) == json.loads(found.to_json())
+    assert json.loads(out) == json.loads(render(found, "json"))
     assert len(json.loads(out)["cubes"]) == len(found) == 1
 
 
@@ -445,7 +445,7 @@ def test_impact_markdown_is_the_library_markdown(capsys: pytest.CaptureFixture[s
 
     _, out, _ = run(["impact", BEFORE, KHARKIV, "-f", "markdown"], capsys)
 
-    assert out.rstrip("\n") == found.to_markdown().rstrip("\n")
+    assert out == render(found, "markdown")
 
 
 def test_impact_of_a_bad_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -636,7 +636,7 @@ def test_interrupt_exits_130_without_a_traceback(
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("policydiff._cli.load", interrupted)
+    monkeypatch.setattr("policydiff.load", interrupted)
 
     code, out, err = run(["diff", BEFORE, KHARKIV], capsys)
 
@@ -655,7 +655,7 @@ def test_every_problem_of_an_error_gets_its_own_line(
     def failing(*args: Any, **kwargs: Any) -> Any:
         raise DocumentError(problems)
 
-    monkeypatch.setattr("policydiff._cli.load", failing)
+    monkeypatch.setattr("policydiff.load", failing)
 
     code, _, err = run(["diff", BEFORE, KHARKIV], capsys)
 
@@ -682,7 +682,7 @@ def test_text_on_a_terminal_is_coloured_but_says_the_same(
 
     assert code == 0
     assert "\x1b[" in out
-    assert ANSI.sub("", out) == flagship_diff().to_text()
+    assert ANSI.sub("", out) == render(flagship_diff())
 
 
 def test_no_color_keeps_a_terminal_plain(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -692,7 +692,7 @@ def test_no_color_keeps_a_terminal_plain(monkeypatch: pytest.MonkeyPatch) -> Non
 
     code = main(["diff", str(BEFORE), str(KHARKIV)])
 
-    assert (code, terminal.getvalue()) == (0, flagship_diff().to_text())
+    assert (code, terminal.getvalue()) == (0, render(flagship_diff()))
 
 
 def test_json_on_a_terminal_is_never_coloured(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -702,7 +702,7 @@ def test_json_on_a_terminal_is_never_coloured(monkeypatch: pytest.MonkeyPatch) -
 
     main(["diff", str(BEFORE), str(KHARKIV), "-f", "json"])
 
-    assert terminal.getvalue() == flagship_diff().to_json() + "\n"
+    assert terminal.getvalue() == render(flagship_diff(), "json")
 
 
 # -- the installed command, in a real process ------------------------------------
@@ -757,7 +757,7 @@ def test_process_diff_json_reports_the_flagship_change(runner: str) -> None:
 def test_process_piped_text_is_plain(runner: str) -> None:
     result = spawn(runner, "diff", BEFORE, KHARKIV)
 
-    assert (result.returncode, result.stdout) == (0, flagship_diff().to_text())
+    assert (result.returncode, result.stdout) == (0, render(flagship_diff()))
 
 
 def test_process_with_no_color_is_plain() -> None:
@@ -765,7 +765,7 @@ def test_process_with_no_color_is_plain() -> None:
 
     assert result.returncode == 0
     assert "\x1b[" not in result.stdout
-    assert result.stdout == "\n".join(d.to_text() for d in load_history(HISTORY).changes())
+    assert result.stdout == "\n".join(render(d) for d in load_history(HISTORY).changes())
 
 
 def test_process_check_exits_1_on_loosening() -> None:
@@ -814,7 +814,7 @@ def test_log_markdown_is_each_steps_markdown(capsys: pytest.CaptureFixture[str])
     code, out, _ = run(["log", HISTORY, "-f", "markdown"], capsys)
 
     assert code == 0
-    assert out == "\n".join(d.to_markdown() for d in load_history(HISTORY).changes())
+    assert out == "\n".join(render(d, "markdown") for d in load_history(HISTORY).changes())
 
 
 def test_check_markdown_ends_with_a_bold_verdict(capsys: pytest.CaptureFixture[str]) -> None:
@@ -875,4 +875,4 @@ def test_long_work_shows_progress_on_stderr_only_when_it_is_a_terminal(
 
     assert code == 0
     assert "Reading the history" in terminal.getvalue()
-    assert json.loads(out) == load_history(HISTORY).to_dict()
+    assert json.loads(out) == json.loads(render(load_history(HISTORY), "json"))

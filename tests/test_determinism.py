@@ -15,13 +15,13 @@ SCRIPT = """
 import policydiff
 history = policydiff.load_history("examples/us-ukraine-strikes/history")
 for d in history.changes():
-    print(d.to_text())
-    print(d.to_markdown())
-    print(d.to_json())
-print(history.to_json())
+    print(policydiff.render(d))
+    print(policydiff.render(d, "markdown"))
+    print(policydiff.render(d, "json"))
+print(policydiff.render(history, "json"))
 exports = policydiff.load_history("examples/export-controls/history")
 for d in exports.changes():
-    print(d.to_json())
+    print(policydiff.render(d, "json"))
 for version in history:
     print(policydiff.dumps(version, format="yaml"))
     print(policydiff.dumps(version, format="toml"))

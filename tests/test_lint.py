@@ -7,6 +7,7 @@ mode, as the shipped py.typed promises.
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -51,3 +52,43 @@ def test_mypy_strict_passes_on_the_package(tmp_path: Path) -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+#: The clocks of the time module: a test that reads one asserts on speed.
+_CLOCKS = frozenset(
+    {"monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns", "process_time", "time"}
+)
+
+
+def _clock_reads(source: str) -> list[int]:
+    """The lines of ``source`` that use a clock of the time module."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in _CLOCKS
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "time"
+        ) or (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "time"
+            and any(alias.name in _CLOCKS for alias in node.names)
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_test_reads_the_clock() -> None:
+    # Speed is measured in benchmarks/ as ratios taken in one run; a test
+    # that times itself fails on a busy machine.
+    found = {
+        str(path.relative_to(ROOT)): lines
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if (lines := _clock_reads(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+def test_a_clock_read_is_noticed() -> None:
+    source = "import time\nfrom time import monotonic\nstart = time.perf_counter()\n"
+    assert _clock_reads(source) == [2, 3]

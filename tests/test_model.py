@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import attrs
 import pendulum
@@ -10,7 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from policydiff import diff
 from policydiff.model import (
+    Conflict,
+    Default,
     Effect,
     FrozenMap,
     PolicyVersion,
@@ -316,3 +320,64 @@ def test_when_orders_even_where_utc_leaves_the_calendar() -> None:
 def test_when_order_follows_the_moment_in_time(a: When, b: When) -> None:
     if a.instant.timestamp() != b.instant.timestamp():
         assert (a < b) == (a.instant.timestamp() < b.instant.timestamp())
+
+
+# -- the model refuses what it cannot use ------------------------------------------
+
+
+def test_a_rule_given_its_effect_as_text_holds_the_effect() -> None:
+    rule = Rule(id="r", effect="permit", action="x")  # type: ignore[arg-type]
+    assert rule.effect is Effect.PERMIT
+    old = PolicyVersion(policy="p", version="v1", effective=When.parse("2024"))
+    new = attrs.evolve(old, version="v2", effective=When.parse("2025"), rules=[rule])
+    assert [c.kind.value for c in diff(old, new)] == ["permission-granted"]
+
+
+def test_a_rule_with_an_unknown_effect_is_refused_at_construction() -> None:
+    message = "unknown effect 'allow' (expected one of: oblige, permit, prohibit)"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        Rule(id="r", effect="allow", action="x")  # type: ignore[arg-type]
+
+
+def test_a_version_given_its_default_and_conflict_as_text_holds_them() -> None:
+    version = PolicyVersion(
+        policy="p",
+        version="v",
+        effective=When.parse("2024"),
+        default="prohibit",  # type: ignore[arg-type]
+        conflict="permit-overrides",  # type: ignore[arg-type]
+    )
+    assert (version.default, version.conflict) == (Default.PROHIBIT, Conflict.PERMIT_OVERRIDES)
+
+
+def test_a_version_with_an_unknown_conflict_strategy_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"^unknown conflict strategy 'first-wins' \(expected"):
+        PolicyVersion(
+            policy="p",
+            version="v",
+            effective=When.parse("2024"),
+            conflict="first-wins",  # type: ignore[arg-type]
+        )
+
+
+@pytest.mark.parametrize("field", ["effective", "announced"])
+def test_a_version_refuses_a_time_that_is_not_a_when(field: str) -> None:
+    fields: dict[str, object] = {"effective": When.parse("2024"), field: "2024-05-30"}
+    message = (
+        f"'{field}' must be a When, such as When.parse('2024-05-30')"
+        " (got '2024-05-30' that is a str)"
+    )
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        PolicyVersion(policy="p", version="v", **fields)  # type: ignore[arg-type]
+
+
+def test_a_when_compared_with_something_else_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="'<' not supported between instances of 'When' and 'int'"):
+        When.parse("2024") < 5  # type: ignore[operator]  # noqa: B015
+
+
+def test_a_when_given_its_precision_as_text_holds_it() -> None:
+    when = When(instant=pendulum.datetime(2024, 5, 30), precision="day")  # type: ignore[arg-type]
+    assert when.precision is Precision.DAY
+    with pytest.raises(ValueError, match=r"^unknown precision 'week' \(expected one of: year,"):
+        When(instant=pendulum.datetime(2024, 5, 30), precision="week")  # type: ignore[arg-type]
