@@ -528,7 +528,8 @@ def test_the_text_report_shows_why_a_rule_was_removed() -> None:
     new = version(
         version="v2", removals=(Removal(rule="brazil-ban", note="Country bans revoked."),)
     )
-    assert "    rule brazil-ban · why: Country bans revoked." in policydiff.diff(old, new).to_text()
+    report = policydiff.render(policydiff.diff(old, new))
+    assert "    rule brazil-ban · why: Country bans revoked." in report
 
 
 # -- wording ---------------------------------------------------------------------
