@@ -6,6 +6,11 @@ becomes one stderr line per problem and exit 2, a usage error click's message
 and exit 2, a ``check`` that finds what it fails on exit 1. Commands only load,
 ask the library and print what a renderer returned; colour is added on the way
 out, and only when standard output is a terminal and ``NO_COLOR`` is unset.
+
+The library is reached through the package's names, imported on first use,
+and the renderers are imported inside the commands that use them: ``--help``
+and ``--version`` need click alone. Nothing imports this module, so those
+imports close no cycle.
 """
 
 from __future__ import annotations
@@ -72,7 +77,8 @@ A review gate in CI (GitHub Actions) that fails a pull request loosening policy.
           with: {fetch-depth: 0}
         - uses: actions/setup-python@v5
           with: {python-version: "3.12"}
-        - run: pip install policydiff
+        # not on PyPI yet: the repository variable POLICYDIFF_GIT holds its git URL
+        - run: pip install "git+${{ vars.POLICYDIFF_GIT }}"
         - run: policydiff validate policy.yaml
         - run: |
             git show "origin/$GITHUB_BASE_REF:policy.yaml" > "$RUNNER_TEMP/base.yaml"
@@ -532,13 +538,8 @@ def _emit(text: str, output_format: OutputFormat | str) -> None:
         raise _OutputClosed from exc
 
 
-_SECTION_STYLES = {
-    "Lifted or loosened": "bold green",
-    "Imposed or tightened": "bold red",
-    "Mixed": "bold yellow",
-}
-_MARK_STYLES = {"+": "green", "-": "red", "~": "yellow", "·": "dim"}
-_ITEM = re.compile(r"^  (?P<mark>[-+~·]) ")
+#: Colours by direction: a section's heading (bold) and its items' marks.
+_COLOURS = {"loosened": "green", "tightened": "red", "mixed": "yellow", "neutral": "dim"}
 _COUNT = re.compile(r" \(\d+\)$")
 
 
@@ -548,18 +549,29 @@ def _styled(text: str) -> Text:
     A line at the margin that opens the report or follows a blank line is a
     heading (bold; green or red for the loosened and tightened sections);
     items are coloured by their mark, and their indented details dimmed.
+    The headings and marks are the text renderer's own.
     """
     from rich.text import Text
 
+    from policydiff._render_shared import SECTIONS
+    from policydiff._render_text import MARKS
+
+    headings = {
+        title: f"bold {_COLOURS[direction.value]}"
+        for direction, title in SECTIONS
+        if direction.value != "neutral"
+    }
+    marks = {mark: _COLOURS[direction.value] for direction, mark in MARKS.items()}
+    item = re.compile(f"^  (?P<mark>[{re.escape(''.join(marks))}]) ")
     styled = Text()
     previous = ""
     for number, line in enumerate(text.splitlines(keepends=True)):
         bare = line.rstrip("\n")
-        item = _ITEM.match(line)
+        found = item.match(line)
         if bare and not bare.startswith(" ") and (number == 0 or not previous.strip()):
-            styled.append(line, style=_SECTION_STYLES.get(_COUNT.sub("", bare), "bold"))
-        elif item:
-            styled.append(line, style=_MARK_STYLES[item.group("mark")])
+            styled.append(line, style=headings.get(_COUNT.sub("", bare), "bold"))
+        elif found:
+            styled.append(line, style=marks[found.group("mark")])
         elif bare.startswith("    "):
             styled.append(line, style="dim")
         else:

@@ -344,7 +344,7 @@ def structure_version(data: Any) -> PolicyVersion:
 
 
 def unstructure_version(version: PolicyVersion) -> dict[str, Any]:
-    """The document form of ``version``, keys in canonical order."""
+    """Return the document form of ``version``, keys in canonical order."""
     with reading(timezone=version.timezone):
         data = _fast.unstructure(version)
     data["rules"] = [_ordered(rule, RULE_KEYS) for rule in data["rules"]]

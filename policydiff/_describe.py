@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from policydiff._text import joined
 from policydiff.model import Change, Effect, Kind, PolicyVersion, Rule
 
 _FIELD_NAMES = {
@@ -20,17 +21,12 @@ _FIELD_NAMES = {
 
 
 def either(values: Iterable[str], word: str = "or") -> str:
-    """``["a", "b", "c"]`` as ``"a, b or c"`` (sorted, so output is stable)."""
-    items = sorted(values)
-    if not items:
-        return "nothing"
-    if len(items) == 1:
-        return items[0]
-    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+    """Return ``["a", "b", "c"]`` as ``"a, b or c"`` (sorted, so output is stable)."""
+    return joined(sorted(values), word) or "nothing"
 
 
 def rule_sentence(rule: Rule, *, modal: str | None = None, start: bool = True) -> str:
-    """The rule as a sentence: who may (not) / must do what, where, and when.
+    """Return the rule as a sentence: who may (not) / must do what, where, and when.
 
     Args:
         rule: The rule.
@@ -66,7 +62,7 @@ def rule_sentence(rule: Rule, *, modal: str | None = None, start: bool = True) -
 
 
 def _lowered(sentence: str) -> str:
-    """A sentence of ours that starts with our own word, to go on mid-sentence."""
+    """Lower-case a sentence of ours that starts with our own word, to go on mid-sentence."""
     return sentence[:1].lower() + sentence[1:]
 
 
@@ -96,7 +92,7 @@ def describe(
     rule_old: Rule | None = None,
     rule_new: Rule | None = None,
 ) -> str:
-    """The sentence for ``change`` between ``old`` and ``new``.
+    """Return the sentence for ``change`` between ``old`` and ``new``.
 
     ``rule_old`` and ``rule_new`` are the changed rule in each version, when
     it is in that version (the caller has them at hand).

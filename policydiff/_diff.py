@@ -88,7 +88,7 @@ def _keys(values: frozenset[str]) -> dict[str, bool]:
 
 
 def _facets(rule: Rule) -> dict[tuple[str, ...], Any]:
-    """A rule as DeepDiff sees it: one entry per facet, keyed by where it sits.
+    """Return a rule as DeepDiff sees it: one entry per facet, keyed by where it sits.
 
     The keys are ``(id, "effect")``, ``(id, "subject")``, ``(id, "action")``,
     ``(id, "scope", dimension)``, ``(id, "conditions")``, ``(id, "text")`` and
@@ -115,7 +115,7 @@ def _facets(rule: Rule) -> dict[tuple[str, ...], Any]:
 def _split_rules(
     old: PolicyVersion, new: PolicyVersion, *, keep_equal: bool = False
 ) -> tuple[list[tuple[Rule, Rule]], list[Rule], list[Rule]]:
-    """The rules that differ: ``(old, new)`` pairs kept under one id, removed, added.
+    """Return the rules that differ: ``(old, new)`` pairs kept under one id, removed, added.
 
     Every step runs at C speed: only attrs' ``__eq__`` is Python, and it runs
     only for rule objects the two versions do not share (versions made with
@@ -150,7 +150,7 @@ def _unequal(olds: list[Rule], news: list[Rule]) -> list[tuple[Rule, Rule]]:
 
 
 def in_force_from_start(version: PolicyVersion, rule: Rule) -> Change:
-    """The change that brought ``rule`` in, as far as a history can tell.
+    """Return the change that brought ``rule`` in, as far as a history can tell.
 
     A rule of a history's first version has no version before it: it is in
     force from that version's ``effective``, on that version's sources (or
@@ -163,7 +163,7 @@ def in_force_from_start(version: PolicyVersion, rule: Rule) -> Change:
 
 
 def rule_document(rule: Rule) -> dict[str, Any]:
-    """A rule as a document writes it (sorted lists), for ``before``/``after``."""
+    """Return a rule as a document writes it (sorted lists), for ``before``/``after``."""
     doc: dict[str, Any] = {"id": rule.id, "effect": rule.effect.value}
     if rule.subject:
         doc["subject"] = sorted(rule.subject)
@@ -494,7 +494,7 @@ def _drop_shared(before: dict[Any, Any], after: dict[Any, Any]) -> None:
 def _listed_difference(
     field: str, before: Any, after: Any
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """What a list-valued metadata field gained and lost, by name or id."""
+    """Return what a list-valued metadata field gained and lost, by name or id."""
 
     def names(value: Any) -> set[str]:
         if not isinstance(value, list):
@@ -512,7 +512,7 @@ def _listed_difference(
 
 
 def _direction(*, gained: bool, old: Rule, new: Rule) -> Direction:
-    """The direction of a rule covering more (``gained``) or less.
+    """Return the direction of a rule covering more (``gained``) or less.
 
     What a rule gains takes its new effect; what it loses had its old one.
     Judging each side by its own effect keeps ``diff(b, a)`` the mirror of

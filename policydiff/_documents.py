@@ -37,7 +37,7 @@ from policydiff._locate import (
 from policydiff._parse import Format, json_load, yaml_load
 from policydiff._problems import RawProblem, place
 from policydiff._semantics import check_document
-from policydiff._text import describe, shown
+from policydiff._text import describe, plural, shown
 from policydiff._time import zone
 from policydiff.errors import DocumentError, Problem
 from policydiff.model import PolicyVersion
@@ -119,7 +119,7 @@ def load(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Po
 
 
 def format_of(name: str) -> Format:
-    """The format a file name's suffix names.
+    """Return the format a file name's suffix names.
 
     Raises:
         DocumentError: The suffix is not one policydiff reads.
@@ -301,7 +301,7 @@ def parse(
 
 
 def _tab_at(text: str, mark: Any) -> int | None:
-    """The column of the tab in a line's indentation where YAML stopped, if any."""
+    """Find the column of the tab in a line's indentation where YAML stopped, if any."""
     index = getattr(mark, "index", None)
     if not isinstance(index, int) or not 0 <= index <= len(text):
         return None
@@ -476,7 +476,7 @@ def build(
         placed = place(shown_problems, text=text, format=format, name=name, prefix=prefix)
         hidden = len(problems) - len(shown_problems)
         if hidden:
-            more = "1 more problem" if hidden == 1 else f"{hidden:,} more problems"
+            more = plural(hidden, "more problem")
             message = f"{more} not shown (at most {limits.max_problems:,} are reported)"
             placed.append(Problem(file=name, path="", message=message))
         raise DocumentError(placed)
@@ -584,7 +584,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
 
 
 def iter_files(folder: Path) -> Iterator[Path]:
-    """The version documents in a folder, by name."""
+    """Return the version documents in a folder, by name."""
     for path in sorted(folder.iterdir()):
         if path.is_file() and path.suffix.lower() in SUFFIXES and not path.name.startswith("."):
             yield path

@@ -58,11 +58,11 @@ class Place:
         return render_path(self.prefix) if self.prefix else self.file
 
     def problem(self, field: str, message: str) -> Problem:
-        """A problem at ``field`` of this version, with its line and column."""
+        """Return a problem at ``field`` of this version, with its line and column."""
         return self.problem_at((field,), message)
 
     def problem_at(self, steps: tuple[str | int, ...], message: str) -> Problem:
-        """A problem at the path ``steps`` inside this version."""
+        """Return a problem at the path ``steps`` inside this version."""
         path = (*self.prefix, *steps)
         line, column = (None, None)
         if self.text is not None:
@@ -103,7 +103,7 @@ class TimelineEntry:
         return self.previous is None
 
     def to_dict(self) -> dict[str, Any]:
-        """The entry as plain JSON data: both version labels and the change."""
+        """Return the entry as plain JSON data: both version labels and the change."""
         return {
             "version": self.version.version,
             "previous": None if self.previous is None else self.previous.version,
@@ -154,7 +154,7 @@ class PolicyHistory:
 
     @classmethod
     def _checked(cls, versions: Sequence[PolicyVersion], name: str) -> PolicyHistory:
-        """A history of versions that :func:`check_versions` has passed.
+        """Return a history of versions that :func:`check_versions` has passed.
 
         The readers check the versions once, where each came from; building
         through ``__init__`` would check them all again.
@@ -189,7 +189,7 @@ class PolicyHistory:
     def __getitem__(self, key: int) -> PolicyVersion: ...
 
     def __getitem__(self, key: str | int) -> PolicyVersion:
-        """The version with this label, or at this position (oldest is 0).
+        """Return the version with this label, or at this position (oldest is 0).
 
         Raises:
             KeyError: No version has this label (the message suggests close ones).
@@ -259,7 +259,7 @@ class PolicyHistory:
             ) from None
 
     def at(self, moment: Moment) -> PolicyVersion | None:
-        """The version in force at ``moment``.
+        """Return the version in force at ``moment``.
 
         A version is in force from its effective instant (inclusive) until
         the next version's. A partial value such as ``"2024-06"`` asks about
@@ -282,7 +282,7 @@ class PolicyHistory:
         return self.versions[index] if index >= 0 else None
 
     def find(self, ref: str | Moment) -> PolicyVersion:
-        """The version a label names, or else the one in force at a moment.
+        """Return the version a label names, or else the one in force at a moment.
 
         A command line takes ``--from kharkiv-defensive-strikes`` and
         ``--from 2024-06-01`` alike: a string that is one of the labels is
@@ -309,7 +309,7 @@ class PolicyHistory:
         return found
 
     def taking_effect(self, moment: Moment) -> tuple[PolicyVersion, ...]:
-        """The versions that take effect within the period ``moment`` names.
+        """Return the versions that take effect within the period ``moment`` names.
 
         ``"2024-06"`` names all of June 2024 and ``"2024-05-30"`` the whole
         day, while :meth:`at` answers for their first instant; this says
@@ -327,7 +327,7 @@ class PolicyHistory:
     # -- changes -----------------------------------------------------------------
 
     def diff(self, old: str | PolicyVersion, new: str | PolicyVersion) -> PolicyDiff:
-        """The changes from one version to another, by label.
+        """Return the changes from one version to another, by label.
 
         Raises:
             HistoryError: No version has one of the labels.
@@ -366,7 +366,7 @@ class PolicyHistory:
         return steps
 
     def between(self, start: Moment, end: Moment) -> PolicyDiff:
-        """The net changes from the version in force at ``start`` to the one at ``end``.
+        """Return the net changes from the version in force at ``start`` to the one at ``end``.
 
         Changes made and undone in between cancel out. When the same version
         is in force at both times, the diff is empty.
@@ -399,7 +399,7 @@ class PolicyHistory:
                 yield TimelineEntry(change=change, version=step.new, previous=step.old)
 
     def start(self) -> tuple[TimelineEntry, ...]:
-        """The rules in force from the first version, by id, as entries.
+        """Return the rules in force from the first version, by id, as entries.
 
         Each is a ``permission-granted`` or ``restriction-imposed`` change
         effective at the first version, backed by the rule's own sources or,
@@ -545,7 +545,7 @@ def check_versions(
 def _removal_problems(
     versions: Sequence[PolicyVersion], places: Sequence[Place]
 ) -> Iterator[Problem]:
-    """A removal must name a rule of the version just before its own."""
+    """Check that each removal names a rule of the version just before its own."""
     ordered = sorted(zip(versions, places, strict=True), key=lambda pair: pair[0].effective.instant)
     for (before, _), (version, where) in itertools.pairwise(ordered):
         for index, removal in enumerate(version.removals):
@@ -562,7 +562,7 @@ def _removal_problems(
 def checked_history(
     versions: Sequence[PolicyVersion], places: Sequence[Place], *, name: str
 ) -> PolicyHistory:
-    """The history of ``versions``, checked once with where each came from.
+    """Return the history of ``versions``, checked once with where each came from.
 
     Raises:
         HistoryError: The versions do not form one history; each problem

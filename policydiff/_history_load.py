@@ -219,7 +219,7 @@ def _load_document(
 
 
 def _merged_body(shared: dict[str, Any], body: Any) -> tuple[Any, int]:
-    """A version body completed with the shared fields it does not set.
+    """Complete a version body with the shared fields it does not set.
 
     A body's ``sources`` add to the shared ones (a body's source replaces a
     shared one of the same id): its own come first, so that problems in

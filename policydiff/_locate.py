@@ -48,7 +48,7 @@ def render_path(path: tuple[Step, ...]) -> str:
 def locate(
     text: str, fmt: str, path: tuple[Step, ...], *, at_key: bool = False
 ) -> tuple[int | None, int | None]:
-    """The 1-based line and column of ``path`` in ``text``.
+    """Return the 1-based line and column of ``path`` in ``text``.
 
     Args:
         text: The document.
@@ -70,7 +70,7 @@ def locate(
 def locate_many(
     text: str, fmt: str, wanted: list[tuple[tuple[Step, ...], bool]]
 ) -> list[tuple[int | None, int | None]]:
-    """The line and column of each ``(path, at_key)``, as :func:`locate` gives them.
+    """Return the line and column of each ``(path, at_key)``, as :func:`locate` gives them.
 
     A JSON document with many problems is indexed once instead of scanned
     once per problem, so a document with thousands of bad rules is placed
@@ -151,7 +151,7 @@ def _json_members(
 
 
 def offset_place(text: str, offset: int) -> tuple[int, int]:
-    """The line and column (from 1) of ``offset`` in ``text``."""
+    """Return the line and column (from 1) of ``offset`` in ``text``."""
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
@@ -264,7 +264,7 @@ _TOML_ARRAY_TABLE = re.compile(r"\s*\[\[\s*([^\]]*?)\s*\]\]")
 
 @functools.lru_cache(maxsize=1)
 def _toml_lines(text: str) -> tuple[list[str], dict[str, list[int]], dict[str, list[int]]]:
-    """The lines, and where each key and each array-of-tables header sits.
+    """Return the lines, and where each key and each array-of-tables header sits.
 
     Built once per document, so placing many problems stays linear.
     """
@@ -282,7 +282,7 @@ def _toml_lines(text: str) -> tuple[list[str], dict[str, list[int]], dict[str, l
 
 
 def _toml_place(text: str, path: tuple[Step, ...]) -> tuple[int | None, int | None]:
-    """A best effort for TOML: the key's line within the right table."""
+    """Return a best effort for TOML: the key's line within the right table."""
     lines, keys, headers = _toml_lines(text)
     start, end = 0, len(lines)
     table: list[str] = []

@@ -2,11 +2,13 @@
 
 The engine (:mod:`policydiff._diff`) builds these; the renderers read them.
 A result formats itself no further than :meth:`PolicyDiff.to_dict`, the
-plain data of SPEC section 6.
+plain data of SPEC section 6, and :meth:`PolicyDiff.to_json`, that data as
+JSON text (SPEC section 8 promises both).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -101,6 +103,14 @@ class PolicyDiff:
             "summary": self.summary,
             "changes": [change_to_dict(c) for c in self.changes],
         }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Return :meth:`to_dict` as JSON text, the same as ``render(diff, "json")``.
+
+        Args:
+            indent: Passed to :func:`json.dumps`; ``None`` gives one line.
+        """
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
 
 def endpoint(version: PolicyVersion) -> dict[str, Any]:

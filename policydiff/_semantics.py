@@ -187,7 +187,7 @@ class _Known:
         return self._names
 
     def detail(self, ref: str) -> str:
-        """What follows "unknown source id 'ref'" in a message."""
+        """Return what follows "unknown source id 'ref'" in a message."""
         if ref not in self._said:
             self._said[ref] = self._detail(ref)
         return self._said[ref]
@@ -312,7 +312,7 @@ def vocabulary_values(vocabulary: Any) -> dict[str, frozenset[str]]:
 
 
 def near_dimension(name: str, dimensions: Iterator[str] | list[str]) -> str | None:
-    """The dimension ``name`` looks like a misspelling of, or ``None``."""
+    """Return the dimension ``name`` looks like a misspelling of, or ``None``."""
     lowered = name.lower()
     best, best_ratio = None, _NEAR_DIMENSION
     for dim in dimensions:

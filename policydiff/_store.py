@@ -82,7 +82,7 @@ _STEP = re.compile(r"""\[(?:(0|[1-9][0-9]*)|'([^'\\]*)'|"([^"\\]*)")\]""")
 
 
 def to_store(history: PolicyHistory) -> dict[str, Any]:
-    """The compact form of ``history``: plain JSON data.
+    """Return the compact form of ``history``: plain JSON data.
 
     Args:
         history: The history to store.
@@ -114,7 +114,7 @@ def save_deltas(history: PolicyHistory, path: str | os.PathLike[str]) -> None:
 
 
 def _delta(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """The delta from one document to the next, checked to rebuild both exactly.
+    """Return the delta from one document to the next, checked to rebuild both exactly.
 
     Field by top-level field, DeepDiff's fine-grained delta is kept when it
     passes our own checks, applies exactly both ways and is smaller than
@@ -485,7 +485,7 @@ def _entry_problems(
 
 
 def _steps(path: Any) -> tuple[list[str | int], str | None]:
-    """The keys and indexes of a delta path, or what is wrong with it."""
+    """Return the keys and indexes of a delta path, or what is wrong with it."""
     if not isinstance(path, str):
         return [], f"expected a path such as root['rules'][0] (got {describe(path)})"
     if not path.startswith("root"):

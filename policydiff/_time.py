@@ -45,7 +45,7 @@ _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
 def _since_epoch(instant: pendulum.DateTime) -> tuple[int, int, int]:
-    """The instant as (days, seconds, microseconds) since 1970 in UTC.
+    """Return the instant as (days, seconds, microseconds) since 1970 in UTC.
 
     Python compares two datetimes of one zone by their wall clocks, so the
     two 01:30s of a night the clocks go back would otherwise be equal.
@@ -165,7 +165,7 @@ ACCEPTED = "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][offset]"
 
 
 def zone(name: str) -> pendulum.Timezone:
-    """The pendulum zone called ``name``.
+    """Return the pendulum zone called ``name``.
 
     Raises:
         ValueError: No such zone.
@@ -252,7 +252,7 @@ def _parse_text(text: str, timezone: str) -> When:
 
 
 def write_when(when: When, timezone: str = "UTC") -> str:
-    """The document form of ``when``, read back exactly in ``timezone``.
+    """Return the document form of ``when``, read back exactly in ``timezone``.
 
     An instant in the document's zone is written without an offset; one at a
     fixed offset with it; one in another named zone (or at a repeated hour

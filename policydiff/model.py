@@ -285,11 +285,11 @@ class Vocabulary:
         return bool(self.trees)
 
     def parent(self, dimension: str, value: str) -> str | None:
-        """The value's parent in the dimension's tree, or ``None``."""
+        """Return the value's parent in the dimension's tree, or ``None``."""
         return self._parents.get(dimension, {}).get(value)
 
     def ancestors(self, dimension: str, value: str) -> list[str]:
-        """The value's ancestors, nearest first."""
+        """Return the value's ancestors, nearest first."""
         parents = self._parents.get(dimension, {})
         found: list[str] = []
         while value in parents and len(found) <= len(parents):
@@ -298,7 +298,7 @@ class Vocabulary:
         return found
 
     def children(self, dimension: str, value: str) -> frozenset[str]:
-        """The value's direct children."""
+        """Return the value's direct children."""
         tree = self.trees.get(dimension)
         return tree.get(value, frozenset()) if tree is not None else frozenset()
 
@@ -314,7 +314,7 @@ class Vocabulary:
         return found
 
     def leaves(self, dimension: str, value: str) -> set[str]:
-        """The leaves ``value`` covers (itself, when it has no children)."""
+        """Return the leaves ``value`` covers (itself, when it has no children)."""
         found = {v for v in self.descendants(dimension, value) if not self.children(dimension, v)}
         return found or {value}
 
@@ -390,7 +390,7 @@ class PolicyVersion:
     def rule(self, rule_id: str, default: V) -> Rule | V: ...
 
     def rule(self, rule_id: str, default: Any = attrs.NOTHING) -> Any:
-        """The rule with this id.
+        """Return the rule with this id.
 
         Raises:
             KeyError: No such rule and no ``default`` given.
@@ -408,11 +408,11 @@ class PolicyVersion:
         return frozenset(self._by_id)
 
     def source(self, source_id: str) -> Source | None:
-        """The source with this id, or ``None``."""
+        """Return the source with this id, or ``None``."""
         return next((s for s in self.sources if s.id == source_id), None)
 
     def removal(self, rule_id: str) -> Removal | None:
-        """What the version says about removing the rule ``rule_id``, or ``None``."""
+        """Return what the version says about removing the rule ``rule_id``, or ``None``."""
         return next((r for r in self.removals if r.rule == rule_id), None)
 
     def closed(self, dimension: str) -> bool:

@@ -11,18 +11,32 @@ import pendulum
 import pytest
 from hypothesis import HealthCheck, settings
 
-# "ci" is deterministic, so a red build can be replayed; "dev" explores more.
+# "ci" (the default) is deterministic, so a red build can be replayed, and
+# small enough for the whole suite to finish in minutes on two busy cores;
+# "dev" explores more (HYPOTHESIS_PROFILE=dev), "fuzz" far more.
 settings.register_profile(
     "ci",
     deadline=None,
     derandomize=True,
-    max_examples=60,
+    max_examples=25,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", deadline=None, max_examples=200)
 settings.register_profile("fuzz", deadline=None, max_examples=20_000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every property-based test ``slow``, with the other slow ones.
+
+    The whole suite runs them, once; ``pytest -m "not slow"`` leaves them out
+    for a quick run while editing.
+    """
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)
+
 
 #: Local time in the Chatham Islands is UTC+12:45 (+13:45 in summer): nothing
 #: else sits there, so any code that leaks local time into a result shows it.

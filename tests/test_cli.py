@@ -876,3 +876,19 @@ def test_long_work_shows_progress_on_stderr_only_when_it_is_a_terminal(
     assert code == 0
     assert "Reading the history" in terminal.getvalue()
     assert json.loads(out) == json.loads(render(load_history(HISTORY), "json"))
+
+
+def test_colour_follows_the_text_renderer_headings_and_marks() -> None:
+    from policydiff._cli import _styled
+
+    report = render(flagship_diff())
+    styled = _styled(report)
+    styles = {
+        styled.plain[span.start : span.end].rstrip("\n"): str(span.style) for span in styled.spans
+    }
+    assert styles["Lifted or loosened (1)"] == "bold green"
+    assert styles["Wording and metadata (5)"] == "bold"
+    lifted = next(line for line in report.splitlines() if line.startswith("  + "))
+    assert styles[lifted] == "green"
+    neutral = next(line for line in report.splitlines() if line.startswith("  · "))
+    assert styles[neutral] == "dim"

@@ -292,6 +292,12 @@ def test_label_and_effective_are_the_diffs_ends_not_changes() -> None:
     }
 
 
+def test_to_json_is_the_json_renderers_document() -> None:
+    d = policydiff.diff(version(), version(rule("x", "permit"), version="v2"))
+    assert json.loads(d.to_json()) == d.to_dict()
+    assert d.to_json() + "\n" == policydiff.render(d, "json")
+
+
 def test_versions_of_different_policies_cannot_be_compared() -> None:
     with pytest.raises(policydiff.DiffError, match="different policies: 'demo'"):
         policydiff.diff(version(), version(policy="other"))

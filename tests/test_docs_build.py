@@ -13,6 +13,8 @@ from policydiff._cli import cli
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
+pytestmark = pytest.mark.slow
+
 
 # Sphinx 9's own napoleon extension still reads autodoc options as a mapping;
 # the deprecation is Sphinx's to resolve, not a problem with these docs.

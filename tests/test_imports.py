@@ -72,9 +72,54 @@ def test_a_cycle_through_an_import_inside_a_function_is_found(tmp_path: Path) ->
     ]
 
 
-def test_the_lower_layers_import_nothing_above_them() -> None:
+#: The layers, bottom first, as the file names tell them: words and errors;
+#: time and the model; documents (text to model); results and sentences; the
+#: engine (comparing, histories, storage, impact); the renderers; the command
+#: line and the package's public face.
+LAYERS = (
+    {"_text", "errors"},
+    {"_time", "model"},
+    {"_parse", "_locate", "_problems", "_convert", "_semantics", "_documents"},
+    {"_results", "_describe"},
+    set(),  # the engine: every module not named elsewhere
+    set(),  # the renderers: every module whose name starts with _render
+    {"", "_cli", "__main__"},
+)
+_ENGINE, _RENDERERS = 4, 5
+
+
+def layer(module: str) -> int:
+    """The layer of a module of the package, 0 at the bottom."""
+    name = module.removeprefix("policydiff").removeprefix(".")
+    for index, names in enumerate(LAYERS):
+        if name in names:
+            return index
+    return _RENDERERS if name.startswith("_render") else _ENGINE
+
+
+def test_every_import_points_down_the_layers_or_stays_in_one() -> None:
+    upward = sorted(
+        (module, imported)
+        for module, imports in import_graph().items()
+        for imported in imports
+        if layer(imported) > layer(module)
+    )
+    assert upward == []
+
+
+def test_the_bottom_layer_imports_nothing_of_the_package() -> None:
     graph = import_graph()
-    assert graph["policydiff._text"] == set()
-    assert graph["policydiff.errors"] == set()
-    assert graph["policydiff._time"] <= {"policydiff._text"}
-    assert graph["policydiff.model"] <= {"policydiff._text", "policydiff._time"}
+    assert graph["policydiff._text"] == graph["policydiff.errors"] == set()
+
+
+def test_the_file_names_place_each_module_in_its_layer() -> None:
+    order = [
+        "policydiff._text",
+        "policydiff.model",
+        "policydiff._documents",
+        "policydiff._results",
+        "policydiff._diff",
+        "policydiff._render_text",
+        "policydiff._cli",
+    ]
+    assert [layer(module) for module in order] == list(range(len(order)))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from policydiff._cli import main
+from policydiff._cli import cli, main
 
 ROOT = Path(__file__).parent.parent
 CONSOLE = re.compile(r"```console\n\$ (?P<command>[^\n]+)\n(?P<output>.*?)```", re.S)
@@ -34,3 +34,23 @@ def test_the_readme_command_prints_what_the_readme_shows(
     printed = capsys.readouterr()
     assert printed.out + printed.err == output
     assert status in (0, 1)
+
+
+#: An install command that asks PyPI for policydiff, which is not published yet.
+_FROM_PYPI = re.compile(r"^[$\s-]*(?:run:\s*)?(?:python3? -m )?pip install policydiff\s*$", re.M)
+
+
+def test_no_install_line_asks_pypi_for_the_unpublished_package() -> None:
+    texts = {
+        path.name: path.read_text(encoding="utf-8")
+        for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    }
+    texts["policydiff --help"] = cli.epilog or ""
+    assert {
+        name: _FROM_PYPI.findall(text) for name, text in texts.items() if _FROM_PYPI.search(text)
+    } == {}
+
+
+def test_the_pattern_finds_an_install_line_that_asks_pypi() -> None:
+    text = "steps:\n  - run: pip install policydiff\n$ python -m pip install policydiff\n"
+    assert len(_FROM_PYPI.findall(text)) == 2
