@@ -261,3 +261,44 @@ def test_validate_json_lists_each_path_and_every_problem(
 def test_validate_json_of_valid_paths_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["validate", KHARKIV, "-f", "json"], capsys)
     assert (code, json.loads(out)["valid"]) == (0, True)
+
+
+def test_log_rule_of_the_first_version_in_markdown_starts_with_its_section(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        ["log", HISTORY, "--rule", "no-strikes-inside-russia", "-f", "markdown"], capsys
+    )
+    assert code == 0
+    assert out.splitlines()[:7] == [
+        "## us-weapons-use-ukraine: no-strikes-inside-russia (the first version)",
+        "",
+        "**In force from 2022, when the history begins.**",
+        "",
+        "### In force from the start (1)",
+        "",
+        "- Restriction in force from the first version (no-strikes-inside-russia, effective 2022):"
+        " Ukraine may not strike (territory: Russia; weapon: U.S.-supplied weapons). <br>*rule"
+        " no-strikes-inside-russia*",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("output_format", "last"),
+    [
+        (
+            "text",
+            "Later in 2022, a (1 March 2022) takes effect; this answer is for its first moment.",
+        ),
+        (
+            "markdown",
+            "Later in 2022, a (1 March 2022) takes effect; this answer is for its first moment.",
+        ),
+    ],
+)
+def test_at_before_the_history_names_a_version_later_in_the_period(
+    output_format: str, last: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.yaml").write_text("policy: p\nversion: a\neffective: 2022-03-01\n")
+    code, out, _ = run(["at", tmp_path, "2022", "-f", output_format], capsys)
+    assert (code, out.splitlines()[-1]) == (0, last)
