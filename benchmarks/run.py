@@ -43,9 +43,11 @@ Cases (sizes are for ``--scale full``):
 ``refuse``
     Refusing hostile documents of n and of 2n items: unknown source ids
     among as many sources (each earning a "did you mean"), problems placed
-    in a JSON file, and duplicate JSON keys. The ratio of 2n to n shows the
-    work grows linearly (2x; quadratic work would be 4x). Baseline: reading
-    a valid document of the same size.
+    in a JSON file, duplicate JSON keys, a flood of 100 n empty lists, a
+    vocabulary that is one chain of n values, and a stored history of n
+    deltas that change nothing. The ratio of 2n to n shows the work grows
+    linearly (2x; quadratic work would be 4x). Baseline: reading a valid
+    input of the same size.
 ``start``
     ``policydiff --help`` in a new process, against ``python -c pass`` in a new
     process: what starting the command line costs over starting Python.
@@ -688,12 +690,68 @@ def _duplicate_keys(n: int, *, valid: bool = False) -> str:
     return '{"policy": "p", "version": "v", "effective": "2024",\n"rules": [' + rules + "]}"
 
 
-def _refused(text: str) -> Callable[[Any], object]:
-    limits = policydiff.Limits(max_problems=10**9)
+def _empty_lists(n: int, *, valid: bool = False) -> str:
+    """A JSON document of 100 n empty lists (or, valid, 100 n approvers)."""
+    if valid:
+        approvers = json.dumps(["a"] * (100 * n))
+        return f'{{"policy": "p", "version": "v", "effective": "2024", "approved_by": {approvers}}}'
+    return '{"x": [' + ",".join(["[]"] * (100 * n)) + "]}"
 
+
+def _vocabulary_chain(n: int, *, valid: bool = False) -> str:
+    """A vocabulary of n values in one chain (or, valid, all under one root)."""
+    tree = (
+        {"root": [f"v{i}" for i in range(n)]}
+        if valid
+        else {f"v{i}": [f"v{i + 1}"] for i in range(n)}
+    )
+    doc = {"policy": "p", "version": "v", "effective": "2024", "vocabulary": {"t": tree}}
+    return json.dumps(doc)
+
+
+def _empty_deltas(n: int, *, valid: bool = False) -> str:
+    """A stored history of a 1k-rule version and n deltas that change nothing.
+
+    Valid, each delta moves the label and the effective year on by one.
+    """
+    rules = [{"id": f"r{i:04}", "effect": "permit", "action": ["x"]} for i in range(1000)]
+    first = {"policy": "p", "version": "v0", "effective": "2000", "rules": rules}
+    deltas: list[dict[str, Any]] = [
+        {
+            "values_changed": {
+                "root['effective']": {"new_value": f"{2001 + i}", "old_value": f"{2000 + i}"},
+                "root['version']": {"new_value": f"v{i + 1}", "old_value": f"v{i}"},
+            }
+        }
+        if valid
+        else {}
+        for i in range(n)
+    ]
+    payload = {
+        "policydiff": 1,
+        "history": "deltas",
+        "policy": "p",
+        "first": first,
+        "deltas": deltas,
+    }
+    return json.dumps(payload)
+
+
+def _read_document(text: str) -> object:
+    return policydiff.loads(text, format="json", limits=_NO_CAP)
+
+
+def _read_store(text: str) -> object:
+    return policydiff.from_store(json.loads(text), limits=_NO_CAP)
+
+
+_NO_CAP = policydiff.Limits(max_problems=10**9)
+
+
+def _refused(text: str, read: Callable[[str], object] = _read_document) -> Callable[[Any], object]:
     def refuse(_: Any) -> object:
         try:
-            policydiff.loads(text, format="json", limits=limits)
+            read(text)
         except policydiff.DocumentError as exc:
             return exc
         raise AssertionError("the hostile document was accepted")
@@ -705,24 +763,25 @@ def case_refuse(scale: Scale) -> Case:
     """Refusing hostile documents of n and 2n items: the work grows linearly."""
     n = scale.refuse_items
     case = Case(case="refuse", size=f"n = {_count(n)} items")
-    kinds = (
-        ("unknown source ids", _unknown_sources),
-        ("bad effects", _bad_effects),
-        ("duplicate keys", _duplicate_keys),
+    kinds: tuple[tuple[str, Callable[..., str], Callable[[str], object]], ...] = (
+        ("unknown source ids", _unknown_sources, _read_document),
+        ("bad effects", _bad_effects, _read_document),
+        ("duplicate keys", _duplicate_keys, _read_document),
+        # Each n is 100 empty lists: a flood of the smallest values there are.
+        ("empty lists", _empty_lists, _read_document),
+        ("vocabulary chain", _vocabulary_chain, _read_document),
+        ("empty deltas", _empty_deltas, _read_store),
     )
     contenders = []
-    for label, make in kinds:
+    for label, make, read in kinds:
         for size in (n, 2 * n):
-            contenders.append(contender(f"{label}, {_count(size)}", _refused(make(size))))
+            contenders.append(contender(f"{label}, {_count(size)}", _refused(make(size), read)))
         valid = make(n, valid=True)
         contenders.append(
-            contender(
-                f"{label}, {_count(n)}, valid",
-                lambda _, t=valid: policydiff.loads(t, format="json"),
-            )
+            contender(f"{label}, {_count(n)}, valid", lambda _, t=valid, r=read: r(t))
         )
     case.results = compare(contenders, scale.repeats)
-    for label, _ in kinds:
+    for label, _, _ in kinds:
         case.ratio(
             f"{label}: 2n / n",
             f"{label}, {_count(2 * n)}",

@@ -31,6 +31,7 @@ if typing.TYPE_CHECKING:
         PolicyDiffError,
         Problem,
         StoreError,
+        WriteError,
     )
     from policydiff.model import (
         Change,
@@ -83,6 +84,7 @@ __all__ = [
     "TimelineEntry",
     "Vocabulary",
     "When",
+    "WriteError",
     "diff",
     "dump",
     "dumps",
@@ -110,7 +112,15 @@ _HOMES = {
     **dict.fromkeys(("PolicyDiff",), "policydiff._results"),
     **dict.fromkeys(("from_store", "load_deltas", "save_deltas", "to_store"), "policydiff._store"),
     **dict.fromkeys(
-        ("DiffError", "DocumentError", "HistoryError", "PolicyDiffError", "Problem", "StoreError"),
+        (
+            "DiffError",
+            "DocumentError",
+            "HistoryError",
+            "PolicyDiffError",
+            "Problem",
+            "StoreError",
+            "WriteError",
+        ),
         "policydiff.errors",
     ),
     **dict.fromkeys(

@@ -15,9 +15,14 @@ imports close no cycle.
 
 from __future__ import annotations
 
+# First, before anything slow to import: Ctrl-C during start-up.
+import policydiff._startup
+
+# isort: split
 import contextlib
 import os
 import re
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from typing import IO, TYPE_CHECKING
@@ -25,7 +30,7 @@ from typing import IO, TYPE_CHECKING
 import click
 
 import policydiff
-from policydiff.errors import DocumentError, PolicyDiffError, Problem
+from policydiff.errors import DocumentError, PolicyDiffError, Problem, visible
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -407,6 +412,12 @@ def validate_command(paths: tuple[str, ...], output_format: OutputFormat) -> Non
         except DocumentError as exc:
             problems.extend(exc.problems)
             results.append((path, None))
+    if problems:
+        # Each path's problems are capped; so are all of them together.
+        from policydiff._documents import DEFAULT_LIMITS
+        from policydiff._problems import capped
+
+        problems = capped(problems, DEFAULT_LIMITS.max_problems, "policydiff")
     text = render_validate(results, problems, output_format)
     if text:
         _emit(text, output_format)
@@ -429,13 +440,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         usage or bad input, 130 when interrupted, 141 when standard output was
         closed early (as when piped into ``head``).
     """
+    _python_handles_interrupts()
+    _escape_what_the_output_cannot_encode()
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None,
             prog_name="policydiff",
             standalone_mode=False,
         )
-        sys.stdout.flush()
+        _flush()
     except PolicyDiffError as exc:
         _report(exc)
         return EXIT_BAD_INPUT
@@ -450,6 +463,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # report, but the rest of the output must not fail at exit either.
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    except _OutputFailed as exc:
+        _say(f"policydiff: cannot write the output: {exc}")
+        _silence_stdout()
+        return EXIT_BAD_INPUT
     return result if isinstance(result, int) else EXIT_OK
 
 
@@ -475,23 +492,63 @@ class _OutputClosed(Exception):
     """
 
 
+class _OutputFailed(Exception):
+    """Standard output cannot be written: closed, or its device full or failing."""
+
+
 def _out(text: str) -> None:
     """Write to standard output exactly as given."""
+    if sys.stdout is None:
+        closed = "standard output is closed"
+        raise _OutputFailed(closed)
     try:
         click.echo(text, nl=False)
     except BrokenPipeError as exc:
         raise _OutputClosed from exc
+    except OSError as exc:
+        raise _OutputFailed(exc.strerror or str(exc)) from None
+
+
+def _flush() -> None:
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError as exc:
+        raise _OutputClosed from exc
+    except OSError as exc:
+        raise _OutputFailed(exc.strerror or str(exc)) from None
+
+
+def _python_handles_interrupts() -> None:
+    """Give Ctrl-C back to Python (a KeyboardInterrupt), which start-up took away."""
+    with contextlib.suppress(ValueError):  # not the main thread
+        if signal.getsignal(signal.SIGINT) is signal.SIG_DFL:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _escape_what_the_output_cannot_encode() -> None:
+    """Write ``\\u2192`` for a character the output's encoding lacks, not fail.
+
+    A terminal or pipe set to ASCII or Latin-1 cannot hold every character
+    of a policy (an arrow, a name in Cyrillic): those are escaped instead.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
 
 
 def _report(exc: PolicyDiffError) -> None:
     problems: Sequence[Problem] = getattr(exc, "problems", ())
     if not problems:
-        _say(f"policydiff: {exc}")
+        _say(visible(f"policydiff: {exc}"))
         return
     for problem in problems:
         _say(str(problem))
         if problem.hint:
-            _say(f"  hint: {problem.hint}")
+            _say(visible(f"  hint: {problem.hint}"))
 
 
 def _say(line: str) -> None:
@@ -501,7 +558,7 @@ def _say(line: str) -> None:
 
 def _silence_stdout() -> None:
     """Point standard output at the null device so the exit flush cannot fail."""
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, sys.stdout.fileno())
         os.close(null)

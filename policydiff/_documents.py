@@ -13,11 +13,13 @@ import gc
 import json
 import os
 import re
+import select
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, BinaryIO, get_args
 
 import attrs
 import yaml
@@ -34,12 +36,12 @@ from policydiff._locate import (
     placer,
     yaml_duplicates,
 )
-from policydiff._parse import Format, json_load, yaml_load
-from policydiff._problems import RawProblem, place
+from policydiff._parse import Format, json_load, yaml_load, yaml_nodes
+from policydiff._problems import RawProblem, capped, place
 from policydiff._semantics import check_document
-from policydiff._text import describe, plural, shown
+from policydiff._text import a_type, shown
 from policydiff._time import zone
-from policydiff.errors import DocumentError, Problem
+from policydiff.errors import DocumentError, Problem, WriteError
 from policydiff.model import PolicyVersion
 
 if sys.version_info >= (3, 11):
@@ -65,8 +67,9 @@ class Limits:
     Args:
         max_bytes: The largest file read (default 64 MiB).
         max_depth: The deepest nesting of lists and mappings (default 64).
-        max_nodes: The most values a YAML document may hold once its aliases
-            are expanded (default 5,000,000; stops "billion laughs").
+        max_nodes: The most values and keys a document may hold, YAML
+            aliases expanded (default 5,000,000; stops floods of tiny
+            values and "billion laughs").
         max_string: The longest string, in characters (default 100,000).
         max_problems: The most problems reported for one document (default
             1,000); a last line says how many more there were.
@@ -146,7 +149,10 @@ def read_text(name: str, limits: Limits = DEFAULT_LIMITS) -> str:
 
     too_large = f"file is larger than the limit of {limits.max_bytes:,} bytes"
     try:
-        with open(name, "rb") as handle:
+        with _opened(name) as handle:
+            if handle is None:
+                silent = f"nothing was written to this pipe within {PIPE_WAIT:g} seconds"
+                raise fail(silent)
             # The size a file claims is checked first, so a huge file costs
             # nothing; the bounded read still catches pipes and growing files.
             if os.fstat(handle.fileno()).st_size > limits.max_bytes:
@@ -161,6 +167,35 @@ def read_text(name: str, limits: Limits = DEFAULT_LIMITS) -> str:
         message = f"cannot read file: {exc.strerror or exc}"
         raise fail(message) from None
     return decode(b"".join(chunks), name)
+
+
+#: How long a named pipe may stay silent before reading it gives up.
+PIPE_WAIT = 10.0
+
+
+@contextlib.contextmanager
+def _opened(name: str) -> Iterator[BinaryIO | None]:
+    """Open a file to read; ``None`` for a named pipe that nothing writes to.
+
+    Opening a named pipe waits, without end, for a writer: it is opened
+    without waiting, then given :data:`PIPE_WAIT` seconds to have something
+    to read.
+    """
+    if not stat.S_ISFIFO(os.stat(name).st_mode):
+        with open(name, "rb") as handle:
+            yield handle
+        return
+    fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        ready, _, _ = select.select([fd], [], [], PIPE_WAIT)
+        if not ready:
+            yield None
+            return
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            yield handle
+    finally:
+        os.close(fd)
 
 
 def decode(data: bytes, name: str) -> str:
@@ -236,14 +271,27 @@ def parse(
             [Problem(file=name, path="", message=message, line=line, column=column)]
         )
 
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        # Only text given as a str can hold one: UTF-8 files cannot.
+        code = f"U+{ord(surrogate[0]):04X}"
+        message = f"a lone surrogate ({code}) is not a character"
+        raise fail(message, *offset_place(text, surrogate.start()))
     if fmt != "toml":
         start = _deep_start(text, limits.max_depth)
         if start is not None:
             line, column = offset_place(text, start)
             raise fail(_too_deep(limits), line, column)
+    if _over_budget(text, fmt, limits.max_nodes):
+        raise fail(_too_many(limits))
     duplicates: list[RawProblem] = []
+    crowded = False
     try:
-        if fmt == "json":
+        if fmt == "yaml":
+            crowded = yaml_nodes(text, limits.max_nodes) > limits.max_nodes
+        if crowded:
+            data = None
+        elif fmt == "json":
             data, repeated = json_load(text)
             if repeated:
                 duplicates = _json_duplicates(text)
@@ -292,9 +340,16 @@ def parse(
         detail = "a number with too many digits" if "digits" in str(exc) else str(exc)
         message = f"invalid {fmt.upper()}: " + " ".join(detail.split())
         raise fail(message) from None
+    if crowded:
+        raise fail(_too_many(limits))
+    if fmt == "json" and _SURROGATE_ESCAPE.search(text):
+        # JSON may spell half of a character as \ud800: no file or terminal can hold it.
+        lone = _lone_surrogates(data)
+        if lone:
+            raise DocumentError(place(lone, text=text, format=fmt, name=name))
     if fmt == "yaml" and "*" in text:
         # Aliases may share one list many times over: count it expanded.
-        problem = check_shape(data, limits)
+        problem = check_shape(data, limits, shared=True)
         if problem is not None:
             raise DocumentError(place(problem, text=text, format=fmt, name=name))
     return data, duplicates
@@ -313,6 +368,30 @@ def _tab_at(text: str, mark: Any) -> int | None:
         return column
     indent = row[: len(row) - len(row.lstrip(" \t"))]
     return indent.index("\t") if "\t" in indent else None
+
+
+def _lone_surrogates(data: Any) -> list[RawProblem]:
+    """Every string of ``data`` (keys too) that holds half of a character."""
+    found: list[RawProblem] = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if _SURROGATE.search(key):
+                    found.append(RawProblem((*path, key), _SURROGATE_KEY, at_key=True))
+                stack.append((inner, (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((inner, (*path, index)) for index, inner in enumerate(value))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            found.append(RawProblem(path, _SURROGATE_VALUE))
+    return found
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_VALUE = "holds a lone surrogate escape (half of a character, such as \\ud800)"
+_SURROGATE_KEY = "key holds a lone surrogate escape (half of a character, such as \\ud800)"
 
 
 def _json_duplicates(text: str) -> list[RawProblem]:
@@ -334,19 +413,27 @@ def _yaml_duplicates(text: str) -> list[RawProblem]:
     ]
 
 
-def check_shape(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[RawProblem] | None:
-    """Refuse data nested deeper than ``limits.max_depth`` or, once YAML
-    aliases are expanded, holding more than ``limits.max_nodes`` values.
+def check_shape(
+    data: Any, limits: Limits = DEFAULT_LIMITS, *, shared: bool = False
+) -> list[RawProblem] | None:
+    """Refuse data nested deeper than ``limits.max_depth`` or holding more
+    than ``limits.max_nodes`` values and keys.
 
-    Shared lists and mappings are measured once, so an alias bomb costs as
-    little to refuse as it took to parse; a list that holds itself counts as
-    nested too deep.
+    Args:
+        data: Parsed data.
+        limits: The bounds.
+        shared: Whether lists and mappings may be shared (YAML aliases): they
+            are then counted as often as they appear, each measured once, so
+            an alias bomb costs as little to refuse as it took to parse, and
+            a list that holds itself counts as nested too deep.
 
     Returns:
         The one problem found, or ``None``.
     """
     if not isinstance(data, dict | list):
         return None
+    if not shared:
+        return _tree_shape(data, limits)
     heights: dict[int, int] = {}
     sizes: dict[int, int] = {}
     active: set[int] = set()
@@ -354,11 +441,12 @@ def check_shape(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[RawProblem] 
     while stack:
         value, path, done = stack.pop()
         key = id(value)
-        children = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+        children = list(value.values()) if isinstance(value, dict) else value
         if done:
             active.discard(key)
-            heights[key] = 1 + max((heights.get(id(c), 0) for _, c in children), default=0)
-            sizes[key] = 1 + sum(sizes.get(id(c), 1) for _, c in children)
+            heights[key] = 1 + max((heights.get(id(c), 0) for c in children), default=0)
+            keys = len(value) if isinstance(value, dict) else 0
+            sizes[key] = 1 + keys + sum(sizes.get(id(c), 1) for c in children)
             if sizes[key] > limits.max_nodes:
                 message = (
                     f"aliases expand to more than {limits.max_nodes:,} values;"
@@ -378,12 +466,97 @@ def check_shape(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[RawProblem] 
             continue
         active.add(key)
         stack.append((value, path, True))
+        steps = value.items() if isinstance(value, dict) else enumerate(value)
         stack.extend(
             (child, (*path, step if isinstance(step, int | str) else str(step)), False)
-            for step, child in children
+            for step, child in steps
             if isinstance(child, dict | list)
         )
     return None
+
+
+def _tree_shape(data: dict[str, Any] | list[Any], limits: Limits) -> list[RawProblem] | None:
+    """:func:`check_shape` for data without sharing: each value once, depth-first.
+
+    Only the path to the value at hand is held, never a list of values to
+    visit: measuring a document costs next to nothing beside it.
+    """
+    count = 1 + _members(data)
+    path: list[str | int] = []
+    stack: list[Iterator[tuple[Any, Any]]] = [_steps(data)]
+    while stack:
+        for step, child in stack[-1]:
+            if isinstance(child, dict | list):
+                path.append(step if isinstance(step, int | str) else str(step))
+                if len(path) >= limits.max_depth:
+                    return [RawProblem(tuple(path), _too_deep(limits))]
+                count += _members(child)
+                if count > limits.max_nodes:
+                    return [RawProblem((), _too_many(limits))]
+                stack.append(_steps(child))
+                break
+        else:
+            stack.pop()
+            if path:
+                path.pop()
+    return None
+
+
+def _members(value: dict[Any, Any] | list[Any]) -> int:
+    return 2 * len(value) if isinstance(value, dict) else len(value)
+
+
+def _steps(value: dict[Any, Any] | list[Any]) -> Iterator[tuple[Any, Any]]:
+    return iter(value.items()) if isinstance(value, dict) else enumerate(value)
+
+
+#: A JSON string, to be left out when counting a document's values.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+#: The white space JSON and TOML allow between tokens.
+_NO_SPACE = dict.fromkeys(map(ord, " \t\r\n"))
+#: TOML strings (the four kinds) and comments.
+_TOML_SKIPPED = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\n]*\'|#[^\n]*'
+)
+
+
+def _over_budget(text: str, fmt: Format, budget: int) -> bool:
+    """Whether JSON or TOML ``text`` surely holds more than ``budget`` values and keys.
+
+    Counted on the text, before the parser builds anything: each value and
+    key of JSON comes with a comma, a colon or an opening bracket, and in
+    TOML with an equals sign (a key and its value), a comma or a bracket.
+    Nearly every document is far below the budget counting every such
+    character; only above it are strings and comments left out (at C
+    speed) for the true count.
+    """
+    if fmt == "yaml":
+        return False
+    if fmt == "json":
+        # A value follows each comma, a key each colon, and the first value
+        # of a list or mapping its opening bracket.
+        def marks(t: str) -> int:
+            return t.count(",") + t.count(":") + t.count("[") + t.count("{") + 1
+
+        skipped, empty = _JSON_STRING, 1
+    else:
+        # Keys with their values, dotted keys and table headers (a key and
+        # a table each), and list items.
+        def marks(t: str) -> int:
+            return (
+                2 * (t.count("=") + t.count(".") + t.count("[") + t.count("{")) + t.count(",") + 1
+            )
+
+        skipped, empty = _TOML_SKIPPED, 2
+    if marks(text) <= budget:
+        return False
+    bare = skipped.sub("", text).translate(_NO_SPACE)
+    # An empty list or mapping is one value, counted where it follows.
+    return marks(bare) - empty * (bare.count("[]") + bare.count("{}")) > budget
+
+
+def _too_many(limits: Limits) -> str:
+    return f"holds more than the limit of {limits.max_nodes:,} values and keys"
 
 
 def _known_format(fmt: str, name: str) -> None:
@@ -449,15 +622,23 @@ def build(
     problems = list(extra or ())
     version = None
     if not isinstance(data, dict):
-        got = "an empty document" if data is None else describe(data)
+        # Only the type: a file that is no document at all (a key file
+        # linked into a folder, say) must not have its content shown.
+        got = "an empty document" if data is None else a_type(data)
         problems.append(RawProblem((), f"expected a mapping of version fields (got {got})"))
+    elif data and not data.keys() & _VERSION_MARKS:
+        message = (
+            "not a policy version document (it has none of the fields"
+            " policy, version, effective or rules)"
+        )
+        problems.append(RawProblem((), message))
     else:
         format_problems = check_document(data, semantic=False)
         if format_problems:
             # A document of another format version says nothing we can check.
             problems.extend(format_problems)
         else:
-            problems.extend(check_document(data))
+            problems.extend(check_document(data, max_depth=limits.max_depth))
             with (
                 reading(timezone=_usable_zone(timezone), max_string=limits.max_string),
                 paused_collector(),
@@ -465,21 +646,20 @@ def build(
                 try:
                     version = structure_version(data)
                 except Exception:  # collected in detail below
-                    shape = check_shape(data, limits)
+                    shared = format == "yaml" and "*" in text
+                    shape = check_shape(data, limits, shared=shared)
                     if shape is not None:
                         # Too deep to judge field by field; say only that.
                         problems = shape
                     else:
                         problems = _merged(problems, structure_problems(data))
     if problems:
-        shown_problems = problems[: limits.max_problems]
-        placed = place(shown_problems, text=text, format=format, name=name, prefix=prefix)
-        hidden = len(problems) - len(shown_problems)
-        if hidden:
-            more = plural(hidden, "more problem")
-            message = f"{more} not shown (at most {limits.max_problems:,} are reported)"
-            placed.append(Problem(file=name, path="", message=message))
-        raise DocumentError(placed)
+        # Finding a place may decode large values just to pass over them.
+        with paused_collector():
+            placed = place(
+                problems[: limits.max_problems], text=text, format=format, name=name, prefix=prefix
+            )
+        raise DocumentError(capped(placed, limits.max_problems, name, total=len(problems)))
     assert version is not None
     return version
 
@@ -499,6 +679,10 @@ def paused_collector() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+#: Fields of which a version document holds at least one.
+_VERSION_MARKS = frozenset(("policydiff", "policy", "version", "effective", "rules"))
 
 
 def _usable_zone(timezone: str) -> str:
@@ -567,20 +751,48 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename.
 
     A reader sees the old file or the new one, never a part of either; if
-    writing fails, the old file is left as it was.
+    writing fails, the old file is left as it was and the temporary file is
+    removed. A file that is replaced keeps its permissions; a new one gets
+    the usual ones (what the umask allows). When ``path`` is a symbolic
+    link, the file it points to is replaced and the link is kept.
+
+    Raises:
+        WriteError: The file could not be written (with the system's reason).
     """
-    target = Path(path)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    name = os.fspath(path)
+    target = Path(os.path.realpath(name))
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    except OSError as exc:
+        raise WriteError(name, exc.strerror or str(exc)) from None
+    try:
+        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise WriteError(name, exc.strerror or str(exc)) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            os.fchmod(out.fileno(), mode)
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise WriteError(name, exc.strerror or str(exc)) from None
+        if isinstance(exc, UnicodeEncodeError):
+            raise WriteError(name, f"the text is not UTF-8 ({exc.reason})") from None
         raise
+
+
+def _umask() -> int:
+    """Return the process's umask (it can only be read by setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def iter_files(folder: Path) -> Iterator[Path]:

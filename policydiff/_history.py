@@ -19,13 +19,14 @@ from functools import cached_property
 from typing import Any, overload
 
 import attrs
-import pendulum
 
 from policydiff._diff import diff, in_force_from_start
 from policydiff._locate import locate, render_path
 from policydiff._parse import Format
 from policydiff._results import PolicyDiff, change_to_dict
-from policydiff._time import parse_when
+from policydiff._semantics import normalized
+from policydiff._text import shown
+from policydiff._time import absolute, parse_when
 from policydiff.errors import DocumentError, HistoryError, Problem
 from policydiff.model import Change, Direction, Kind, PolicyVersion, Precision, When
 
@@ -167,8 +168,8 @@ class PolicyHistory:
     # -- the versions ------------------------------------------------------------
 
     @cached_property
-    def _starts(self) -> list[pendulum.DateTime]:
-        return [v.effective.instant for v in self.versions]
+    def _starts(self) -> list[int]:
+        return [_start(v) for v in self.versions]
 
     @cached_property
     def _by_label(self) -> dict[str, PolicyVersion]:
@@ -205,9 +206,9 @@ class PolicyHistory:
     def _unknown_label(self, label: str) -> str:
         close = difflib.get_close_matches(label, list(self._by_label), n=1)
         if close:
-            return f"no version labelled {label!r}; did you mean {close[0]!r}?"
+            return f"no version labelled {shown(label)}; did you mean {shown(close[0])}?"
         known = ", ".join(self._by_label)
-        return f"no version labelled {label!r} (versions: {known})"
+        return f"no version labelled {shown(label)} (versions: {known})"
 
     def _version(self, label: str | PolicyVersion) -> PolicyVersion:
         if isinstance(label, PolicyVersion):
@@ -277,7 +278,7 @@ class PolicyHistory:
         >>> history.at("2024-05-30").version
         'kharkiv-defensive-strikes'
         """
-        instant = self.when(moment).instant
+        instant = absolute(self.when(moment).instant)
         index = bisect.bisect_right(self._starts, instant) - 1
         return self.versions[index] if index >= 0 else None
 
@@ -320,8 +321,8 @@ class PolicyHistory:
             DocumentError: ``moment`` is not a time value.
         """
         when = self.when(moment)
-        start = bisect.bisect_right(self._starts, when.instant)
-        end = bisect.bisect_left(self._starts, when.end)
+        start = bisect.bisect_right(self._starts, absolute(when.instant))
+        end = bisect.bisect_left(self._starts, absolute(when.end))
         return self.versions[start:end]
 
     # -- changes -----------------------------------------------------------------
@@ -358,8 +359,8 @@ class PolicyHistory:
         """
         steps = self._changes
         if since is not None:
-            start = self.when(since).instant
-            steps = tuple(s for s in steps if s.new.effective.instant >= start)
+            start = absolute(self.when(since).instant)
+            steps = tuple(s for s in steps if _start(s.new) >= start)
         if until is not None:
             bound = self.when(until)
             steps = tuple(s for s in steps if _within(s.new.effective, bound))
@@ -378,13 +379,13 @@ class PolicyHistory:
             DocumentError: ``start`` or ``end`` is not a time value.
         """
         begin, finish = self.when(start), self.when(end)
-        if finish.instant < begin.instant:
+        if absolute(finish.instant) < absolute(begin.instant):
             message = f"the end ({finish}) is before the start ({begin}); swap them"
             raise HistoryError([Problem(file=self.name, path="", message=message)])
         old = self.at(begin)
         if old is None:
             message = (
-                f"no version of {self.policy!r} was in force at {begin};"
+                f"no version of {shown(self.policy)} was in force at {begin};"
                 f" the history begins {self.first.effective} ({self.first.version})"
             )
             raise HistoryError([Problem(file=self.name, path="", message=message)])
@@ -467,21 +468,28 @@ class PolicyHistory:
             return
         close = difflib.get_close_matches(rule_id, known, n=1)
         detail = (
-            f"; did you mean {close[0]!r}?" if close else f" (rules: {', '.join(known) or 'none'})"
+            f"; did you mean {shown(close[0])}?"
+            if close
+            else f" (rules: {', '.join(known) or 'none'})"
         )
-        message = f"no version of {self.policy!r} has a rule {rule_id!r}{detail}"
+        message = f"no version of {shown(self.policy)} has a rule {shown(rule_id)}{detail}"
         raise HistoryError([Problem(file=self.name, path="", message=message)])
 
 
 def _in_order(versions: Iterable[PolicyVersion]) -> tuple[PolicyVersion, ...]:
-    return tuple(sorted(versions, key=lambda v: v.effective.instant))
+    return tuple(sorted(versions, key=_start))
+
+
+def _start(version: PolicyVersion) -> int:
+    """When ``version`` took effect, in absolute time."""
+    return absolute(version.effective.instant)
 
 
 def _within(effective: When, bound: When) -> bool:
     """Whether ``effective`` starts no later than the period ``bound`` names."""
     if bound.precision is Precision.INSTANT:
-        return effective.instant <= bound.instant
-    return effective.instant < bound.end
+        return absolute(effective.instant) <= absolute(bound.instant)
+    return absolute(effective.instant) < absolute(bound.end)
 
 
 def _touches(change: Change, rule_id: str) -> bool:
@@ -515,24 +523,26 @@ def check_versions(
     for version, where in zip(versions[1:], places[1:], strict=True):
         if version.policy != first.policy:
             message = (
-                f"policy {version.policy!r} differs from {first.policy!r}"
+                f"policy {shown(version.policy)} differs from {shown(first.policy)}"
                 f" in {first_place.label}; a history holds one policy"
             )
             problems.append(where.problem("policy", message))
     labels: dict[str, Place] = {}
-    instants: dict[pendulum.DateTime, tuple[PolicyVersion, Place]] = {}
+    instants: dict[int, tuple[PolicyVersion, Place]] = {}
     for version, where in zip(versions, places, strict=True):
-        earlier = labels.setdefault(version.version, where)
+        # Labels that look alike (café written two ways) are one label.
+        earlier = labels.setdefault(normalized(version.version), where)
         if earlier is not where:
-            message = f"label {version.version!r} is already used by {earlier.label}"
+            message = f"label {shown(version.version)} is already used by {earlier.label}"
             problems.append(where.problem("version", message))
-        # Instants compare in absolute time, whatever their zones.
-        instant = version.effective.instant
+        # Instants compare in absolute time, whatever their zones (and
+        # whichever of two repeated hours they name).
+        instant = _start(version)
         if instant in instants:
             other, other_place = instants[instant]
             message = (
-                f"takes effect at the same instant ({instant.isoformat()}) as"
-                f" {other.version!r} in {other_place.label}; each version needs its own moment"
+                f"takes effect at the same instant ({version.effective.isoformat()}) as"
+                f" {shown(other.version)} in {other_place.label}; each version needs its own moment"
             )
             problems.append(where.problem("effective", message))
         else:
@@ -546,7 +556,7 @@ def _removal_problems(
     versions: Sequence[PolicyVersion], places: Sequence[Place]
 ) -> Iterator[Problem]:
     """Check that each removal names a rule of the version just before its own."""
-    ordered = sorted(zip(versions, places, strict=True), key=lambda pair: pair[0].effective.instant)
+    ordered = sorted(zip(versions, places, strict=True), key=lambda pair: _start(pair[0]))
     for (before, _), (version, where) in itertools.pairwise(ordered):
         for index, removal in enumerate(version.removals):
             if removal.rule in before.rule_ids:

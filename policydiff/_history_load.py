@@ -27,8 +27,9 @@ from policydiff._documents import (
 )
 from policydiff._history import Place, PolicyHistory, checked_history
 from policydiff._locate import render_path
-from policydiff._problems import RawProblem, place
+from policydiff._problems import RawProblem, capped, place
 from policydiff._store import read_store
+from policydiff._text import describe, shown
 from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
 from policydiff.model import PolicyVersion
 
@@ -75,14 +76,16 @@ def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
         raise DocumentError([Problem(file=name, path="", message=message)])
     fmt = format_of(name)
     text = read_text(name, limits)
-    data, duplicates = parse(text, fmt, name, limits)
+    with paused_collector():
+        data, duplicates = parse(text, fmt, name, limits)
     if isinstance(data, dict) and "versions" in data:
         return _load_document(data, text=text, fmt=fmt, name=name, limits=limits, extra=duplicates)
     if isinstance(data, dict) and "deltas" in data:
         if duplicates:
             raise StoreError(place(duplicates, text=text, format=fmt, name=name))
         return read_store(data, name=name, text=text, format=fmt, limits=limits)
-    version = build(data, text=text, format=fmt, name=name, limits=limits, extra=duplicates)
+    with paused_collector():
+        version = build(data, text=text, format=fmt, name=name, limits=limits, extra=duplicates)
     return PolicyHistory(versions=(version,), name=name)
 
 
@@ -129,9 +132,18 @@ def _load_folder(folder: Path, name: str, limits: Limits) -> PolicyHistory:
     places: list[Place] = []
     problems: list[Problem] = []
     # Each file's parse and build pause the collector, as load() does.
+    inside = folder.resolve()
     with sharing_rules(), paused_collector():
         for file in files:
             file_name = os.fspath(file)
+            if not file.resolve().is_relative_to(inside):
+                # Followed, it could show another folder's file (a secret,
+                # say) in the messages of a pull request's check.
+                message = (
+                    "a link to a file outside the folder; a history folder holds its own files"
+                )
+                problems.append(Problem(file=file_name, path="", message=message))
+                continue
             try:
                 fmt = format_of(file_name)
                 text = read_text(file_name, limits)
@@ -148,7 +160,8 @@ def _load_folder(folder: Path, name: str, limits: Limits) -> PolicyHistory:
             versions.append(version)
             places.append(Place(file=file_name, text=text, format=fmt))
     if problems:
-        raise DocumentError(problems)
+        # Each file's problems are capped, and so are the folder's.
+        raise DocumentError(capped(problems, limits.max_problems, name))
     return checked_history(versions, places, name=name)
 
 
@@ -174,14 +187,14 @@ def _load_document(
             raw.append(
                 RawProblem(
                     (key,),
-                    f"{key!r} belongs in each version body, not in the shared fields",
+                    f"{shown(key)} belongs in each version body, not in the shared fields",
                     at_key=True,
                     hint="move it into the entries of 'versions'",
                 )
             )
     bodies = data["versions"]
     if not isinstance(bodies, list) or not bodies:
-        got = "an empty list" if bodies == [] else f"{bodies!r} that is a {type(bodies).__name__}"
+        got = "an empty list" if bodies == [] else describe(bodies)
         raw.append(
             RawProblem(("versions",), f"expected a non-empty list of version bodies (got {got})")
         )

@@ -7,6 +7,8 @@ which both read YAML through :class:`YamlLoader`.
 
 from __future__ import annotations
 
+import collections
+import itertools
 import json
 import re
 from typing import Any, Literal
@@ -15,7 +17,7 @@ import yaml
 
 from policydiff._text import shown
 
-__all__ = ["Format", "YamlLoader", "json_load", "yaml_load"]
+__all__ = ["Format", "YamlLoader", "json_load", "yaml_load", "yaml_nodes"]
 
 #: The formats a document may be written in.
 Format = Literal["yaml", "json", "toml"]
@@ -68,13 +70,20 @@ def _guarded(construct: Any) -> Any:
 
 
 _BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 YamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _TIMESTAMP)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 YamlLoader.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+# Only plain decimal numbers are integers: YAML 1.1 would read 0500 as the
+# octal 320 and 1:30 as the sexagesimal 90, so `effective: 0500` would be
+# the year 320. Other spellings stay text.
+YamlLoader.add_implicit_resolver(
+    _INT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
 )
 YamlLoader.yaml_constructors = {
     tag: construct
@@ -108,3 +117,35 @@ def yaml_load(text: str) -> tuple[Any, bool]:
         return loader.get_single_data(), loader.duplicates
     finally:
         loader.dispose()
+
+
+def yaml_nodes(text: str, budget: int) -> int:
+    """How many values and keys YAML ``text`` holds, counting up to past ``budget``.
+
+    Each YAML value or key begins at or after one of ``:-,[{?`` (the node,
+    plus a mapping or sequence it starts and an empty value it leaves), so
+    counting those characters bounds the nodes. Only a document above the
+    budget by that bound has its parser's events counted, at C speed, before
+    anything is composed: composing costs hundreds of bytes per value.
+    """
+    bound = 3 * sum(map(text.count, ":-,[{?")) + 1
+    if bound <= budget:
+        return bound
+    loader = YamlLoader(text)
+    try:
+        events = itertools.islice(iter(loader.get_event, None), 2 * budget + 5)
+        counted = collections.Counter(map(type, events))
+    finally:
+        loader.dispose()
+    if sum(counted.values()) > 2 * budget + 4:
+        # At most two events per node and four more: past it, over budget.
+        return budget + 1
+    return sum(counted[kind] for kind in _NODE_EVENTS)
+
+
+_NODE_EVENTS = (
+    yaml.ScalarEvent,
+    yaml.SequenceStartEvent,
+    yaml.MappingStartEvent,
+    yaml.AliasEvent,
+)

@@ -12,9 +12,10 @@ import attrs
 
 from policydiff._locate import locate_many, render_path
 from policydiff._parse import Format
+from policydiff._text import plural
 from policydiff.errors import Problem
 
-__all__ = ["Path", "RawProblem", "place"]
+__all__ = ["Path", "RawProblem", "capped", "place"]
 
 #: Keys and indexes from the top of a document.
 Path = tuple[str | int, ...]
@@ -40,6 +41,26 @@ class RawProblem:
     hint: str | None = None
     line: int | None = attrs.field(default=None, kw_only=True)
     column: int | None = attrs.field(default=None, kw_only=True)
+
+
+def capped(
+    problems: list[Problem], limit: int, name: str, *, total: int | None = None
+) -> list[Problem]:
+    """Return the first ``limit`` problems, and a last line counting the rest.
+
+    Args:
+        problems: The problems found (in one document, or in a folder's).
+        limit: The most reported (``Limits.max_problems``).
+        name: The file or folder the last line names.
+        total: How many were found, when ``problems`` holds only the first.
+    """
+    total = len(problems) if total is None else total
+    if total <= limit:
+        return problems
+    hidden = total - limit
+    more = plural(hidden, "more problem")
+    message = f"{more} not shown (at most {limit:,} are reported)"
+    return [*problems[:limit], Problem(file=name, path="", message=message)]
 
 
 def place(

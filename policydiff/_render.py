@@ -20,7 +20,7 @@ from policydiff._render_shared import check_verdict, markdown_escape, ok_line, v
 from policydiff._render_text import at_text, diff_text, log_text
 from policydiff._results import PolicyDiff
 from policydiff._text import shown
-from policydiff.errors import Problem
+from policydiff.errors import Problem, visible
 from policydiff.model import PolicyVersion
 
 __all__ = [
@@ -61,14 +61,16 @@ def render(result: PolicyDiff | PolicyHistory | Impact, format: OutputFormat = "
     # Checked at run time as well: the caller may not be type-checked.
     found: object = result
     if isinstance(found, PolicyDiff):
-        return {"text": diff_text, "markdown": diff_markdown, "json": diff_json}[format](found)
+        if format == "json":
+            return diff_json(found)
+        return _plain((diff_markdown if format == "markdown" else diff_text)(found))
     if isinstance(found, PolicyHistory):
         return render_log(found, found.changes(), None, format)
     if isinstance(found, Impact):
         if format == "json":
             return json_text(found.to_dict())
         text = found.to_markdown() if format == "markdown" else found.to_text()
-        return text if text.endswith("\n") else text + "\n"
+        return _plain(text if text.endswith("\n") else text + "\n")
     msg = f"cannot render {type(found).__name__} (expected a PolicyDiff, PolicyHistory or Impact)"
     raise TypeError(msg)
 
@@ -105,7 +107,7 @@ def render_log(
             raise ValueError(msg)
         return log_json(history, steps, start if rule_id is not None else None)
     render = log_markdown if format == "markdown" else log_text
-    return render(history, steps, rule_id, start=start, oneline=oneline, filtered=filtered)
+    return _plain(render(history, steps, rule_id, start=start, oneline=oneline, filtered=filtered))
 
 
 def render_at(
@@ -127,9 +129,10 @@ def render_at(
             names (see :meth:`PolicyHistory.taking_effect`).
     """
     _known(format)
-    return {"text": at_text, "markdown": at_markdown, "json": at_json}[format](
-        history, when, version, later
-    )
+    if format == "json":
+        return at_json(history, when, version, later)
+    render = at_markdown if format == "markdown" else at_text
+    return _plain(render(history, when, version, later))
 
 
 def render_validate(
@@ -148,7 +151,7 @@ def render_validate(
     if format == "json":
         return validate_json(results, problems)
     lines = "".join(valid_line(path, found) + "\n" for path, found in results if found is not None)
-    return markdown_escape(lines) if format == "markdown" else lines
+    return _plain(markdown_escape(lines) if format == "markdown" else lines)
 
 
 def render_check(
@@ -166,11 +169,23 @@ def render_check(
     if format == "json":
         return diff_json(offending)
     if not offending:
-        return ok_line(found, fail_on) + "\n"
+        return _plain(ok_line(found, fail_on) + "\n")
     verdict = check_verdict(offending, fail_on)
     if format == "markdown":
         verdict = f"**{markdown_escape(verdict)}**"
-    return render(offending, format) + "\n" + verdict + "\n"
+    return render(offending, format) + "\n" + _plain(verdict) + "\n"
+
+
+def _plain(text: str) -> str:
+    """``text`` with what a terminal or a Markdown viewer would act on escaped.
+
+    Documents are untrusted: a title or a rule's text may hold an escape
+    sequence that recolours or clears a terminal, a carriage return that
+    hides the start of a line, or a bidirectional override that shows
+    another text than the one there. Each is written as an escape
+    (``\\x1b``, ``\\r``, ``\\u202e``); the report's own line breaks stay.
+    """
+    return "\n".join(map(visible, text.split("\n")))
 
 
 def _known(format: str) -> None:

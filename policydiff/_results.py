@@ -86,7 +86,11 @@ class PolicyDiff:
     @property
     def interval(self) -> pendulum.Interval[pendulum.DateTime]:
         """The time from the old version's effective instant to the new one's."""
-        return pendulum.interval(self.old.effective.instant, self.new.effective.instant)
+        # In UTC: within one zone, pendulum would subtract wall clocks.
+        return pendulum.interval(
+            self.old.effective.instant.in_timezone("UTC"),
+            self.new.effective.instant.in_timezone("UTC"),
+        )
 
     @property
     def gap(self) -> str:

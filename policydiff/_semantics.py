@@ -10,6 +10,7 @@ has. They skip whatever has the wrong type, which cattrs reports on its own.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
@@ -27,13 +28,16 @@ _SUGGESTED = 100
 _COMPARED = 10_000
 
 
-def check_document(data: dict[str, Any], *, semantic: bool = True) -> list[RawProblem]:
+def check_document(
+    data: dict[str, Any], *, semantic: bool = True, max_depth: int = 64
+) -> list[RawProblem]:
     """Problems in a version document's plain data.
 
     Args:
         data: The parsed document.
         semantic: ``False`` checks only the format version (when that is
             wrong, nothing else can be judged).
+        max_depth: The most levels a vocabulary tree may have.
     """
     if not semantic:
         return list(_format(data))
@@ -42,7 +46,7 @@ def check_document(data: dict[str, Any], *, semantic: bool = True) -> list[RawPr
         *_zone(data),
         *_rules(data),
         *_sources(data),
-        *_vocabulary(data.get("vocabulary")),
+        *_vocabulary(data.get("vocabulary"), max_depth),
         *_discipline(data),
         *_removals(data),
     ]
@@ -115,12 +119,26 @@ def _source_ids(data: dict[str, Any]) -> frozenset[str]:
     )
 
 
+def normalized(name: str) -> str:
+    """``name`` in Unicode's compatibility form (NFKC), to compare ids.
+
+    Two ids that look alike (a composed é and an e with a combining accent,
+    the ligature ﬁ and the letters fi, a full-width Ａ and A) are one id:
+    a reviewer could not tell them apart.
+    """
+    return name if name.isascii() else unicodedata.normalize("NFKC", name)
+
+
+def _as_written(first: str, again: str) -> str:
+    return "" if first == again else f" as {shown(first)}, the same once Unicode-normalised"
+
+
 def _rules(data: dict[str, Any]) -> Iterator[RawProblem]:
     rules = data.get("rules")
     if not isinstance(rules, list):
         return
     known = _Known(_source_ids(data))
-    first_at: dict[str, int] = {}
+    first_at: dict[str, tuple[int, str]] = {}
     # Runs once per rule of documents with 100k rules: paths are built, and
     # generators started, only where there is something to look at.
     for index, rule in enumerate(rules):
@@ -131,11 +149,12 @@ def _rules(data: dict[str, Any]) -> Iterator[RawProblem]:
         if isinstance(rule_id, str):
             if not rule_id or rule_id != rule_id.strip():
                 yield from _label(rule_id, (*here, "id"), "a rule id")
-            first = first_at.setdefault(rule_id, index)
+            first, written = first_at.setdefault(normalized(rule_id), (index, rule_id))
             if first != index:
                 yield RawProblem(
                     (*here, "id"),
-                    f"duplicate rule id {shown(rule_id)} (first used by rules[{first}])",
+                    f"duplicate rule id {shown(rule_id)} (first used by rules[{first}]"
+                    f"{_as_written(written, rule_id)})",
                 )
         for field in ("subject", "action"):
             if rule.get(field) == []:
@@ -222,19 +241,20 @@ def _refs(refs: Any, known: _Known, path: tuple[str | int, ...]) -> Iterator[Raw
 def _sources(data: dict[str, Any]) -> Iterator[RawProblem]:
     sources = data.get("sources")
     if isinstance(sources, list):
-        seen: dict[str, int] = {}
+        seen: dict[str, tuple[int, str]] = {}
         for index, source in enumerate(sources):
             if not isinstance(source, dict):
                 continue
             source_id = source.get("id")
             yield from _label(source_id, ("sources", index, "id"), "a source id")
             if isinstance(source_id, str):
-                if source_id in seen:
+                first, written = seen.setdefault(normalized(source_id), (index, source_id))
+                if first != index:
                     yield RawProblem(
                         ("sources", index, "id"),
-                        f"duplicate source id {shown(source_id)} (first used by sources[{seen[source_id]}])",
+                        f"duplicate source id {shown(source_id)} (first used by sources[{first}]"
+                        f"{_as_written(written, source_id)})",
                     )
-                seen.setdefault(source_id, index)
     events = data.get("events")
     if isinstance(events, list):
         known = _Known(_source_ids(data))
@@ -243,7 +263,7 @@ def _sources(data: dict[str, Any]) -> Iterator[RawProblem]:
                 yield from _refs(event.get("sources"), known, ("events", index, "sources"))
 
 
-def _vocabulary(vocabulary: Any) -> Iterator[RawProblem]:
+def _vocabulary(vocabulary: Any, max_depth: int) -> Iterator[RawProblem]:
     if not isinstance(vocabulary, dict):
         return
     for dim, tree in vocabulary.items():
@@ -267,23 +287,62 @@ def _vocabulary(vocabulary: Any) -> Iterator[RawProblem]:
                         f"{shown(kid)} already sits under {shown(parent_of[kid])}; a value has one parent",
                     )
                 parent_of.setdefault(kid, parent)
-        in_cycles: set[str] = set()
-        for start in tree:
-            seen = {start}
-            value = start
-            while value in parent_of:
-                value = parent_of[value]
-                if value in seen:
-                    if value == start and start not in in_cycles:
-                        # Once per cycle, at the first of its values.
-                        in_cycles.update(seen)
-                        yield RawProblem(
-                            ("vocabulary", dim, start),
-                            f"cycle in the vocabulary through {shown(start)}",
-                            at_key=True,
-                        )
-                    break
-                seen.add(value)
+        firsts, deep = _walk_up(tree, parent_of, max_depth)
+        for first in firsts:
+            yield RawProblem(
+                ("vocabulary", dim, first),
+                f"cycle in the vocabulary through {shown(first)}",
+                at_key=True,
+            )
+        if deep is not None:
+            yield RawProblem(
+                ("vocabulary", dim, deep),
+                f"{shown(deep)} has children deeper than the limit of {max_depth} levels of a vocabulary",
+                at_key=True,
+            )
+
+
+def _walk_up(
+    tree: dict[str, Any], parent_of: dict[str, str], max_depth: int
+) -> tuple[list[str], str | None]:
+    """Find the cycles of ``parent_of`` and the first parent too deep in the tree.
+
+    Returns the first value (in the tree's order) of each cycle, and the
+    first parent whose children lie deeper than ``max_depth`` levels, if any.
+    Every value is walked up from once: a walk stops at a value an earlier
+    walk passed, so a long chain costs its length, not its length squared.
+    """
+    walked: dict[str, int] = {}
+    #: Levels from the top of the tree; absent for values on or below a cycle.
+    level: dict[str, int] = {}
+    firsts: list[str] = []
+    deep: str | None = None
+    order = {value: index for index, value in enumerate(tree)}
+    for walk, start in enumerate(tree):
+        path: list[str] = []
+        value: str | None = start
+        while value is not None and value not in walked:
+            walked[value] = walk
+            path.append(value)
+            value = parent_of.get(value)
+        if value is not None and walked[value] == walk:
+            # This walk came back to itself: from there on, a cycle.
+            cycle = path[path.index(value) :]
+            firsts.append(min(cycle, key=order.__getitem__))
+            continue
+        if value is None:
+            top = 0
+        elif value in level:
+            top = level[value]
+        else:
+            continue  # below a cycle, reported there
+        for steps, passed in enumerate(reversed(path), start=1):
+            level[passed] = top + steps
+        if deep is None and top + len(path) >= max_depth:
+            # The children of this walk's start lie past the limit.
+            deep = start
+    firsts.sort(key=order.__getitem__)
+    return firsts, deep
 
 
 # -- vocabulary discipline (SPEC section 13) ---------------------------------------

@@ -46,11 +46,12 @@ from policydiff._documents import (
     read_text,
     write_atomic,
 )
-from policydiff._history import Place, PolicyHistory, checked_history
+from policydiff._history import Place, PolicyHistory, check_versions, checked_history
 from policydiff._locate import render_path
 from policydiff._problems import RawProblem, place
-from policydiff._text import describe
-from policydiff.errors import DocumentError, Problem, StoreError
+from policydiff._text import describe, shown
+from policydiff._time import absolute
+from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
 from policydiff.model import PolicyVersion
 
 # DeepDiff is imported where it is used (a third-party library, so no cycle):
@@ -249,7 +250,12 @@ def _exact(form: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> bo
 
 
 def _apply(doc: dict[str, Any], form: dict[str, Any], *, reverse: bool = False) -> Any:
-    """Apply a checked delta to a copy of ``doc`` (backwards with ``reverse``)."""
+    """Apply a checked delta to a copy of ``doc`` (backwards with ``reverse``).
+
+    Forwards, only the lists and mappings on the delta's paths are copied;
+    the rest is shared with ``doc``, so a small delta costs little however
+    large the document (DeepDiff would copy the whole document each time).
+    """
     from deepdiff import Delta
     from deepdiff.helper import Opcode
 
@@ -267,8 +273,40 @@ def _apply(doc: dict[str, Any], form: dict[str, Any], *, reverse: bool = False) 
         log_errors=False,
         serializer=json.dumps,
         deserializer=json.loads,
+        mutate=not reverse,
     )
-    return doc - delta if reverse else doc + delta
+    return doc - delta if reverse else _copied_along(doc, form) + delta
+
+
+def _copied_along(doc: dict[str, Any], form: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with fresh copies of the containers that ``form``'s paths change.
+
+    A change replaces, adds or removes a member of the container its path
+    ends in; list operations change the list itself. Those containers and
+    the ones above them are copied, each once.
+    """
+    top = dict(doc)
+    copies = {id(top)}
+    for action, entries in form.items():
+        for path, entry in entries.items():
+            paths = [path]
+            if isinstance(entry, dict) and "new_path" in entry:
+                paths.append(entry["new_path"])
+            for one in paths:
+                steps, _ = _steps(one)
+                changed = steps if action == _OPCODES else steps[:-1]
+                node: Any = top
+                for step in changed:
+                    try:
+                        child = node[step]
+                    except (KeyError, IndexError, TypeError):
+                        break  # DeepDiff says what is wrong when it applies the delta
+                    if isinstance(child, dict | list) and id(child) not in copies:
+                        child = copy.copy(child)
+                        copies.add(id(child))
+                        node[step] = child
+                    node = child
+    return top
 
 
 # -- reading -------------------------------------------------------------------
@@ -347,13 +385,14 @@ def read_store(
     source_format: Format = format if text is not None else "json"
     with sharing_rules(), paused_collector():
         first = _build(data["first"], ("first",), name, source, source_format, limits)
-        docs = [data["first"]]
+        doc = data["first"]
         versions = [first]
         places = [Place(file=name, prefix=("first",), text=text, format=format)]
+        seen = _Seen(first, limits)
         for index, form in enumerate(data["deltas"]):
             here: tuple[str | int, ...] = ("deltas", index)
             try:
-                doc = _apply(docs[-1], form)
+                doc = _apply(doc, form)
             except Exception as exc:  # DeepDiff reports a bad delta in several ways
                 message = f"does not apply to the version before it: {_reason(exc)}"
                 hint = "the file changed after it was written; store the history again from its documents"
@@ -367,10 +406,45 @@ def read_store(
                         for p in exc.problems
                     ]
                 ) from None
-            docs.append(doc)
             versions.append(version)
             places.append(Place(file=name, prefix=here, text=text, format=format))
+            # Stop at the first repeat, before rebuilding the rest.
+            if seen.repeats(version):
+                raise HistoryError(check_versions(versions, places, name=name))
+            if seen.over_budget(version):
+                message = (
+                    f"rebuilding the history builds more than the limit of"
+                    f" {limits.max_nodes:,} rules in all"
+                )
+                raise fail([RawProblem(here, message)])
     return checked_history(versions, places, name=name)
+
+
+class _Seen:
+    """The labels and instants rebuilt so far, and the rules built in all.
+
+    Each delta is small, but each version it rebuilds is as large as the
+    document: the rules built in all are counted against ``max_nodes``, so
+    a file of many tiny deltas cannot cost more than a document at the limit.
+    """
+
+    def __init__(self, first: PolicyVersion, limits: Limits) -> None:
+        self.labels = {first.version}
+        self.instants = {absolute(first.effective.instant)}
+        self.rules = len(first.rules)
+        self.budget = limits.max_nodes
+
+    def repeats(self, version: PolicyVersion) -> bool:
+        instant = absolute(version.effective.instant)
+        if version.version in self.labels or instant in self.instants:
+            return True
+        self.labels.add(version.version)
+        self.instants.add(instant)
+        return False
+
+    def over_budget(self, version: PolicyVersion) -> bool:
+        self.rules += len(version.rules)
+        return self.rules > self.budget
 
 
 def _build(
@@ -410,7 +484,9 @@ def _payload_problems(data: Any, limits: Limits) -> Iterator[RawProblem]:
     for key in data:
         if key not in _TOP_KEYS:
             expected = ", ".join(_TOP_KEYS)
-            yield RawProblem((key,), f"unknown key {key!r} (expected: {expected})", at_key=True)
+            yield RawProblem(
+                (key,), f"unknown key {shown(key)} (expected: {expected})", at_key=True
+            )
     for key in _TOP_KEYS:
         if key not in data:
             yield RawProblem((key,), "required field is missing", at_key=True)
@@ -418,7 +494,7 @@ def _payload_problems(data: Any, limits: Limits) -> Iterator[RawProblem]:
     if "policydiff" in data and (isinstance(version, bool) or version != FORMAT_VERSION):
         yield RawProblem(
             ("policydiff",),
-            f"unsupported format version {version!r} (this release reads {FORMAT_VERSION})",
+            f"unsupported format version {shown(version)} (this release reads {FORMAT_VERSION})",
             hint="upgrade policydiff to read newer stored histories",
         )
     if "history" in data and data["history"] != KIND:
@@ -432,14 +508,16 @@ def _payload_problems(data: Any, limits: Limits) -> Iterator[RawProblem]:
     elif isinstance(first, dict) and isinstance(policy, str) and first.get("policy") != policy:
         yield RawProblem(
             ("first", "policy"),
-            f"the first version's policy {first.get('policy')!r} is not the stored {policy!r}",
+            f"the first version's policy {shown(first.get('policy'))} is not the stored {shown(policy)}",
         )
     deltas = data.get("deltas")
     if "deltas" in data and not isinstance(deltas, list):
         yield RawProblem(("deltas",), f"expected a list of deltas (got {describe(deltas)})")
     elif isinstance(deltas, list):
         for index, form in enumerate(deltas):
-            yield from _delta_problems(form, ("deltas", index), limits)
+            here = ("deltas", index)
+            wrong = _delta_problems(form, here, limits)
+            yield from wrong or _changes_problems(form, here)
 
 
 def _delta_problems(form: Any, here: tuple[str | int, ...], limits: Limits) -> list[RawProblem]:
@@ -451,7 +529,7 @@ def _delta_problems(form: Any, here: tuple[str | int, ...], limits: Limits) -> l
         at = (*here, action)
         if action not in ACTIONS:
             expected = ", ".join(ACTIONS)
-            message = f"unknown delta action {action!r} (expected one of: {expected})"
+            message = f"unknown delta action {shown(action)} (expected one of: {expected})"
             found.append(RawProblem(at, message, at_key=True))
             continue
         if not isinstance(entries, dict):
@@ -460,6 +538,33 @@ def _delta_problems(form: Any, here: tuple[str | int, ...], limits: Limits) -> l
         for path, entry in entries.items():
             found.extend(_entry_problems(action, path, entry, (*at, path), limits))
     return found
+
+
+def _changes_problems(form: dict[str, Any], here: tuple[str | int, ...]) -> list[RawProblem]:
+    """Refuse a delta that leaves the label or the effective time alone.
+
+    Such a delta cannot make a later version: each needs its own label and
+    moment.
+
+    The effective time moves when ``effective`` changes, or when the zone
+    it is read in (``timezone``) does.
+    """
+    fields = {_steps(path)[0][0] for entries in form.values() for path in entries}
+    missing = []
+    if "version" not in fields:
+        missing.append("'version'")
+    if not fields & {"effective", "timezone"}:
+        missing.append("'effective'")
+    if not missing:
+        return []
+    if not fields:
+        message = "changes nothing; each later version needs its own label and effective time"
+    else:
+        message = (
+            f"leaves {' and '.join(missing)} unchanged;"
+            " each later version needs its own label and effective time"
+        )
+    return [RawProblem(here, message)]
 
 
 def _entry_problems(
@@ -471,10 +576,12 @@ def _entry_problems(
         return
     last = steps[-1]
     if action in _KEYED and not isinstance(last, str):
-        yield RawProblem(at, f"{action} needs a path ending in a key (got {path!r})", at_key=True)
+        yield RawProblem(
+            at, f"{action} needs a path ending in a key (got {shown(path)})", at_key=True
+        )
     if action in _INDEXED and not isinstance(last, int):
         yield RawProblem(
-            at, f"{action} needs a path ending in an index (got {path!r})", at_key=True
+            at, f"{action} needs a path ending in an index (got {shown(path)})", at_key=True
         )
     if action == "values_changed":
         yield from _change_problems(entry, at, limits)
@@ -489,16 +596,19 @@ def _steps(path: Any) -> tuple[list[str | int], str | None]:
     if not isinstance(path, str):
         return [], f"expected a path such as root['rules'][0] (got {describe(path)})"
     if not path.startswith("root"):
-        return [], f"path {path!r} is not rooted at the document (expected it to start with root)"
+        return (
+            [],
+            f"path {shown(path)} is not rooted at the document (expected it to start with root)",
+        )
     steps: list[str | int] = []
     position = len("root")
     while position < len(path):
         if path[position] == ".":
-            return [], f"path {path!r} reads an attribute; only keys and indexes are allowed"
+            return [], f"path {shown(path)} reads an attribute; only keys and indexes are allowed"
         match = _STEP.match(path, position)
         if match is None:
             return [], (
-                f"path {path!r} is not a plain path of keys and indexes"
+                f"path {shown(path)} is not a plain path of keys and indexes"
                 f" (expected root['key'][0]...; unreadable from column {position + 1})"
             )
         index, single, double = match.groups()
@@ -512,7 +622,7 @@ def _steps(path: Any) -> tuple[list[str | int], str | None]:
     read = parse_path(path, include_actions=True)  # type: ignore[no-untyped-call]
     if read != [{"element": s, "action": "GET"} for s in steps]:  # pragma: no cover
         # Defence in depth: no path of the grammar above is known to differ.
-        return [], f"path {path!r} is ambiguous (DeepDiff would read it differently)"
+        return [], f"path {shown(path)} is ambiguous (DeepDiff would read it differently)"
     return steps, None
 
 
@@ -522,7 +632,7 @@ def _change_problems(entry: Any, at: tuple[str | int, ...], limits: Limits) -> I
         return
     for key in ("new_value", "old_value"):
         if key not in entry:
-            yield RawProblem(at, f"{key!r} is missing: a stored delta applies both ways")
+            yield RawProblem(at, f"{shown(key)} is missing: a stored delta applies both ways")
     for key, value in entry.items():
         if key in ("new_value", "old_value"):
             yield from _value_problems(value, (*at, key), limits)
@@ -532,7 +642,7 @@ def _change_problems(entry: Any, at: tuple[str | int, ...], limits: Limits) -> I
                 yield RawProblem((*at, key), wrong)
         else:
             yield RawProblem(
-                (*at, key), f"unknown key {key!r} (expected new_value, old_value)", at_key=True
+                (*at, key), f"unknown key {shown(key)} (expected new_value, old_value)", at_key=True
             )
 
 
@@ -550,13 +660,11 @@ def _opcode_problems(entry: Any, at: tuple[str | int, ...], limits: Limits) -> I
             if key not in allowed:
                 yield RawProblem(
                     (*here, key),
-                    f"unknown key {key!r} (expected: {', '.join(allowed)})",
+                    f"unknown key {shown(key)} (expected: {', '.join(allowed)})",
                     at_key=True,
                 )
         if op.get("tag") not in _OPCODE_TAGS:
-            message = (
-                f"unknown opcode tag {op.get('tag')!r} (expected one of: {', '.join(_OPCODE_TAGS)})"
-            )
+            message = f"unknown opcode tag {shown(op.get('tag'))} (expected one of: {', '.join(_OPCODE_TAGS)})"
             yield RawProblem((*here, "tag"), message)
         for key in _OPCODE_INDEXES:
             value = op.get(key)
@@ -594,7 +702,9 @@ def _value_problems(value: Any, at: tuple[str | int, ...], limits: Limits) -> It
                 return
         elif isinstance(item, float):
             if not math.isfinite(item):
-                yield RawProblem(at, f"expected plain JSON (got {item!r}, which JSON cannot hold)")
+                yield RawProblem(
+                    at, f"expected plain JSON (got {shown(item)}, which JSON cannot hold)"
+                )
                 return
         elif item is not None and not isinstance(item, int):
             yield RawProblem(at, f"expected plain JSON (got {describe(item)})")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Iterable
 
-__all__ = ["describe", "joined", "plural", "shown"]
+__all__ = ["a_type", "describe", "joined", "plural", "shown"]
 
 _short = reprlib.Repr()
 _short.maxstring = 60
@@ -24,11 +24,16 @@ def shown(value: object) -> str:
     return _short.repr(value)
 
 
-def describe(value: object) -> str:
-    """Say what arrived, for a message: ``1 that is an int``."""
+def a_type(value: object) -> str:
+    """Name the type of ``value`` with its article: ``an int``, ``a str``."""
     name = type(value).__name__
     article = "an" if name[0] in "aeiou" else "a"
-    return f"{shown(value)} that is {article} {name}"
+    return f"{article} {name}"
+
+
+def describe(value: object) -> str:
+    """Say what arrived, for a message: ``1 that is an int``."""
+    return f"{shown(value)} that is {a_type(value)}"
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:

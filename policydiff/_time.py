@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
+import zoneinfo
 from typing import Any
 
 import attrs
@@ -152,7 +154,7 @@ _FORMS = re.compile(
       (?:-(?P<day>\d{1,2})
         (?:[Tt\ ](?P<hour>\d{1,2}):(?P<minute>\d{2})
           (?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,9}))?)?
-          \s*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?
+          \s*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?
           (?:\[(?P<zone>[^\]]+)\])?
         )?
       )?
@@ -164,12 +166,49 @@ _FORMS = re.compile(
 ACCEPTED = "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][offset]"
 
 
+def absolute(instant: pendulum.DateTime) -> int:
+    """Microseconds from 1970-01-01T00:00Z to the aware ``instant``.
+
+    Python compares and subtracts two datetimes of one zone by their wall
+    clocks, so the two 01:30s of the night the clocks go back would be equal
+    and 01:10 (the second time round) would come before 01:30 (the first).
+    """
+    days, seconds, micros = _since_epoch(instant)
+    return (days * 86_400 + seconds) * 1_000_000 + micros
+
+
+#: The instants policydiff handles, in UTC: far enough inside a datetime's
+#: years 1 to 9999 that showing one in any zone, and the end of a year, fit.
+EARLIEST = absolute(pendulum.datetime(1, 1, 2))
+LATEST = absolute(pendulum.datetime(9999, 1, 1))
+RANGE = "2 January 0001 to 31 December 9998, UTC"
+
+
+@functools.lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    # Some systems list "localtime", a link to the host's own zone.
+    names = zoneinfo.available_timezones() - {"localtime"}
+    return frozenset(n for n in names if not n.startswith(("posix/", "right/"))) | {"UTC"}
+
+
 def zone(name: str) -> pendulum.Timezone:
-    """Return the pendulum zone called ``name``.
+    """Return the pendulum zone called ``name``, an IANA name spelled exactly.
+
+    Only the names of the IANA database are read: ``localtime`` (whatever
+    the host's zone is) and the file-system aliases (``posix/...``,
+    ``right/...``) are refused, and so is ``utc``, which pendulum would
+    read but then name ``UTC``.
 
     Raises:
         ValueError: No such zone.
     """
+    if name not in _zone_names():
+        same = sorted(known for known in _zone_names() if known.casefold() == name.casefold())
+        if same:
+            msg = f"unknown time zone {shown(name)}; did you mean {shown(same[0])}?"
+        else:
+            msg = f"unknown time zone {shown(name)} (expected an IANA name such as 'Europe/Kyiv')"
+        raise ValueError(msg)
     try:
         return pendulum.timezone(name)
     except Exception as exc:  # pendulum raises InvalidTimezone, a KeyError or ValueError
@@ -177,16 +216,24 @@ def zone(name: str) -> pendulum.Timezone:
         raise ValueError(msg) from exc
 
 
+def _in_range(when: When, written: object) -> When:
+    if not EARLIEST <= absolute(when.instant) < LATEST:
+        msg = f"date {shown(written)} is outside the dates policydiff handles ({RANGE})"
+        raise ValueError(msg)
+    return when
+
+
 def _offset(text: str) -> pendulum.FixedTimezone:
     if text in ("Z", "z"):
         return pendulum.FixedTimezone(0)
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-    if hours > 23 or minutes > 59:
+    # Seconds appear in local mean time offsets (Kyiv's was +02:02:04).
+    hours, minutes, seconds = int(digits[:2]), int(digits[2:4] or 0), int(digits[4:] or 0)
+    if hours > 23 or minutes > 59 or seconds > 59:
         msg = f"impossible offset {shown(text)}"
         raise ValueError(msg)
-    return pendulum.FixedTimezone(sign * (hours * 3600 + minutes * 60))
+    return pendulum.FixedTimezone(sign * (hours * 3600 + minutes * 60 + seconds))
 
 
 def parse_when(value: object, timezone: str = "UTC") -> When:
@@ -203,14 +250,14 @@ def parse_when(value: object, timezone: str = "UTC") -> When:
             instant = pendulum.instance(value, tz=zone(timezone))
         else:
             instant = pendulum.instance(value)
-        return When(instant=instant, precision=Precision.INSTANT)
+        return _in_range(When(instant=instant, precision=Precision.INSTANT), value)
     if isinstance(value, dt.date):
         instant = pendulum.datetime(value.year, value.month, value.day, tz=zone(timezone))
-        return When(instant=instant, precision=Precision.DAY)
+        return _in_range(When(instant=instant, precision=Precision.DAY), value)
     if not isinstance(value, str):
         msg = f"expected a date such as 2024-05-30 (got {shown(value)} that is a {type(value).__name__})"
         raise ValueError(msg)
-    return _parse_text(value.strip(), timezone)
+    return _in_range(_parse_text(value.strip(), timezone), value)
 
 
 def _parse_text(text: str, timezone: str) -> When:
@@ -276,7 +323,7 @@ def write_when(when: When, timezone: str = "UTC") -> str:
     if when.precision is Precision.MONTH:
         return f"{instant.year:04d}-{instant.month:02d}"
     if when.precision is Precision.DAY:
-        return instant.format("YYYY-MM-DD")
+        return f"{instant.year:04d}-{instant.month:02d}-{instant.day:02d}"
     naive = instant.naive().isoformat()
     # Compare offsets too: within one zone, datetime equality ignores which
     # of two repeated hours is meant.
@@ -316,8 +363,10 @@ def describe_gap(earlier: When, later: When) -> str:
     frame = (earlier if earlier.precision is coarse else later).instant.tzinfo
     start, end = earlier.instant.astimezone(frame), later.instant.astimezone(frame)
     sign = "after"
-    if end < start:
-        start, end, sign = end, start, "before"
+    # Which comes first is a question of absolute time, not of wall clocks.
+    micros = absolute(later.instant) - absolute(earlier.instant)
+    if micros < 0:
+        start, end, sign, micros = end, start, "before", -micros
     if coarse is Precision.YEAR:
         words = plural(end.year - start.year, "year")
     elif coarse is Precision.MONTH:
@@ -325,9 +374,18 @@ def describe_gap(earlier: When, later: When) -> str:
     elif coarse is Precision.DAY:
         words = plural((end.date() - start.date()).days, "day")
     else:
-        interval = pendulum.interval(start, end)
-        days = interval.in_days()
-        words = plural(days, "day") if days else plural(interval.in_hours(), "hour")
+        # Days on the calendar (a day across a clock change is one day),
+        # anything shorter in absolute time.
+        days = pendulum.interval(start, end).in_days()
+        seconds = micros // 1_000_000
+        if days > 0:
+            words = plural(days, "day")
+        elif seconds >= 3600:
+            words = plural(seconds // 3600, "hour")
+        elif seconds >= 60:
+            words = plural(seconds // 60, "minute")
+        else:
+            words = plural(seconds, "second")
     if words.startswith("0 "):
         return "at the same time as" if coarse is Precision.INSTANT else "in the same period as"
     return f"{words} {sign}"

@@ -6,7 +6,8 @@ Everything policydiff raises on purpose derives from one root::
     ├── DocumentError (also ValueError)   a document, history or store is bad
     │   ├── HistoryError                  versions that do not make a history
     │   └── StoreError                    a stored history (deltas) is bad
-    └── DiffError (also ValueError)       versions that cannot be compared
+    ├── DiffError (also ValueError)       versions that cannot be compared
+    └── WriteError (also OSError)         a file could not be written
 
 A :class:`DocumentError` carries every problem found, not just the first; each
 :class:`Problem` names the file, line, column and field path::
@@ -28,7 +29,21 @@ __all__ = [
     "PolicyDiffError",
     "Problem",
     "StoreError",
+    "WriteError",
 ]
+
+
+def visible(text: str) -> str:
+    """Return ``text`` with every character a terminal would act on escaped.
+
+    Line breaks (``\\n``, U+0085, U+2028), control characters, escape
+    sequences, bidirectional overrides and lone surrogates are written as
+    Python writes them in a ``repr`` (``\\n``, ``\\x1b``, ``\\u202e``), so a
+    message stays one line and shows what the document holds.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 @attrs.frozen(kw_only=True)
@@ -59,7 +74,8 @@ class Problem:
             if self.column is not None:
                 place += f":{self.column}"
         head = f"{place}: {self.path}: " if self.path else f"{place}: "
-        return head + self.message
+        # One problem, one line, whatever a file name or a value holds.
+        return visible(head + self.message)
 
 
 class PolicyDiffError(Exception):
@@ -91,3 +107,20 @@ class StoreError(DocumentError):
 
 class DiffError(PolicyDiffError, ValueError):
     """Two versions that cannot be compared (different policies)."""
+
+
+class WriteError(PolicyDiffError, OSError):
+    """A file could not be written; a file it would have replaced is left as it was.
+
+    Attributes:
+        path: The file that was being written.
+        reason: What the system said, such as ``No space left on device``.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(visible(f"{path}: cannot write file: {reason}"))
+        self.path = path
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.path, self.reason))

@@ -892,3 +892,149 @@ def test_colour_follows_the_text_renderer_headings_and_marks() -> None:
     assert styles[lifted] == "green"
     neutral = next(line for line in report.splitlines() if line.startswith("  · "))
     assert styles[neutral] == "dim"
+
+
+# -- output that cannot be written, and start-up ---------------------------------
+
+
+def _spawn_with_stdout(stdout: Any, *args: str | Path) -> subprocess.CompletedProcess[bytes]:
+    result = subprocess.run(
+        [*_entry_point(), *(str(a) for a in args)],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        check=False,
+        timeout=120,
+    )
+    assert b"Traceback" not in result.stderr
+    return result
+
+
+def test_a_full_output_device_is_reported_and_exits_2() -> None:
+    with open("/dev/full", "w") as full:
+        result = _spawn_with_stdout(full, "log", HISTORY)
+    assert (result.returncode, result.stderr) == (
+        2,
+        b"policydiff: cannot write the output: No space left on device\n",
+    )
+
+
+def test_a_closed_standard_output_is_reported_and_exits_2() -> None:
+    result = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", *_entry_point(), "log", str(HISTORY)],
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert b"Traceback" not in result.stderr
+    assert (result.returncode, result.stderr) == (
+        2,
+        b"policydiff: cannot write the output: standard output is closed\n",
+    )
+
+
+def test_an_output_encoding_without_the_characters_gets_them_escaped() -> None:
+    result = subprocess.run(
+        [*_entry_point(), "log", str(HISTORY)],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "latin-1"},
+        check=False,
+        timeout=120,
+    )
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout.decode("latin-1").splitlines()[0] == (
+        "us-weapons-use-ukraine: no-strikes-inside-russia \\u2192 kharkiv-defensive-strikes"
+    )
+
+
+def test_ctrl_c_during_start_up_ends_the_program_without_a_traceback() -> None:
+    # Importing the command line hands SIGINT to the system (which ends the
+    # process quietly) until main() runs and hands it back to Python.
+    probe = (
+        "import signal, sys; sys.argv[0] = '/usr/local/bin/policydiff';"
+        "import policydiff._cli as cli;"
+        "print(signal.getsignal(signal.SIGINT) is signal.SIG_DFL);"
+        "cli.main(['--version']);"
+        "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.splitlines() == ["True", f"policydiff {policydiff.__version__}", "True"]
+
+
+# -- documents cannot drive the terminal -------------------------------------------
+
+
+def _hostile_pair(tmp_path: Path) -> tuple[Path, Path]:
+    def document(label: str, effective: str, text: str) -> dict[str, Any]:
+        return {
+            "policy": "p\u202e",
+            "version": label,
+            "effective": effective,
+            "title": "clear \u001b[2J screen",
+            "rules": [{"id": "r\u001b[31m", "effect": "permit", "action": "a", "text": text}],
+        }
+
+    old = tmp_path / "old.json"
+    new = tmp_path / "new.json"
+    old.write_text(json.dumps(document("v1", "2024", "before\rhidden")), encoding="utf-8")
+    new.write_text(
+        json.dumps(document("v2", "2025", "after\u0085next\u2028line")), encoding="utf-8"
+    )
+    return old, new
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown"])
+def test_control_characters_in_a_document_are_shown_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output_format: str
+) -> None:
+    old, new = _hostile_pair(tmp_path)
+    for argv in (["diff", old, new], ["log", tmp_path], ["at", tmp_path, "2025"]):
+        code, out, _ = run([*argv, "-f", output_format], capsys)
+        assert code == 0
+        assert all(char.isprintable() for char in out.replace("\n", ""))
+        assert "\\x1b" in out
+        assert "\\u202e" in out
+    code, out, _ = run(["validate", tmp_path], capsys)
+    assert (code, out) == (0, f"{tmp_path}: valid: history of p\\u202e (2 versions)\n")
+
+
+def test_json_output_keeps_the_values_as_they_are(tmp_path: Path) -> None:
+    old, new = _hostile_pair(tmp_path)
+    found = json.loads(render(policydiff.diff(policydiff.load(old), policydiff.load(new)), "json"))
+    assert found["policy"] == "p\u202e"
+
+
+def test_validating_many_bad_files_reports_at_most_the_limit_in_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = []
+    for index in range(40):
+        path = tmp_path / f"v{index:02d}.json"
+        rules = [{"id": f"r{i}", "effect": "alow", "action": "x"} for i in range(30)]
+        path.write_text(
+            json.dumps({"policy": "p", "version": "v", "effective": "2024", "rules": rules})
+        )
+        paths.append(path)
+    code, _, err = run(["validate", *paths], capsys)
+    lines = err.splitlines()
+    assert (code, len(lines)) == (2, 1_001)
+    assert lines[-1] == "policydiff: 200 more problems not shown (at most 1,000 are reported)"
+
+
+def test_importing_the_command_line_elsewhere_leaves_ctrl_c_alone() -> None:
+    probe = "import signal, policydiff._cli; print(signal.getsignal(signal.SIGINT).__name__)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout == "default_int_handler\n"
+
+
+def test_check_refuses_a_date_at_the_end_of_the_calendar_instead_of_failing_the_gate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = write(tmp_path, "old.yaml", version(label="v1", effective="2024-01-01"))
+    new = write(tmp_path, "new.yaml", version(label="v2", effective="9999-12-31T23:00-05:00"))
+    code, out, err = run(["check", old, new, "--fail-on", "loosened"], capsys)
+    assert (code, out) == (2, "")
+    assert "is outside the dates policydiff handles" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from pathlib import Path
@@ -344,13 +345,15 @@ def test_max_depth_is_configurable() -> None:
 
 
 def test_max_nodes_is_configurable() -> None:
+    # 19 values and keys as written; 21 in the title alone once its aliases are expanded.
     text = (
-        "policy: p\nversion: v\neffective: 2024\napproved_by: &a [x, x, x]\ntitle: [*a, *a, *a]\n"
+        "policy: p\nversion: v\neffective: 2024\n"
+        "approved_by: &a [x, x, x]\ntitle: [*a, *a, *a, *a, *a]\n"
     )
     with pytest.raises(DocumentError) as caught:
-        policydiff.loads(text, limits=Limits(max_nodes=10))
+        policydiff.loads(text, limits=Limits(max_nodes=20))
     assert str(caught.value) == (
-        "<string>:5:8: title: aliases expand to more than 10 values; refusing a possible alias bomb"
+        "<string>:5:8: title: aliases expand to more than 20 values; refusing a possible alias bomb"
     )
 
 
@@ -620,3 +623,122 @@ def test_a_zone_abbreviation_is_refused_naming_the_geographic_zone(
         f"<string>:4:11: timezone: '{written}' is an abbreviation, not a geographic zone;"
         f" name the place's zone, such as '{meant}'"
     )
+
+
+# -- nothing is accepted that cannot be written back ---------------------------------
+
+_SMALL = "policy: p\nversion: v\nrules: []\n"
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("0500", "0500"), ("0999-05-30", "30 May 999")],
+)
+def test_yaml_reads_a_year_with_leading_zeros_as_written_not_as_octal(
+    written: str, shown: str
+) -> None:
+    text = f"{_SMALL}effective: {written}\n"
+    version = policydiff.loads(text)
+    assert str(version.effective) == shown
+    assert policydiff.loads(policydiff.dumps(version)) == version
+
+
+def test_an_unquoted_base_60_time_is_text_not_a_number() -> None:
+    with pytest.raises(DocumentError, match=r"effective: invalid date '1:30'"):
+        policydiff.loads(f"{_SMALL}effective: 1:30\n")
+
+
+@pytest.mark.parametrize(
+    ("zone_name", "message"),
+    [
+        ("utc", "timezone: unknown time zone 'utc'; did you mean 'UTC'?"),
+        ("localtime", "timezone: unknown time zone 'localtime' (expected an IANA name"),
+    ],
+)
+def test_a_zone_name_that_is_not_exactly_iana_is_refused(zone_name: str, message: str) -> None:
+    with pytest.raises(DocumentError, match=re.escape(message)):
+        policydiff.loads(f"{_SMALL}effective: 2024\ntimezone: {zone_name}\n")
+
+
+def test_a_lone_surrogate_escape_in_json_is_refused_at_its_field() -> None:
+    text = '{"policy": "p", "version": "v", "effective": "2024", "title": "a\\ud800b"}'
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(text, format="json")
+    assert str(caught.value) == (
+        "<string>:1:63: title: holds a lone surrogate escape (half of a character, such as \\ud800)"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "toml"])
+def test_a_lone_surrogate_in_text_given_as_a_string_is_refused(fmt: Any) -> None:
+    version = policydiff.loads(f"{_SMALL}effective: 2024\ntitle: x\n")
+    text = policydiff.dumps(version, format=fmt).replace("x", "\ud800")
+    with pytest.raises(DocumentError, match=r"a lone surrogate \(U\+D800\) is not a character"):
+        policydiff.loads(text, format=fmt)
+
+
+def test_a_pair_of_surrogate_escapes_is_one_character() -> None:
+    text = '{"policy": "p", "version": "v", "effective": "2024", "title": "\\ud83d\\ude00"}'
+    assert policydiff.loads(text, format="json").title == "\U0001f600"
+
+
+# -- writing files: permissions, links, failures -------------------------------------
+
+
+def test_dump_keeps_the_permissions_of_the_file_it_replaces(
+    tmp_path: Path, kharkiv: PolicyVersion
+) -> None:
+    path = _previous(tmp_path)
+    path.chmod(0o640)
+    policydiff.dump(kharkiv, path)
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_dump_gives_a_new_file_the_permissions_the_umask_allows(
+    tmp_path: Path, kharkiv: PolicyVersion
+) -> None:
+    old = os.umask(0o027)
+    try:
+        policydiff.dump(kharkiv, tmp_path / "new.yaml")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.yaml").stat().st_mode & 0o777 == 0o640
+
+
+def test_dump_through_a_link_replaces_the_file_it_points_to(
+    tmp_path: Path, kharkiv: PolicyVersion
+) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    target = _previous(real)
+    link = tmp_path / "version.yaml"
+    link.symlink_to(target)
+    policydiff.dump(kharkiv, link)
+    assert link.is_symlink()
+    assert policydiff.load(target) == kharkiv
+    assert sorted(p.name for p in real.iterdir()) == ["version.yaml"]
+
+
+def test_dump_into_a_missing_folder_is_a_policydiff_error_naming_the_file(
+    tmp_path: Path, kharkiv: PolicyVersion
+) -> None:
+    path = tmp_path / "missing" / "version.yaml"
+    with pytest.raises(policydiff.WriteError) as caught:
+        policydiff.dump(kharkiv, path)
+    assert str(caught.value) == f"{path}: cannot write file: No such file or directory"
+    assert isinstance(caught.value, policydiff.PolicyDiffError)
+
+
+def test_dump_over_a_folder_fails_cleanly_and_leaves_no_temporary_file(
+    tmp_path: Path, kharkiv: PolicyVersion
+) -> None:
+    (tmp_path / "version.yaml").mkdir()
+    with pytest.raises(policydiff.WriteError, match=r"version\.yaml: cannot write file: "):
+        policydiff.dump(kharkiv, tmp_path / "version.yaml")
+    assert [p.name for p in tmp_path.iterdir()] == ["version.yaml"]
+
+
+def test_a_write_error_survives_copying_by_its_reduce() -> None:
+    error = policydiff.WriteError("a.yaml", "No space left on device")
+    again = copy.deepcopy(error)
+    assert (type(again), str(again), again.path) == (type(error), str(error), "a.yaml")

@@ -7,6 +7,7 @@ lines a user sees for it, ``FILE:LINE:COLUMN: field.path: message``.
 from __future__ import annotations
 
 import copy
+import json
 import os
 from pathlib import Path
 
@@ -89,10 +90,10 @@ EXPECTED: dict[str, list[str]] = {
         "missing-fields.yaml:4:5: rules[0].effect: required field is missing",
     ],
     "not-a-mapping.json": [
-        "not-a-mapping.json:1:1: expected a mapping of version fields (got 'a policy' that is a str)",
+        "not-a-mapping.json:1:1: expected a mapping of version fields (got a str)",
     ],
     "not-a-mapping.yaml": [
-        "not-a-mapping.yaml:1:1: expected a mapping of version fields (got [{'effective': '2024-05-30', 'policy': 'demo', 'version': 'v1'}] that is a list)",
+        "not-a-mapping.yaml:1:1: expected a mapping of version fields (got a list)",
     ],
     "syntax.json": [
         "syntax.json:6:66: invalid JSON: Expecting property name enclosed in double quotes",
@@ -344,3 +345,158 @@ def test_the_command_line_prints_the_same_lines_and_exits_2(
     lines = [line for line in printed.err.splitlines() if not line.startswith("  hint: ")]
     assert lines == EXPECTED[name]
     assert "Traceback" not in printed.err
+
+
+# -- output that stays one line per problem, and bounded ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "printed"),
+    [
+        ("a\nb", "a\\nb"),
+        ("a\u2028b", "a\\u2028b"),
+        ("a\u0085b", "a\\x85b"),
+        ("a\x1b[31mb", "a\\x1b[31mb"),
+        ("a\u202eb", "a\\u202eb"),
+    ],
+)
+def test_line_breaks_and_controls_in_a_key_are_escaped_in_its_problem(
+    key: str, printed: str
+) -> None:
+    text = json.dumps({"policy": "p", "version": "v", "effective": "2024", "rules": {key: 1}})
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(text, format="json")
+    (problem,) = caught.value.problems
+    assert len(str(problem).splitlines()) == 1
+    assert "rules: expected a list" in str(problem)
+    assert key not in str(problem)
+    line = str(Problem(file="f.json", path="", message=f"unknown key {key}"))
+    assert line == f"f.json: unknown key {printed}"
+
+
+def test_a_file_name_with_a_line_break_stays_on_one_line() -> None:
+    line = str(Problem(file="evil\nname.yaml", path="", message="bad", line=1, column=1))
+    assert line == "evil\\nname.yaml:1:1: bad"
+
+
+def test_a_folder_of_many_bad_files_reports_at_most_the_limit_in_all(tmp_path: Path) -> None:
+    for index in range(30):
+        (tmp_path / f"v{index:02d}.yaml").write_text("policy: p\nrules: 5\nx: 1\ny: 2\n")
+    limits = policydiff.Limits(max_problems=10)
+    with pytest.raises(DocumentError) as caught:
+        policydiff.load_history(tmp_path, limits=limits)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 11
+    assert lines[-1] == f"{tmp_path}: 140 more problems not shown (at most 10 are reported)"
+
+
+def test_a_file_that_is_not_a_document_is_not_quoted(tmp_path: Path) -> None:
+    (tmp_path / "token.yaml").write_text("API_TOKEN=s3cr3t\n")
+    (tmp_path / "keys.json").write_text('{"aws_secret_access_key": "s3cr3t"}')
+    for name in ("token.yaml", "keys.json"):
+        with pytest.raises(DocumentError) as caught:
+            policydiff.load(tmp_path / name)
+        assert "s3cr3t" not in str(caught.value)
+        assert "aws_secret" not in str(caught.value)
+
+
+def test_a_link_that_leaves_a_history_folder_is_refused_unread(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("s3cr3t: [\n")
+    folder = tmp_path / "history"
+    folder.mkdir()
+    (folder / "v1.yaml").write_text("policy: p\nversion: v1\neffective: 2024\n")
+    (folder / "v2.yaml").symlink_to(secret)
+    with pytest.raises(DocumentError) as caught:
+        policydiff.load_history(folder)
+    assert str(caught.value) == (
+        f"{folder / 'v2.yaml'}: a link to a file outside the folder;"
+        " a history folder holds its own files"
+    )
+
+
+def test_a_link_within_a_history_folder_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "v1.yaml").write_text("policy: p\nversion: v1\neffective: 2024\n")
+    (tmp_path / "v2.yaml").write_text("policy: p\nversion: v2\neffective: 2025\n")
+    (tmp_path / "latest.yaml").symlink_to(tmp_path / "v2.yaml")
+    with pytest.raises(HistoryError, match="label 'v2' is already used"):
+        policydiff.load_history(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"policy": "p", "versions": "x" * 1_000_000},
+        {
+            "policydiff": "x" * 1_000_000,
+            "history": "deltas",
+            "policy": "p",
+            "first": {},
+            "deltas": [],
+        },
+        {
+            "policydiff": 1,
+            "history": "deltas",
+            "policy": "p",
+            "first": {},
+            "deltas": [],
+            "x" * 1_000_000: 1,
+        },
+    ],
+    ids=["versions", "store version", "store key"],
+)
+def test_a_huge_value_is_quoted_cut_short(tmp_path: Path, payload: dict[str, object]) -> None:
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps(payload))
+    with pytest.raises(DocumentError) as caught:
+        policydiff.load_history(path)
+    assert max(len(str(p)) for p in caught.value.problems) < 400
+
+
+# -- look-alike ids ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [("caf\u00e9", "cafe\u0301"), ("fire", "\ufb01re"), ("A1", "\uff21\uff11")],
+    ids=["composed and combining", "ligature", "full width"],
+)
+def test_rule_ids_equal_once_normalised_are_duplicates(first: str, again: str) -> None:
+    doc = {
+        "policy": "p",
+        "version": "v",
+        "effective": "2024",
+        "rules": [
+            {"id": first, "effect": "permit", "action": "a"},
+            {"id": again, "effect": "permit", "action": "a"},
+        ],
+    }
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(json.dumps(doc), format="json")
+    (problem,) = caught.value.problems
+    assert problem.path == "rules[1].id"
+    assert problem.message.endswith(
+        f"(first used by rules[0] as {first!r}, the same once Unicode-normalised)"
+    )
+
+
+def test_source_ids_equal_once_normalised_are_duplicates() -> None:
+    doc = {
+        "policy": "p",
+        "version": "v",
+        "effective": "2024",
+        "sources": [{"id": "s"}, {"id": "\uff53"}],
+    }
+    with pytest.raises(DocumentError, match=r"sources\[1\]\.id: duplicate source id"):
+        policydiff.loads(json.dumps(doc), format="json")
+
+
+def test_version_labels_equal_once_normalised_are_duplicates() -> None:
+    first = policydiff.loads(
+        '{"policy": "p", "version": "caf\\u00e9", "effective": "2024"}', format="json"
+    )
+    again = policydiff.loads(
+        '{"policy": "p", "version": "cafe\\u0301", "effective": "2025"}', format="json"
+    )
+    with pytest.raises(HistoryError, match="is already used by"):
+        policydiff.PolicyHistory(versions=[first, again])

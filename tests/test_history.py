@@ -839,3 +839,69 @@ def test_changes_since_and_until_keep_the_steps_taking_effect_between(
         "aid-conditions"
     ]
     assert [d.new.version for d in steps.changes(until="2024-03")] == ["belarus-dropped"]
+
+
+# -- the repeated hour when clocks go back -------------------------------------------
+# On 3 November 2024 New York's clocks went from 01:59 EDT back to 01:00 EST:
+# 01:30 EDT (05:30 UTC) comes before 01:10 EST (06:10 UTC).
+
+NEW_YORK = "America/New_York"
+FIRST_0130 = "2024-11-03T01:30:00-04:00[America/New_York]"
+SECOND_0110 = "2024-11-03T01:10:00-05:00[America/New_York]"
+
+
+def _repeated_hour_history() -> PolicyHistory:
+    wide = rule("r", Effect.PERMIT, scope={"territory": ["x", "y"]})
+    narrow = rule("r", Effect.PERMIT, scope={"territory": ["x"]})
+    return PolicyHistory(
+        versions=[
+            version("wide", FIRST_0130, wide),
+            version("narrow", SECOND_0110, narrow),
+        ]
+    )
+
+
+def test_versions_in_the_repeated_hour_are_ordered_by_absolute_time() -> None:
+    history = _repeated_hour_history()
+    assert labels(history) == ["wide", "narrow"]
+    (step,) = history.changes()
+    assert [c.direction for c in step.changes] == [Direction.TIGHTENED]
+    assert step.gap == "40 minutes after the previous version"
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        ("2024-11-03T05:29:59Z", None),
+        ("2024-11-03T05:40:00Z", "wide"),
+        ("2024-11-03T01:59:00-04:00", "wide"),
+        ("2024-11-03T06:10:00Z", "narrow"),
+        ("2024-11-03T01:20:00-05:00", "narrow"),
+    ],
+)
+def test_the_version_in_force_in_the_repeated_hour_follows_absolute_time(
+    moment: str, expected: str | None
+) -> None:
+    found = _repeated_hour_history().at(moment)
+    assert (found.version if found else None) == expected
+
+
+def test_two_versions_an_hour_apart_on_the_same_wall_clock_are_not_duplicates() -> None:
+    first = version("first", "2024-11-03T01:30:00-04:00[America/New_York]")
+    second = version("second", "2024-11-03T01:30:00-05:00[America/New_York]")
+    history = PolicyHistory(versions=[second, first])
+    assert labels(history) == ["first", "second"]
+
+
+def test_two_versions_at_one_instant_written_two_ways_are_duplicates() -> None:
+    first = version("first", "2024-11-03T01:10:00-05:00[America/New_York]")
+    second = version("second", "2024-11-03T06:10:00Z")
+    with pytest.raises(HistoryError, match="takes effect at the same instant"):
+        PolicyHistory(versions=[first, second])
+
+
+def test_between_compares_its_ends_in_absolute_time() -> None:
+    history = _repeated_hour_history()
+    assert len(history.between(FIRST_0130, SECOND_0110).changes) == 1
+    with pytest.raises(HistoryError, match="is before the start"):
+        history.between(SECOND_0110, FIRST_0130)

@@ -42,6 +42,9 @@ from policydiff import (
 from policydiff._convert import unstructure_version
 from policydiff._documents import _ASCII_SPACE, _CHUNK, _DEEP_BRACKETS, _deep_start
 from policydiff._locate import locate
+from policydiff._parse import yaml_nodes
+from policydiff._semantics import _walk_up
+from policydiff._store import load_deltas, save_deltas
 from tests.strategies import versions
 
 FORMATS = ("yaml", "json", "toml")
@@ -373,11 +376,24 @@ def loads_or_refuses(text: str | bytes, fmt: Any) -> None:
         error = exc
     else:
         assert isinstance(result, PolicyVersion)
+        survives_every_round_trip(result)
         return
     assert str(error), "an error must say what is wrong"
     if isinstance(error, DocumentError):
         assert error.problems
         assert all("\n" not in str(p) for p in error.problems)
+
+
+def survives_every_round_trip(version: PolicyVersion) -> None:
+    """What policydiff accepted, it can write, read back, store, show and compare."""
+    for fmt in FORMATS:
+        assert policydiff.loads(policydiff.dumps(version, format=fmt), format=fmt) == version
+    history = policydiff.PolicyHistory(versions=[version])
+    stored = json.loads(json.dumps(policydiff.to_store(history), ensure_ascii=False))
+    assert policydiff.from_store(stored) == history
+    assert str(version.effective)
+    for output in ("text", "markdown", "json"):
+        assert policydiff.render(policydiff.diff(version, version), output)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -423,7 +439,14 @@ junk: st.SearchStrategy[Any] = st.recursive(
     | st.integers()
     | st.floats()
     | st.text(max_size=10)
-    | st.sampled_from(["2024-02-30", "permit", "alow", "UTC", "", " x "]),
+    | st.sampled_from(["2024-02-30", "permit", "alow", "UTC", "", " x "])
+    # Values that once were accepted but then could not be written or compared.
+    | st.sampled_from(
+        [
+            *("utc", "localtime", "0500", "0999-05-30", "0001-01-01", "9999-12-31T23:00-05:00"),
+            *("1900-01-01T00:00[Europe/Kyiv]", "1900-01-01T00:00+02:02:04", "\ud800", 500),
+        ]
+    ),
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
     ),
@@ -706,12 +729,19 @@ def test_fuzz_mutated_history_documents_load_or_are_refused(
         assume(isinstance(mutated, dict))
         mutated = _without_none(mutated)
     target = tmp_path / f"history.{fmt}"
-    target.write_text(_render(mutated, fmt), encoding="utf-8")
+    # surrogatepass: a lone surrogate among the junk is written as the bytes it would be.
+    target.write_text(_render(mutated, fmt), encoding="utf-8", errors="surrogatepass")
     try:
         history = policydiff.load_history(target)
     except PolicyDiffError:
         return
     assert len(history) >= 1
+    stored = tmp_path / "stored.json"
+    save_deltas(history, stored)
+    assert load_deltas(stored) == history
+    for version in history:
+        survives_every_round_trip(version)
+    assert policydiff.render(history, "json")
 
 
 @given(
@@ -734,3 +764,150 @@ def test_the_quick_nesting_scan_finds_a_run_across_its_pieces(before: int) -> No
     text = "x" * before + "[ " * 65 + "x"
     assert _deep_start(text, 64) == before
     assert _deep_start(text, 65) is None
+
+
+# -- a budget of values, counted before anything is built ------------------------------
+
+
+def _flood(fmt: str, items: int) -> str:
+    """A document of ``items`` empty lists: three bytes for each value."""
+    lists = ",".join(["[]"] * items)
+    return {"json": f'{{"x":[{lists}]}}', "yaml": f"x: [{lists}]\n", "toml": f"x = [{lists}]\n"}[
+        fmt
+    ]
+
+
+def _peak(load: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        with pytest.raises(DocumentError):
+            load()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_flood_of_tiny_values_is_refused_by_the_value_budget(fmt: Any) -> None:
+    limits = Limits(max_nodes=1_000)
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(_flood(fmt, 2_000), format=fmt, limits=limits)
+    assert str(caught.value) == "<string>: holds more than the limit of 1,000 values and keys"
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_a_document_just_within_the_value_budget_is_parsed(fmt: Any) -> None:
+    # 1 mapping, 1 key, 1 list and 996 empty lists: 999 values and keys.
+    with pytest.raises(DocumentError, match="not a policy version document"):
+        policydiff.loads(_flood(fmt, 996), format=fmt, limits=Limits(max_nodes=999))
+
+
+def test_a_flood_over_the_budget_is_refused_before_it_is_parsed() -> None:
+    text = _flood("json", 200_000)
+    peak = _peak(lambda: policydiff.loads(text, format="json", limits=Limits(max_nodes=1_000)))
+    # Parsing would build 200,000 lists (over 10 MB); counting builds a copy of the text at most.
+    assert peak < 4 * len(text)
+
+
+def test_refusing_a_large_document_within_the_budget_does_not_measure_it_again() -> None:
+    # 200,000 empty lists take about 13 MB once parsed; measuring their
+    # nesting and number again after the document failed took 45 MB more.
+    peak = _peak(lambda: policydiff.loads(_flood("json", 200_000), format="json"))
+    assert peak < 40 * 1024 * 1024
+
+
+@pytest.mark.parametrize("fmt", ["json", "toml"])
+def test_commas_and_brackets_inside_strings_are_not_counted(fmt: Any) -> None:
+    version = policydiff.loads(
+        policydiff.dumps(
+            policydiff.loads(
+                f"policy: p\nversion: v\neffective: 2024\nrules: []\nsummary: '{'[{,:=' * 500}'\n"
+            ),
+            format=fmt,
+        ),
+        format=fmt,
+        limits=Limits(max_nodes=100),
+    )
+    assert version.summary == "[{,:=" * 500
+
+
+@given(text=YAMLISH)
+def test_the_yaml_value_bound_is_never_below_the_values_the_parser_finds(text: str) -> None:
+    bound = 3 * sum(map(text.count, ":-,[{?")) + 1
+    try:
+        found = yaml_nodes(text, budget=0)
+    except yaml.YAMLError:
+        return
+    assert found <= bound
+
+
+# -- vocabularies ----------------------------------------------------------------------
+
+
+def _chain(length: int) -> dict[str, list[str]]:
+    """A vocabulary tree that is one chain: v0 > v1 > ... > v{length}."""
+    return {f"v{i}": [f"v{i + 1}"] for i in range(length)}
+
+
+class _CountingParents(dict[str, str]):
+    """Parents that count how often they are looked up."""
+
+    lookups = 0
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        type(self).lookups += 1
+        return super().get(key, default)
+
+
+def test_walking_a_long_vocabulary_chain_looks_each_value_up_once() -> None:
+    length = 5_000
+    tree = _chain(length)
+    parents = _CountingParents({kid: parent for parent, kids in tree.items() for kid in kids})
+    _CountingParents.lookups = 0
+    firsts, deep = _walk_up(tree, parents, max_depth=length + 10)
+    assert (firsts, deep) == ([], None)
+    # Walking up from every value in turn, as before, looked up n²/2 parents.
+    assert _CountingParents.lookups <= 2 * length
+
+
+def test_a_vocabulary_deeper_than_the_limit_is_refused_at_its_parent() -> None:
+    doc = {"policy": "p", "version": "v", "effective": "2024", "vocabulary": {"t": _chain(64)}}
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(json.dumps(doc), format="json")
+    assert str(caught.value).endswith(
+        "vocabulary.t.v63: 'v63' has children deeper than the limit of 64 levels of a vocabulary"
+    )
+
+
+def test_a_vocabulary_within_the_depth_limit_is_analysed() -> None:
+    def version(label: str, effective: str, value: str) -> PolicyVersion:
+        doc = {
+            "policy": "p",
+            "version": label,
+            "effective": effective,
+            "vocabulary": {"t": {**_chain(63), "v0": ["v1", "side"]}},
+            "rules": [{"id": "r", "effect": "prohibit", "action": "a", "scope": {"t": [value]}}],
+        }
+        return policydiff.loads(json.dumps(doc), format="json")
+
+    found = policydiff.impact(version("a", "2024", "v0"), version("b", "2025", "v62"))
+    assert found.to_dict()["cubes"]
+
+
+def test_a_long_cycle_is_reported_once_at_its_first_value() -> None:
+    tree = {**_chain(3_000), "v3000": ["v0"]}
+    doc = {"policy": "p", "version": "v", "effective": "2024", "vocabulary": {"t": tree}}
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(json.dumps(doc), format="json", limits=Limits(max_depth=10_000))
+    assert [p.message for p in caught.value.problems] == ["cycle in the vocabulary through 'v0'"]
+
+
+def test_a_named_pipe_that_nothing_writes_to_is_refused_instead_of_waited_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "silent.yaml"
+    os.mkfifo(path)
+    monkeypatch.setattr("policydiff._documents.PIPE_WAIT", 0.05)
+    with pytest.raises(DocumentError) as caught:
+        policydiff.load(path)
+    assert str(caught.value) == f"{path}: nothing was written to this pipe within 0.05 seconds"

@@ -501,3 +501,70 @@ def test_any_tampering_is_refused_as_a_policydiff_error_or_rebuilds_a_valid_hist
     except PolicyDiffError:
         return
     assert all(isinstance(v, PolicyVersion) for v in rebuilt)
+
+
+# -- bounded work for stored histories -------------------------------------------------
+
+
+def test_a_delta_that_changes_nothing_is_refused_before_anything_is_applied(
+    payload: dict[str, Any],
+) -> None:
+    payload["deltas"] = [{} for _ in range(400)]
+    with pytest.raises(StoreError) as caught:
+        from_store(payload)
+    problems = caught.value.problems
+    assert len(problems) == 400
+    assert str(problems[0]) == (
+        "<store>: deltas[0]: changes nothing;"
+        " each later version needs its own label and effective time"
+    )
+
+
+def test_a_delta_that_keeps_the_effective_time_is_refused(payload: dict[str, Any]) -> None:
+    del payload["deltas"][0]["values_changed"]["root['effective']"]
+    with pytest.raises(StoreError) as caught:
+        from_store(payload)
+    assert [str(p) for p in caught.value.problems] == [
+        "<store>: deltas[0]: leaves 'effective' unchanged;"
+        " each later version needs its own label and effective time"
+    ]
+
+
+def test_a_repeated_instant_stops_rebuilding_before_the_later_deltas(
+    payload: dict[str, Any],
+) -> None:
+    first = payload["first"]["effective"]
+    payload["deltas"][0]["values_changed"]["root['effective']"]["new_value"] = first
+    payload["deltas"][1]["values_changed"]["root['effective']"]["old_value"] = first
+    # A later delta that no longer applies is never reached.
+    payload["deltas"][2]["values_changed"]["root['version']"]["old_value"] = "nothing"
+    with pytest.raises(HistoryError, match=r"deltas\[0\]\.effective: takes effect at the same"):
+        from_store(payload)
+
+
+def test_rebuilding_counts_the_rules_it_builds_against_the_limit(
+    steps: PolicyHistory,
+) -> None:
+    stored = to_store(steps)
+    total = sum(len(v.rules) for v in steps)
+    assert from_store(stored, limits=policydiff.Limits(max_nodes=total)) == steps
+    with pytest.raises(StoreError, match=f"builds more than the limit of {total - 1:,} rules"):
+        from_store(stored, limits=policydiff.Limits(max_nodes=total - 1))
+
+
+def test_applying_a_small_delta_copies_only_what_it_changes() -> None:
+    def version(label: str, effective: str, rules: list[dict[str, Any]]) -> PolicyVersion:
+        doc = {"policy": "p", "version": label, "effective": effective, "rules": rules}
+        return policydiff.loads(json.dumps(doc), format="json")
+
+    rules = [{"id": f"r{i:03d}", "effect": "permit", "action": ["a"]} for i in range(100)]
+    edited = [*rules[:50], {**rules[50], "action": ["b"]}, *rules[51:]]
+    stored = to_store(
+        PolicyHistory(versions=[version("a", "2024", rules), version("b", "2025", edited)])
+    )
+    first, form = stored["first"], stored["deltas"][0]
+    rebuilt = _apply(first, form)
+    assert rebuilt["rules"][50]["action"] == ["b"]
+    assert first["rules"][50]["action"] == ["a"]  # the version before is left as it was
+    shared = sum(a is b for a, b in zip(first["rules"], rebuilt["rules"], strict=True))
+    assert shared == 99

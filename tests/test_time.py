@@ -269,3 +269,89 @@ def test_write_when_keeps_the_first_of_two_repeated_hours() -> None:
 def test_an_unknown_zone_inside_a_value_is_refused() -> None:
     with pytest.raises(ValueError, match=r"^unknown time zone 'Mars/Base'"):
         parse_when("2024-05-30T14:00[Mars/Base]", "UTC")
+
+
+# -- what is accepted can be used, and what is written can be read -----------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "0001-01-01T00:30:00+01:00",
+        "0001-01-01",
+        "9999-12-31T23:00:00-05:00",
+        "9999",
+        "9999-01",
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_refused(written: str) -> None:
+    message = (
+        f"date {written!r} is outside the dates policydiff handles"
+        " (2 January 0001 to 31 December 9998, UTC)"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        parse_when(written, "UTC")
+
+
+@pytest.mark.parametrize("written", ["0001-01-02", "9998-12-31T23:59:59Z", "9998"])
+def test_dates_just_inside_the_range_show_and_measure(written: str) -> None:
+    when = parse_when(written, "America/New_York")
+    far = parse_when("2024-05-30T12:00:00+14:00")
+    assert str(when)
+    assert describe_gap(when, far).endswith(("before", "after"))
+    assert describe_gap(far, when).endswith(("before", "after"))
+
+
+@pytest.mark.parametrize(
+    ("written", "back"),
+    [
+        ("0999-05-30", "0999-05-30"),
+        ("0500", "0500"),
+        ("0042-02", "0042-02"),
+        ("0999-05-30T12:00", "0999-05-30T12:00:00"),
+    ],
+)
+def test_years_before_1000_are_written_with_four_digits(written: str, back: str) -> None:
+    when = parse_when(written, "UTC")
+    assert write_when(when, "UTC") == back
+    assert parse_when(back, "UTC") == when
+
+
+def test_a_local_mean_time_offset_with_seconds_reads_back() -> None:
+    # Before 1924 Kyiv kept its local mean time, 2:02:04 ahead of UTC.
+    when = parse_when("1900-01-01T00:00[Europe/Kyiv]", "UTC")
+    written = write_when(when, "UTC")
+    assert written == "1900-01-01T00:00:00+02:02:04[Europe/Kyiv]"
+    assert parse_when(written, "UTC") == when
+    assert parse_when("1900-01-01T00:00+02:02:04", "UTC").isoformat() == (
+        "1900-01-01T00:00:00+02:02:04"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("utc", "unknown time zone 'utc'; did you mean 'UTC'?"),
+        ("europe/kyiv", "unknown time zone 'europe/kyiv'; did you mean 'Europe/Kyiv'?"),
+        (
+            "localtime",
+            "unknown time zone 'localtime' (expected an IANA name such as 'Europe/Kyiv')",
+        ),
+        (
+            "posix/Europe/Kyiv",
+            "unknown time zone 'posix/Europe/Kyiv' (expected an IANA name such as 'Europe/Kyiv')",
+        ),
+    ],
+)
+def test_only_exact_iana_zone_names_are_read(name: str, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        zone(name)
+
+
+def test_a_gap_of_minutes_in_the_repeated_hour_is_measured_in_absolute_time() -> None:
+    first = parse_when("2024-11-03T01:30:00-04:00[America/New_York]")
+    second = parse_when("2024-11-03T01:10:00-05:00[America/New_York]")
+    assert (describe_gap(first, second), describe_gap(second, first)) == (
+        "40 minutes after",
+        "40 minutes before",
+    )
