@@ -300,10 +300,14 @@ class PolicyHistory:
         except DocumentError:
             message = self._unknown_label(str(ref)) + "; nor is it a time value"
             raise HistoryError([Problem(file=self.name, path="", message=message)]) from None
+        return self._in_force(moment)
+
+    def _in_force(self, moment: When) -> PolicyVersion:
+        """Return the version in force at ``moment``, or refuse a moment before the history."""
         found = self.at(moment)
         if found is None:
             message = (
-                f"no version of {self.policy!r} was in force at {moment};"
+                f"no version of {shown(self.policy)} was in force at {moment};"
                 f" the history begins {self.first.effective} ({self.first.version})"
             )
             raise HistoryError([Problem(file=self.name, path="", message=message)])
@@ -382,16 +386,7 @@ class PolicyHistory:
         if absolute(finish.instant) < absolute(begin.instant):
             message = f"the end ({finish}) is before the start ({begin}); swap them"
             raise HistoryError([Problem(file=self.name, path="", message=message)])
-        old = self.at(begin)
-        if old is None:
-            message = (
-                f"no version of {shown(self.policy)} was in force at {begin};"
-                f" the history begins {self.first.effective} ({self.first.version})"
-            )
-            raise HistoryError([Problem(file=self.name, path="", message=message)])
-        new = self.at(finish)
-        assert new is not None  # finish is not before begin
-        return self.diff(old, new)
+        return self.diff(self._in_force(begin), self._in_force(finish))
 
     def _entries(self) -> Iterator[TimelineEntry]:
         yield from self.start()
