@@ -17,7 +17,15 @@ import yaml
 
 from policydiff._text import shown
 
-__all__ = ["Format", "YamlLoader", "json_load", "yaml_load", "yaml_nodes"]
+__all__ = [
+    "Format",
+    "YamlLoader",
+    "event_nodes",
+    "json_load",
+    "yaml_bound",
+    "yaml_load",
+    "yaml_nodes",
+]
 
 #: The formats a document may be written in.
 Format = Literal["yaml", "json", "toml"]
@@ -119,27 +127,46 @@ def yaml_load(text: str) -> tuple[Any, bool]:
         loader.dispose()
 
 
-def yaml_nodes(text: str, budget: int) -> int:
-    """How many values and keys YAML ``text`` holds, counting up to past ``budget``.
+def yaml_bound(text: str) -> int:
+    """Return a bound on the values and keys of YAML ``text``, from its punctuation.
 
-    Each YAML value or key begins at or after one of ``:-,[{?`` (the node,
-    plus a mapping or sequence it starts and an empty value it leaves), so
-    counting those characters bounds the nodes. Only a document above the
-    budget by that bound has its parser's events counted, at C speed, before
-    anything is composed: composing costs hundreds of bytes per value.
+    Every node but the root comes in after a character that says so: a
+    colon brings a key and its value (``a: b``), a question mark a key and
+    perhaps an empty value, an opening brace or a comma a flow mapping's key
+    and perhaps an empty value, or a flow sequence's item; a dash brings a
+    block sequence's item and an opening bracket a flow sequence's first.
+    Block documents have about one such character per node, so the bound
+    is close for real documents; the same characters inside text only add.
     """
-    bound = 3 * sum(map(text.count, ":-,[{?")) + 1
+    pairs = text.count(":") + text.count("?") + text.count("{") + text.count(",")
+    return 1 + 2 * pairs + text.count("-") + text.count("[")
+
+
+def yaml_nodes(text: str, budget: int) -> int:
+    """Count the values and keys of YAML ``text``, up to past ``budget``.
+
+    Only a document over the budget by :func:`yaml_bound` has its parser's
+    events counted, at C speed, before anything is composed: composing
+    costs hundreds of bytes per value.
+    """
+    bound = yaml_bound(text)
     if bound <= budget:
         return bound
+    # At most two events per node and four more: past that, over budget.
+    found = event_nodes(text, most=2 * budget + 4)
+    return budget + 1 if found is None else found
+
+
+def event_nodes(text: str, most: int) -> int | None:
+    """Count the nodes among the parser's events, or ``None`` past ``most`` events."""
     loader = YamlLoader(text)
     try:
-        events = itertools.islice(iter(loader.get_event, None), 2 * budget + 5)
+        events = itertools.islice(iter(loader.get_event, None), most + 1)
         counted = collections.Counter(map(type, events))
     finally:
         loader.dispose()
-    if sum(counted.values()) > 2 * budget + 4:
-        # At most two events per node and four more: past it, over budget.
-        return budget + 1
+    if sum(counted.values()) > most:
+        return None
     return sum(counted[kind] for kind in _NODE_EVENTS)
 
 

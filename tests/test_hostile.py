@@ -42,9 +42,10 @@ from policydiff import (
 from policydiff._convert import unstructure_version
 from policydiff._documents import _ASCII_SPACE, _CHUNK, _DEEP_BRACKETS, _deep_start
 from policydiff._locate import locate
-from policydiff._parse import yaml_nodes
+from policydiff._parse import event_nodes, yaml_bound
 from policydiff._semantics import _walk_up
 from policydiff._store import load_deltas, save_deltas
+from tests.conftest import ROOT
 from tests.strategies import versions
 
 FORMATS = ("yaml", "json", "toml")
@@ -833,12 +834,27 @@ def test_commas_and_brackets_inside_strings_are_not_counted(fmt: Any) -> None:
 
 @given(text=YAMLISH)
 def test_the_yaml_value_bound_is_never_below_the_values_the_parser_finds(text: str) -> None:
-    bound = 3 * sum(map(text.count, ":-,[{?")) + 1
     try:
-        found = yaml_nodes(text, budget=0)
+        found = event_nodes(text, most=10_000)
     except yaml.YAMLError:
         return
-    assert found <= bound
+    assert found is not None
+    assert found <= yaml_bound(text)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted({*ROOT.glob("examples/**/*.yaml"), *ROOT.glob("tests/data/**/*.yaml")}),
+    ids=lambda path: path.name,
+)
+def test_the_yaml_value_bound_holds_for_every_document_in_the_repository(path: Path) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        found = event_nodes(text, most=10**7)
+    except yaml.YAMLError:
+        return
+    assert found is not None
+    assert found <= yaml_bound(text)
 
 
 # -- vocabularies ----------------------------------------------------------------------
