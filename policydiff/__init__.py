@@ -16,11 +16,13 @@ import importlib
 import typing
 
 if typing.TYPE_CHECKING:
+    from policydiff._decisions import Answer, Cube, Group, Impact, Span
     from policydiff._diff import diff
     from policydiff._documents import Limits, dump, dumps, load, loads
-    from policydiff._history import PolicyHistory, TimelineEntry
+    from policydiff._evaluate import decide
+    from policydiff._history import Period, PolicyHistory, TimelineEntry
     from policydiff._history_load import load_history
-    from policydiff._impact import Cube, Decision, Impact, Outcome, Span, impact
+    from policydiff._impact import impact
     from policydiff._render import render
     from policydiff._results import PolicyDiff
     from policydiff._store import from_store, load_deltas, save_deltas, to_store
@@ -36,6 +38,8 @@ if typing.TYPE_CHECKING:
     from policydiff.model import (
         Change,
         Conflict,
+        Decision,
+        DecisionEffect,
         Default,
         Direction,
         Effect,
@@ -46,6 +50,7 @@ if typing.TYPE_CHECKING:
         Precision,
         Rule,
         Source,
+        Verdict,
         Vocabulary,
         When,
     )
@@ -53,10 +58,12 @@ if typing.TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "Answer",
     "Change",
     "Conflict",
     "Cube",
     "Decision",
+    "DecisionEffect",
     "Default",
     "DiffError",
     "Direction",
@@ -64,11 +71,12 @@ __all__ = [
     "Effect",
     "Event",
     "FrozenMap",
+    "Group",
     "HistoryError",
     "Impact",
     "Kind",
     "Limits",
-    "Outcome",
+    "Period",
     "PolicyDiff",
     "PolicyDiffError",
     "PolicyHistory",
@@ -80,9 +88,11 @@ __all__ = [
     "Span",
     "StoreError",
     "TimelineEntry",
+    "Verdict",
     "Vocabulary",
     "When",
     "WriteError",
+    "decide",
     "diff",
     "dump",
     "dumps",
@@ -101,11 +111,11 @@ __all__ = [
 _HOMES = {
     **dict.fromkeys(("diff",), "policydiff._diff"),
     **dict.fromkeys(("Limits", "dump", "dumps", "load", "loads"), "policydiff._documents"),
-    **dict.fromkeys(("PolicyHistory", "TimelineEntry"), "policydiff._history"),
+    **dict.fromkeys(("Answer", "Cube", "Group", "Impact", "Span"), "policydiff._decisions"),
+    "decide": "policydiff._evaluate",
+    **dict.fromkeys(("Period", "PolicyHistory", "TimelineEntry"), "policydiff._history"),
     **dict.fromkeys(("load_history",), "policydiff._history_load"),
-    **dict.fromkeys(
-        ("Cube", "Decision", "Impact", "Outcome", "Span", "impact"), "policydiff._impact"
-    ),
+    "impact": "policydiff._impact",
     **dict.fromkeys(("render",), "policydiff._render"),
     **dict.fromkeys(("PolicyDiff",), "policydiff._results"),
     **dict.fromkeys(("from_store", "load_deltas", "save_deltas", "to_store"), "policydiff._store"),
@@ -125,6 +135,8 @@ _HOMES = {
         (
             "Change",
             "Conflict",
+            "Decision",
+            "DecisionEffect",
             "Default",
             "Direction",
             "Effect",
@@ -135,6 +147,7 @@ _HOMES = {
             "Precision",
             "Rule",
             "Source",
+            "Verdict",
             "Vocabulary",
             "When",
         ),

@@ -265,18 +265,30 @@ def impact_command(old: str, new: str, output_format: OutputFormat) -> None:
     type=click.Choice(sorted(FAIL_ON)),
     required=True,
     help=(
-        "Fail on loosened changes, on tightened ones, or on any change that is not neutral."
-        " Mixed changes (both ways at once) count for each."
+        "Fail when some situation's decision loosened, tightened, or changed at all"
+        " (with --by rules: on loosened, tightened or any non-neutral change)."
+        " Mixed counts for each."
     ),
 )
+@click.option(
+    "--by",
+    type=click.Choice(["decisions", "rules"]),
+    default="decisions",
+    show_default=True,
+    help="Judge by what the versions decide, or by the direction of each rule-level change.",
+)
 @_format_option
-def check_command(old: str, new: str, fail_on: str, output_format: OutputFormat) -> int:
-    """Exit 1, printing the offending changes, when NEW moves from OLD as --fail-on says.
+def check_command(old: str, new: str, fail_on: str, by: str, output_format: OutputFormat) -> int:
+    """Exit 1, printing what offends, when NEW moves from OLD as --fail-on says.
 
-    A review gate for policy files in CI or a pre-commit hook: with nothing
-    offending it prints one line starting with "OK" and exits 0. Wording and
-    metadata (neutral changes) never fail a check. See `policydiff --help`
-    for a CI job and a pre-commit hook.
+    A review gate for policy files in CI or a pre-commit hook. By default it
+    judges by decisions: it fails when some situation's decision moved that
+    way, and prints those situations and the changes behind them, so a
+    redundant rule or a pure tightening never fails a --fail-on loosened
+    gate. With --by rules it fails on the direction of the rule-level
+    changes instead. With nothing offending it prints one line starting with
+    "OK" and exits 0. See `policydiff --help` for a CI job and a pre-commit
+    hook.
 
     \b
     Example:
@@ -284,12 +296,85 @@ def check_command(old: str, new: str, fail_on: str, output_format: OutputFormat)
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on loosened
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on tightened
     """
-    from policydiff._render import render_check
+    from policydiff._impact import judge_gate
+    from policydiff._render import render_check, render_gate
 
     found = policydiff.diff(policydiff.load(old), policydiff.load(new))
-    offending = found.only(*FAIL_ON[fail_on])
-    _emit(render_check(found, offending, fail_on, output_format), output_format)
-    return EXIT_CHECK_FAILED if offending else EXIT_OK
+    if by == "rules":
+        offending = found.only(*FAIL_ON[fail_on])
+        _emit(render_check(found, offending, fail_on, output_format), output_format)
+        return EXIT_CHECK_FAILED if offending else EXIT_OK
+    with _working("Working out which situations changed decision…"):
+        gate = judge_gate(found, fail_on)
+        text = render_gate(gate, output_format)
+    _emit(text, output_format)
+    return EXIT_CHECK_FAILED if gate.failed else EXIT_OK
+
+
+def _situation(pairs: tuple[str, ...]) -> dict[str, str]:
+    """Read DIM=VALUE arguments into a situation."""
+    situation: dict[str, str] = {}
+    for pair in pairs:
+        dim, equals, value = pair.partition("=")
+        dim, value = dim.strip(), value.strip()
+        if not equals or not dim or not value:
+            msg = f"expected DIM=VALUE, such as territory='Belgorod Oblast' (got {pair!r})"
+            raise click.BadParameter(msg, param_hint="DIM=VALUE")
+        if dim in situation:
+            msg = f"{dim} is given twice ({situation[dim]!r} and {value!r})"
+            raise click.BadParameter(msg, param_hint="DIM=VALUE")
+        situation[dim] = value
+    return situation
+
+
+def _check_optional_when(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    return None if value is None else _check_when(ctx, param, value)
+
+
+@cli.command(
+    "decide", short_help="What a policy decides for a situation, by which rules, since when."
+)
+@click.argument("path", type=click.Path())
+@click.argument("pairs", metavar="DIM=VALUE...", nargs=-1)
+@click.option(
+    "--at",
+    "when",
+    metavar="WHEN",
+    callback=_check_optional_when,
+    help="Ask the version in force then (default: the latest version).",
+)
+@click.option("--timeline", is_flag=True, help="Show how the decision changed over the history.")
+@_format_option
+def decide_command(
+    path: str, pairs: tuple[str, ...], when: str | None, timeline: bool, output_format: OutputFormat
+) -> None:
+    """Say what PATH decides for the situation DIM=VALUE..., by which rules, since when.
+
+    PATH is a version document or a history. Each DIM=VALUE gives one
+    dimension's value (subject, action or a scope dimension). A dimension
+    left out, or a vocabulary parent, asks about every situation it covers:
+    the answer is then one decision when they all agree, else "varies" with
+    the groups that decide alike. WHEN is read as for `at`.
+
+    \b
+    Example:
+      cd examples/us-ukraine-strikes/history
+      policydiff decide . subject=Ukraine action=strike 'territory=Kursk Oblast' weapon=ATACMS --at 2025-01-01
+      policydiff decide . subject=Ukraine action=strike 'territory=Kursk Oblast' weapon=ATACMS --timeline
+    """
+    from policydiff._render import render_answer, render_timeline
+
+    situation = _situation(pairs)
+    loaded = policydiff.load_history(path)
+    if timeline:
+        periods = loaded.decision_timeline(situation)
+        _emit(render_timeline(loaded, situation, periods, output_format), output_format)
+        return
+    at = when if when is not None else loaded.last.effective
+    answer = loaded.decide(situation, at=at)
+    _emit(render_answer(loaded, situation, when, answer, output_format), output_format)
 
 
 @cli.command("validate", short_help="Check version documents and histories; report every problem.")

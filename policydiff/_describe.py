@@ -140,6 +140,11 @@ def _scope_sentence(change: Change, rule: Rule) -> str:
 def _version_sentence(change: Change) -> str:
     field = change.dimension
     if change.kind is Kind.DEFAULT_CHANGED:
+        if change.after == "none":
+            return (
+                f"Default changed from {change.before} to none: where no rule applies,"
+                " this policy no longer decides."
+            )
         outcome = "permitted" if change.after == "permit" else "prohibited"
         return (
             f"Default changed from {change.before} to {change.after}: where no rule"

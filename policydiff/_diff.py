@@ -20,6 +20,7 @@ import attrs
 
 from policydiff._convert import unstructure_field
 from policydiff._describe import describe
+from policydiff._impact import Judge
 from policydiff._results import PolicyDiff
 from policydiff.errors import DiffError
 from policydiff.model import (
@@ -48,6 +49,8 @@ METADATA_FIELDS = (
     "events",
     "vocabulary",
 )
+
+_DEFAULT_RANK = {Default.PROHIBIT: 0, Default.NONE: 1, Default.PERMIT: 2}
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
 
@@ -79,7 +82,10 @@ def diff(old: PolicyVersion, new: PolicyVersion) -> PolicyDiff:
             f" ({old.version}) and {new.policy!r} ({new.version})"
         )
         raise DiffError(msg)
-    return PolicyDiff(old=old, new=new, changes=tuple(_Differ(old, new).changes()))
+    differ = _Differ(old, new)
+    changes = tuple(differ.changes())
+    differ.judge.changes = changes
+    return PolicyDiff(old=old, new=new, changes=changes, judge=differ.judge)
 
 
 def _keys(values: frozenset[str]) -> dict[str, bool]:
@@ -185,6 +191,8 @@ class _Differ:
         self.old = old
         self.new = new
         self.effective = new.effective
+        #: Works out the verdict and each change's effect, when first asked.
+        self.judge = Judge(old, new)
         # Setting equal rules aside is an optimisation; tests turn it off to
         # check that it never changes the answer.
         self.prefilter = prefilter
@@ -302,7 +310,7 @@ class _Differ:
     # -- building changes -----------------------------------------------------
 
     def _change(self, old_rule: Rule | None, new_rule: Rule | None, **fields: Any) -> Change:
-        change = Change(effective=self.effective, description="", **fields)
+        change = Change(effective=self.effective, description="", judge=self.judge, **fields)
         description = describe(change, self.old, self.new, old_rule, new_rule)
         return attrs.evolve(change, description=description)
 
@@ -442,7 +450,8 @@ class _Differ:
         removed: frozenset[str] = frozenset()
         if field == "default":
             kind = Kind.DEFAULT_CHANGED
-            loosens = self.new.default is Default.PERMIT
+            # permit ranks above none, none above prohibit (SPEC section 11).
+            loosens = _DEFAULT_RANK[self.new.default] > _DEFAULT_RANK[self.old.default]
             direction = Direction.LOOSENED if loosens else Direction.TIGHTENED
         elif field == "conflict":
             kind, direction = Kind.CONFLICT_CHANGED, Direction.MIXED

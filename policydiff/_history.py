@@ -20,7 +20,10 @@ from typing import Any, overload
 
 import attrs
 
+from policydiff._decisions import Answer
 from policydiff._diff import diff
+from policydiff._evaluate import check_situation
+from policydiff._evaluate import decide as _decide
 from policydiff._locate import locate, render_path
 from policydiff._parse import Format
 from policydiff._results import PolicyDiff, change_to_dict
@@ -31,6 +34,7 @@ from policydiff.errors import DocumentError, HistoryError, Problem
 from policydiff.model import Change, Direction, Kind, PolicyVersion, When
 
 __all__ = [
+    "Period",
     "Place",
     "PolicyHistory",
     "TimelineEntry",
@@ -97,6 +101,39 @@ class TimelineEntry:
             "previous": self.previous.version,
             "effective": self.effective.isoformat(),
             "change": change_to_dict(self.change),
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Period:
+    """A stretch of a history during which a situation's answer held.
+
+    Attributes:
+        start: When the period began (its first version's ``effective``).
+        end: When the next period began, or ``None`` for the last.
+        version: The label of the period's first version.
+        answer: The answer throughout the period (its first version's, with
+            ``since`` set to ``start``).
+    """
+
+    __module__ = "policydiff"
+
+    start: When
+    end: When | None
+    version: str
+    answer: Answer
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the period as SPEC section 11's timeline entry."""
+        return {
+            "from": self.start.isoformat(),
+            "to": None if self.end is None else self.end.isoformat(),
+            "version": self.version,
+            "decision": self.answer.decision.value,
+            "conditions": list(self.answer.conditions),
+            "obligations": list(self.answer.obligations),
+            "rules": list(self.answer.rules),
+            "default": self.answer.default,
         }
 
 
@@ -268,6 +305,72 @@ class PolicyHistory:
         instant = absolute(self.when(moment).instant)
         index = bisect.bisect_right(self._starts, instant) - 1
         return self.versions[index] if index >= 0 else None
+
+    # -- decisions ---------------------------------------------------------------
+
+    def _answers(self, situation: Mapping[str, str], upto: int) -> list[Answer]:
+        check_situation(self.versions[upto], situation)
+        return [_decide(v, situation, check=False) for v in self.versions[: upto + 1]]
+
+    def decide(self, situation: Mapping[str, str], *, at: Moment) -> Answer | None:
+        """Say what the version in force at ``at`` decides for ``situation``, and since when.
+
+        Args:
+            situation: As for :func:`policydiff.decide`.
+            at: See :meth:`when`.
+
+        Returns:
+            The answer, with ``since`` the effective instant of the first
+            version of the unbroken run of versions (ending at the one in
+            force) that decide alike; ``None`` before the first version.
+
+        Raises:
+            DocumentError: ``at`` is not a time value, or a value unknown to
+                a dimension that has a vocabulary.
+
+        >>> answer = history.decide({"subject": "Ukraine", "action": "strike",
+        ...     "territory": "Kursk Oblast", "weapon": "ATACMS"}, at="2025-01-01")
+        >>> answer.decision.value, str(answer.since)
+        ('permitted', '17 November 2024')
+        """
+        version = self.at(at)
+        if version is None:
+            return None
+        upto = self.versions.index(version)
+        answers = self._answers(situation, upto)
+        start = upto
+        while start > 0 and answers[start - 1].same_decision(answers[upto]):
+            start -= 1
+        return answers[upto].with_since(self.versions[start].effective)
+
+    def decision_timeline(self, situation: Mapping[str, str]) -> tuple[Period, ...]:
+        """How a situation's answer changed over the history, oldest first.
+
+        Consecutive versions that decide alike (same decision and obligations
+        under every truth of the conditions) merge into one period.
+
+        Raises:
+            DocumentError: A value unknown to a dimension that has a
+                vocabulary in the latest version.
+        """
+        answers = self._answers(situation, len(self.versions) - 1)
+        starts: list[int] = []
+        for i, answer in enumerate(answers):
+            if not starts or not answers[starts[-1]].same_decision(answer):
+                starts.append(i)
+        periods = []
+        for n, i in enumerate(starts):
+            following = starts[n + 1] if n + 1 < len(starts) else None
+            first = self.versions[i]
+            periods.append(
+                Period(
+                    start=first.effective,
+                    end=None if following is None else self.versions[following].effective,
+                    version=first.version,
+                    answer=answers[i].with_since(first.effective),
+                )
+            )
+        return tuple(periods)
 
     # -- changes -----------------------------------------------------------------
 

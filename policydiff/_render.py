@@ -9,21 +9,42 @@ in :mod:`policydiff._render_text`, :mod:`policydiff._render_markdown` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal, get_args
 
-from policydiff._history import PolicyHistory
-from policydiff._impact import Impact
+from policydiff._decisions import Answer, Gate, Impact
+from policydiff._history import Period, PolicyHistory
+from policydiff._render_decisions import (
+    answer_markdown,
+    answer_text,
+    gate_markdown,
+    gate_text,
+    impact_markdown,
+    impact_text,
+    situation_words_plain,
+    timeline_markdown,
+    timeline_text,
+)
 from policydiff._render_json import at_json, diff_json, json_text, log_json
 from policydiff._render_markdown import at_markdown, diff_markdown, log_markdown
-from policydiff._render_shared import check_verdict, markdown_escape, ok_line
+from policydiff._render_shared import check_verdict, markdown_escape, nothing_in_force, ok_line
 from policydiff._render_text import at_text, diff_text, log_text
 from policydiff._results import PolicyDiff
 from policydiff._text import shown
 from policydiff.errors import visible
 from policydiff.model import PolicyVersion
 
-__all__ = ["FORMATS", "OutputFormat", "render", "render_at", "render_check", "render_log"]
+__all__ = [
+    "FORMATS",
+    "OutputFormat",
+    "render",
+    "render_answer",
+    "render_at",
+    "render_check",
+    "render_gate",
+    "render_log",
+    "render_timeline",
+]
 
 OutputFormat = Literal["text", "markdown", "json"]
 #: The output formats, in the order the command line lists them.
@@ -61,8 +82,7 @@ def render(result: PolicyDiff | PolicyHistory | Impact, format: OutputFormat = "
     if isinstance(found, Impact):
         if format == "json":
             return json_text(found.to_dict())
-        text = found.to_markdown() if format == "markdown" else found.to_text()
-        return _plain(text if text.endswith("\n") else text + "\n")
+        return _plain(impact_markdown(found) if format == "markdown" else impact_text(found))
     msg = f"cannot render {type(found).__name__} (expected a PolicyDiff, PolicyHistory or Impact)"
     raise TypeError(msg)
 
@@ -142,3 +162,80 @@ def _known(format: str) -> None:
     if format not in FORMATS:
         msg = f"unknown format {shown(format)} (expected one of: {', '.join(FORMATS)})"
         raise ValueError(msg)
+
+
+def render_gate(gate: Gate, format: OutputFormat = "text") -> str:
+    """Render a review gate judged by decisions: the situations that moved, or OK.
+
+    Args:
+        gate: The gate's judgement.
+        format: The output format; JSON gives the diff's JSON with only the
+            offending changes, plus ``check`` and ``situations``.
+    """
+    _known(format)
+    if format == "json":
+        return json_text(gate.to_dict())
+    return _plain(gate_markdown(gate) if format == "markdown" else gate_text(gate))
+
+
+def render_answer(
+    history: PolicyHistory,
+    situation: Mapping[str, str],
+    when: str | None,
+    answer: Answer | None,
+    format: OutputFormat = "text",
+) -> str:
+    """Render what a history decides for a situation (or that nothing was in force).
+
+    Args:
+        history: The history asked.
+        situation: The situation, as asked.
+        when: The moment, as the user wrote it (``None``: the latest version).
+        answer: The answer, or ``None`` before the first version.
+        format: The output format; JSON is SPEC section 11's.
+    """
+    _known(format)
+    if answer is None:
+        if format == "json":
+            return json_text(
+                {
+                    "policydiff": 1,
+                    "policy": history.policy,
+                    "situation": dict(situation),
+                    "version": None,
+                    "decision": None,
+                }
+            )
+        return _plain(nothing_in_force(history, when or "") + "\n")
+    if format == "json":
+        return json_text(answer.to_dict())
+    return _plain(answer_markdown(answer) if format == "markdown" else answer_text(answer))
+
+
+def render_timeline(
+    history: PolicyHistory,
+    situation: Mapping[str, str],
+    periods: Sequence[Period],
+    format: OutputFormat = "text",
+) -> str:
+    """Render a situation's decision timeline over a history, oldest first.
+
+    Args:
+        history: The history asked.
+        situation: The situation, as asked.
+        periods: :meth:`PolicyHistory.decision_timeline`'s periods.
+        format: The output format; JSON is SPEC section 11's ``timeline``.
+    """
+    _known(format)
+    if format == "json":
+        return json_text(
+            {
+                "policydiff": 1,
+                "policy": history.policy,
+                "situation": dict(situation),
+                "timeline": [period.to_dict() for period in periods],
+            }
+        )
+    words = situation_words_plain(dict(situation))
+    render = timeline_markdown if format == "markdown" else timeline_text
+    return _plain(render(history.policy, words, periods))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from policydiff._history import PolicyHistory
+from policydiff._render_decisions import verdict_line
 from policydiff._render_shared import (
     counts,
     decision_steps,
@@ -39,7 +40,7 @@ def diff_markdown(d: PolicyDiff) -> str:
     if not d:
         out += ["", "No changes."]
         return "\n".join(out) + "\n"
-    out += ["", f"{plural(len(d), 'change')}: {counts(d)}."]
+    out += ["", f"{plural(len(d), 'change')}: {counts(d)}.", "", md(verdict_line(d))]
     for _, title, changes in grouped(d):
         out += ["", f"### {title} ({len(changes)})", ""]
         for change in changes:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from policydiff._describe import rule_sentence
 from policydiff._history import PolicyHistory
+from policydiff._render_decisions import effect_note
 from policydiff._results import PolicyDiff, endpoint
 from policydiff._text import joined, plural
 from policydiff._time import describe_gap
@@ -132,10 +133,13 @@ def decision_steps(version: PolicyVersion) -> list[str]:
 
 
 def detail(change: Change) -> str:
-    """Say which rule a change concerns and, unless it is neutral, its sources."""
+    """Say which rule a change concerns, what it did to decisions, and its sources."""
     parts = []
     if change.rule is not None:
         parts.append(f"rule {change.rule}")
+    note = effect_note(change)
+    if note is not None:
+        parts.append(note)
     if change.sources and change.direction is not Direction.NEUTRAL:
         parts.append("sources: " + "; ".join(source_label(s) for s in change.sources))
     return " · ".join(parts)
@@ -163,7 +167,7 @@ def ok_line(d: PolicyDiff, fail_on: str) -> str:
 
 def check_verdict(offending: PolicyDiff, fail_on: str) -> str:
     """Say that a check failed, and on how many changes."""
-    return f"Check failed: {plural(len(offending), 'change')} (--fail-on {fail_on})."
+    return f"Check failed: {plural(len(offending), 'change')} (--fail-on {fail_on} --by rules)."
 
 
 def valid_line(path: str, history: PolicyHistory) -> str:

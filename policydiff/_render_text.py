@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from policydiff._history import PolicyHistory
+from policydiff._render_decisions import verdict_line
 from policydiff._render_shared import (
     counts,
     decision_steps,
@@ -46,6 +47,7 @@ def diff_text(d: PolicyDiff) -> str:
         out += ["", "No changes."]
         return "\n".join(out) + "\n"
     out.append(f"{plural(len(d), 'change')}: {counts(d)}.")
+    out.append(verdict_line(d))
     for direction, title, changes in grouped(d):
         out += ["", f"{title} ({len(changes)})"]
         for change in changes:

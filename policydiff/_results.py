@@ -10,15 +10,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import pendulum
 
 from policydiff._time import describe_gap
-from policydiff.model import Change, Direction, PolicyVersion
+from policydiff.errors import DiffError
+from policydiff.model import Change, Direction, PolicyVersion, Verdict
 
-__all__ = ["PolicyDiff", "change_to_dict", "endpoint"]
+__all__ = ["Judge", "PolicyDiff", "change_to_dict", "endpoint"]
+
+
+class Judge(Protocol):
+    """What works out a diff's verdict and its changes' effects (the engine's judge)."""
+
+    @property
+    def verdict(self) -> Verdict:
+        """The verdict."""
+
+    @property
+    def comparison(self) -> Any:
+        """The comparison of the two versions' decisions."""
 
 
 def _changes(value: Iterable[Change]) -> tuple[Change, ...]:
@@ -43,6 +56,7 @@ class PolicyDiff:
     old: PolicyVersion
     new: PolicyVersion
     changes: tuple[Change, ...] = attrs.field(converter=_changes)
+    _judge: Judge | None = attrs.field(default=None, eq=False, repr=False, alias="judge")
 
     def __iter__(self) -> Iterator[Change]:
         return iter(self.changes)
@@ -76,6 +90,54 @@ class PolicyDiff:
         return attrs.evolve(self, changes=self.where(*directions))
 
     @property
+    def verdict(self) -> Verdict:
+        """What the diff does to decisions, over every situation (SPEC section 12).
+
+        ``equivalent`` when no situation's outcome moved, ``loosened`` or
+        ``tightened`` when every situation that moved went that way, else
+        ``mixed``. Worked out on first use, with each change's ``effect``.
+
+        Raises:
+            DiffError: The comparison exceeds the evaluator's work budget.
+        """
+        judge = self._found_judge()
+        if judge is None:
+            return Verdict.EQUIVALENT
+        return judge.verdict
+
+    def impact(self) -> Any:
+        """Return the situations whose outcome moved, grouped (as :func:`policydiff.impact`).
+
+        Returns:
+            An :class:`~policydiff.Impact`.
+        """
+        judge = self._found_judge()
+        if judge is None:
+            msg = "only a diff made by policydiff.diff knows the situations that moved"
+            raise ValueError(msg)
+        return judge.comparison.impact()
+
+    def _found_judge(self) -> Judge | None:
+        """Return the judge of this diff or of its changes.
+
+        A diff with no changes and no judge compares versions that decide
+        everything alike.
+
+        Raises:
+            ValueError: Changes made by hand, with no judge to ask.
+        """
+        if self._judge is not None:
+            return self._judge
+        for change in self.changes:
+            found: Judge | None = getattr(change, "_judge", None)
+            if found is not None:
+                return found
+        if self.changes:
+            msg = "only a diff made by policydiff.diff knows its verdict"
+            raise ValueError(msg)
+        return None
+
+    @property
     def summary(self) -> dict[str, int]:
         """How many changes go each way: ``loosened``, ``tightened``, ``neutral``, ``mixed``."""
         counts = dict.fromkeys((d.value for d in Direction), 0)
@@ -104,6 +166,7 @@ class PolicyDiff:
             "policy": self.policy,
             "from": endpoint(self.old),
             "to": endpoint(self.new),
+            "verdict": _verdict_value(self),
             "summary": self.summary,
             "changes": [change_to_dict(c) for c in self.changes],
         }
@@ -141,4 +204,21 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "effective": change.effective.isoformat(),
         "description": change.description,
         "sources": [s.id for s in change.sources],
+        "effect": _effect_value(change),
     }
+
+
+def _verdict_value(d: PolicyDiff) -> str | None:
+    """Return the verdict, or ``None`` past the evaluator's work budget."""
+    try:
+        return d.verdict.value
+    except (DiffError, ValueError):
+        return None
+
+
+def _effect_value(change: Change) -> str | None:
+    """Return the change's effect, or ``None`` when it cannot be worked out."""
+    try:
+        return change.effect.value
+    except (DiffError, ValueError):
+        return None

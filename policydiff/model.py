@@ -26,6 +26,8 @@ from policydiff._time import Precision, When
 __all__ = [
     "Change",
     "Conflict",
+    "Decision",
+    "DecisionEffect",
     "Default",
     "Direction",
     "Effect",
@@ -36,6 +38,7 @@ __all__ = [
     "Precision",
     "Rule",
     "Source",
+    "Verdict",
     "Vocabulary",
     "When",
 ]
@@ -115,10 +118,48 @@ class Effect(enum.Enum):
 
 
 class Default(enum.Enum):
-    """The decision where no rule applies."""
+    """The decision where no rule applies.
+
+    ``none`` says this policy does not decide there: another layer does (as
+    with IAM's implicit deny, which another policy's Allow can override).
+    """
 
     PERMIT = "permit"
     PROHIBIT = "prohibit"
+    NONE = "none"
+
+
+class Decision(enum.Enum):
+    """What a version decides for a situation (SPEC section 11).
+
+    ``undecided`` is the decision of ``default: none`` where no rule applies;
+    ``varies`` only answers a question that covers many situations deciding
+    differently.
+    """
+
+    PERMITTED = "permitted"
+    PROHIBITED = "prohibited"
+    CONDITIONAL = "conditional"
+    UNDECIDED = "undecided"
+    VARIES = "varies"
+
+
+class Verdict(enum.Enum):
+    """What a diff does to the policy's decisions, taken as a whole (SPEC section 12)."""
+
+    EQUIVALENT = "equivalent"
+    LOOSENED = "loosened"
+    TIGHTENED = "tightened"
+    MIXED = "mixed"
+
+
+class DecisionEffect(enum.Enum):
+    """Which way the decisions a change takes part in moved (SPEC section 12)."""
+
+    LOOSENED = "loosened"
+    TIGHTENED = "tightened"
+    MIXED = "mixed"
+    NONE = "none"
 
 
 class Conflict(enum.Enum):
@@ -437,6 +478,9 @@ class Change:
             ``effective``).
         sources: The sources that back the change.
         description: One plain sentence saying what changed.
+
+    Its :attr:`effect` says which way the decisions it takes part in moved
+    (SPEC section 12), worked out on first use.
     """
 
     kind: Kind
@@ -451,3 +495,25 @@ class Change:
     before: Any = None
     after: Any = None
     sources: tuple[Source, ...] = attrs.field(default=(), converter=tuple)
+    _judge: Any = attrs.field(default=None, eq=False, repr=False, alias="judge")
+
+    @property
+    def effect(self) -> DecisionEffect:
+        """Which way the decisions this change takes part in moved (``none``: no decision).
+
+        Raises:
+            ValueError: The change was not made by :func:`policydiff.diff`.
+        """
+        if self._judge is None:
+            msg = "only a change made by policydiff.diff knows its effect on decisions"
+            raise ValueError(msg)
+        effect: DecisionEffect = self._judge.effect(self)
+        return effect
+
+    @property
+    def covered_by(self) -> tuple[str, ...]:
+        """The other rules that decide the situations this change's rule covers."""
+        if self._judge is None:
+            return ()
+        found: tuple[str, ...] = self._judge.covered_by(self)
+        return found

@@ -474,9 +474,25 @@ def test_check_fails_on_the_kharkiv_loosening_and_prints_it(
     code, out, err = run(["check", BEFORE, KHARKIV, "--fail-on", "loosened"], capsys)
 
     assert (code, err) == (1, "")
+    assert out.startswith("Situations that moved:\n  - Ukraine may now under conditions strike")
+    assert "  - Permission granted: Ukraine may strike" in out
+    assert "Announced" not in out
+    assert out.endswith(
+        "\nCheck failed: 1 group of situations loosened in us-weapons-use-ukraine from"
+        " no-strikes-inside-russia to kharkiv-defensive-strikes (verdict: loosened;"
+        " --fail-on loosened).\n"
+    )
+
+
+def test_check_by_rules_keeps_the_rule_level_gate(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        ["check", BEFORE, KHARKIV, "--fail-on", "loosened", "--by", "rules"], capsys
+    )
+
+    assert (code, err) == (1, "")
     assert "  + Permission granted: Ukraine may strike" in out
     assert "Wording and metadata" not in out
-    assert out.endswith("\nCheck failed: 1 change (--fail-on loosened).\n")
+    assert out.endswith("\nCheck failed: 1 change (--fail-on loosened --by rules).\n")
 
 
 def test_check_passes_with_one_ok_line_when_nothing_offends(
@@ -486,8 +502,9 @@ def test_check_passes_with_one_ok_line_when_nothing_offends(
 
     assert (code, out) == (
         0,
-        "OK: no tightened changes to us-weapons-use-ukraine from no-strikes-inside-russia"
-        " to kharkiv-defensive-strikes (6 changes in all).\n",
+        "OK: no situation's decision tightened in us-weapons-use-ukraine from"
+        " no-strikes-inside-russia to kharkiv-defensive-strikes (verdict: loosened;"
+        " 6 changes in all).\n",
     )
 
 
@@ -502,9 +519,16 @@ def test_check_json_lists_only_the_offending_changes(capsys: pytest.CaptureFixtu
     data = json.loads(out)
 
     assert code == 1
-    assert [(c["kind"], c["direction"]) for c in data["changes"]] == [
-        ("condition-added", "tightened")
+    assert data["verdict"] == "mixed"
+    assert data["check"] == {"fail_on": "tightened", "by": "decisions", "failed": True}
+    # A reworded condition is a new proposition: every edit of the rule takes part.
+    assert [(c["kind"], c["effect"]) for c in data["changes"]] == [
+        ("scope-broadened", "mixed"),
+        ("condition-added", "mixed"),
+        ("condition-removed", "mixed"),
+        ("rule-reworded", "mixed"),
     ]
+    assert len(data["situations"]) == 1
 
 
 def test_check_json_with_nothing_offending_is_an_empty_diff(
@@ -560,7 +584,11 @@ def test_check_never_fails_on_wording(tmp_path: Path, capsys: pytest.CaptureFixt
 
     code, out, _ = run(["check", old, new, "--fail-on", "any"], capsys)
 
-    assert (code, out) == (0, "OK: no changes to demo from v1 to v2 (1 change in all).\n")
+    assert (code, out) == (
+        0,
+        "OK: no situation's decision changed in demo from v1 to v2"
+        " (verdict: equivalent; 1 change in all).\n",
+    )
 
 
 def test_check_without_fail_on_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -781,7 +809,7 @@ def test_process_check_exits_1_on_loosening() -> None:
     result = spawn("entry point", "check", BEFORE, KHARKIV, "--fail-on", "loosened")
 
     assert (result.returncode, result.stderr) == (1, "")
-    assert result.stdout.endswith("Check failed: 1 change (--fail-on loosened).\n")
+    assert result.stdout.endswith("(verdict: loosened; --fail-on loosened).\n")
 
 
 def test_process_bad_file_exits_2_with_its_line(tmp_path: Path) -> None:
@@ -832,7 +860,8 @@ def test_check_markdown_ends_with_a_bold_verdict(capsys: pytest.CaptureFixture[s
     )
 
     assert code == 1
-    assert out.endswith("\n**Check failed: 1 change (--fail-on loosened).**\n")
+    assert out.startswith("### Situations that moved\n")
+    assert out.endswith("(verdict: loosened; --fail-on loosened).**\n")
 
 
 def test_at_the_latest_version_says_it_is_the_latest(capsys: pytest.CaptureFixture[str]) -> None:

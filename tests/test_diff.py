@@ -376,7 +376,7 @@ def test_the_markdown_report_has_a_section_per_direction(flagship: policydiff.Po
 
 def test_the_json_report_follows_the_contract(flagship: policydiff.PolicyDiff) -> None:
     data = json.loads(policydiff.render(flagship, "json"))
-    assert list(data) == ["policydiff", "policy", "from", "to", "summary", "changes"]
+    assert list(data) == ["policydiff", "policy", "from", "to", "verdict", "summary", "changes"]
     assert data["from"]["version"] == "no-strikes-inside-russia"
     assert data["to"]["effective"] == "2024-05-30T00:00:00-04:00"
     assert data["summary"] == {"loosened": 1, "tightened": 0, "neutral": 5, "mixed": 0}
@@ -386,6 +386,9 @@ def test_the_json_report_follows_the_contract(flagship: policydiff.PolicyDiff) -
     assert granted["after"]["scope"]["weapon"] == ["GMLRS", "artillery"]
     assert granted["dimension"] is None
     assert granted["added"] == granted["removed"] == []
+    assert data["verdict"] == "loosened"
+    assert granted["effect"] == "loosened"
+    assert {c["effect"] for c in data["changes"][1:]} == {"none"}
 
 
 def test_a_month_precision_date_reads_as_the_month() -> None:

@@ -111,7 +111,7 @@ EXPECTED: dict[str, list[str]] = {
         "unknown-effect.toml:7:1: rules[0].effect: unknown effect 'deny' (expected one of: oblige, permit, prohibit)",
     ],
     "unknown-effect.yaml": [
-        "unknown-effect.yaml:4:10: default: unknown default 'maybe' (expected one of: permit, prohibit)",
+        "unknown-effect.yaml:4:10: default: unknown default 'maybe' (expected one of: none, permit, prohibit)",
         "unknown-effect.yaml:5:11: conflict: unknown conflict strategy 'newest-wins' (expected one of: most-specific, permit-overrides, prohibit-overrides)",
         "unknown-effect.yaml:8:13: rules[0].effect: unknown effect 'alow' (expected one of: oblige, permit, prohibit)",
     ],
@@ -133,7 +133,7 @@ EXPECTED: dict[str, list[str]] = {
         "wrong-types.json:5:12: rules: expected a list (got {'id': 'no-export'} that is a dict)",
     ],
     "wrong-types.toml": [
-        "wrong-types.toml:4:1: default: unknown default 1 (expected one of: permit, prohibit)",
+        "wrong-types.toml:4:1: default: unknown default 1 (expected one of: none, permit, prohibit)",
         "wrong-types.toml:9:1: rules[0].action: expected a string or a list of strings (got 3 that is an int)",
     ],
     "wrong-types.yaml": [

@@ -22,6 +22,7 @@ SCRIPTS = {
     "compare_kharkiv": FLAGSHIP / "compare_kharkiv.py",
     "when_lifted": FLAGSHIP / "when_lifted.py",
     "impact_of_each_step": FLAGSHIP / "impact_of_each_step.py",
+    "since_when": FLAGSHIP / "since_when.py",
     "review": EXPORTS / "review.py",
 }
 
@@ -276,8 +277,8 @@ class TestImpactOfEachStep:
         ]
 
         assert decisions == [
-            "  prohibited → prohibited (same decision; obligations now atacms-strikes-need-approval)",
-            "  permitted → permitted (same decision; obligations now atacms-strikes-need-approval)",
+            "  permitted → permitted (same decision, tightened; obligations now: Each ATACMS"
+            " strike inside Russia needs the approval of the U.S. Defense Secretary.)",
         ]
 
 
@@ -318,3 +319,40 @@ class TestExportControlReview:
         assert exception[-1] == (
             "  Review: stopped by the gate on loosened changes (2 changes): needs sign-off"
         )
+
+
+class TestSinceWhen:
+    @pytest.fixture
+    def questions(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> list[list[str]]:
+        output = _run("since_when", monkeypatch, capsys)
+        return [block.splitlines() for block in output.strip().split("\n\n")]
+
+    def test_counter_fire_into_belgorod_opened_on_30_may_2024_under_a_condition(
+        self, questions: list[list[str]]
+    ) -> None:
+        belgorod = questions[0]
+
+        assert belgorod[0] == "Counter-fire with GMLRS into Belgorod Oblast"
+        assert "    2022 to 30 May 2024: prohibited" in belgorod
+        assert "    30 May 2024 to June 2024: conditional" in belgorod
+        assert "otherwise prohibited by no-strikes-inside-russia" in belgorod[1]
+
+    def test_counter_fire_into_kursk_opened_only_in_june_2024(
+        self, questions: list[list[str]]
+    ) -> None:
+        kursk = questions[1]
+
+        assert kursk[-2:] == [
+            "    2022 to June 2024: prohibited",
+            "    June 2024 to now: conditional",
+        ]
+
+    def test_atacms_on_kursk_is_permitted_since_17_november_2024(
+        self, questions: list[list[str]]
+    ) -> None:
+        atacms = questions[2]
+
+        assert atacms[1] == "  2024-06-01: prohibited by no-strikes-inside-russia (since 2022)"
+        assert atacms[2] == "  2025-01-01: permitted by atacms-kursk (since 17 November 2024)"

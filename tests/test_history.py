@@ -289,7 +289,7 @@ def test_the_flagship_history_has_the_kharkiv_decision_in_force_on_30_may_2024(
                 "{bad}/single-shared-errors.yaml:4:1: rules: 'rules' belongs in each version"
                 " body, not in the shared fields",
                 "{bad}/single-shared-errors.yaml:10:14: versions[1].default: unknown default"
-                " 'maybe' (expected one of: permit, prohibit)",
+                " 'maybe' (expected one of: none, permit, prohibit)",
             ],
             id="document with errors in the shared fields, each reported once",
         ),

@@ -439,7 +439,7 @@ def test_an_invalid_first_version_is_located_in_the_file(tmp_path: Path) -> None
     with pytest.raises(StoreError) as caught:
         load_deltas(path)
     assert str(caught.value) == (
-        f"{path}:15:14: first.default: unknown default 'maybe' (expected one of: permit, prohibit)"
+        f"{path}:15:14: first.default: unknown default 'maybe' (expected one of: none, permit, prohibit)"
     )
 
 

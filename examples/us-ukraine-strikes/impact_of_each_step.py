@@ -26,8 +26,8 @@ def cube_lines(cube: Cube) -> list[str]:
         if before.conditions != after.conditions:
             what.append("other conditions")
         if before.obligations != after.obligations:
-            what.append(f"obligations now {', '.join(after.obligations) or 'none'}")
-        line += f" (same decision; {', '.join(what)})"
+            what.append(f"obligations now: {'; '.join(after.obligations) or 'none'}")
+        line += f" (same decision, {cube.direction.value}; {', '.join(what)})"
     return [f"- {cube.describe()}", line]
 
 

@@ -1,0 +1,235 @@
+"""Benchmark the decision evaluator: verdicts, impact and decide.
+
+Cases, each timed in one run (best of a few repeats), reported as figures and
+ratios:
+
+- *verdict*: ``diff`` alone against ``diff`` plus its verdict and every
+  change's effect, on the benchmark generator's policies (``generate.py``)
+  with 1% of the rules edited. The figure to watch is the ratio.
+- *dense*: two versions of 40 rules over 8 dimensions where every rule names
+  a random half of the dimensions with a few of six values each, so the
+  rules overlap one another along different dimensions (about 15 KB as
+  JSON). Impact analysis on it, and its peak memory as tracemalloc sees it
+  (in a second run). With 60 rules the same needs more pieces of the
+  situation space than the work budget allows: the figure is then how long
+  it takes to say so (a ``DiffError``), and the peak memory until then.
+- *decide*: ``policydiff.decide`` on full situations of a generated policy
+  (each takes one rule's values and a random value in every other
+  dimension).
+
+Run it with ``python benchmarks/bench_decisions.py [tiny|full]``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402 (the benchmarks folder is not a package)
+
+import policydiff  # noqa: E402
+from policydiff import DiffError, Effect, PolicyVersion, Rule, When  # noqa: E402
+
+SCALES: dict[str, dict[str, Any]] = {
+    "tiny": {
+        "verdict_rules": (200,),
+        "repeat": 1,
+        "dense_rules": (12,),
+        "decide_rules": 200,
+        "questions": 20,
+    },
+    "full": {
+        "verdict_rules": (1_000, 3_000, 10_000),
+        "repeat": 3,
+        "dense_rules": (40, 60),
+        "decide_rules": 10_000,
+        "questions": 200,
+    },
+}
+SEED = 20240530
+
+
+def dense_pair(
+    rules: int = 40, dimensions: int = 8, values: int = 6, changed: int = 10, seed: int = SEED
+) -> tuple[PolicyVersion, PolicyVersion]:
+    """Two versions whose rules overlap one another along different dimensions.
+
+    Args:
+        rules: How many rules each version has.
+        dimensions: How many scope dimensions there are.
+        values: How many values each dimension has.
+        changed: How many rules the second version redraws.
+        seed: The random seed.
+    """
+    rng = random.Random(seed)
+
+    def draw(index: int) -> Rule:
+        scope = {
+            f"d{d}": sorted(
+                rng.sample([f"v{k}" for k in range(values)], rng.randint(1, values // 2))
+            )
+            for d in range(dimensions)
+            if rng.random() < 0.5
+        }
+        conditions = [f"with licence {rng.randrange(4)}"] if rng.random() < 0.2 else []
+        return Rule(
+            id=f"r{index:03d}",
+            effect=rng.choice(list(Effect)),
+            action="act",
+            scope=scope,
+            conditions=conditions,
+        )
+
+    olds = [draw(i) for i in range(rules)]
+    news = list(olds)
+    for i in rng.sample(range(rules), changed):
+        news[i] = draw(i)
+    old = PolicyVersion(policy="dense", version="a", effective=When.parse("2024"), rules=olds)
+    new = PolicyVersion(policy="dense", version="b", effective=When.parse("2025"), rules=news)
+    return old, new
+
+
+def _best(run: Callable[[Any], object], setup: Callable[[], Any], repeat: int) -> float:
+    """Return the best time of ``run`` over ``repeat`` runs, each on a fresh ``setup()``."""
+    times = []
+    for _ in range(repeat):
+        argument = setup()
+        start = time.perf_counter()
+        run(argument)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _generated(rules: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    shape = generate.Shape(rules=rules)
+    old = generate.make_document(shape, seed=rules)
+    new = generate.change_documents(
+        old, shape, changed=max(1, rules // 100), seed=rules + 1, churn=0
+    )
+    return old, new
+
+
+def _verdict(rules: int, repeat: int) -> dict[str, Any]:
+    old_doc, new_doc = _generated(rules)
+
+    def fresh() -> tuple[PolicyVersion, PolicyVersion]:
+        return generate.to_version(old_doc), generate.to_version(new_doc)
+
+    def plain(pair: tuple[PolicyVersion, PolicyVersion]) -> object:
+        return policydiff.diff(*pair)
+
+    def judged(pair: tuple[PolicyVersion, PolicyVersion]) -> str:
+        found = policydiff.diff(*pair)
+        try:
+            effects = [change.effect for change in found]
+        except DiffError as exc:
+            return f"DiffError: {str(exc)[:60]}"
+        return f"{found.verdict.value}, {len(effects)} effects"
+
+    outcome = judged(fresh())  # imports DeepDiff and warms every cache outside the timings
+    diff_s = _best(plain, fresh, repeat)
+    judged_s = _best(judged, fresh, repeat)
+    return {
+        "case": "verdict",
+        "rules": rules,
+        "diff_seconds": round(diff_s, 4),
+        "diff_verdict_effects_seconds": round(judged_s, 4),
+        "ratio": round(judged_s / diff_s, 2) if diff_s > 0 else None,
+        "outcome": outcome,
+    }
+
+
+def _attempt(run: Callable[[], object]) -> str:
+    try:
+        result = run()
+    except DiffError as exc:
+        return f"DiffError: {str(exc)[:60]}"
+    return f"{len(result)} groups" if hasattr(result, "__len__") else str(result)
+
+
+def _measured(run: Callable[[], object]) -> tuple[float, float, str]:
+    """Time one run, then measure its peak memory in another (tracemalloc slows it)."""
+    start = time.perf_counter()
+    outcome = _attempt(run)
+    seconds = time.perf_counter() - start
+    tracemalloc.start()
+    _attempt(run)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return seconds, peak / 1e6, outcome
+
+
+def _dense(rules: int) -> dict[str, Any]:
+    old, new = dense_pair(rules=rules)
+    size = len(policydiff.dumps(old, format="json"))
+    seconds, megabytes, outcome = _measured(lambda: policydiff.impact(old, new))
+    return {
+        "case": "dense",
+        "rules": rules,
+        "document_bytes": size,
+        "impact_seconds": round(seconds, 3),
+        "peak_mb": round(megabytes, 1),
+        "outcome": outcome,
+    }
+
+
+def _decide(rules: int, questions: int) -> dict[str, Any]:
+    document, _ = _generated(rules)
+    version = generate.to_version(document)
+    rng = random.Random(SEED)
+    shape = generate.Shape(rules=rules)
+    situations = []
+    for _ in range(questions):
+        # A full situation: the values of one rule, and a random value elsewhere.
+        rule = rng.choice(version.rules)
+        situation = {
+            "subject": rng.choice(generate.SUBJECTS),
+            "action": rng.choice(generate.ACTIONS),
+            **{
+                shape.dimension(d): shape.value(d, rng.randrange(shape.values))
+                for d in range(shape.dimensions)
+            },
+        }
+        situation.update({dim: sorted(values)[0] for dim, values in rule.dimensions.items()})
+        situations.append(situation)
+    start = time.perf_counter()
+    decided = [policydiff.decide(version, situation).decision.value for situation in situations]
+    seconds = time.perf_counter() - start
+    return {
+        "case": "decide",
+        "rules": rules,
+        "questions": questions,
+        "seconds_per_question": round(seconds / questions, 5),
+        "decisions": sorted(set(decided)),
+    }
+
+
+def run(scale: str = "tiny") -> list[dict[str, Any]]:
+    """Run every case at ``scale`` and return their figures."""
+    settings = SCALES[scale]
+    figures = [_verdict(rules, settings["repeat"]) for rules in settings["verdict_rules"]]
+    figures.extend(_dense(rules) for rules in settings["dense_rules"])
+    figures.append(_decide(settings["decide_rules"], settings["questions"]))
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the figures of one run as JSON."""
+    args = sys.argv[1:] if argv is None else argv
+    scale = args[0] if args else "tiny"
+    print(json.dumps(run(scale), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,310 @@
+"""Judging a diff by what it decides: verdict, each change's effect, impact, the gate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+import policydiff
+from policydiff import (
+    Conflict,
+    Decision,
+    DecisionEffect,
+    Default,
+    DiffError,
+    Direction,
+    Effect,
+    Kind,
+    PolicyVersion,
+    Rule,
+    Verdict,
+    When,
+)
+from policydiff._cli import main
+
+
+def version(
+    *rules: Rule,
+    label: str = "v1",
+    default: Default = Default.PERMIT,
+    conflict: Conflict = Conflict.MOST_SPECIFIC,
+    vocabulary: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
+) -> PolicyVersion:
+    return PolicyVersion(
+        policy="p",
+        version=label,
+        effective=When.parse("2024-01-01" if label == "v1" else "2024-02-01"),
+        rules=rules,
+        default=default,
+        conflict=conflict,
+        vocabulary=vocabulary or {},
+    )
+
+
+def rule(rule_id: str, effect: str, **fields: Any) -> Rule:
+    fields.setdefault("action", "travel")
+    return Rule(id=rule_id, effect=Effect(effect), **fields)
+
+
+def effects(d: policydiff.PolicyDiff) -> list[tuple[str, str, str]]:
+    return [(c.kind.value, c.direction.value, c.effect.value) for c in d]
+
+
+# -- most-specific: narrowing a permission can let a situation through -------------
+
+BAN = rule("ban", "prohibit", scope={"zone": ["a", "b"], "means": ["car"]})
+WIDE = rule("grant", "permit", scope={"zone": ["a", "b", "c"], "means": ["car"]})
+NARROW = attrs.evolve(WIDE, scope={"zone": ["a"], "means": ["car"]})
+
+
+def test_narrowing_a_permission_under_most_specific_can_loosen() -> None:
+    d = policydiff.diff(version(BAN, WIDE), version(BAN, NARROW, label="v2"))
+
+    assert effects(d) == [("scope-narrowed", "tightened", "loosened")]
+    assert d.verdict is Verdict.LOOSENED
+    (cube,) = d.impact()
+    assert cube.contains({"action": "travel", "zone": "a", "means": "car"})
+    assert (cube.before.rules, cube.after.rules) == (("ban",), ("grant",))
+
+
+def test_the_gate_fails_a_narrowing_that_lets_a_situation_through(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    policydiff.dump(version(BAN, WIDE), old)
+    policydiff.dump(version(BAN, NARROW, label="v2"), new)
+
+    assert main(["check", str(old), str(new), "--fail-on", "loosened"]) == 1
+    assert main(["check", str(old), str(new), "--fail-on", "loosened", "--by", "rules"]) == 0
+    capsys.readouterr()
+
+
+# -- merging a redundant rule into a broader one changes no decision ---------------
+
+NORTH = rule("no-north", "prohibit", scope={"zone": ["north"]})
+SOUTH = rule("no-south", "prohibit", scope={"zone": ["south"]})
+MERGED = attrs.evolve(NORTH, scope={"zone": ["north", "south"]})
+
+
+def test_merging_a_rule_into_a_broader_one_is_equivalent() -> None:
+    d = policydiff.diff(version(NORTH, SOUTH), version(MERGED, label="v2"))
+
+    assert d.verdict is Verdict.EQUIVALENT
+    assert effects(d) == [
+        ("scope-broadened", "tightened", "none"),
+        ("restriction-lifted", "loosened", "none"),
+    ]
+    lifted = next(c for c in d if c.kind is Kind.RESTRICTION_LIFTED)
+    assert lifted.covered_by == ("no-north",)
+    assert "no decision changed: covered by no-north" in policydiff.render(d)
+
+
+def test_the_gate_passes_a_merge_that_lifts_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    policydiff.dump(version(NORTH, SOUTH), old)
+    policydiff.dump(version(MERGED, label="v2"), new)
+
+    assert main(["check", str(old), str(new), "--fail-on", "any"]) == 0
+    assert main(["check", str(old), str(new), "--fail-on", "loosened", "--by", "rules"]) == 1
+    capsys.readouterr()
+
+
+def test_a_shadowed_permission_changes_no_decision() -> None:
+    broad = rule("broad", "permit")
+    extra = rule("extra", "permit", scope={"zone": ["north"]})
+    d = policydiff.diff(version(broad), version(broad, extra, label="v2"))
+
+    assert d.verdict is Verdict.EQUIVALENT
+    assert effects(d) == [("permission-granted", "loosened", "none")]
+
+
+# -- vocabulary: a value that is a leaf in one version and a parent in the other ---
+
+
+def test_deleting_a_vocabulary_tree_a_rule_relied_on_is_reported() -> None:
+    ban = rule("ban", "prohibit", scope={"territory": ["Russia"]})
+    tree = {"territory": {"Russia": ["Belgorod Oblast", "Kursk Oblast"]}}
+    d = policydiff.diff(version(ban, vocabulary=tree), version(ban, label="v2"))
+
+    assert d.verdict is Verdict.LOOSENED
+    ((kind, direction, effect),) = effects(d)
+    assert (kind, direction, effect) == ("metadata-changed", "neutral", "loosened")
+    (cube,) = d.impact()
+    assert cube.values["territory"].values == ("Belgorod Oblast", "Kursk Oblast")
+
+
+def test_a_leaf_becoming_a_parent_moves_only_its_new_children() -> None:
+    ban = rule("ban", "prohibit", scope={"territory": ["Russia"]})
+    grant = rule("grant", "permit", scope={"territory": ["Kursk Oblast"]})
+    old = version(ban, grant)
+    tree = {"territory": {"Russia": ["Belgorod Oblast", "Kursk Oblast"]}}
+    new = version(ban, grant, label="v2", vocabulary=tree)
+    d = policydiff.diff(old, new)
+
+    # Kursk Oblast now lies below Russia, but the permit is the more specific rule;
+    # Belgorod Oblast, unknown before, is now banned as part of Russia.
+    assert d.verdict is Verdict.TIGHTENED
+    (cube,) = d.impact()
+    assert cube.values["territory"].values == ("Belgorod Oblast",)
+    assert policydiff.decide(new, {"action": "travel", "territory": "Kursk Oblast"}).rules == (
+        "grant",
+    )
+
+
+def test_a_parent_over_one_child_ties_its_rules_and_prohibit_wins() -> None:
+    ban = rule("ban", "prohibit", scope={"territory": ["Russia"]})
+    grant = rule("grant", "permit", scope={"territory": ["Kursk Oblast"]})
+    new = version(ban, grant, label="v2", vocabulary={"territory": {"Russia": ["Kursk Oblast"]}})
+
+    # Both rules cover exactly the one leaf: neither is narrower, so prohibit wins.
+    answer = policydiff.decide(new, {"action": "travel", "territory": "Kursk Oblast"})
+    assert (answer.decision, answer.rules) == (Decision.PROHIBITED, ("ban",))
+
+
+# -- obligations by content --------------------------------------------------------
+
+
+def test_renaming_an_oblige_rule_changes_nothing() -> None:
+    duty = rule("log", "oblige", text="Log every trip.")
+    d = policydiff.diff(version(duty), version(attrs.evolve(duty, id="log-trips"), label="v2"))
+
+    assert d.verdict is Verdict.EQUIVALENT
+    assert effects(d) == [("rule-renamed", "neutral", "none")]
+    assert not policydiff.impact(d.old, d.new)
+
+
+def test_a_new_obligation_on_a_permitted_situation_tightens() -> None:
+    duty = rule("log", "oblige", text="Log every trip.")
+    d = policydiff.diff(version(), version(duty, label="v2"))
+
+    assert d.verdict is Verdict.TIGHTENED
+    assert effects(d) == [("restriction-imposed", "tightened", "tightened")]
+
+
+def test_an_obligation_on_a_prohibited_situation_does_not_count() -> None:
+    ban = rule("ban", "prohibit")
+    duty = rule("log", "oblige", text="Log every trip.")
+    d = policydiff.diff(version(ban), version(ban, duty, label="v2"))
+
+    assert d.verdict is Verdict.EQUIVALENT
+
+
+# -- default: none -----------------------------------------------------------------
+
+
+def test_undecided_ranks_between_prohibited_and_permitted() -> None:
+    grant = rule("grant", "permit", subject="Ukraine")
+    open_ = version(grant, default=Default.NONE)
+
+    to_prohibit = policydiff.diff(
+        open_, attrs.evolve(open_, version="v2", default=Default.PROHIBIT)
+    )
+    to_permit = policydiff.diff(open_, attrs.evolve(open_, version="v2", default=Default.PERMIT))
+
+    assert (to_prohibit.verdict, to_permit.verdict) == (Verdict.TIGHTENED, Verdict.LOOSENED)
+    assert [c.direction for c in to_prohibit] == [Direction.TIGHTENED]
+    assert [c.effect for c in to_permit] == [DecisionEffect.LOOSENED]
+
+
+def test_an_explicit_prohibition_over_an_undecided_situation_tightens() -> None:
+    old = version(default=Default.NONE)
+    d = policydiff.diff(old, version(rule("ban", "prohibit"), label="v2", default=Default.NONE))
+
+    assert d.verdict is Verdict.TIGHTENED
+    (cube,) = d.impact()
+    assert (cube.before.decision, cube.after.decision) == (Decision.UNDECIDED, Decision.PROHIBITED)
+
+
+# -- conditions --------------------------------------------------------------------
+
+
+def test_a_reworded_condition_is_a_new_proposition_and_so_mixed() -> None:
+    closed = Default.PROHIBIT
+    grant = rule("grant", "permit", conditions=["with a visa"])
+    reworded = attrs.evolve(grant, conditions=["with a valid visa"])
+    d = policydiff.diff(
+        version(grant, default=closed), version(reworded, label="v2", default=closed)
+    )
+
+    assert d.verdict is Verdict.MIXED
+
+
+def test_conflict_change_takes_part_only_where_two_rules_meet() -> None:
+    ban = rule("ban", "prohibit")
+    grant = rule("grant", "permit", scope={"zone": ["north"]})
+    old = version(ban, grant, conflict=Conflict.MOST_SPECIFIC)
+    d = policydiff.diff(old, attrs.evolve(old, version="v2", conflict=Conflict.PROHIBIT_OVERRIDES))
+
+    assert effects(d) == [("conflict-changed", "mixed", "tightened")]
+
+
+# -- the work budget ---------------------------------------------------------------
+
+
+def test_too_many_conditions_meeting_in_one_situation_is_a_clear_error() -> None:
+    many = [rule(f"r{i}", "permit", conditions=[f"condition {i}"]) for i in range(13)]
+
+    with pytest.raises(DiffError, match="13 conditions meet in one situation"):
+        policydiff.decide(version(*many), {"action": "travel"})
+
+
+def test_a_diff_past_the_budget_still_renders_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from policydiff import _evaluate
+
+    monkeypatch.setattr(_evaluate, "MAX_PIECES", 0)
+    d = policydiff.diff(version(), version(rule("ban", "prohibit"), label="v2"))
+
+    assert "Verdict by decisions: not worked out (the question needs more than 0 pieces" in (
+        policydiff.render(d)
+    )
+    assert d.to_dict()["verdict"] is None
+    with pytest.raises(DiffError, match="more than 0 pieces"):
+        _ = d.verdict
+
+
+def test_an_obligation_without_text_that_changes_scope_is_a_new_obligation() -> None:
+    duty = rule("log", "oblige", scope={"means": ["car"]})
+    wider = attrs.evolve(duty, scope={"means": ["car", "bus"]})
+    d = policydiff.diff(version(duty), version(wider, label="v2"))
+
+    # Its content names it, so the car journeys now carry a different obligation.
+    cars = [c for c in d.impact() if c.contains({"action": "travel", "means": "car"})]
+    assert [c.direction for c in cars] == [DecisionEffect.MIXED]
+
+
+def test_a_diff_built_by_hand_without_changes_is_equivalent() -> None:
+    v = version(rule("ban", "prohibit"))
+
+    assert policydiff.PolicyDiff(old=v, new=v, changes=()).verdict is Verdict.EQUIVALENT
+
+
+def test_a_diff_filtered_by_direction_keeps_the_verdict_of_the_whole() -> None:
+    d = policydiff.diff(version(NORTH, SOUTH), version(MERGED, label="v2"))
+
+    only = d.only("loosened")
+    assert [c.kind for c in only] == [Kind.RESTRICTION_LIFTED]
+    assert only.verdict is Verdict.EQUIVALENT
+
+
+def test_check_past_the_budget_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policydiff import _evaluate
+
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    policydiff.dump(version(NORTH, SOUTH), old)
+    policydiff.dump(version(MERGED, label="v2"), new)
+    monkeypatch.setattr(_evaluate, "MAX_PIECES", 0)
+
+    assert main(["check", str(old), str(new), "--fail-on", "loosened"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "more than 0 pieces of the situation space" in err
+    assert "Traceback" not in err
+    assert main(["check", str(old), str(new), "--fail-on", "loosened", "--by", "rules"]) == 1
