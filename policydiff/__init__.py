@@ -24,6 +24,7 @@ if typing.TYPE_CHECKING:
     from policydiff._history_load import load_history
     from policydiff._impact import impact
     from policydiff._render import render
+    from policydiff._render_html import report
     from policydiff._results import PolicyDiff
     from policydiff._store import from_store, load_deltas, save_deltas, to_store
     from policydiff.errors import (
@@ -105,6 +106,7 @@ __all__ = [
     "load_history",
     "loads",
     "render",
+    "report",
     "save_deltas",
     "to_store",
 ]
@@ -119,6 +121,7 @@ _HOMES = {
     **dict.fromkeys(("load_history",), "policydiff._history_load"),
     "impact": "policydiff._impact",
     **dict.fromkeys(("render",), "policydiff._render"),
+    **dict.fromkeys(("report",), "policydiff._render_html"),
     **dict.fromkeys(("PolicyDiff",), "policydiff._results"),
     **dict.fromkeys(("from_store", "load_deltas", "save_deltas", "to_store"), "policydiff._store"),
     **dict.fromkeys(

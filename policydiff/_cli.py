@@ -71,6 +71,7 @@ Examples, run in the repository's examples/us-ukraine-strikes/history folder:
   policydiff at . 2024-06-01
   policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on loosened
   policydiff validate .
+  policydiff report . -o report.html
 
 \b
 A review gate in CI (GitHub Actions) that fails a pull request loosening policy.yaml:
@@ -401,6 +402,11 @@ def check_command(old: str, new: str, fail_on: str, by: str, output_format: Outp
     return EXIT_CHECK_FAILED if gate.failed else EXIT_OK
 
 
+def _pairs(text: str) -> tuple[str, ...]:
+    """Split ``DIM=VALUE,DIM=VALUE`` at its commas; ``\\,`` is a comma inside a value."""
+    return tuple(part.replace("\\,", ",") for part in re.split(r"(?<!\\),", text))
+
+
 def _situation(pairs: tuple[str, ...]) -> dict[str, str]:
     """Read DIM=VALUE arguments into a situation."""
     situation: dict[str, str] = {}
@@ -465,6 +471,65 @@ def decide_command(
     at = when if when is not None else loaded.last.effective
     answer = loaded.decide(situation, at=at)
     _emit(render_answer(loaded, situation, when, answer, output_format), output_format)
+
+
+@cli.command(
+    "report", short_help="A self-contained HTML report: a timeline, each step, its sources."
+)
+@click.argument("paths", metavar="PATH | OLD NEW", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="The HTML file to write; - writes to standard output.",
+)
+@click.option(
+    "--situation",
+    "situations",
+    metavar="DIM=VALUE,...",
+    multiple=True,
+    help="Draw this situation's decisions over time (repeat for more situations).",
+)
+def report_command(paths: tuple[str, ...], output: str, situations: tuple[str, ...]) -> None:
+    """Write an HTML report of a history (PATH) or of one step (OLD NEW).
+
+    One self-contained page: an SVG timeline of the versions and of each
+    rule's life, marks where restrictions were lifted or imposed, then each
+    step's changes, decision steps, sources (linked) and the situations whose
+    decision changed. It loads nothing from the network; open it in any browser.
+
+    Each --situation (dimensions and values, separated by commas; write \\,
+    for a comma inside a value) adds its decision timeline: what the policy
+    decided for it, version by version.
+
+    \b
+    Example:
+      cd examples/us-ukraine-strikes/history
+      policydiff report . -o report.html
+      policydiff report 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml -o step.html
+      policydiff report . -o kursk.html --situation "subject=Ukraine,action=strike,territory=Kursk Oblast,weapon=ATACMS"
+    """
+    from policydiff._documents import write_atomic
+
+    if len(paths) > 2:
+        msg = f"expected PATH (a history) or OLD NEW (two versions), got {len(paths)} paths"
+        raise click.UsageError(msg)
+    asked = [_situation(_pairs(text)) for text in situations]
+    with _working("Reading the policy and drawing its report…"):
+        if len(paths) == 2:
+            source: policydiff.PolicyHistory | policydiff.PolicyDiff = policydiff.diff(
+                policydiff.load(paths[0]), policydiff.load(paths[1])
+            )
+        else:
+            source = policydiff.load_history(paths[0])
+        page = policydiff.report(source, situations=asked)
+    if output == "-":
+        _out(page)
+        return
+    write_atomic(output, page)
+    _say(f"Wrote {output}: open it in a browser.")
 
 
 @cli.command("validate", short_help="Check version documents and histories; report every problem.")
