@@ -309,15 +309,6 @@ def test_log_rule_keeps_only_that_rules_changes(capsys: pytest.CaptureFixture[st
     assert data["diffs"][0]["to"]["version"] == "kharkiv-defensive-strikes"
 
 
-def test_log_rule_that_never_changed_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["log", HISTORY, "--rule", "no-strikes-inside-russia"], capsys)
-
-    assert (code, out) == (
-        0,
-        "No changes to rule no-strikes-inside-russia in us-weapons-use-ukraine.\n",
-    )
-
-
 def test_log_unknown_rule_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(["log", HISTORY, "--rule", "kharkiv-defensive-strike"], capsys)
 
