@@ -9,6 +9,9 @@ The public face, for every test module that needs random policies:
   hold every kind of change rather than "everything replaced".
 - :func:`version_sequences` builds several versions of one policy with
   distinct labels and strictly increasing effective instants (a history).
+- :func:`small_versions`, :func:`small_version_pairs` and
+  :func:`small_histories` build tiny policies whose every situation can be
+  enumerated (the decision oracle's tests).
 - :func:`whens`, :func:`rules`, :func:`vocabularies`, :func:`sources` and
   :func:`events` build the parts.
 
@@ -45,6 +48,9 @@ __all__ = [
     "DIMENSIONS",
     "POLICIES",
     "RULE_IDS",
+    "SMALL_CONDITIONS",
+    "SMALL_OBLIGATIONS",
+    "SMALL_VALUES",
     "SUBJECTS",
     "VALUES",
     "ZONES",
@@ -52,6 +58,9 @@ __all__ = [
     "free_text",
     "labels",
     "rules",
+    "small_histories",
+    "small_version_pairs",
+    "small_versions",
     "sources",
     "version_pairs",
     "version_sequences",
@@ -408,4 +417,247 @@ def version_sequences(
         nxt = attrs.evolve(nxt, version=label)
         labels_seen.add(nxt.version)
         found.append(nxt)
+    return found
+
+
+# --- small policies, for tests that enumerate every situation ----------------------
+#
+# The decision properties compare the evaluator with a brute-force oracle that
+# lists every situation and every truth assignment, so these policies stay
+# tiny: two subjects, two actions, at most three scope dimensions of a few
+# values each, at most three conditions. Within that, they reach every effect,
+# conflict strategy and default, trees two and three levels deep that grow,
+# shrink and vanish between versions, renames, shadowed rules and obligations
+# that share their text.
+
+SMALL_SUBJECTS = ("A", "B")
+SMALL_ACTIONS = ("go", "stay")
+#: Scope dimensions and every value they may take. "x" and "k" are named by no
+#: tree shape, so they exercise values that no vocabulary names; "p" never
+#: has a tree.
+SMALL_VALUES: dict[str, tuple[str, ...]] = {
+    "t": ("R", "R1", "R2", "R11", "R12", "x"),
+    "w": ("W", "W1", "W2", "W21", "k"),
+    "p": ("d", "c"),
+}
+#: Tree shapes per dimension: none, two levels, three levels, a leaf moved up,
+#: a subtree alone. Versions of one pair draw their shapes independently, so a
+#: leaf turns into a parent (R1), back again, or the whole tree disappears.
+SMALL_TREES: dict[str, tuple[dict[str, tuple[str, ...]] | None, ...]] = {
+    "t": (
+        None,
+        {"R": ("R1", "R2")},
+        {"R": ("R1", "R2"), "R1": ("R11", "R12")},
+        {"R": ("R1", "R2", "R11")},
+        {"R1": ("R11", "R12")},
+    ),
+    "w": (
+        None,
+        {"W": ("W1", "W2")},
+        {"W": ("W1", "W2"), "W2": ("W21",)},
+        {"W2": ("W21", "W1")},
+    ),
+    "p": (None,),
+}
+SMALL_CONDITIONS = ("c1", "c2", "c3")
+#: Obligation texts: few, so oblige rules share them.
+SMALL_OBLIGATIONS = ("report the strike", "notify allies")
+SMALL_RULE_IDS = ("r1", "r2", "r3", "r4", "r5", "r6", "r7")
+
+
+def _tree_values(tree: dict[str, tuple[str, ...]]) -> set[str]:
+    return set(tree) | {kid for kids in tree.values() for kid in kids}
+
+
+def _allowed(vocabulary: dict[str, dict[str, tuple[str, ...]]], dim: str) -> tuple[str, ...]:
+    """The values a rule may name: a dimension with a tree is closed (SPEC 13)."""
+    if dim in vocabulary:
+        return tuple(sorted(_tree_values(vocabulary[dim])))
+    return SMALL_VALUES[dim]
+
+
+@st.composite
+def small_vocabularies(
+    draw: st.DrawFn, dims: tuple[str, ...]
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """A tree shape (or none) for each of ``dims``."""
+    found = {}
+    for dim in dims:
+        shape = draw(st.sampled_from(SMALL_TREES[dim]))
+        if shape is not None:
+            found[dim] = shape
+    return found
+
+
+@st.composite
+def small_rules(
+    draw: st.DrawFn,
+    *,
+    rule_id: str,
+    dims: tuple[str, ...],
+    vocabulary: dict[str, dict[str, tuple[str, ...]]],
+) -> Rule:
+    """A rule over ``dims`` naming only values ``vocabulary`` allows."""
+    effect = draw(st.sampled_from(Effect))
+    scope = {}
+    for dim in dims:
+        if draw(st.booleans()):
+            scope[dim] = draw(
+                st.frozensets(st.sampled_from(_allowed(vocabulary, dim)), min_size=1, max_size=2)
+            )
+    if effect is Effect.OBLIGE:
+        # Mostly a shared text; now and then none, so the obligation is named by its content.
+        text = draw(st.sampled_from((*SMALL_OBLIGATIONS, *SMALL_OBLIGATIONS, None)))
+    else:
+        text = draw(st.sampled_from((None, "Wording.")))
+    return Rule(
+        id=rule_id,
+        effect=effect,
+        subject=draw(st.frozensets(st.sampled_from(SMALL_SUBJECTS), max_size=1)),
+        action=draw(st.frozensets(st.sampled_from(SMALL_ACTIONS), min_size=1, max_size=2)),
+        scope=scope,
+        conditions=draw(st.frozensets(st.sampled_from(SMALL_CONDITIONS), max_size=2)),
+        text=text,
+    )
+
+
+def _small_version(
+    label: str,
+    month: int,
+    rules_: list[Rule],
+    vocabulary: dict[str, dict[str, tuple[str, ...]]],
+    default: Default,
+    conflict: Conflict,
+) -> PolicyVersion:
+    return PolicyVersion(
+        policy="small",
+        version=label,
+        effective=When(instant=pendulum.datetime(2024, month, 1), precision=Precision.MONTH),
+        rules=tuple(rules_),
+        default=default,
+        conflict=conflict,
+        vocabulary=vocabulary,
+    )
+
+
+@st.composite
+def small_versions(draw: st.DrawFn, *, max_rules: int = 4) -> PolicyVersion:
+    """A tiny version: 1-3 scope dimensions, up to ``max_rules`` rules."""
+    dims = tuple(
+        sorted(draw(st.sets(st.sampled_from(tuple(SMALL_VALUES)), min_size=1, max_size=3)))
+    )
+    vocabulary = draw(small_vocabularies(dims))
+    ids = draw(
+        st.lists(st.sampled_from(SMALL_RULE_IDS), min_size=1, max_size=max_rules, unique=True)
+    )
+    return _small_version(
+        "v1",
+        1,
+        [draw(small_rules(rule_id=i, dims=dims, vocabulary=vocabulary)) for i in ids],
+        vocabulary,
+        draw(st.sampled_from(Default)),
+        draw(st.sampled_from(Conflict)),
+    )
+
+
+def _fit(rule: Rule, vocabulary: dict[str, dict[str, tuple[str, ...]]]) -> Rule | None:
+    """``rule`` keeping only values the new vocabulary allows; ``None`` if a dimension empties."""
+    scope = {}
+    for dim, values in rule.scope.items():
+        kept = values & set(_allowed(vocabulary, dim))
+        if not kept:
+            return None
+        scope[dim] = kept
+    return attrs.evolve(rule, scope=scope)
+
+
+@st.composite
+def _small_successor(draw: st.DrawFn, old: PolicyVersion, label: str, month: int) -> PolicyVersion:
+    """A later version made by small edits of ``old``, its tree shapes included."""
+    dims = tuple(sorted({d for r in old.rules for d in r.scope} | set(old.vocabulary.trees)))
+    dims = dims or (draw(st.sampled_from(tuple(SMALL_VALUES))),)
+    if draw(st.booleans()):
+        vocabulary = {
+            d: {p: tuple(k) for p, k in t.items()} for d, t in old.vocabulary.trees.items()
+        }
+    else:
+        vocabulary = draw(small_vocabularies(dims))
+    used = {r.id for r in old.rules}
+    fresh = [i for i in SMALL_RULE_IDS if i not in used]
+    found: list[Rule] = []
+    for rule in old.rules:
+        fate = draw(st.sampled_from(("keep", "keep", "edit", "drop", "rename", "shadow")))
+        if fate == "drop":
+            continue
+        if fate == "rename" and fresh:
+            rule = attrs.evolve(rule, id=fresh.pop(0))
+        elif fate == "edit":
+            rule = draw(_small_edit(rule, dims, vocabulary))
+        elif fate == "shadow" and fresh:
+            # A copy made narrower by one more condition: redundant beside its original.
+            extra = draw(st.sampled_from(SMALL_CONDITIONS))
+            found.append(attrs.evolve(rule, id=fresh.pop(0), conditions=rule.conditions | {extra}))
+        found.append(rule)
+    for _ in range(draw(st.integers(0, 1))):
+        if fresh:
+            found.append(draw(small_rules(rule_id=fresh.pop(0), dims=dims, vocabulary=vocabulary)))
+    fitted = [r for r in (_fit(rule, vocabulary) for rule in found) if r is not None]
+    return _small_version(
+        label,
+        month,
+        fitted,
+        vocabulary,
+        draw(st.sampled_from((old.default, old.default, *Default))),
+        draw(st.sampled_from((old.conflict, old.conflict, *Conflict))),
+    )
+
+
+@st.composite
+def _small_edit(
+    draw: st.DrawFn,
+    rule: Rule,
+    dims: tuple[str, ...],
+    vocabulary: dict[str, dict[str, tuple[str, ...]]],
+) -> Rule:
+    """``rule`` with one edit: its effect, one dimension's values, a condition or its text."""
+    edit = draw(st.sampled_from(("effect", "scope", "scope", "condition", "subject", "text")))
+    if edit == "effect":
+        return attrs.evolve(rule, effect=draw(st.sampled_from(Effect)))
+    if edit == "condition":
+        return attrs.evolve(
+            rule, conditions=rule.conditions ^ {draw(st.sampled_from(SMALL_CONDITIONS))}
+        )
+    if edit == "subject":
+        return attrs.evolve(
+            rule, subject=draw(st.frozensets(st.sampled_from(SMALL_SUBJECTS), max_size=1))
+        )
+    if edit == "text":
+        return attrs.evolve(rule, text=draw(st.sampled_from((*SMALL_OBLIGATIONS, None))))
+    dim = draw(st.sampled_from(dims))
+    values = set(rule.scope.get(dim, frozenset())) ^ {
+        draw(st.sampled_from(_allowed(vocabulary, dim)))
+    }
+    scope = dict(rule.scope)
+    if values:
+        scope[dim] = frozenset(values)
+    else:
+        scope.pop(dim, None)
+    return attrs.evolve(rule, scope=scope)
+
+
+@st.composite
+def small_version_pairs(draw: st.DrawFn) -> tuple[PolicyVersion, PolicyVersion]:
+    """Two tiny versions of one policy, the second an edit of the first."""
+    old = draw(small_versions())
+    return old, draw(_small_successor(old, "v2", 2))
+
+
+@st.composite
+def small_histories(
+    draw: st.DrawFn, *, min_size: int = 2, max_size: int = 4
+) -> list[PolicyVersion]:
+    """Tiny versions of one policy, oldest first, each an edit of the one before."""
+    found = [draw(small_versions())]
+    for n in range(2, draw(st.integers(min_size, max_size)) + 1):
+        found.append(draw(_small_successor(found[-1], f"v{n}", n)))
     return found
