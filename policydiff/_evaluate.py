@@ -418,7 +418,10 @@ def dimension_names(versions: Iterable[PolicyVersion]) -> tuple[str, ...]:
     names: set[str] = set()
     for version in versions:
         for rule in version.rules:
-            names.update(rule.dimensions)
+            names.update(rule.scope)
+            if rule.subject:
+                names.add("subject")
+            names.add("action")
     first = [n for n in ("subject", "action") if n in names]
     return (*first, *sorted(names - {"subject", "action"}))
 
@@ -583,9 +586,11 @@ class Space:
         self.names = dimension_names(self.versions)
         position = {name: i for i, name in enumerate(self.names)}
         instances = [(side, rule) for side, v in enumerate(self.versions) for rule in v.rules]
+        # Each rule's dimensions once (the property builds a new dict on every call).
+        named_dims = [rule.dimensions for _, rule in instances]
         naming: list[list[dict[str, list[int]]]] = [[{} for _ in self.versions] for _ in self.names]
-        for number, (side, rule) in enumerate(instances):
-            for dim, values in rule.dimensions.items():
+        for number, ((side, _), dims) in enumerate(zip(instances, named_dims, strict=True)):
+            for dim, values in dims.items():
                 at = naming[position[dim]][side]
                 for value in values:
                     at.setdefault(value, []).append(number)
@@ -593,11 +598,10 @@ class Space:
         self.full = tuple(dim.full for dim in self.dims)
         named = [
             tuple(
-                (d, dim.masks.get(number, 0))
-                for d, dim in enumerate(self.dims)
-                if dim.name in rule.dimensions
+                (d, self.dims[d].masks.get(number, 0))
+                for d in sorted(position[dim] for dim in dims)
             )
-            for number, (_, rule) in enumerate(instances)
+            for number, dims in enumerate(named_dims)
         ]
         self.entries = self._pair(instances, named)
         self._within: dict[tuple[int, int, int], bool] = {}
