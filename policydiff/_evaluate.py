@@ -686,6 +686,8 @@ class Space:
         rank: float = float("inf"),
         settled: bool = False,
         prune: Callable[[list[Entry], list[Entry]], bool] | None = None,
+        seen: set[tuple[Any, ...]] | None = None,
+        thin: Callable[[list[Entry]], list[Entry]] | None = None,
     ) -> None:
         """Split ``cube`` until every entry covers a piece whole; visit each piece.
 
@@ -712,6 +714,8 @@ class Space:
                 " (see the work budget on the impact page)"
             )
             raise DiffError(msg)
+        if thin is not None:
+            entries = thin(entries)
         partial = [0] * len(cube)
         ruled = False
         wholes: list[Entry] = []
@@ -731,6 +735,14 @@ class Space:
                 parts.append(entry)
         if settled and ruled:
             return
+        if seen is not None:
+            key = (
+                tuple(e.index for e in entries),
+                tuple(mask if count else -1 for mask, count in zip(cube, partial, strict=True)),
+            )
+            if key in seen:
+                return
+            seen.add(key)
         if prune is not None and parts and prune(wholes, parts):
             return
         count = max(partial, default=0)
@@ -755,7 +767,9 @@ class Space:
             child = list(cube)
             child[d] = piece
             kept = [e for e in entries if e.masks.get(d, piece) & piece]
-            self.explore(child, kept, visit, rank=rank, settled=settled, prune=prune)
+            self.explore(
+                child, kept, visit, rank=rank, settled=settled, prune=prune, seen=seen, thin=thin
+            )
 
     # -- deciding ----------------------------------------------------------------
 
