@@ -51,6 +51,7 @@ from policydiff.model import (
     FrozenMap,
     Kind,
     PolicyVersion,
+    Rule,
     Verdict,
 )
 
@@ -535,37 +536,44 @@ class _Thin:
     Only who decided would differ without them, so a rule is dropped only
     when both versions hold it alike and no change names it:
 
-    - an ``oblige`` rule, where no changed rule is one: both versions then
-      add the same obligations everywhere in the cube;
+    - an ``oblige`` rule whose obligation no changed rule in the cube
+      imposes: both versions add it alike, so it makes one set of
+      obligations a subset of the other exactly when it was before;
     - a permit, where each side decides as prohibit-overrides (most-specific
       where no rule in the cube lies within another) and its default
       permits: a prohibit still overrides it, and without it the default
       permits. Permit-overrides with a prohibiting default is the mirror.
     """
 
-    __slots__ = ("drop", "named", "nested")
+    __slots__ = ("drop", "named", "nested", "space")
 
     def __init__(
         self, comparison: Comparison, meeting: Sequence[Entry], named: frozenset[str]
     ) -> None:
+        self.space = comparison.space
         self.named = named
         self.nested = (comparison._nested(0, meeting), comparison._nested(1, meeting))
         drops = {_idle(version) for version in comparison.space.versions}
         self.drop = drops.pop() if len(drops) == 1 else None
 
     def __call__(self, entries: list[Entry]) -> list[Entry]:
-        idle = set()
-        if not Comparison._changed(entries, Effect.OBLIGE):
-            idle.add(Effect.OBLIGE)
-        if self.drop is not None and self._flat(entries):
-            idle.add(self.drop)
-        if not idle:
-            return entries
+        obligation = self.space.obligation
+        duties = {
+            obligation(r)
+            for e in entries
+            if e.changed
+            and (r := e.rules[0] or e.rules[1]) is not None
+            and r.effect is Effect.OBLIGE
+        }
+        drop = self.drop if self.drop is not None and self._flat(entries) else None
         named = self.named
         kept = [
             e
             for e in entries
-            if e.changed or (r := e.rules[0]) is None or r.effect not in idle or r.id in named
+            if e.changed
+            or (r := e.rules[0]) is None
+            or r.id in named
+            or not (r.effect is drop or (r.effect is Effect.OBLIGE and obligation(r) not in duties))
         ]
         return kept if len(kept) != len(entries) else entries
 
@@ -650,6 +658,8 @@ class Judge:
             return self.comparison
         if self._lean is None:
             olds, news = self._rule_ids()
+            if not old.vocabulary and not new.vocabulary:
+                old, new = nearby(old, new)
             self._lean = compare(old, new, lean=True, named=frozenset(olds | news))
         return self._lean
 
@@ -706,6 +716,48 @@ class Judge:
                 olds.add(old_id)
                 news.add(new_id)
         return olds, news
+
+
+def nearby(old: PolicyVersion, new: PolicyVersion) -> tuple[PolicyVersion, PolicyVersion]:
+    """The two versions with only the rules that meet a rule one of them lacks.
+
+    Only situations a changed rule covers can move (with the default and the
+    conflict strategy unchanged), and a rule that meets no changed rule
+    covers none of them; leaving it out leaves every outcome there as it
+    was. For versions without vocabulary trees, where a rule covers exactly
+    the values it names.
+    """
+    changed = [r for r in old.rules if new.rule(r.id, None) != r]
+    changed += [r for r in new.rules if old.rule(r.id, None) != r]
+    if len(changed) * 4 > len(old.rules) + len(new.rules):
+        return old, new
+    by_subject: dict[str, list[Rule]] = {}
+    everyone: list[Rule] = []
+    for rule in changed:
+        if not rule.subject:
+            everyone.append(rule)
+        for value in rule.subject:
+            by_subject.setdefault(value, []).append(rule)
+
+    def meets(rule: Rule) -> bool:
+        if rule.subject:
+            near = [c for value in rule.subject for c in by_subject.get(value, ())]
+            near += everyone
+        else:
+            near = changed
+        for other in near:
+            if rule.action.isdisjoint(other.action):
+                continue
+            scope = other.scope
+            if all(
+                dim not in scope or not values.isdisjoint(scope[dim])
+                for dim, values in rule.scope.items()
+            ):
+                return True
+        return False
+
+    kept = [[rule for rule in version.rules if meets(rule)] for version in (old, new)]
+    return attrs.evolve(old, rules=kept[0]), attrs.evolve(new, rules=kept[1])
 
 
 def deciding_rules(version: PolicyVersion, values: Mapping[str, Iterable[str]]) -> set[str]:
