@@ -29,6 +29,9 @@ from tests.strategies import (
     small_versions,
 )
 
+#: The fields of SPEC 11's answer JSON that the oracle can predict.
+JSON_FIELDS = ("decision", "conditions", "obligations", "rules", "default", "since", "groups")
+
 
 class Obligations:
     """Matches the oracle's obligations (texts, or content for rules without one) with the engine's names.
@@ -59,12 +62,6 @@ class Obligations:
                 return False
             self.names[key] = name
         return True
-
-
-def point(answer: Any, holds: Iterable[str]) -> tuple[str, tuple[str, ...]]:
-    """What the engine decides under one assignment: decision and obligations."""
-    given_ = answer.given(holds)
-    return given_.decision.value, tuple(given_.obligations)
 
 
 def agrees(names: Obligations, expected: oracle.Outcome, got: Any, *, rules: bool = True) -> bool:
@@ -110,6 +107,16 @@ def test_decide_matches_the_oracle_on_every_full_situation_and_assignment(
         assert got.rules == tuple(sorted(got.rules)), where
         assert got.default == expected.default, where
         assert (got.groups, got.since, got.version) == ((), None, version.version), where
+        data = got.to_dict()  # SPEC 11's JSON
+        assert {k: data[k] for k in JSON_FIELDS} == {
+            "decision": expected.decision,
+            "conditions": sorted(expected.conditions),
+            "obligations": list(got.obligations),
+            "rules": sorted(expected.rules),
+            "default": expected.default,
+            "since": None,
+            "groups": [],
+        }, where
         for holds in oracle.assignments(expected.conditions):
             one = got.given(holds)
             assert agrees(names, expected.given(holds), one), f"{sorted(holds)} hold: {where}"
