@@ -348,10 +348,12 @@ def impact_command(old: str, new: str, only: tuple[str, ...], output_format: Out
       cd examples/us-ukraine-strikes/history
       policydiff impact 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml
     """
+    from policydiff._render import render_impact
+
     before, after = policydiff.load(old), policydiff.load(new)
     with _working("Working out which situations changed decision…"):
         found = policydiff.impact(before, after)
-        text = policydiff.render(found.only(*only) if only else found, output_format)
+        text = render_impact(found.only(*only) if only else found, output_format, old, new)
     _emit(text, output_format)
 
 

@@ -84,12 +84,14 @@ MARKDOWN_LIMIT = 65_536
 _MARKDOWN_BUDGET = 60_000
 
 
-def impact_markdown(result: Impact) -> str:
+def impact_markdown(
+    result: Impact, *, command: str = "policydiff impact OLD NEW --format json"
+) -> str:
     """Return a Markdown impact report: a heading, a sentence per cube and a table.
 
     The report stays under :data:`MARKDOWN_LIMIT` characters (a GitHub
     comment): past the budget it lists the first groups that fit, then says
-    how many more there are and where the full report is.
+    how many more there are and that ``command`` gives the full report.
     """
     title = f"## Impact on {result.new.policy}: {result.old.version} → {result.new.version}"
     lines = [title]
@@ -124,9 +126,7 @@ def impact_markdown(result: Impact) -> str:
         lines += [
             "",
             f"{_plural(more, 'more group is', 'more groups are')} not listed here, to keep the"
-            f" report short enough for a review comment. The full report:"
-            f" `policydiff impact OLD NEW --format json` (OLD being version"
-            f" {markdown_text(result.old.version)}, NEW version {markdown_text(result.new.version)}).",
+            f" report short enough for a review comment. For every group: `{command}`.",
         ]
     return "\n".join(lines) + "\n"
 

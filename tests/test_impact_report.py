@@ -157,7 +157,7 @@ def test_markdown_stays_under_a_comment_and_points_to_the_json() -> None:
     assert listed == [f"- {markdown_text(c.describe())}" for c in found][: len(listed)]
     pointer = text.rstrip().splitlines()[-1]
     assert pointer.startswith(f"{400 - len(listed)} more groups are not listed here")
-    assert "`policydiff impact OLD NEW --format json`" in pointer
+    assert pointer.endswith("For every group: `policydiff impact OLD NEW --format json`.")
     # JSON and text stay complete.
     assert len(json.loads(policydiff.render(found, "json"))["cubes"]) == 400
     assert policydiff.render(found).count("\n- ") == 400
@@ -167,3 +167,18 @@ def test_markdown_that_fits_lists_every_group_and_no_pointer() -> None:
     text = policydiff.render(_many_groups(20), "markdown")
     assert text.count("\n- ") == 20
     assert "--format json" not in text
+
+
+def test_cli_markdown_points_to_the_json_of_the_files_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    found = _many_groups(400)
+    old, new = tmp_path / "old policy.yaml", tmp_path / "new.yaml"
+    policydiff.dump(found.old, old)
+    policydiff.dump(found.new, new)
+    code, out = run(["impact", old, new, "--format", "markdown"], capsys)
+    assert code == 0
+    assert len(out) < MARKDOWN_LIMIT
+    assert out.rstrip().endswith(f"`policydiff impact '{old}' {new} --format json`.")
+    code, out = run(["impact", old, new, "--format", "json"], capsys)
+    assert len(json.loads(out)["cubes"]) == 400
