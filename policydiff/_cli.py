@@ -328,21 +328,32 @@ def at_command(history: str, when: str, output_format: OutputFormat) -> None:
 @cli.command("impact", short_help="Which situations changed decision from OLD to NEW.")
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    type=click.Choice(["loosened", "tightened", "mixed"]),
+    help="List only the groups that moved this way (repeatable); the verdict still counts all.",
+)
 @_format_option
-def impact_command(old: str, new: str, output_format: OutputFormat) -> None:
+def impact_command(old: str, new: str, only: tuple[str, ...], output_format: OutputFormat) -> None:
     """Show which situations changed decision from OLD to NEW.
 
     Each group of situations is listed with its decision before and after
-    and the rules responsible on each side.
+    and the rules responsible on each side. Markdown lists as many groups
+    as fit in a review comment and points to the JSON for the rest.
 
     \b
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff impact 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml
     """
+    from policydiff._render import render_impact
+
     before, after = policydiff.load(old), policydiff.load(new)
     with _working("Working out which situations changed decision…"):
-        text = policydiff.render(policydiff.impact(before, after), output_format)
+        found = policydiff.impact(before, after)
+        text = render_impact(found.only(*only) if only else found, output_format, old, new)
     _emit(text, output_format)
 
 

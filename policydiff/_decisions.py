@@ -27,6 +27,7 @@ from policydiff.model import (
 )
 
 __all__ = [
+    "FEW",
     "FORMAT_VERSION",
     "MAX_CONDITIONS",
     "MAX_PIECES",
@@ -58,6 +59,10 @@ class Classes(Protocol):
 
 FORMAT_VERSION = 1
 
+#: Up to this many values left out of a span are named ("any value except
+#: A and B") rather than said as "any other value".
+FEW = 5
+
 #: The most conditions that may meet in one situation (across both versions
 #: of a comparison): every assignment of them is worked out.
 MAX_CONDITIONS = 12
@@ -83,6 +88,10 @@ class Span:
         excluded: When not empty, the span holds every value except these
             (then ``values`` is empty and ``others`` is true); used where
             that is the shorter way to say it.
+        left: When the span holds unnamed values but not every value, the
+            values the versions name that it leaves out; its words name
+            them instead of saying "any other value" when there are at most
+            :data:`FEW` of them.
     """
 
     __module__ = "policydiff"
@@ -91,6 +100,16 @@ class Span:
     others: bool = False
     any: bool = False
     excluded: tuple[str, ...] = ()
+    left: tuple[str, ...] = attrs.field(default=(), eq=False)
+
+    @property
+    def named_exceptions(self) -> tuple[str, ...]:
+        """The values to say "any value except ..." with; empty when not so said."""
+        if self.excluded:
+            return self.excluded
+        if self.others and not self.any and 0 < len(self.left) <= FEW:
+            return self.left
+        return ()
 
     def to_data(self) -> str | list[str] | dict[str, list[str]]:
         """Return the span for JSON.
@@ -109,8 +128,8 @@ class Span:
     def __str__(self) -> str:
         if self.any:
             return "any"
-        if self.excluded:
-            return f"any value except {joined(self.excluded, 'and')}"
+        if self.named_exceptions:
+            return f"any value except {joined(self.named_exceptions, 'and')}"
         shown = list(self.values)
         if self.others:
             shown.append("any other value")
@@ -439,6 +458,8 @@ class Impact:
     new: PolicyVersion
     dimensions: tuple[str, ...] = ()
     cubes: tuple[Cube, ...] = ()
+    #: The moved groups :meth:`only` left out; they still count in the verdict.
+    left_out: tuple[Cube, ...] = ()
 
     def __iter__(self) -> Iterator[Cube]:
         return iter(self.cubes)
@@ -453,16 +474,55 @@ class Impact:
     def verdict(self) -> Verdict:
         """``equivalent``, or which way the moved situations went."""
         found: set[str] = set()
-        for cube in self.cubes:
+        for cube in (*self.cubes, *self.left_out):
             found.update(_DIRECTIONS[cube.direction])
         return verdict_of(found)
+
+    def only(self, *directions: DecisionEffect | str) -> Impact:
+        """Return this impact with only the groups that moved any of these ways.
+
+        The groups left out still count in the verdict and are listed in
+        ``left_out``.
+
+        Args:
+            directions: ``loosened``, ``tightened`` or ``mixed``.
+
+        Returns:
+            An :class:`Impact` whose ``cubes`` moved one of those ways.
+
+        Raises:
+            ValueError: A direction that is not one of those three.
+        """
+        wanted = {DecisionEffect(d) for d in directions}
+        if DecisionEffect.NONE in wanted:
+            msg = "a group moved loosened, tightened or mixed; 'none' is not a move"
+            raise ValueError(msg)
+        everything = (*self.cubes, *self.left_out)
+        return attrs.evolve(
+            self,
+            cubes=tuple(c for c in everything if c.direction in wanted),
+            left_out=tuple(c for c in everything if c.direction not in wanted),
+        )
+
+    def summary(self) -> dict[str, int]:
+        """Count every moved group by kind of move, those :meth:`only` left out included.
+
+        Returns:
+            ``{"loosened": n, "tightened": n, "mixed": n}``.
+        """
+        counts = dict.fromkeys(_MOVES, 0)
+        for cube in (*self.cubes, *self.left_out):
+            counts[cube.direction.value] += 1
+        return counts
 
     def to_dict(self) -> dict[str, Any]:
         """Return the impact as plain data, shaped like the diff's JSON.
 
         Returns:
             ``{"policydiff", "policy", "from", "to", "verdict", "dimensions",
-            "cubes"}`` with ISO 8601 effective instants.
+            "cubes", "summary", "left_out"}`` with ISO 8601 effective
+            instants; ``summary`` counts every moved group by direction and
+            ``left_out`` counts the groups :meth:`only` left out.
         """
         return {
             "policydiff": FORMAT_VERSION,
@@ -472,8 +532,12 @@ class Impact:
             "verdict": self.verdict.value,
             "dimensions": list(self.dimensions),
             "cubes": [cube.to_dict() for cube in self.cubes],
+            "summary": self.summary(),
+            "left_out": len(self.left_out),
         }
 
+
+_MOVES = ("loosened", "tightened", "mixed")
 
 _DIRECTIONS = {
     DecisionEffect.LOOSENED: (LOOSENED,),

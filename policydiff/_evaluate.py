@@ -206,7 +206,11 @@ class _Dim:
             elif mask & 1 and rest.bit_count() < mask.bit_count():
                 found = Span(others=True, excluded=self._collapse(self._values(rest)))
             else:
-                found = Span(values=self._collapse(self._values(mask)), others=bool(mask & 1))
+                found = Span(
+                    values=self._collapse(self._values(mask)),
+                    others=bool(mask & 1),
+                    left=self._collapse(self._values(rest)) if mask & 1 else (),
+                )
             self._spans[mask] = found
         return found
 

@@ -149,8 +149,8 @@ def _phrase(span: Span | None, anything: str, other: str, every: str) -> str:
     """Say a subject or action span in a sentence ("Anyone except Ukraine")."""
     if span is None or span.any:
         return anything
-    if span.excluded:
-        return f"{every} except {join(span.excluded, 'and')}"
+    if span.named_exceptions:
+        return f"{every} except {join(span.named_exceptions, 'and')}"
     shown = list(span.values)
     if span.others:
         shown.append(other)

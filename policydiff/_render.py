@@ -9,6 +9,7 @@ in :mod:`policydiff._render_text`, :mod:`policydiff._render_markdown` and
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping, Sequence
 from typing import Literal, get_args
 
@@ -48,6 +49,7 @@ __all__ = [
     "render_at",
     "render_check",
     "render_gate",
+    "render_impact",
     "render_log",
     "render_timeline",
     "render_validate",
@@ -211,6 +213,22 @@ def _known(format: str) -> None:
     if format not in FORMATS:
         msg = f"unknown format {shown(format)} (expected one of: {', '.join(FORMATS)})"
         raise ValueError(msg)
+
+
+def render_impact(found: Impact, format: OutputFormat, old: str, new: str) -> str:
+    """Render an impact analysis of two files, naming them where Markdown points to the JSON.
+
+    Args:
+        found: The impact analysis.
+        format: The output format.
+        old: The old version's path, as given on the command line.
+        new: The new version's path.
+    """
+    _known(format)
+    if format != "markdown":
+        return render(found, format)
+    command = f"policydiff impact {shlex.join([old, new])} --format json"
+    return _plain(impact_markdown(found, command=command))
 
 
 def render_gate(gate: Gate, format: OutputFormat = "text") -> str:

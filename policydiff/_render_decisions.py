@@ -45,41 +45,89 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def _headline(result: Impact) -> str:
+def _headline(result: Impact) -> list[str]:
+    """Return the heading line, the count by kind of move, and what a filter left out."""
     old, new = result.old, result.new
     span = f"from {old.version} ({old.effective}) to {new.version} ({new.effective})"
-    if not result.cubes:
-        return f"Impact on {new.policy} {span}: no situation changed decision."
-    groups = _plural(len(result.cubes), "group", "groups")
-    return (
+    total = len(result.cubes) + len(result.left_out)
+    if not total:
+        return [f"Impact on {new.policy} {span}: no situation changed decision."]
+    groups = _plural(total, "group", "groups")
+    lines = [
         f"Impact on {new.policy} {span}: {groups} of situations changed decision"
-        f" (verdict: {result.verdict.value})."
-    )
+        f" (verdict: {result.verdict.value}).",
+        "By kind of move: " + ", ".join(f"{n} {way}" for way, n in result.summary().items()) + ".",
+    ]
+    if result.left_out:
+        ways = [cube.direction.value for cube in result.left_out]
+        counted = ", ".join(f"{ways.count(way)} {way}" for way in sorted(set(ways)))
+        lines.append(
+            f"Left out by the filter: {_plural(len(ways), 'group', 'groups')} ({counted})."
+        )
+    return lines
 
 
 def impact_text(result: Impact) -> str:
-    """Return a plain-text impact report: a heading line, then one line per cube."""
-    lines = [_headline(result)]
+    """Return a plain-text impact report: heading lines, then one line per cube."""
+    lines = _headline(result)
     if result.cubes:
         lines.append("")
         lines.extend(f"- {cube.describe()}" for cube in result.cubes)
     return "\n".join(lines) + "\n"
 
 
-def impact_markdown(result: Impact) -> str:
-    """Return a Markdown impact report: a heading, a sentence per cube and a table."""
+#: GitHub refuses a comment longer than this many characters.
+MARKDOWN_LIMIT = 65_536
+
+#: What the listed groups of a Markdown impact report may take, leaving room
+#: for the heading and the closing line.
+_MARKDOWN_BUDGET = 60_000
+
+
+def impact_markdown(
+    result: Impact, *, command: str = "policydiff impact OLD NEW --format json"
+) -> str:
+    """Return a Markdown impact report: a heading, a sentence per cube and a table.
+
+    The report stays under :data:`MARKDOWN_LIMIT` characters (a GitHub
+    comment): past the budget it lists the first groups that fit, then says
+    how many more there are and that ``command`` gives the full report.
+    """
     title = f"## Impact on {result.new.policy}: {result.old.version} → {result.new.version}"
-    lines = [title, "", markdown_text(_headline(result))]
+    lines = [title]
+    for line in _headline(result):
+        lines += ["", markdown_text(line)]
     if not result.cubes:
         return "\n".join(lines) + "\n"
-    lines.append("")
-    lines.extend(f"- {markdown_text(cube.describe())}" for cube in result.cubes)
-    header = [*result.dimensions, "before", "after"]
-    lines += ["", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    bullets: list[str] = []
+    rows: list[str] = []
+    used = 0
     for cube in result.cubes:
+        bullet = f"- {markdown_text(cube.describe())}"
         cells = [str(cube.values[dim]) for dim in result.dimensions]
         cells += [decision_words(cube.before), decision_words(cube.after)]
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        row = "| " + " | ".join(_cell(c) for c in cells) + " |"
+        used += len(bullet) + len(row) + 2
+        if used > _MARKDOWN_BUDGET:
+            break
+        bullets.append(bullet)
+        rows.append(row)
+    header = [*result.dimensions, "before", "after"]
+    lines += ["", *bullets]
+    if rows:
+        lines += [
+            "",
+            "| " + " | ".join(_cell(h) for h in header) + " |",
+            "|" + "---|" * len(header),
+        ]
+        lines += rows
+    more = len(result.cubes) - len(rows)
+    if more:
+        lines += [
+            "",
+            f"{_plural(more, 'more group is', 'more groups are')} not listed here, to keep the"
+            f" report short enough for a review comment. For every group: `{command}`.",
+        ]
     return "\n".join(lines) + "\n"
 
 

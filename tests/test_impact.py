@@ -261,7 +261,10 @@ def test_changing_the_default_reports_only_situations_no_rule_decides() -> None:
     result = impact(version(rules), version(rules, default=Default.PROHIBIT))
     spans = [(str(c.values["subject"]), str(c.values["action"])) for c in result]
     assert len(spans) == 2
-    assert set(spans) == {("any other value", "any"), ("Ukraine", "any other value")}
+    assert set(spans) == {
+        ("any value except Ukraine", "any"),
+        ("Ukraine", "any value except strike"),
+    }
     assert all(c.before.default and c.after.default for c in result)
 
 
@@ -278,9 +281,10 @@ def test_sentences_name_subjects_and_actions_no_rule_names() -> None:
     rules = [rule("ban", "prohibit", subject="Ukraine")]
     result = impact(version(rules), version(rules, default=Default.PROHIBIT))
     assert [cube.describe() for cube in result] == [
-        "Ukraine may no longer take any other action"
+        "Ukraine may no longer take any action except strike"
         " (was permitted by default; now prohibited by default)",
-        "Anyone else may no longer act (was permitted by default; now prohibited by default)",
+        "Anyone except Ukraine may no longer act"
+        " (was permitted by default; now prohibited by default)",
     ]
 
 
@@ -288,7 +292,7 @@ def test_an_obligation_splits_a_default_change_where_it_applies() -> None:
     old = version([rule("watch", "oblige")])
     result = impact(old, attrs.evolve(old, default=Default.PROHIBIT))
     assert [(str(c.values["action"]), c.after.obligations) for c in result] == [
-        ("any other value", ()),
+        ("any value except strike", ()),
         ("strike", ("Everyone must meet a requirement to strike",)),
     ]
 
@@ -377,7 +381,8 @@ def test_narrowing_a_ban_to_one_value_frees_every_other_value() -> None:
     weapon = cube.values["weapon"]
     assert (weapon.values, weapon.others, weapon.any) == ((), True, False)
     assert cube.to_dict()["others"] == ["weapon"]
-    assert "weapon is any other value" in cube.describe()
+    # The one value the versions name outside the span is named.
+    assert "weapon is any value except ATACMS" in cube.describe()
 
 
 def test_a_dimension_the_whole_cube_spans_shows_as_any() -> None:
