@@ -168,9 +168,10 @@ class Comparison:
     pieces, only the records, and only for versions with the same default
     and conflict strategy. It skips what cannot add a record: a cube whose
     covering entries, in the same combinations, were explored already, and
-    the permits that cannot change an outcome in a cube (see :class:`_Thin`);
+    the rules that cannot change an outcome in a cube (see :class:`_Thin`);
     then a record names only the rules in ``named`` and the changed ones,
-    and says nothing true of the default or of conflicts.
+    and says nothing true of the default or of conflicts. Conditions of the
+    rules left out do not count towards :data:`MAX_CONDITIONS`.
     """
 
     def __init__(
@@ -421,8 +422,8 @@ class _Thin:
       imposes: both versions add it alike, so it makes one set of
       obligations a subset of the other exactly when it was before;
     - a permit, where each side decides as prohibit-overrides (most-specific
-      where no rule in the cube lies within another) and its default
-      permits: a prohibit still overrides it, and without it the default
+      where no permit of the cube lies within a prohibit of it) and its
+      default permits: a prohibit still overrides it, and without it the default
       permits. Permit-overrides with a prohibiting default is the mirror.
     """
 
