@@ -14,6 +14,7 @@ from policydiff._render_decisions import effect_note
 from policydiff._results import PolicyDiff, endpoint
 from policydiff._text import joined, plural
 from policydiff._time import describe_gap
+from policydiff.errors import DiffError
 from policydiff.model import Change, Direction, Effect, PolicyVersion, Precision, Source, When
 
 __all__ = [
@@ -166,22 +167,16 @@ def no_steps(history: PolicyHistory, rule_id: str | None, *, filtered: bool = Fa
 
 
 def step_verdict(d: PolicyDiff) -> str:
-    """Say in one word which way a step moved the policy.
+    """Say in one word which way a step moved what the policy decides.
 
-    For now this is read off the rule-level changes: ``loosened`` or
-    ``tightened`` when every change that is not neutral goes that way,
-    ``mixed`` when they go both ways, ``neutral`` when only wording and
-    metadata changed, ``unchanged`` when nothing did. This is the one place
-    to give the decision-level verdict instead, once diffs carry it.
+    The verdict by decisions (SPEC section 12): ``equivalent``,
+    ``loosened``, ``tightened`` or ``mixed``; ``not worked out`` past the
+    evaluator's work budget.
     """
-    ways = {c.direction for c in d.changes} - {Direction.NEUTRAL}
-    if not d.changes:
-        return "unchanged"
-    if not ways:
-        return "neutral"
-    if len(ways) == 1:
-        return next(iter(ways)).value
-    return Direction.MIXED.value
+    try:
+        return d.verdict.value
+    except (DiffError, ValueError):
+        return "not worked out"
 
 
 def step_oneline(d: PolicyDiff) -> str:

@@ -142,6 +142,35 @@ def test_log_oneline_prints_one_line_per_step(capsys: pytest.CaptureFixture[str]
     ]
 
 
+def test_log_oneline_gives_the_verdict_by_decisions_not_by_edits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Two permits merged into one that covers the same: rule-level changes
+    # say a permission was revoked and one broadened; nothing decides anew.
+    def write(name: str, effective: str, rules: list[dict[str, object]]) -> None:
+        document = {"policy": "p", "version": name, "effective": effective, "default": "prohibit"}
+        (tmp_path / f"{name}.json").write_text(json.dumps({**document, "rules": rules}))
+
+    write(
+        "a",
+        "2024-01-01",
+        [
+            {"id": "x-only", "effect": "permit", "action": "go", "scope": {"t": ["x"]}},
+            {"id": "y", "effect": "permit", "action": "go", "scope": {"t": ["y"]}},
+        ],
+    )
+    write(
+        "b",
+        "2024-02-01",
+        [
+            {"id": "y", "effect": "permit", "action": "go", "scope": {"t": ["x", "y"]}},
+        ],
+    )
+    code, out, _ = run(["log", tmp_path, "--oneline"], capsys)
+    assert (code, out.split("  ")[-1]) == (0, "equivalent\n")
+    assert "1 loosened, 1 tightened" in out
+
+
 def test_log_oneline_in_markdown_is_a_list(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["log", HISTORY, "--oneline", "-f", "markdown", "--since", "2025"], capsys)
     assert (code, out) == (
