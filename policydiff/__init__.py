@@ -16,12 +16,13 @@ import importlib
 import typing
 
 if typing.TYPE_CHECKING:
+    from policydiff._decisions import Answer, Cube, Group, Impact, Span
     from policydiff._diff import diff
     from policydiff._documents import Limits, dump, dumps, load, loads
-    from policydiff._evaluate import Answer, Group, Span, decide
+    from policydiff._evaluate import decide
     from policydiff._history import Period, PolicyHistory, TimelineEntry
     from policydiff._history_load import load_history
-    from policydiff._impact import Cube, Impact, impact
+    from policydiff._impact import impact
     from policydiff._render import render
     from policydiff._results import PolicyDiff
     from policydiff._store import from_store, load_deltas, save_deltas, to_store
@@ -110,10 +111,11 @@ __all__ = [
 _HOMES = {
     **dict.fromkeys(("diff",), "policydiff._diff"),
     **dict.fromkeys(("Limits", "dump", "dumps", "load", "loads"), "policydiff._documents"),
-    **dict.fromkeys(("Answer", "Group", "Span", "decide"), "policydiff._evaluate"),
+    **dict.fromkeys(("Answer", "Cube", "Group", "Impact", "Span"), "policydiff._decisions"),
+    "decide": "policydiff._evaluate",
     **dict.fromkeys(("Period", "PolicyHistory", "TimelineEntry"), "policydiff._history"),
     **dict.fromkeys(("load_history",), "policydiff._history_load"),
-    **dict.fromkeys(("Cube", "Impact", "impact"), "policydiff._impact"),
+    "impact": "policydiff._impact",
     **dict.fromkeys(("render",), "policydiff._render"),
     **dict.fromkeys(("PolicyDiff",), "policydiff._results"),
     **dict.fromkeys(("from_store", "load_deltas", "save_deltas", "to_store"), "policydiff._store"),

@@ -39,6 +39,17 @@ from typing import Any
 
 import attrs
 
+from policydiff._decisions import (
+    MAX_CONDITIONS,
+    MAX_PIECES,
+    Answer,
+    Group,
+    Membership,
+    Point,
+    Span,
+    too_many_conditions,
+)
+from policydiff._text import joined
 from policydiff.errors import DiffError, DocumentError, Problem
 from policydiff.model import (
     Conflict,
@@ -48,7 +59,6 @@ from policydiff.model import (
     FrozenMap,
     PolicyVersion,
     Rule,
-    When,
 )
 
 __all__ = [
@@ -60,19 +70,6 @@ __all__ = [
     "decide",
     "obligation_name",
 ]
-
-FORMAT_VERSION = 1
-
-#: The most conditions that may meet in one situation (across both versions
-#: of a comparison): every assignment of them is worked out.
-MAX_CONDITIONS = 12
-
-#: The most pieces of the situation space explored for one question.
-MAX_PIECES = 200_000
-
-#: One outcome under one assignment: (decision, obligations, deciding rule
-#: ids, whether the default decided).
-Point = tuple[Decision, tuple[str, ...], tuple[str, ...], bool]
 
 
 def obligation_name(rule: Rule) -> str:
@@ -90,323 +87,16 @@ def obligation_name(rule: Rule) -> str:
     """
     if rule.text:
         return rule.text
-    who = _join(sorted(rule.subject), "or") if rule.subject else "Everyone"
-    sentence = f"{who} must meet a requirement to {_join(sorted(rule.action), 'or')}"
+    who = joined(sorted(rule.subject), "or") if rule.subject else "Everyone"
+    sentence = f"{who} must meet a requirement to {joined(sorted(rule.action), 'or')}"
     if rule.scope:
-        where = "; ".join(f"{dim}: {_join(sorted(vals), 'or')}" for dim, vals in rule.scope.items())
+        where = "; ".join(
+            f"{dim}: {joined(sorted(vals), 'or')}" for dim, vals in rule.scope.items()
+        )
         sentence += f" ({where})"
     if rule.conditions:
         sentence += ", " + "; ".join(sorted(rule.conditions))
     return sentence
-
-
-def _join(values: Sequence[str], word: str) -> str:
-    if len(values) <= 1:
-        return "".join(values)
-    return f"{', '.join(values[:-1])} {word} {values[-1]}"
-
-
-# ---------------------------------------------------------------------------
-# Results.
-
-
-@attrs.frozen(kw_only=True)
-class Span:
-    """The values a group of situations takes in one dimension.
-
-    Attributes:
-        values: The values, sorted. A vocabulary parent stands for all of its
-            descendants.
-        others: Whether the span also holds every value that no rule names.
-        any: Whether the span holds every value of the dimension (then
-            ``values`` is empty and ``others`` is true).
-        excluded: When not empty, the span holds every value except these
-            (then ``values`` is empty and ``others`` is true); used where
-            that is the shorter way to say it.
-    """
-
-    values: tuple[str, ...] = ()
-    others: bool = False
-    any: bool = False
-    excluded: tuple[str, ...] = ()
-
-    def to_data(self) -> str | list[str] | dict[str, list[str]]:
-        """Return the span for JSON.
-
-        Returns:
-            ``"any"`` for a span over everything, ``{"except": [...]}`` for
-            every value but those, else the sorted values (whether it also
-            holds unnamed values is listed in the group's ``others``).
-        """
-        if self.any:
-            return "any"
-        if self.excluded:
-            return {"except": list(self.excluded)}
-        return list(self.values)
-
-    def __str__(self) -> str:
-        if self.any:
-            return "any"
-        if self.excluded:
-            return f"any value except {_join(self.excluded, 'and')}"
-        shown = list(self.values)
-        if self.others:
-            shown.append("any other value")
-        return _join(shown, "or")
-
-
-def spans_to_dict(values: Mapping[str, Span]) -> dict[str, Any]:
-    """Return a group's values as JSON: ``{"values": ..., "others": [...]}``."""
-    return {
-        "values": {dim: span.to_data() for dim, span in values.items()},
-        "others": [
-            dim
-            for dim, span in values.items()
-            if span.others and not span.any and not span.excluded
-        ],
-    }
-
-
-@attrs.frozen(kw_only=True)
-class Group:
-    """Situations of one question that all decide alike.
-
-    Attributes:
-        values: Per dimension, the values the situations take.
-        answer: Their answer.
-    """
-
-    __module__ = "policydiff"
-
-    values: FrozenMap[str, Span]
-    answer: Answer
-    _membership: Membership = attrs.field(eq=False, repr=False, alias="membership")
-
-    def contains(self, situation: Mapping[str, str]) -> bool:
-        """Whether the full ``situation`` is one of the group's.
-
-        Args:
-            situation: One value per dimension.
-
-        Returns:
-            ``True`` when every dimension's value lies in the group's span.
-        """
-        return self._membership(situation)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the group as plain data: its values and its answer."""
-        data = spans_to_dict(self.values)
-        data["answer"] = self.answer.outcome_dict()
-        return data
-
-
-class Membership:
-    """Whether a full situation lies in a cube of classes (for ``contains``)."""
-
-    __slots__ = ("_dims", "_masks")
-
-    def __init__(self, dims: Sequence[_Dim], masks: Sequence[int]) -> None:
-        self._dims = tuple(dims)
-        self._masks = tuple(masks)
-
-    def __call__(self, situation: Mapping[str, str]) -> bool:
-        for dim, mask in zip(self._dims, self._masks, strict=True):
-            value = situation.get(dim.name)
-            if value is None:
-                if mask != dim.full:
-                    return False
-                continue
-            if not mask >> dim.index.get(value, 0) & 1:
-                return False
-        return True
-
-
-def _situation(value: Mapping[str, str]) -> FrozenMap[str, str]:
-    return value if isinstance(value, FrozenMap) else FrozenMap(value)
-
-
-@attrs.frozen(kw_only=True)
-class Answer:
-    """What a version decides for a situation (SPEC section 11).
-
-    Attributes:
-        decision: ``permitted`` or ``prohibited`` when the same under every
-            truth of the conditions involved, ``conditional`` when it
-            depends on them, ``undecided`` where ``default: none`` leaves it
-            open, ``varies`` when the question covers situations that decide
-            differently (see ``groups``).
-        situation: The situation as asked.
-        conditions: The conditions involved (those of the rules covering the
-            situation), sorted.
-        obligations: Every obligation that applies under some truth of the
-            conditions, sorted.
-        rules: The ids of the deciding rules under any truth of the
-            conditions, sorted; empty when only the default decides.
-        default: Whether the version's default decides under some truth of
-            the conditions.
-        since: From a history: the effective instant of the first version of
-            the unbroken run of versions, ending at the one asked about,
-            that answer alike; ``None`` from :func:`decide`.
-        groups: When ``decision`` is ``varies``, the groups of situations
-            that decide alike, each with its answer.
-        policy: The policy's id.
-        version: The label of the version that answered.
-        effective: When that version took effect.
-    """
-
-    __module__ = "policydiff"
-
-    decision: Decision
-    situation: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_situation)
-    conditions: tuple[str, ...] = ()
-    obligations: tuple[str, ...] = ()
-    rules: tuple[str, ...] = ()
-    default: bool = False
-    since: When | None = None
-    groups: tuple[Group, ...] = ()
-    policy: str = ""
-    version: str = ""
-    effective: When | None = None
-    #: The outcome under each assignment: index bit ``i`` set when
-    #: ``conditions[i]`` holds. Empty for ``varies``.
-    _table: tuple[Point, ...] = attrs.field(default=(), repr=False, alias="table")
-
-    def outcome(self, holds: Iterable[str] = ()) -> Point:
-        """Return the outcome when exactly the conditions in ``holds`` are true.
-
-        Args:
-            holds: The conditions that hold; others are false, and names not
-                involved are ignored.
-
-        Returns:
-            ``(decision, obligations, deciding rule ids, default decided)``.
-
-        Raises:
-            ValueError: The answer ``varies``: ask one of its groups.
-        """
-        if not self._table:
-            msg = "an answer that varies has no single outcome; ask one of its groups"
-            raise ValueError(msg)
-        wanted = set(holds)
-        index = sum(1 << i for i, name in enumerate(self.conditions) if name in wanted)
-        return self._table[index]
-
-    def given(self, holds: Iterable[str]) -> Answer:
-        """Return the answer when exactly the conditions in ``holds`` are true.
-
-        Args:
-            holds: The conditions that hold; every other is false. Names not
-                involved are ignored.
-
-        Returns:
-            An answer with no conditions left, so never ``conditional``.
-        """
-        decision, obligations, rules, default = self.outcome(holds)
-        return attrs.evolve(
-            self,
-            decision=decision,
-            conditions=(),
-            obligations=obligations,
-            rules=rules,
-            default=default,
-            table=((decision, obligations, rules, default),),
-        )
-
-    def same_decision(self, other: Answer) -> bool:
-        """Whether ``other`` decides alike under every truth of the conditions.
-
-        Decisions and obligations are compared under every assignment of the
-        conditions of both answers; the deciding rules may differ.
-
-        Args:
-            other: The answer to compare with.
-
-        Returns:
-            ``True`` when the two never decide differently.
-        """
-        if self.decision is Decision.VARIES or other.decision is Decision.VARIES:
-            return _same_groups(self, other)
-        union = sorted(set(self.conditions) | set(other.conditions))
-        if len(union) > 2 * MAX_CONDITIONS:
-            raise DiffError(_too_many(union))
-        mine = _projection(union, self.conditions)
-        theirs = _projection(union, other.conditions)
-        for assignment in range(1 << len(union)):
-            a = self._table[_project(assignment, mine)]
-            b = other._table[_project(assignment, theirs)]
-            if a[0] is not b[0] or a[1] != b[1]:
-                return False
-        return True
-
-    def with_since(self, since: When | None) -> Answer:
-        """Return this answer with ``since`` set."""
-        return attrs.evolve(self, since=since)
-
-    def outcome_dict(self) -> dict[str, Any]:
-        """Return the decision part of the answer as plain data.
-
-        Returns:
-            ``{"decision", "conditions", "obligations", "rules", "default"}``.
-        """
-        return {
-            "decision": self.decision.value,
-            "conditions": list(self.conditions),
-            "obligations": list(self.obligations),
-            "rules": list(self.rules),
-            "default": self.default,
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the SPEC section 11 JSON object.
-
-        Returns:
-            ``{"policydiff", "policy", "version", "effective", "situation",
-            "decision", "conditions", "obligations", "rules", "default",
-            "since", "groups"}``.
-        """
-        data: dict[str, Any] = {
-            "policydiff": FORMAT_VERSION,
-            "policy": self.policy,
-            "version": self.version,
-            "effective": None if self.effective is None else self.effective.isoformat(),
-            "situation": dict(self.situation),
-        }
-        data.update(self.outcome_dict())
-        data["since"] = None if self.since is None else self.since.isoformat()
-        data["groups"] = [group.to_dict() for group in self.groups]
-        return data
-
-
-def _same_groups(a: Answer, b: Answer) -> bool:
-    if a.decision is not b.decision or len(a.groups) != len(b.groups):
-        return False
-    return all(
-        x.values == y.values and x.answer.same_decision(y.answer)
-        for x, y in zip(a.groups, b.groups, strict=True)
-    )
-
-
-def _projection(union: Sequence[str], names: Sequence[str]) -> list[tuple[int, int]]:
-    """Pairs (bit in the union, bit in ``names``) for the names in both."""
-    position = {name: i for i, name in enumerate(union)}
-    return [(position[name], i) for i, name in enumerate(names)]
-
-
-def _project(assignment: int, pairs: Sequence[tuple[int, int]]) -> int:
-    index = 0
-    for union_bit, own_bit in pairs:
-        if assignment >> union_bit & 1:
-            index |= 1 << own_bit
-    return index
-
-
-def _too_many(conditions: Sequence[str]) -> str:
-    shown = "; ".join(repr(c) for c in conditions[:5])
-    more = f" and {len(conditions) - 5} more" if len(conditions) > 5 else ""
-    return (
-        f"{len(conditions)} conditions meet in one situation ({shown}{more}); the"
-        f" evaluator works out every combination of at most {MAX_CONDITIONS}"
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -794,7 +484,7 @@ class Space:
         present = [(e, r) for e in entries if (r := e.rules[side]) is not None]
         conditions = sorted({c for _, r in present for c in r.conditions})
         if len(conditions) > MAX_CONDITIONS:
-            raise DiffError(_too_many(conditions))
+            raise DiffError(too_many_conditions(conditions))
         bit = {c: 1 << i for i, c in enumerate(conditions)}
         needs = [(e, r, sum(bit[c] for c in r.conditions)) for e, r in present]
         points: list[Point] = []
@@ -980,7 +670,7 @@ def decide(version: PolicyVersion, situation: Mapping[str, str], *, check: bool 
         check_situation(version, situation)
     space = Space((_relevant(version, situation),))
     cube = [
-        dim.mask_of(situation[dim.name]) if dim.name in situation else dim.full
+        dim.mask_of(situation[dim.name]) if dim.name in situation else _whole(dim, version)
         for dim in space.dims
     ]
     pieces: list[tuple[tuple[int, ...], Answer]] = []
@@ -995,6 +685,24 @@ def decide(version: PolicyVersion, situation: Mapping[str, str], *, check: bool 
 
     space.explore(cube, space.meeting(cube), visit)
     return _combine(space, situation, pieces)
+
+
+def _whole(dim: _Dim, version: PolicyVersion) -> int:
+    """Return the classes a dimension left out of a question stands for.
+
+    On a closed dimension (SPEC section 13: it has a vocabulary) only the
+    values the vocabulary or a rule names exist, so "any other value" is
+    asked about only where one of those falls in its class.
+    """
+    if dim.name not in version.vocabulary.trees:
+        return dim.full
+    mask = 0
+    named = version.vocabulary.values(dim.name)
+    for rule in version.rules:
+        named |= rule.dimensions.get(dim.name, frozenset())
+    for value in named:
+        mask |= dim.mask_of(value)
+    return mask
 
 
 def _relevant(version: PolicyVersion, situation: Mapping[str, str]) -> PolicyVersion:
@@ -1035,7 +743,7 @@ def _combine(
     if all(first.same_decision(a) for a in answers[1:]):
         conditions = tuple(sorted({c for a in answers for c in a.conditions}))
         if len(conditions) > MAX_CONDITIONS:
-            raise DiffError(_too_many(conditions))
+            raise DiffError(too_many_conditions(conditions))
         points: list[Point] = []
         for assignment in range(1 << len(conditions)):
             holds = [c for i, c in enumerate(conditions) if assignment >> i & 1]

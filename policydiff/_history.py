@@ -20,8 +20,9 @@ from typing import Any, overload
 
 import attrs
 
+from policydiff._decisions import Answer
 from policydiff._diff import diff
-from policydiff._evaluate import Answer, check_situation
+from policydiff._evaluate import check_situation
 from policydiff._evaluate import decide as _decide
 from policydiff._locate import locate, render_path
 from policydiff._parse import Format

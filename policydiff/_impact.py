@@ -19,27 +19,26 @@ verdict and each change's effect (:class:`Judge`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import attrs
-
-from policydiff._documents import paused_collector
-from policydiff._evaluate import (
-    FORMAT_VERSION,
+from policydiff._decisions import (
+    LOOSENED,
     MAX_CONDITIONS,
+    OFFENDING,
+    TIGHTENED,
     Answer,
-    Entry,
+    Cube,
+    Gate,
+    Impact,
     Membership,
     Point,
-    Space,
-    Span,
-    make_answer,
-    merge,
-    spans_to_dict,
+    verdict_of,
 )
+from policydiff._documents import paused_collector
+from policydiff._evaluate import Entry, Space, make_answer, merge
 from policydiff._phrases import cube_sentence
-from policydiff._results import PolicyDiff, change_to_dict
+from policydiff._results import PolicyDiff
 from policydiff.errors import DiffError
 from policydiff.model import (
     Change,
@@ -54,9 +53,7 @@ from policydiff.model import (
     Verdict,
 )
 
-__all__ = ["OFFENDING", "Cube", "Gate", "Impact", "Judge", "compare", "impact", "judge_gate"]
-
-LOOSENED, TIGHTENED = "loosened", "tightened"
+__all__ = ["Judge", "compare", "impact", "judge_gate"]
 
 _DECIDES = {Effect.PERMIT: Decision.PERMITTED, Effect.PROHIBIT: Decision.PROHIBITED}
 _BY_DEFAULT = {
@@ -92,132 +89,13 @@ def direction(before: Point, after: Point) -> frozenset[str]:
 
 
 def effect_of(directions: Iterable[str]) -> DecisionEffect:
-    """The :class:`DecisionEffect` of a set of directions."""
+    """Return the :class:`DecisionEffect` of a set of directions."""
     found = set(directions)
     if not found:
         return DecisionEffect.NONE
     if len(found) == 2:
         return DecisionEffect.MIXED
     return DecisionEffect(found.pop())
-
-
-@attrs.frozen(kw_only=True)
-class Cube:
-    """A set of situations whose outcome moved alike.
-
-    Attributes:
-        values: Per dimension, the values the situations take.
-        before: The old version's answer for each of them.
-        after: The new version's answer for each of them.
-        direction: Whether they loosened, tightened, or both (under
-            different truths of the conditions).
-    """
-
-    values: FrozenMap[str, Span]
-    before: Answer
-    after: Answer
-    direction: DecisionEffect
-    _membership: Membership = attrs.field(eq=False, repr=False, alias="membership")
-
-    def contains(self, situation: Mapping[str, str]) -> bool:
-        """Whether the full ``situation`` is one of the cube's."""
-        return self._membership(situation)
-
-    def describe(self) -> str:
-        """Return one plain sentence saying what changed for these situations."""
-        return cube_sentence(self.values, self.before, self.after, self.direction)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the cube as plain data for JSON.
-
-        Returns:
-            ``{"values", "others", "before", "after", "direction",
-            "description"}``: ``values`` maps each dimension to ``"any"``, its
-            sorted values, or ``{"except": [...]}``; ``others`` lists the
-            dimensions whose span also holds every value that no rule names.
-        """
-        data = spans_to_dict(self.values)
-        data["before"] = self.before.outcome_dict()
-        data["after"] = self.after.outcome_dict()
-        data["direction"] = self.direction.value
-        data["description"] = self.describe()
-        return data
-
-
-@attrs.frozen(kw_only=True)
-class Impact:
-    """Every situation whose outcome moved between two versions.
-
-    Iterating yields the :class:`Cube` objects; an impact is true when any
-    situation moved.
-
-    Attributes:
-        old: The version compared from.
-        new: The version compared to.
-        dimensions: The dimensions analysed: ``subject`` (when a rule names
-            it), ``action``, then the scope dimensions in sorted order.
-        cubes: The moved situations, grouped, in a stable order; no
-            situation is in two cubes.
-    """
-
-    old: PolicyVersion
-    new: PolicyVersion
-    dimensions: tuple[str, ...] = ()
-    cubes: tuple[Cube, ...] = ()
-
-    def __iter__(self) -> Iterator[Cube]:
-        return iter(self.cubes)
-
-    def __len__(self) -> int:
-        return len(self.cubes)
-
-    def __bool__(self) -> bool:
-        return bool(self.cubes)
-
-    @property
-    def verdict(self) -> Verdict:
-        """``equivalent``, or which way the moved situations went."""
-        found: set[str] = set()
-        for cube in self.cubes:
-            found.update(_DIRECTIONS[cube.direction])
-        return _verdict(found)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the impact as plain data, shaped like the diff's JSON.
-
-        Returns:
-            ``{"policydiff", "policy", "from", "to", "verdict", "dimensions",
-            "cubes"}`` with ISO 8601 effective instants.
-        """
-        return {
-            "policydiff": FORMAT_VERSION,
-            "policy": self.new.policy,
-            "from": _endpoint(self.old),
-            "to": _endpoint(self.new),
-            "verdict": self.verdict.value,
-            "dimensions": list(self.dimensions),
-            "cubes": [cube.to_dict() for cube in self.cubes],
-        }
-
-
-_DIRECTIONS = {
-    DecisionEffect.LOOSENED: (LOOSENED,),
-    DecisionEffect.TIGHTENED: (TIGHTENED,),
-    DecisionEffect.MIXED: (LOOSENED, TIGHTENED),
-    DecisionEffect.NONE: (),
-}
-
-
-def _verdict(found: set[str]) -> Verdict:
-    if not found:
-        return Verdict.EQUIVALENT
-    if len(found) == 2:
-        return Verdict.MIXED
-    return Verdict(found.pop())
-
-
-def _endpoint(version: PolicyVersion) -> dict[str, str]:
-    return {"version": version.version, "effective": version.effective.isoformat()}
 
 
 def impact(old: PolicyVersion, new: PolicyVersion) -> Impact:
@@ -456,6 +334,7 @@ class Comparison:
                     before=before,
                     after=after,
                     direction=way,
+                    description=cube_sentence(values, before, after, way),
                     membership=Membership(dims, masks),
                 )
             )
@@ -522,10 +401,10 @@ class Judge:
     @property
     def verdict(self) -> Verdict:
         """``equivalent``, ``loosened``, ``tightened`` or ``mixed``."""
-        return _verdict(self.comparison.directions)
+        return verdict_of(self.comparison.directions)
 
     def effect(self, change: Change) -> DecisionEffect:
-        """The direction of the moved outcomes ``change`` takes part in."""
+        """Return the direction of the moved outcomes ``change`` takes part in."""
         records = self.comparison.records
         kind = change.kind
         if kind is Kind.DEFAULT_CHANGED:
@@ -543,7 +422,7 @@ class Judge:
         return effect_of(way for record in chosen for way in record[0])
 
     def covered_by(self, change: Change) -> tuple[str, ...]:
-        """The rules that decide, in the other version, the situations a change's rule covers.
+        """Return the rules that decide, in the other version, the situations a change's rule covers.
 
         For a rule added, what decided its situations before; for a rule
         removed or edited, what decides them now. Empty past the work budget.
@@ -604,52 +483,11 @@ def deciding_rules(version: PolicyVersion, values: Mapping[str, Iterable[str]]) 
 
 
 def rule_ids(change: Change) -> tuple[str, str]:
-    """A rule-level change's rule id in the old and in the new version."""
+    """Return a rule-level change's rule id in the old and in the new version."""
     rule = change.rule or ""
     if change.kind is Kind.RULE_RENAMED and isinstance(change.before, Mapping):
         return (str(change.before.get("id", rule)), rule)
     return (rule, rule)
-
-
-#: The effects each ``check --fail-on`` value offends on: a mixed move goes
-#: both ways, so it offends either way.
-OFFENDING = {
-    "loosened": frozenset({DecisionEffect.LOOSENED, DecisionEffect.MIXED}),
-    "tightened": frozenset({DecisionEffect.TIGHTENED, DecisionEffect.MIXED}),
-    "any": frozenset({DecisionEffect.LOOSENED, DecisionEffect.TIGHTENED, DecisionEffect.MIXED}),
-}
-
-
-@attrs.frozen(kw_only=True)
-class Gate:
-    """A review gate's judgement of a diff by decisions (SPEC section 12).
-
-    Attributes:
-        diff: The diff judged.
-        fail_on: ``loosened``, ``tightened`` or ``any``.
-        verdict: The diff's verdict.
-        cubes: The groups of situations that moved the offending way.
-        changes: The changes that took part in those moves.
-    """
-
-    diff: PolicyDiff
-    fail_on: str
-    verdict: Verdict
-    cubes: tuple[Cube, ...]
-    changes: tuple[Change, ...]
-
-    @property
-    def failed(self) -> bool:
-        """Whether some situation moved the offending way."""
-        return bool(self.cubes)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the diff's JSON with only the offending changes, plus the moved situations."""
-        data = self.diff.to_dict()
-        data["changes"] = [change_to_dict(c) for c in self.changes]
-        data["check"] = {"fail_on": self.fail_on, "by": "decisions", "failed": self.failed}
-        data["situations"] = [cube.to_dict() for cube in self.cubes]
-        return data
 
 
 def judge_gate(found: PolicyDiff, fail_on: str) -> Gate:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from policydiff._evaluate import Answer, Point, Span
+from policydiff._decisions import Answer, Point, Span
 from policydiff.model import Decision, DecisionEffect
 
 __all__ = ["cube_sentence", "decision_words", "join", "situation_words"]

@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, get_args
 
-from policydiff._evaluate import Answer
+from policydiff._decisions import Answer, Gate, Impact
 from policydiff._history import Period, PolicyHistory
-from policydiff._impact import Gate, Impact
 from policydiff._render_decisions import (
     answer_markdown,
     answer_text,

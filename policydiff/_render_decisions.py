@@ -13,9 +13,8 @@ from policydiff.errors import DiffError
 from policydiff.model import Change, Decision, DecisionEffect, Direction, Verdict
 
 if TYPE_CHECKING:
-    from policydiff._evaluate import Answer
+    from policydiff._decisions import Answer, Gate, Impact
     from policydiff._history import Period
-    from policydiff._impact import Gate, Impact
     from policydiff._results import PolicyDiff
 
 __all__ = [

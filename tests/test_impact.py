@@ -109,10 +109,12 @@ def test_flagship_json_names_versions_and_effective_instants(flagship: Impact) -
     assert data["from"] == {
         "version": "no-strikes-inside-russia",
         "effective": "2022-01-01T00:00:00-05:00",
+        "precision": "year",
     }
     assert data["to"] == {
         "version": "kharkiv-defensive-strikes",
         "effective": "2024-05-30T00:00:00-04:00",
+        "precision": "day",
     }
     (cube,) = data["cubes"]
     assert cube["values"]["weapon"] == ["GMLRS", "artillery"]

@@ -80,7 +80,7 @@ LAYERS = (
     {"_text", "errors"},
     {"_time", "model"},
     {"_parse", "_locate", "_problems", "_convert", "_semantics", "_documents"},
-    {"_results", "_describe"},
+    {"_results", "_describe", "_decisions", "_phrases"},
     set(),  # the engine: every module not named elsewhere
     set(),  # the renderers: every module whose name starts with _render
     {"", "_cli", "__main__"},

@@ -1,0 +1,535 @@
+"""What deciding returns, as data: answers, groups, impact cubes and the gate.
+
+The evaluator (:mod:`policydiff._evaluate`) and the comparison of two
+versions' decisions (:mod:`policydiff._impact`) build these; the renderers
+read them. Like :class:`~policydiff._results.PolicyDiff`, a result formats
+itself no further than ``to_dict``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol
+
+import attrs
+
+from policydiff._results import PolicyDiff, change_to_dict, endpoint
+from policydiff._text import joined
+from policydiff.errors import DiffError
+from policydiff.model import (
+    Change,
+    Decision,
+    DecisionEffect,
+    FrozenMap,
+    PolicyVersion,
+    Verdict,
+    When,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_CONDITIONS",
+    "MAX_PIECES",
+    "OFFENDING",
+    "Answer",
+    "Classes",
+    "Cube",
+    "Gate",
+    "Group",
+    "Impact",
+    "Membership",
+    "Point",
+    "Span",
+    "spans_to_dict",
+    "too_many_conditions",
+    "verdict_of",
+]
+
+LOOSENED, TIGHTENED = "loosened", "tightened"
+
+
+class Classes(Protocol):
+    """One dimension's classes of values, as membership tests read them."""
+
+    name: str
+    full: int
+    index: dict[str, int]
+
+
+FORMAT_VERSION = 1
+
+#: The most conditions that may meet in one situation (across both versions
+#: of a comparison): every assignment of them is worked out.
+MAX_CONDITIONS = 12
+
+#: The most pieces of the situation space explored for one question.
+MAX_PIECES = 200_000
+
+#: One outcome under one assignment: (decision, obligations, deciding rule
+#: ids, whether the default decided).
+Point = tuple[Decision, tuple[str, ...], tuple[str, ...], bool]
+
+
+@attrs.frozen(kw_only=True)
+class Span:
+    """The values a group of situations takes in one dimension.
+
+    Attributes:
+        values: The values, sorted. A vocabulary parent stands for all of its
+            descendants.
+        others: Whether the span also holds every value that no rule names.
+        any: Whether the span holds every value of the dimension (then
+            ``values`` is empty and ``others`` is true).
+        excluded: When not empty, the span holds every value except these
+            (then ``values`` is empty and ``others`` is true); used where
+            that is the shorter way to say it.
+    """
+
+    __module__ = "policydiff"
+
+    values: tuple[str, ...] = ()
+    others: bool = False
+    any: bool = False
+    excluded: tuple[str, ...] = ()
+
+    def to_data(self) -> str | list[str] | dict[str, list[str]]:
+        """Return the span for JSON.
+
+        Returns:
+            ``"any"`` for a span over everything, ``{"except": [...]}`` for
+            every value but those, else the sorted values (whether it also
+            holds unnamed values is listed in the group's ``others``).
+        """
+        if self.any:
+            return "any"
+        if self.excluded:
+            return {"except": list(self.excluded)}
+        return list(self.values)
+
+    def __str__(self) -> str:
+        if self.any:
+            return "any"
+        if self.excluded:
+            return f"any value except {joined(self.excluded, 'and')}"
+        shown = list(self.values)
+        if self.others:
+            shown.append("any other value")
+        return joined(shown, "or")
+
+
+def spans_to_dict(values: Mapping[str, Span]) -> dict[str, Any]:
+    """Return a group's values as JSON: ``{"values": ..., "others": [...]}``."""
+    return {
+        "values": {dim: span.to_data() for dim, span in values.items()},
+        "others": [
+            dim
+            for dim, span in values.items()
+            if span.others and not span.any and not span.excluded
+        ],
+    }
+
+
+@attrs.frozen(kw_only=True)
+class Group:
+    """Situations of one question that all decide alike.
+
+    Attributes:
+        values: Per dimension, the values the situations take.
+        answer: Their answer.
+    """
+
+    __module__ = "policydiff"
+
+    values: FrozenMap[str, Span]
+    answer: Answer
+    _membership: Membership = attrs.field(eq=False, repr=False, alias="membership")
+
+    def contains(self, situation: Mapping[str, str]) -> bool:
+        """Whether the full ``situation`` is one of the group's.
+
+        Args:
+            situation: One value per dimension.
+
+        Returns:
+            ``True`` when every dimension's value lies in the group's span.
+        """
+        return self._membership(situation)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the group as plain data: its values and its answer."""
+        data = spans_to_dict(self.values)
+        data["answer"] = self.answer.outcome_dict()
+        return data
+
+
+class Membership:
+    """Whether a full situation lies in a cube of classes (for ``contains``)."""
+
+    __slots__ = ("_dims", "_masks")
+
+    def __init__(self, dims: Sequence[Classes], masks: Sequence[int]) -> None:
+        self._dims = tuple(dims)
+        self._masks = tuple(masks)
+
+    def __call__(self, situation: Mapping[str, str]) -> bool:
+        for dim, mask in zip(self._dims, self._masks, strict=True):
+            value = situation.get(dim.name)
+            if value is None:
+                if mask != dim.full:
+                    return False
+                continue
+            if not mask >> dim.index.get(value, 0) & 1:
+                return False
+        return True
+
+
+def _situation(value: Mapping[str, str]) -> FrozenMap[str, str]:
+    return value if isinstance(value, FrozenMap) else FrozenMap(value)
+
+
+@attrs.frozen(kw_only=True)
+class Answer:
+    """What a version decides for a situation (SPEC section 11).
+
+    Attributes:
+        decision: ``permitted`` or ``prohibited`` when the same under every
+            truth of the conditions involved, ``conditional`` when it
+            depends on them, ``undecided`` where ``default: none`` leaves it
+            open, ``varies`` when the question covers situations that decide
+            differently (see ``groups``).
+        situation: The situation as asked.
+        conditions: The conditions involved (those of the rules covering the
+            situation), sorted.
+        obligations: Every obligation that applies under some truth of the
+            conditions, sorted.
+        rules: The ids of the deciding rules under any truth of the
+            conditions, sorted; empty when only the default decides.
+        default: Whether the version's default decides under some truth of
+            the conditions.
+        since: From a history: the effective instant of the first version of
+            the unbroken run of versions, ending at the one asked about,
+            that answer alike; ``None`` from :func:`decide`.
+        groups: When ``decision`` is ``varies``, the groups of situations
+            that decide alike, each with its answer.
+        policy: The policy's id.
+        version: The label of the version that answered.
+        effective: When that version took effect.
+    """
+
+    __module__ = "policydiff"
+
+    decision: Decision
+    situation: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_situation)
+    conditions: tuple[str, ...] = ()
+    obligations: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    default: bool = False
+    since: When | None = None
+    groups: tuple[Group, ...] = ()
+    policy: str = ""
+    version: str = ""
+    effective: When | None = None
+    #: The outcome under each assignment: index bit ``i`` set when
+    #: ``conditions[i]`` holds. Empty for ``varies``.
+    _table: tuple[Point, ...] = attrs.field(default=(), repr=False, alias="table")
+
+    def outcome(self, holds: Iterable[str] = ()) -> Point:
+        """Return the outcome when exactly the conditions in ``holds`` are true.
+
+        Args:
+            holds: The conditions that hold; others are false, and names not
+                involved are ignored.
+
+        Returns:
+            ``(decision, obligations, deciding rule ids, default decided)``.
+
+        Raises:
+            ValueError: The answer ``varies``: ask one of its groups.
+        """
+        if not self._table:
+            msg = "an answer that varies has no single outcome; ask one of its groups"
+            raise ValueError(msg)
+        wanted = set(holds)
+        index = sum(1 << i for i, name in enumerate(self.conditions) if name in wanted)
+        return self._table[index]
+
+    def given(self, holds: Iterable[str]) -> Answer:
+        """Return the answer when exactly the conditions in ``holds`` are true.
+
+        Args:
+            holds: The conditions that hold; every other is false. Names not
+                involved are ignored.
+
+        Returns:
+            An answer with no conditions left, so never ``conditional``.
+        """
+        decision, obligations, rules, default = self.outcome(holds)
+        return attrs.evolve(
+            self,
+            decision=decision,
+            conditions=(),
+            obligations=obligations,
+            rules=rules,
+            default=default,
+            table=((decision, obligations, rules, default),),
+        )
+
+    def same_decision(self, other: Answer) -> bool:
+        """Whether ``other`` decides alike under every truth of the conditions.
+
+        Decisions and obligations are compared under every assignment of the
+        conditions of both answers; the deciding rules may differ.
+
+        Args:
+            other: The answer to compare with.
+
+        Returns:
+            ``True`` when the two never decide differently.
+        """
+        if self.decision is Decision.VARIES or other.decision is Decision.VARIES:
+            return _same_groups(self, other)
+        union = sorted(set(self.conditions) | set(other.conditions))
+        if len(union) > 2 * MAX_CONDITIONS:
+            raise DiffError(too_many_conditions(union))
+        mine = _projection(union, self.conditions)
+        theirs = _projection(union, other.conditions)
+        for assignment in range(1 << len(union)):
+            a = self._table[_project(assignment, mine)]
+            b = other._table[_project(assignment, theirs)]
+            if a[0] is not b[0] or a[1] != b[1]:
+                return False
+        return True
+
+    def with_since(self, since: When | None) -> Answer:
+        """Return this answer with ``since`` set."""
+        return attrs.evolve(self, since=since)
+
+    def outcome_dict(self) -> dict[str, Any]:
+        """Return the decision part of the answer as plain data.
+
+        Returns:
+            ``{"decision", "conditions", "obligations", "rules", "default"}``.
+        """
+        return {
+            "decision": self.decision.value,
+            "conditions": list(self.conditions),
+            "obligations": list(self.obligations),
+            "rules": list(self.rules),
+            "default": self.default,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the SPEC section 11 JSON object.
+
+        Returns:
+            ``{"policydiff", "policy", "version", "effective", "situation",
+            "decision", "conditions", "obligations", "rules", "default",
+            "since", "groups"}``.
+        """
+        data: dict[str, Any] = {
+            "policydiff": FORMAT_VERSION,
+            "policy": self.policy,
+            "version": self.version,
+            "effective": None if self.effective is None else self.effective.isoformat(),
+            "situation": dict(self.situation),
+        }
+        data.update(self.outcome_dict())
+        data["since"] = None if self.since is None else self.since.isoformat()
+        data["groups"] = [group.to_dict() for group in self.groups]
+        return data
+
+
+def _same_groups(a: Answer, b: Answer) -> bool:
+    if a.decision is not b.decision or len(a.groups) != len(b.groups):
+        return False
+    return all(
+        x.values == y.values and x.answer.same_decision(y.answer)
+        for x, y in zip(a.groups, b.groups, strict=True)
+    )
+
+
+def _projection(union: Sequence[str], names: Sequence[str]) -> list[tuple[int, int]]:
+    """Pairs (bit in the union, bit in ``names``) for the names in both."""
+    position = {name: i for i, name in enumerate(union)}
+    return [(position[name], i) for i, name in enumerate(names)]
+
+
+def _project(assignment: int, pairs: Sequence[tuple[int, int]]) -> int:
+    index = 0
+    for union_bit, own_bit in pairs:
+        if assignment >> union_bit & 1:
+            index |= 1 << own_bit
+    return index
+
+
+def too_many_conditions(conditions: Sequence[str]) -> str:
+    shown = "; ".join(repr(c) for c in conditions[:5])
+    more = f" and {len(conditions) - 5} more" if len(conditions) > 5 else ""
+    return (
+        f"{len(conditions)} conditions meet in one situation ({shown}{more}); the"
+        f" evaluator works out every combination of at most {MAX_CONDITIONS}"
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Cube:
+    """A set of situations whose outcome moved alike.
+
+    Attributes:
+        values: Per dimension, the values the situations take.
+        before: The old version's answer for each of them.
+        after: The new version's answer for each of them.
+        direction: Whether they loosened, tightened, or both (under
+            different truths of the conditions).
+    """
+
+    __module__ = "policydiff"
+
+    values: FrozenMap[str, Span]
+    before: Answer
+    after: Answer
+    direction: DecisionEffect
+    description: str = attrs.field(eq=False)
+    _membership: Membership = attrs.field(eq=False, repr=False, alias="membership")
+
+    def contains(self, situation: Mapping[str, str]) -> bool:
+        """Whether the full ``situation`` is one of the cube's."""
+        return self._membership(situation)
+
+    def describe(self) -> str:
+        """Return one plain sentence saying what changed for these situations."""
+        return self.description
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the cube as plain data for JSON.
+
+        Returns:
+            ``{"values", "others", "before", "after", "direction",
+            "description"}``: ``values`` maps each dimension to ``"any"``, its
+            sorted values, or ``{"except": [...]}``; ``others`` lists the
+            dimensions whose span also holds every value that no rule names.
+        """
+        data = spans_to_dict(self.values)
+        data["before"] = self.before.outcome_dict()
+        data["after"] = self.after.outcome_dict()
+        data["direction"] = self.direction.value
+        data["description"] = self.describe()
+        return data
+
+
+@attrs.frozen(kw_only=True)
+class Impact:
+    """Every situation whose outcome moved between two versions.
+
+    Iterating yields the :class:`Cube` objects; an impact is true when any
+    situation moved.
+
+    Attributes:
+        old: The version compared from.
+        new: The version compared to.
+        dimensions: The dimensions analysed: ``subject`` (when a rule names
+            it), ``action``, then the scope dimensions in sorted order.
+        cubes: The moved situations, grouped, in a stable order; no
+            situation is in two cubes.
+    """
+
+    __module__ = "policydiff"
+
+    old: PolicyVersion
+    new: PolicyVersion
+    dimensions: tuple[str, ...] = ()
+    cubes: tuple[Cube, ...] = ()
+
+    def __iter__(self) -> Iterator[Cube]:
+        return iter(self.cubes)
+
+    def __len__(self) -> int:
+        return len(self.cubes)
+
+    def __bool__(self) -> bool:
+        return bool(self.cubes)
+
+    @property
+    def verdict(self) -> Verdict:
+        """``equivalent``, or which way the moved situations went."""
+        found: set[str] = set()
+        for cube in self.cubes:
+            found.update(_DIRECTIONS[cube.direction])
+        return verdict_of(found)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the impact as plain data, shaped like the diff's JSON.
+
+        Returns:
+            ``{"policydiff", "policy", "from", "to", "verdict", "dimensions",
+            "cubes"}`` with ISO 8601 effective instants.
+        """
+        return {
+            "policydiff": FORMAT_VERSION,
+            "policy": self.new.policy,
+            "from": endpoint(self.old),
+            "to": endpoint(self.new),
+            "verdict": self.verdict.value,
+            "dimensions": list(self.dimensions),
+            "cubes": [cube.to_dict() for cube in self.cubes],
+        }
+
+
+_DIRECTIONS = {
+    DecisionEffect.LOOSENED: (LOOSENED,),
+    DecisionEffect.TIGHTENED: (TIGHTENED,),
+    DecisionEffect.MIXED: (LOOSENED, TIGHTENED),
+    DecisionEffect.NONE: (),
+}
+
+
+def verdict_of(found: set[str]) -> Verdict:
+    """Return the verdict of the directions found: none, one, or both."""
+    if not found:
+        return Verdict.EQUIVALENT
+    if len(found) == 2:
+        return Verdict.MIXED
+    return Verdict(found.pop())
+
+
+#: The effects each ``check --fail-on`` value offends on: a mixed move goes
+#: both ways, so it offends either way.
+OFFENDING = {
+    "loosened": frozenset({DecisionEffect.LOOSENED, DecisionEffect.MIXED}),
+    "tightened": frozenset({DecisionEffect.TIGHTENED, DecisionEffect.MIXED}),
+    "any": frozenset({DecisionEffect.LOOSENED, DecisionEffect.TIGHTENED, DecisionEffect.MIXED}),
+}
+
+
+@attrs.frozen(kw_only=True)
+class Gate:
+    """A review gate's judgement of a diff by decisions (SPEC section 12).
+
+    Attributes:
+        diff: The diff judged.
+        fail_on: ``loosened``, ``tightened`` or ``any``.
+        verdict: The diff's verdict.
+        cubes: The groups of situations that moved the offending way.
+        changes: The changes that took part in those moves.
+    """
+
+    __module__ = "policydiff"
+
+    diff: PolicyDiff
+    fail_on: str
+    verdict: Verdict
+    cubes: tuple[Cube, ...]
+    changes: tuple[Change, ...]
+
+    @property
+    def failed(self) -> bool:
+        """Whether some situation moved the offending way."""
+        return bool(self.cubes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the diff's JSON with only the offending changes, plus the moved situations."""
+        data = self.diff.to_dict()
+        data["changes"] = [change_to_dict(c) for c in self.changes]
+        data["check"] = {"fail_on": self.fail_on, "by": "decisions", "failed": self.failed}
+        data["situations"] = [cube.to_dict() for cube in self.cubes]
+        return data
