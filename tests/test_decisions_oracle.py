@@ -376,10 +376,6 @@ def test_deleting_a_vocabulary_tree_a_rule_relied_on_shows_in_impact() -> None:
     assert effects(old, new) == {("metadata-changed", "vocabulary"): "loosened"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decide still counts 'any other value' in a dimension SPEC 13 closes",
-)
 def test_omitting_a_closed_dimension_covers_only_the_leaves_its_vocabulary_names() -> None:
     # SPEC 13: a dimension with a vocabulary is closed, so no "other" value
     # exists there; both leaves under R are prohibited, hence one answer.
