@@ -43,8 +43,8 @@ Cases (sizes are for ``--scale full``):
 ``refuse``
     Refusing hostile documents of n and of 2n items: unknown source ids
     among as many sources (each earning a "did you mean"), problems placed
-    in a JSON file, duplicate JSON keys, a flood of 100 n empty lists, a
-    vocabulary that is one chain of n values, and a stored history of n
+    in a JSON file, duplicate JSON keys, a flood of 100 n empty lists (read
+    as JSON and as YAML), a vocabulary that is one chain of n values, and a stored history of n
     deltas that change nothing. The ratio of 2n to n shows the work grows
     linearly (2x; quadratic work would be 4x). Baseline: reading a valid
     input of the same size.
@@ -741,6 +741,10 @@ def _read_document(text: str) -> object:
     return policydiff.loads(text, format="json", limits=_NO_CAP)
 
 
+def _read_yaml(text: str) -> object:
+    return policydiff.loads(text, format="yaml", limits=_NO_CAP)
+
+
 def _read_store(text: str) -> object:
     return policydiff.from_store(json.loads(text), limits=_NO_CAP)
 
@@ -769,6 +773,8 @@ def case_refuse(scale: Scale) -> Case:
         ("duplicate keys", _duplicate_keys, _read_document),
         # Each n is 100 empty lists: a flood of the smallest values there are.
         ("empty lists", _empty_lists, _read_document),
+        # The same flood read as YAML, the format that costs the most per value.
+        ("empty lists, YAML", _empty_lists, _read_yaml),
         ("vocabulary chain", _vocabulary_chain, _read_document),
         ("empty deltas", _empty_deltas, _read_store),
     )

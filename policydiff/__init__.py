@@ -24,6 +24,7 @@ if typing.TYPE_CHECKING:
     from policydiff._history_load import load_history
     from policydiff._impact import impact
     from policydiff._render import render
+    from policydiff._render_html import report
     from policydiff._results import PolicyDiff
     from policydiff._store import from_store, load_deltas, save_deltas, to_store
     from policydiff.errors import (
@@ -48,6 +49,7 @@ if typing.TYPE_CHECKING:
         Kind,
         PolicyVersion,
         Precision,
+        Removal,
         Rule,
         Source,
         Verdict,
@@ -83,6 +85,7 @@ __all__ = [
     "PolicyVersion",
     "Precision",
     "Problem",
+    "Removal",
     "Rule",
     "Source",
     "Span",
@@ -103,6 +106,7 @@ __all__ = [
     "load_history",
     "loads",
     "render",
+    "report",
     "save_deltas",
     "to_store",
 ]
@@ -117,6 +121,7 @@ _HOMES = {
     **dict.fromkeys(("load_history",), "policydiff._history_load"),
     "impact": "policydiff._impact",
     **dict.fromkeys(("render",), "policydiff._render"),
+    **dict.fromkeys(("report",), "policydiff._render_html"),
     **dict.fromkeys(("PolicyDiff",), "policydiff._results"),
     **dict.fromkeys(("from_store", "load_deltas", "save_deltas", "to_store"), "policydiff._store"),
     **dict.fromkeys(
@@ -145,6 +150,7 @@ _HOMES = {
             "Kind",
             "PolicyVersion",
             "Precision",
+            "Removal",
             "Rule",
             "Source",
             "Verdict",

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from policydiff._render import OutputFormat
+    from policydiff.model import PolicyVersion
 
 __all__ = ["entry_point", "main"]
 
@@ -52,6 +53,9 @@ EXIT_INTERRUPTED = 130
 #: ``--help`` needs no more than click).
 FORMATS = ("text", "markdown", "json")
 
+#: The directions ``--only`` keeps.
+ONLY = ("loosened", "tightened", "mixed")
+
 #: What ``check --fail-on`` counts as offending, by direction. A mixed change
 #: both loosens and tightens, so it offends either way; neutral changes never do.
 FAIL_ON = {
@@ -67,6 +71,7 @@ Examples, run in the repository's examples/us-ukraine-strikes/history folder:
   policydiff at . 2024-06-01
   policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on loosened
   policydiff validate .
+  policydiff report . -o report.html
 
 \b
 A review gate in CI (GitHub Actions) that fails a pull request loosening policy.yaml:
@@ -126,13 +131,16 @@ _format_option = click.option(
 )
 
 
-def _check_when(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def _check_when(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Check that WHEN is a time value; pass it on as written.
 
     The history reads it in its own time zone, so only the form is checked
     here; a bad value is a usage error that says which forms are accepted.
     """
     from policydiff._time import ACCEPTED, parse_when
+
+    if value is None:
+        return None
 
     try:
         parse_when(value)
@@ -164,24 +172,58 @@ def cli() -> None:
 
 
 @cli.command("diff", short_help="What changed from OLD to NEW, lifted first, and when.")
-@click.argument("old", type=click.Path(dir_okay=False))
-@click.argument("new", type=click.Path(dir_okay=False))
+@click.argument("old", type=click.Path())
+@click.argument("new", type=click.Path(dir_okay=False), required=False)
+@click.option(
+    "--from",
+    "start",
+    metavar="LABEL|WHEN",
+    help="With a history as OLD: the version to compare from (a label, or the one in force then).",
+)
+@click.option(
+    "--to",
+    "end",
+    metavar="LABEL|WHEN",
+    help="With a history as OLD: the version to compare to (a label, or the one in force then).",
+)
 @_format_option
 @click.option(
     "--only",
-    type=click.Choice(["loosened", "tightened"]),
+    type=click.Choice(ONLY),
     help="Show only the changes that go this way.",
 )
-def diff_command(old: str, new: str, output_format: OutputFormat, only: str | None) -> None:
+def diff_command(
+    old: str,
+    new: str | None,
+    start: str | None,
+    end: str | None,
+    output_format: OutputFormat,
+    only: str | None,
+) -> None:
     """Show what changed from OLD to NEW, what was lifted first, and when.
+
+    Without NEW, OLD is a history and --from and --to pick two of its
+    versions, each by label or by a time (the version in force then); they
+    default to the first and the last version.
 
     \b
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff diff 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml
       policydiff diff 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --only loosened --format json
+      policydiff diff . --from no-strikes-inside-russia --to 2024-06-15
     """
-    found = policydiff.diff(policydiff.load(old), policydiff.load(new))
+    if new is None:
+        history = policydiff.load_history(old)
+        before = history.find(start) if start is not None else history.first
+        after = history.find(end) if end is not None else history.last
+    elif start is not None or end is not None:
+        message = "--from and --to pick versions of one history: give OLD alone, as a history"
+        raise click.UsageError(message)
+    else:
+        before, after = policydiff.load(old), policydiff.load(new)
+    _warn_if_swapped(before, after)
+    found = policydiff.diff(before, after)
     if only is not None:
         found = found.only(only)
     _emit(policydiff.render(found, output_format), output_format)
@@ -190,27 +232,71 @@ def diff_command(old: str, new: str, output_format: OutputFormat, only: str | No
 @cli.command("log", short_help="Every change in a history, oldest first, with when.")
 @click.argument("history", type=click.Path())
 @click.option("--rule", "rule_id", metavar="ID", help="Only the changes to this rule.")
+@click.option(
+    "--since", metavar="WHEN", callback=_check_when, help="Only steps taking effect from WHEN on."
+)
+@click.option(
+    "--until",
+    metavar="WHEN",
+    callback=_check_when,
+    help="Only steps taking effect up to WHEN (a month or a day counts whole).",
+)
+@click.option(
+    "--only",
+    type=click.Choice(ONLY),
+    help="Only the changes that go this way, and the steps that have some.",
+)
+@click.option("--oneline", is_flag=True, help="One line per step: date, labels, counts, verdict.")
 @_format_option
-def log_command(history: str, rule_id: str | None, output_format: OutputFormat) -> None:
+def log_command(
+    history: str,
+    rule_id: str | None,
+    since: str | None,
+    until: str | None,
+    only: str | None,
+    oneline: bool,
+    output_format: OutputFormat,
+) -> None:
     """Show every change in HISTORY, oldest first, with when it took effect.
 
     HISTORY is a folder of version documents or one document with
     `versions:`. The JSON form is {"policydiff": 1, "policy": ..., "diffs":
-    [...]}, one diff object (as `diff --format json` prints) per step.
+    [...]}, one diff object (as `diff --format json` prints) per step; with
+    --rule, "start" lists the rule as in force from the first version, when
+    it was.
 
     \b
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff log .
       policydiff log . --rule kharkiv-defensive-strikes --format markdown
+      policydiff log . --since 2024-06 --until 2024-12 --oneline
+      policydiff log . --only tightened
     """
     from policydiff._history import rule_steps
     from policydiff._render import render_log
 
+    if oneline and output_format == "json":
+        message = "--oneline is a layout for people: use it without --format json"
+        raise click.UsageError(message)
     with _working("Reading the history and comparing its versions…"):
         loaded = policydiff.load_history(history)
+        start = (
+            () if rule_id is None else tuple(e for e in loaded.start() if e.change.rule == rule_id)
+        )
         steps = rule_steps(loaded, rule_id) if rule_id is not None else loaded.changes()
-    _emit(render_log(loaded, steps, rule_id, output_format), output_format)
+    if since is not None or until is not None:
+        period = {id(step.new) for step in loaded.changes(since=since, until=until)}
+        steps = [step for step in steps if id(step.new) in period]
+        start = tuple(e for e in start if since is None or loaded.when(since) <= e.effective)
+    if only is not None:
+        steps = [kept for step in steps if (kept := step.only(only))]
+        start = tuple(e for e in start if e.change.direction.value == only)
+    filtered = since is not None or until is not None or only is not None
+    text = render_log(
+        loaded, steps, rule_id, output_format, start=start, oneline=oneline, filtered=filtered
+    )
+    _emit(text, output_format)
 
 
 @cli.command("at", short_help="The version in force at a moment, and its rules.")
@@ -222,18 +308,21 @@ def at_command(history: str, when: str, output_format: OutputFormat) -> None:
 
     WHEN is a year, a year-month, a date or a date-time (YYYY, YYYY-MM,
     YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][offset]); without an offset it is read
-    in the history's time zone, and a partial date asks about its first instant.
+    in the history's time zone, and a partial date asks about its first instant
+    (the report then names the versions taking effect later in that period).
 
     \b
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff at . 2024-06-01
       policydiff at . 2024-11-17 --format json
+      policydiff at . 2024-05
     """
     from policydiff._render import render_at
 
     loaded = policydiff.load_history(history)
-    _emit(render_at(loaded, when, loaded.at(when), output_format), output_format)
+    later = loaded.taking_effect(when)
+    _emit(render_at(loaded, when, loaded.at(when), output_format, later=later), output_format)
 
 
 @cli.command("impact", short_help="Which situations changed decision from OLD to NEW.")
@@ -299,7 +388,9 @@ def check_command(old: str, new: str, fail_on: str, by: str, output_format: Outp
     from policydiff._impact import judge_gate
     from policydiff._render import render_check, render_gate
 
-    found = policydiff.diff(policydiff.load(old), policydiff.load(new))
+    before, after = policydiff.load(old), policydiff.load(new)
+    _warn_if_swapped(before, after)
+    found = policydiff.diff(before, after)
     if by == "rules":
         offending = found.only(*FAIL_ON[fail_on])
         _emit(render_check(found, offending, fail_on, output_format), output_format)
@@ -309,6 +400,11 @@ def check_command(old: str, new: str, fail_on: str, by: str, output_format: Outp
         text = render_gate(gate, output_format)
     _emit(text, output_format)
     return EXIT_CHECK_FAILED if gate.failed else EXIT_OK
+
+
+def _pairs(text: str) -> tuple[str, ...]:
+    """Split ``DIM=VALUE,DIM=VALUE`` at its commas; ``\\,`` is a comma inside a value."""
+    return tuple(part.replace("\\,", ",") for part in re.split(r"(?<!\\),", text))
 
 
 def _situation(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -377,37 +473,106 @@ def decide_command(
     _emit(render_answer(loaded, situation, when, answer, output_format), output_format)
 
 
+@cli.command(
+    "report", short_help="A self-contained HTML report: a timeline, each step, its sources."
+)
+@click.argument("paths", metavar="PATH | OLD NEW", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="The HTML file to write; - writes to standard output.",
+)
+@click.option(
+    "--situation",
+    "situations",
+    metavar="DIM=VALUE,...",
+    multiple=True,
+    help="Draw this situation's decisions over time (repeat for more situations).",
+)
+def report_command(paths: tuple[str, ...], output: str, situations: tuple[str, ...]) -> None:
+    """Write an HTML report of a history (PATH) or of one step (OLD NEW).
+
+    One self-contained page: an SVG timeline of the versions and of each
+    rule's life, marks where restrictions were lifted or imposed, then each
+    step's changes, decision steps, sources (linked) and the situations whose
+    decision changed. It loads nothing from the network; open it in any browser.
+
+    Each --situation (dimensions and values, separated by commas; write \\,
+    for a comma inside a value) adds its decision timeline: what the policy
+    decided for it, version by version.
+
+    \b
+    Example:
+      cd examples/us-ukraine-strikes/history
+      policydiff report . -o report.html
+      policydiff report 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml -o step.html
+      policydiff report . -o kursk.html --situation "subject=Ukraine,action=strike,territory=Kursk Oblast,weapon=ATACMS"
+    """
+    from policydiff._documents import write_atomic
+
+    if len(paths) > 2:
+        msg = f"expected PATH (a history) or OLD NEW (two versions), got {len(paths)} paths"
+        raise click.UsageError(msg)
+    asked = [_situation(_pairs(text)) for text in situations]
+    with _working("Reading the policy and drawing its report…"):
+        if len(paths) == 2:
+            source: policydiff.PolicyHistory | policydiff.PolicyDiff = policydiff.diff(
+                policydiff.load(paths[0]), policydiff.load(paths[1])
+            )
+        else:
+            source = policydiff.load_history(paths[0])
+        page = policydiff.report(source, situations=asked)
+    if output == "-":
+        _out(page)
+        return
+    write_atomic(output, page)
+    _say(f"Wrote {output}: open it in a browser.")
+
+
 @cli.command("validate", short_help="Check version documents and histories; report every problem.")
 @click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path())
-def validate_command(paths: tuple[str, ...]) -> None:
+@_format_option
+def validate_command(paths: tuple[str, ...], output_format: OutputFormat) -> None:
     """Check that every PATH is a valid version document or history.
 
     A folder is validated as a history: every document in it, and that they
-    form one history of one policy. Every problem of every path is reported;
-    the exit code is 0 only when all are valid.
+    form one history of one policy. Every problem of every path is reported
+    (on stderr, and in JSON too with --format json); the exit code is 0 only
+    when all are valid. The JSON form is {"policydiff": 1, "valid": ...,
+    "paths": [...], "problems": [...]}.
 
     \b
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff validate .
       policydiff validate 2024-05-30-kharkiv.yaml 2025-06-pentagon-review.yaml
+      policydiff validate . --format json
     """
-    from policydiff._render_shared import valid_line
+    from policydiff._history import PolicyHistory
+    from policydiff._render import render_validate
 
     problems: list[Problem] = []
+    results: list[tuple[str, PolicyHistory | None]] = []
     for path in paths:
         try:
-            loaded = policydiff.load_history(path)
+            results.append((path, policydiff.load_history(path)))
         except DocumentError as exc:
             problems.extend(exc.problems)
-            continue
-        _out(visible(valid_line(path, loaded)) + "\n")
+            results.append((path, None))
     if problems:
         # Each path's problems are capped; so are all of them together.
         from policydiff._documents import DEFAULT_LIMITS
         from policydiff._problems import capped
 
-        raise DocumentError(capped(problems, DEFAULT_LIMITS.max_problems, "policydiff"))
+        problems = capped(problems, DEFAULT_LIMITS.max_problems, "policydiff")
+    text = render_validate(results, problems, output_format)
+    if text:
+        _emit(text, output_format)
+    if problems:
+        raise DocumentError(problems)
 
 
 # -- running -------------------------------------------------------------------
@@ -453,6 +618,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return EXIT_BAD_INPUT
     return result if isinstance(result, int) else EXIT_OK
+
+
+def _warn_if_swapped(old: PolicyVersion, new: PolicyVersion) -> None:
+    """Say so on stderr when NEW took effect before OLD: the arguments look swapped."""
+    if new.effective.instant < old.effective.instant:
+        _say(
+            f"policydiff: warning: NEW ({new.version}, effective {new.effective}) took effect"
+            f" before OLD ({old.version}, effective {old.effective}); the order looks swapped"
+        )
 
 
 def entry_point() -> None:

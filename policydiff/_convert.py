@@ -34,6 +34,7 @@ from policydiff.model import (
     Event,
     FrozenMap,
     PolicyVersion,
+    Removal,
     Rule,
     Source,
     Vocabulary,
@@ -56,7 +57,7 @@ _ENUM_NAMES = {Effect: "effect", Default: "default", Conflict: "conflict strateg
 VERSION_KEYS = (
     "policydiff", "policy", "version", "title", "effective", "timezone",
     "announced", "approved_by", "summary", "default", "conflict", "sources",
-    "events", "vocabulary", "rules",
+    "events", "vocabulary", "open", "removals", "rules",
 )  # fmt: skip
 RULE_KEYS = ("id", "effect", "subject", "action", "scope", "conditions", "text", "sources")
 
@@ -283,7 +284,7 @@ def make_converter(*, detailed_validation: bool = False) -> cattrs.Converter:
 
     converter.register_structure_hook(Vocabulary, structure_vocabulary)
 
-    model_classes: tuple[Any, ...] = (Rule, Source, Event, PolicyVersion)
+    model_classes: tuple[Any, ...] = (Rule, Source, Event, Removal, PolicyVersion)
     for model_cls in model_classes:
         hook = _mapping_first(converter.get_structure_hook(model_cls))
         if model_cls is Rule and not detailed_validation:
@@ -349,6 +350,7 @@ def unstructure_version(version: PolicyVersion) -> dict[str, Any]:
     data["rules"] = [_ordered(rule, RULE_KEYS) for rule in data["rules"]]
     data["sources"] = [_drop_empty(s) for s in data["sources"]]
     data["events"] = [_drop_empty(e) for e in data["events"]]
+    data["removals"] = [_drop_empty(r) for r in data["removals"]]
     return _ordered(data, VERSION_KEYS)
 
 
@@ -360,7 +362,7 @@ def unstructure_field(version: PolicyVersion, field: str) -> Any:
     """
     with reading(timezone=version.timezone):
         value = _fast.unstructure(getattr(version, field))
-    if field in ("sources", "events"):
+    if field in ("sources", "events", "removals"):
         return [_drop_empty(item) for item in value]
     return list(value) if isinstance(value, tuple) else value
 

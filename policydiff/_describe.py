@@ -16,6 +16,7 @@ from policydiff.model import Change, Effect, Kind, PolicyVersion, Rule
 _FIELD_NAMES = {
     "approved_by": "Approvers",
     "announced": "Announcement date",
+    "open": "Open dimensions",
 }
 
 
@@ -24,13 +25,16 @@ def either(values: Iterable[str], word: str = "or") -> str:
     return joined(sorted(values), word) or "nothing"
 
 
-def rule_sentence(rule: Rule, *, modal: str | None = None) -> str:
+def rule_sentence(rule: Rule, *, modal: str | None = None, start: bool = True) -> str:
     """Return the rule as a sentence: who may (not) / must do what, where, and when.
 
     Args:
         rule: The rule.
         modal: Override the verb phrase ("may no longer"); by default it
             follows the rule's effect.
+        start: ``False`` when the sentence goes on from words before it
+            ("now ..."): its own first word ("Anyone", "No one") is then
+            not capitalised. A subject's name is never changed.
     """
     action = either(rule.action)
     where = ""
@@ -38,22 +42,41 @@ def rule_sentence(rule: Rule, *, modal: str | None = None) -> str:
         where = (
             " (" + "; ".join(f"{dim}: {either(values)}" for dim, values in rule.scope.items()) + ")"
         )
+    conditions = ", " + "; ".join(sorted(rule.conditions)) if rule.conditions else ""
     if rule.effect is Effect.OBLIGE and modal is None:
-        # An obligation attaches to doing something; its text says what it asks.
-        who = either(rule.subject) if rule.subject else "Everyone"
-        sentence = f"{who} must meet a requirement to {action}{where}"
-    elif rule.subject:
+        # An obligation asks something of whoever does the action: say what
+        # it attaches to first, so it never reads as a duty to act.
+        who = either(rule.subject) if rule.subject else "everyone"
+        sentence = f"To {action}{where}{conditions}, {who} must meet a requirement"
+        if rule.text:
+            sentence += f": {_unstopped(rule.text)}"
+        return sentence if start else _lowered(sentence)
+    if rule.subject:
         modal = modal or {Effect.PERMIT: "may", Effect.PROHIBIT: "may not"}[rule.effect]
-        sentence = f"{either(rule.subject)} {modal} {action}{where}"
-    elif rule.effect is Effect.PROHIBIT and modal is None:
-        sentence = f"No one may {action}{where}"
+        return f"{either(rule.subject)} {modal} {action}{where}{conditions}"
+    if rule.effect is Effect.PROHIBIT and modal is None:
+        sentence = f"No one may {action}{where}{conditions}"
     else:
-        sentence = f"Anyone {modal or 'may'} {action}{where}"
-    if rule.conditions:
-        sentence += ", " + "; ".join(sorted(rule.conditions))
-    if rule.effect is Effect.OBLIGE and rule.text:
-        sentence += f": {_unstopped(rule.text)}"
-    return sentence
+        sentence = f"Anyone {modal or 'may'} {action}{where}{conditions}"
+    return sentence if start else _lowered(sentence)
+
+
+def _lowered(sentence: str) -> str:
+    """Lower-case a sentence of ours that starts with our own word, to go on mid-sentence."""
+    return sentence[:1].lower() + sentence[1:]
+
+
+def start_sentence(version: PolicyVersion, rule: Rule) -> str:
+    """``In force from the first version (v1, effective 2022): ...``."""
+    noun = {
+        Effect.PERMIT: "Permission",
+        Effect.PROHIBIT: "Restriction",
+        Effect.OBLIGE: "Obligation",
+    }[rule.effect]
+    return (
+        f"{noun} in force from the first version ({version.version},"
+        f" effective {version.effective}): {rule_sentence(rule)}."
+    )
 
 
 def _unstopped(text: str) -> str:
@@ -106,7 +129,7 @@ def describe(
         values = change.added or change.removed
         noun = "Condition" if len(values) == 1 else "Conditions"
         listed = "; ".join(f"“{v}”" for v in sorted(values))
-        return f"{noun} {verb} {change.rule}: {listed}; now {rule_sentence(rule_new)}."
+        return f"{noun} {verb} {change.rule}: {listed}; now {rule_sentence(rule_new, start=False)}."
     if kind is Kind.RULE_REWORDED:
         if isinstance(change.after, dict) and change.after.get("text") != _get(
             change.before, "text"
@@ -114,6 +137,12 @@ def describe(
             return f"Rule {change.rule} reworded: “{_unstopped(str(change.after.get('text')))}”."
         return f"Sources of rule {change.rule} changed; what it says is unchanged."
     return _version_sentence(change)
+
+
+def _quoted(text: str) -> str:
+    """``text`` in quotation marks ending a sentence: one full stop, never two."""
+    text = text.strip()
+    return f"“{text}”" if text.endswith((".", "!", "?")) else f"“{text}”."
 
 
 def _get(value: Any, key: str) -> Any:
@@ -168,7 +197,7 @@ def _version_sentence(change: Change) -> str:
             parts.append(f"removed {either(change.removed, 'and')}")
         return f"{name} changed: {'; '.join(parts)}."
     if isinstance(change.after, str) and len(change.after) <= 80:
-        return f"{name} changed to “{change.after}”."
+        return f"{name} changed to {_quoted(change.after)}"
     if change.after is None:
         return f"{name} removed."
     return f"{name} changed."

@@ -48,6 +48,7 @@ METADATA_FIELDS = (
     "sources",
     "events",
     "vocabulary",
+    "open",
 )
 
 _DEFAULT_RANK = {Default.PROHIBIT: 0, Default.NONE: 1, Default.PERMIT: 2}
@@ -152,6 +153,20 @@ def _split_rules(
 def _unequal(olds: list[Rule], news: list[Rule]) -> list[tuple[Rule, Rule]]:
     differ = list(map(not_, map(eq, olds, news)))
     return list(zip(compress(olds, differ), compress(news, differ), strict=True))
+
+
+def in_force_from_start(version: PolicyVersion, rule: Rule) -> Change:
+    """Return the change that brought ``rule`` in, as far as a history can tell.
+
+    A rule of a history's first version has no version before it: it is in
+    force from that version's ``effective``, on that version's sources (or
+    the rule's own, when it cites some).
+    """
+    from policydiff._describe import start_sentence
+
+    appeared = _Differ(version, version)._appeared(rule)
+    # No version before it: what it did to decisions has nothing to compare with.
+    return attrs.evolve(appeared, description=start_sentence(version, rule), judge=None)
 
 
 def rule_document(rule: Rule) -> dict[str, Any]:
@@ -334,7 +349,11 @@ class _Differ:
         )
 
     def _disappeared(self, rule: Rule) -> Change:
+        # Only the new version's own word on the removal backs it: the rule's
+        # sources say why it was imposed, the version's why it changed.
         permit = rule.effect is Effect.PERMIT
+        removal = self.new.removal(rule.id)
+        cited = removal.sources if removal is not None else frozenset()
         return self._change(
             rule,
             None,
@@ -344,7 +363,8 @@ class _Differ:
             before=rule_document(rule),
             after=None,
             path=_rule_path(rule.id),
-            sources=self._sources(self.new, None),
+            sources=tuple(s for s in self.new.sources if s.id in cited),
+            note=removal.note if removal is not None else None,
         )
 
     def _renamed(self, old: Rule, new: Rule) -> Change:
@@ -495,7 +515,7 @@ def _listed_difference(
             return {f"{item['date']}: {item['what']}" for item in value}
         return {str(item) for item in value}
 
-    if field not in ("approved_by", "sources", "events"):
+    if field not in ("approved_by", "sources", "events", "open"):
         return frozenset(), frozenset()
     old, new = names(before), names(after)
     return frozenset(new - old), frozenset(old - new)

@@ -321,6 +321,12 @@ def parse(
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(" ".join(p.split()) for p in (exc.context, exc.problem) if p)
         where = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        tab = _tab_at(text, mark) if mark is not None and "\t" in text else None
+        if mark is not None and tab is not None:
+            # PyYAML meets a tab as "a character that cannot start any token"
+            # or as one "that violates indentation": either way, one cause.
+            message = "tabs cannot indent YAML; use spaces"
+            where = (mark.line + 1, tab + 1)
         raise fail("invalid YAML: " + message, *where) from None
     except yaml.reader.ReaderError as exc:
         # A character YAML forbids (a control character, say): no mark, a position.
@@ -347,6 +353,21 @@ def parse(
         if problem is not None:
             raise DocumentError(place(problem, text=text, format=fmt, name=name))
     return data, duplicates
+
+
+def _tab_at(text: str, mark: Any) -> int | None:
+    """Find the column of the tab in a line's indentation where YAML stopped, if any."""
+    index = getattr(mark, "index", None)
+    if not isinstance(index, int) or not 0 <= index <= len(text):
+        return None
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", start)
+    row = text[start : end if end >= 0 else len(text)]
+    column = index - start
+    if column < len(row) and row[column] == "\t":
+        return column
+    indent = row[: len(row) - len(row.lstrip(" \t"))]
+    return indent.index("\t") if "\t" in indent else None
 
 
 def _lone_surrogates(data: Any) -> list[RawProblem]:
@@ -593,6 +614,9 @@ def build(
         extra: Problems already found while parsing.
         prefix: Where ``data`` sits inside ``text`` (for a history's versions).
     """
+    if isinstance(data, dict) and "rules" in data and data["rules"] is None:
+        # YAML's "rules:" with nothing after it: the empty list it looks like.
+        data = {**data, "rules": []}
     timezone = data.get("timezone", "UTC") if isinstance(data, dict) else "UTC"
     timezone = timezone if isinstance(timezone, str) else "UTC"
     problems = list(extra or ())

@@ -690,11 +690,12 @@ def decide(version: PolicyVersion, situation: Mapping[str, str], *, check: bool 
 def _whole(dim: _Dim, version: PolicyVersion) -> int:
     """Return the classes a dimension left out of a question stands for.
 
-    On a closed dimension (SPEC section 13: it has a vocabulary) only the
-    values the vocabulary or a rule names exist, so "any other value" is
-    asked about only where one of those falls in its class.
+    On a closed dimension (SPEC section 13: it has a vocabulary and is not
+    declared ``open``) only the values the vocabulary or a rule names exist,
+    so "any other value" is asked about only where one of those falls in its
+    class.
     """
-    if dim.name not in version.vocabulary.trees:
+    if not version.closed(dim.name):
         return dim.full
     mask = 0
     named = version.vocabulary.values(dim.name)
@@ -791,7 +792,7 @@ def _close(value: str, known: set[str]) -> list[str]:
 
 
 def check_situation(version: PolicyVersion, situation: Mapping[str, str]) -> None:
-    """Refuse values unknown to a dimension that has a vocabulary.
+    """Refuse values unknown to a closed dimension (one with a vocabulary, not declared open).
 
     Raises:
         DocumentError: One problem per unknown value, with a "did you mean".
@@ -808,7 +809,7 @@ def check_situation(version: PolicyVersion, situation: Mapping[str, str]) -> Non
                 )
             )
             continue
-        if dim not in version.vocabulary.trees:
+        if not version.closed(dim):
             continue
         known = version.vocabulary.values(dim)
         if value in known:

@@ -21,7 +21,7 @@ from typing import Any, overload
 import attrs
 
 from policydiff._decisions import Answer
-from policydiff._diff import diff
+from policydiff._diff import diff, in_force_from_start
 from policydiff._evaluate import check_situation
 from policydiff._evaluate import decide as _decide
 from policydiff._locate import locate, render_path
@@ -31,7 +31,7 @@ from policydiff._semantics import normalized
 from policydiff._text import shown
 from policydiff._time import absolute, parse_when
 from policydiff.errors import DocumentError, HistoryError, Problem
-from policydiff.model import Change, Direction, Kind, PolicyVersion, When
+from policydiff.model import Change, Direction, Kind, PolicyVersion, Precision, When
 
 __all__ = [
     "Period",
@@ -64,7 +64,11 @@ class Place:
 
     def problem(self, field: str, message: str) -> Problem:
         """Return a problem at ``field`` of this version, with its line and column."""
-        path = (*self.prefix, field)
+        return self.problem_at((field,), message)
+
+    def problem_at(self, steps: tuple[str | int, ...], message: str) -> Problem:
+        """Return a problem at the path ``steps`` inside this version."""
+        path = (*self.prefix, *steps)
         line, column = (None, None)
         if self.text is not None:
             line, column = locate(self.text, self.format, path)
@@ -77,28 +81,37 @@ class Place:
 class TimelineEntry:
     """One change in a history, with the versions it lies between.
 
+    A rule of the history's first version has an entry too: it is in force
+    from that version on, with no version before it.
+
     Attributes:
         change: The change itself.
         version: The version the change came with.
-        previous: The version just before it.
+        previous: The version just before it; ``None`` for a rule in force
+            from the first version.
     """
 
     __module__ = "policydiff"
 
     change: Change
     version: PolicyVersion
-    previous: PolicyVersion
+    previous: PolicyVersion | None
 
     @property
     def effective(self) -> When:
         """When the change took effect (its version's ``effective``)."""
         return self.version.effective
 
+    @property
+    def from_start(self) -> bool:
+        """Whether the entry is a rule in force from the history's first version."""
+        return self.previous is None
+
     def to_dict(self) -> dict[str, Any]:
         """Return the entry as plain JSON data: both version labels and the change."""
         return {
             "version": self.version.version,
-            "previous": self.previous.version,
+            "previous": None if self.previous is None else self.previous.version,
             "effective": self.effective.isoformat(),
             "change": change_to_dict(self.change),
         }
@@ -306,6 +319,53 @@ class PolicyHistory:
         index = bisect.bisect_right(self._starts, instant) - 1
         return self.versions[index] if index >= 0 else None
 
+    def find(self, ref: str | Moment) -> PolicyVersion:
+        """Return the version a label names, or else the one in force at a moment.
+
+        A command line takes ``--from kharkiv-defensive-strikes`` and
+        ``--from 2024-06-01`` alike: a string that is one of the labels is
+        that version, anything else is read as a time (see :meth:`when`).
+
+        Raises:
+            HistoryError: ``ref`` is neither a label nor a time, or no version
+                was in force at that time.
+        """
+        if isinstance(ref, str) and ref in self._by_label:
+            return self._by_label[ref]
+        try:
+            moment = self.when(ref)
+        except DocumentError:
+            message = self._unknown_label(str(ref)) + "; nor is it a time value"
+            raise HistoryError([Problem(file=self.name, path="", message=message)]) from None
+        return self._in_force(moment)
+
+    def _in_force(self, moment: When) -> PolicyVersion:
+        """Return the version in force at ``moment``, or refuse a moment before the history."""
+        found = self.at(moment)
+        if found is None:
+            message = (
+                f"no version of {shown(self.policy)} was in force at {moment};"
+                f" the history begins {self.first.effective} ({self.first.version})"
+            )
+            raise HistoryError([Problem(file=self.name, path="", message=message)])
+        return found
+
+    def taking_effect(self, moment: Moment) -> tuple[PolicyVersion, ...]:
+        """Return the versions that take effect within the period ``moment`` names.
+
+        ``"2024-06"`` names all of June 2024 and ``"2024-05-30"`` the whole
+        day, while :meth:`at` answers for their first instant; this says
+        which versions that answer does not cover. An instant names no
+        period, so nothing takes effect within it.
+
+        Raises:
+            DocumentError: ``moment`` is not a time value.
+        """
+        when = self.when(moment)
+        start = bisect.bisect_right(self._starts, absolute(when.instant))
+        end = bisect.bisect_left(self._starts, absolute(when.end))
+        return self.versions[start:end]
+
     # -- decisions ---------------------------------------------------------------
 
     def _answers(self, situation: Mapping[str, str], upto: int) -> list[Answer]:
@@ -386,13 +446,32 @@ class PolicyHistory:
     def _changes(self) -> tuple[PolicyDiff, ...]:
         return tuple(diff(a, b) for a, b in itertools.pairwise(self.versions))
 
-    def changes(self) -> tuple[PolicyDiff, ...]:
+    def changes(
+        self, *, since: Moment | None = None, until: Moment | None = None
+    ) -> tuple[PolicyDiff, ...]:
         """One diff per consecutive pair of versions, oldest first.
 
         Each knows the time since the version before it
         (:attr:`PolicyDiff.interval`, and :attr:`PolicyDiff.gap` in words).
+
+        Args:
+            since: Only the steps whose new version takes effect at or after
+                this moment (``"2024-06"``: from the first instant of June).
+            until: Only the steps whose new version takes effect within or
+                before the period this names (``"2024-06"``: up to the end of
+                June).
+
+        Raises:
+            DocumentError: ``since`` or ``until`` is not a time value.
         """
-        return self._changes
+        steps = self._changes
+        if since is not None:
+            start = absolute(self.when(since).instant)
+            steps = tuple(s for s in steps if _start(s.new) >= start)
+        if until is not None:
+            bound = self.when(until)
+            steps = tuple(s for s in steps if _within(s.new.effective, bound))
+        return steps
 
     def between(self, start: Moment, end: Moment) -> PolicyDiff:
         """Return the net changes from the version in force at ``start`` to the one at ``end``.
@@ -410,25 +489,31 @@ class PolicyHistory:
         if absolute(finish.instant) < absolute(begin.instant):
             message = f"the end ({finish}) is before the start ({begin}); swap them"
             raise HistoryError([Problem(file=self.name, path="", message=message)])
-        old = self.at(begin)
-        if old is None:
-            message = (
-                f"no version of {shown(self.policy)} was in force at {begin};"
-                f" the history begins {self.first.effective} ({self.first.version})"
-            )
-            raise HistoryError([Problem(file=self.name, path="", message=message)])
-        new = self.at(finish)
-        assert new is not None  # finish is not before begin
-        return self.diff(old, new)
+        return self.diff(self._in_force(begin), self._in_force(finish))
 
     def _entries(self) -> Iterator[TimelineEntry]:
+        yield from self.start()
         for step in self._changes:
             for change in step.changes:
                 yield TimelineEntry(change=change, version=step.new, previous=step.old)
 
+    def start(self) -> tuple[TimelineEntry, ...]:
+        """Return the rules in force from the first version, by id, as entries.
+
+        Each is a ``permission-granted`` or ``restriction-imposed`` change
+        effective at the first version, backed by the rule's own sources or,
+        when it cites none, the first version's; its ``previous`` is ``None``.
+        """
+        first = self.first
+        return tuple(
+            TimelineEntry(change=in_force_from_start(first, rule), version=first, previous=None)
+            for rule in first.rules
+        )
+
     def rule_timeline(self, rule_id: str) -> tuple[TimelineEntry, ...]:
         """Each change to one rule, oldest first, with when it took effect.
 
+        A rule of the first version begins with its entry from :meth:`start`.
         A rename shows in the timelines of both the old and the new id.
 
         Raises:
@@ -440,16 +525,23 @@ class PolicyHistory:
     def lifted(self, rule_id: str | None = None) -> tuple[TimelineEntry, ...]:
         """When restrictions were lifted: every ``loosened`` change, oldest first.
 
+        Only changes between versions count: a permission in force from the
+        first version was not a loosening the history saw (see :meth:`start`).
+
         Args:
             rule_id: Only this rule's changes.
 
         Raises:
             HistoryError: No version has a rule with this id.
         """
-        return self._where(Direction.LOOSENED, rule_id)
+        return tuple(e for e in self._where(Direction.LOOSENED, rule_id) if not e.from_start)
 
     def imposed(self, rule_id: str | None = None) -> tuple[TimelineEntry, ...]:
         """When restrictions were imposed: every ``tightened`` change, oldest first.
+
+        Restrictions and obligations in force from the first version come
+        first (see :meth:`start`): "when was it imposed?" has an answer even
+        when the history begins with the rule.
 
         Args:
             rule_id: Only this rule's changes.
@@ -489,6 +581,13 @@ def _in_order(versions: Iterable[PolicyVersion]) -> tuple[PolicyVersion, ...]:
 def _start(version: PolicyVersion) -> int:
     """When ``version`` took effect, in absolute time."""
     return absolute(version.effective.instant)
+
+
+def _within(effective: When, bound: When) -> bool:
+    """Whether ``effective`` starts no later than the period ``bound`` names."""
+    if bound.precision is Precision.INSTANT:
+        return absolute(effective.instant) <= absolute(bound.instant)
+    return absolute(effective.instant) < absolute(bound.end)
 
 
 def _touches(change: Change, rule_id: str) -> bool:
@@ -546,7 +645,26 @@ def check_versions(
             problems.append(where.problem("effective", message))
         else:
             instants[instant] = (version, where)
+    if not problems:
+        problems.extend(_removal_problems(versions, places))
     return problems
+
+
+def _removal_problems(
+    versions: Sequence[PolicyVersion], places: Sequence[Place]
+) -> Iterator[Problem]:
+    """Check that each removal names a rule of the version just before its own."""
+    ordered = sorted(zip(versions, places, strict=True), key=lambda pair: _start(pair[0]))
+    for (before, _), (version, where) in itertools.pairwise(ordered):
+        for index, removal in enumerate(version.removals):
+            if removal.rule in before.rule_ids:
+                continue
+            close = difflib.get_close_matches(removal.rule, sorted(before.rule_ids), n=1)
+            detail = f"; did you mean {close[0]!r}?" if close else ""
+            message = (
+                f"the version before, {before.version!r}, has no rule {removal.rule!r}{detail}"
+            )
+            yield where.problem_at(("removals", index, "rule"), message)
 
 
 def checked_history(
@@ -567,11 +685,16 @@ def checked_history(
 def rule_steps(history: PolicyHistory, rule_id: str) -> list[PolicyDiff]:
     """One diff per version that changed a rule, holding only that rule's changes.
 
+    The rule's entry from the first version, if it has one, has no version
+    before it and so no diff: see :meth:`PolicyHistory.start`.
+
     Raises:
         HistoryError: No version has a rule with this id.
     """
     steps: list[PolicyDiff] = []
     for entry in history.rule_timeline(rule_id):
+        if entry.previous is None:
+            continue
         if steps and steps[-1].new is entry.version:
             last = steps[-1]
             steps[-1] = attrs.evolve(last, changes=(*last.changes, entry.change))

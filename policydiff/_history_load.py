@@ -15,6 +15,7 @@ from typing import Any
 from policydiff._convert import sharing_rules
 from policydiff._documents import (
     DEFAULT_LIMITS,
+    SUFFIXES,
     Format,
     Limits,
     build,
@@ -35,7 +36,7 @@ from policydiff.model import PolicyVersion
 __all__ = ["load_history"]
 
 #: Version fields that belong to each version body, never to shared metadata.
-_OWN_FIELDS = ("version", "effective", "rules")
+_OWN_FIELDS = ("version", "effective", "rules", "removals")
 
 
 def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> PolicyHistory:
@@ -88,7 +89,41 @@ def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
     return PolicyHistory(versions=(version,), name=name)
 
 
+#: Documents in subfolders named in one message, at most.
+_NESTED_SHOWN = 5
+
+
+def _nested_documents(folder: Path) -> list[str]:
+    """Version documents below the folder's top level (hidden folders skipped).
+
+    A history folder's versions sit at its top level; documents further down
+    are not read, so their presence is an error rather than a silent gap.
+    """
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if Path(root) == folder:
+            continue
+        for file in sorted(files):
+            if Path(file).suffix.lower() in SUFFIXES and not file.startswith("."):
+                found.append(os.path.relpath(os.path.join(root, file), folder))
+                if len(found) > _NESTED_SHOWN:
+                    return found
+    return found
+
+
 def _load_folder(folder: Path, name: str, limits: Limits) -> PolicyHistory:
+    nested = _nested_documents(folder)
+    if nested:
+        listed = ", ".join(nested[:_NESTED_SHOWN])
+        if len(nested) > _NESTED_SHOWN:
+            listed += " and more"
+        message = (
+            f"documents in subfolders are not part of the history: {listed};"
+            " a history folder holds its versions at its top level"
+        )
+        hint = "move them up, or read each subfolder as a history of its own"
+        raise HistoryError([Problem(file=name, path="", message=message, hint=hint)])
     files = list(iter_files(folder))
     if not files:
         message = "no version documents in this folder (expected .json, .toml, .yaml or .yml files)"
@@ -172,7 +207,7 @@ def _load_document(
     with sharing_rules(), paused_collector():
         for index, body in enumerate(bodies):
             prefix = ("versions", index)
-            merged = {**shared, **body} if isinstance(body, dict) else body
+            merged, own_sources = _merged_body(shared, body)
             try:
                 version = build(
                     merged, text=text, format=fmt, name=name, limits=limits, prefix=prefix
@@ -181,7 +216,12 @@ def _load_document(
                 # Inherited fields were checked once, at the top: report only
                 # what this body says (or fails to say) itself.
                 own = set(body) | set(_OWN_FIELDS) if isinstance(body, dict) else set()
-                problems.extend(p for p in exc.problems if _in_body(p.path, prefix, own))
+                problems.extend(
+                    p
+                    for p in exc.problems
+                    if _in_body(p.path, prefix, own)
+                    and not _shared_source(p.path, prefix, own_sources)
+                )
                 continue
             versions.append(version)
             places.append(Place(file=name, prefix=prefix, text=text, format=fmt))
@@ -189,6 +229,35 @@ def _load_document(
         problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
         raise DocumentError(problems)
     return checked_history(versions, places, name=name)
+
+
+def _merged_body(shared: dict[str, Any], body: Any) -> tuple[Any, int]:
+    """Complete a version body with the shared fields it does not set.
+
+    A body's ``sources`` add to the shared ones (a body's source replaces a
+    shared one of the same id): its own come first, so that problems in
+    them keep their places in the body. Returns the merged data and how
+    many of its sources are the body's own.
+    """
+    if not isinstance(body, dict):
+        return body, 0
+    merged = {**shared, **body}
+    own, common = body.get("sources"), shared.get("sources")
+    if isinstance(own, list) and isinstance(common, list):
+        ids = {s.get("id") for s in own if isinstance(s, dict)}
+        kept = [s for s in common if not (isinstance(s, dict) and s.get("id") in ids)]
+        merged["sources"] = [*own, *kept]
+        return merged, len(own)
+    return merged, len(own) if isinstance(own, list) else 0
+
+
+def _shared_source(path: str, prefix: tuple[str | int, ...], own: int) -> bool:
+    """Whether ``path`` is in a shared source merged into a body (reported once, at the top)."""
+    head = render_path((*prefix, "sources"))
+    if not path.startswith(head + "["):
+        return False
+    index = path[len(head) + 1 :].split("]", 1)[0]
+    return index.isdigit() and int(index) >= own
 
 
 def _shared_problems(

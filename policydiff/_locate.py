@@ -181,6 +181,10 @@ def _compose(text: str) -> Any:
 
 
 def _yaml_place(text: str, path: tuple[Step, ...], at_key: bool) -> tuple[int, int]:
+    if not path:
+        # The whole document (a flood that is no policy, say): where its
+        # first value starts, without composing the rest.
+        return _yaml_start(text)
     node = _compose(text)
     if node is None:  # an empty document
         return 1, 1
@@ -202,6 +206,18 @@ def _yaml_place(text: str, path: tuple[Step, ...], at_key: bool) -> tuple[int, i
         else:
             break
     return mark.line + 1, mark.column + 1
+
+
+def _yaml_start(text: str) -> tuple[int, int]:
+    loader = YamlLoader(text)
+    try:
+        for event in iter(loader.get_event, None):
+            if isinstance(event, yaml.NodeEvent):
+                mark: Any = event.start_mark
+                return mark.line + 1, mark.column + 1
+    finally:
+        loader.dispose()
+    return 1, 1
 
 
 def _skip(text: str, pos: int) -> int:

@@ -124,11 +124,12 @@ def _formula(conditions: Sequence[str], minterms: list[int]) -> str:
     return " or ".join(terms)
 
 
-def situation_words(values: Mapping[str, Span]) -> str:
+def situation_words(values: Mapping[str, Span], *, modal: str) -> str:
     """Say a group of situations: ``Ukraine may strike, where territory is ...``.
 
-    Returns the subject, the action and the other dimensions as a phrase
-    whose verb the caller supplies through ``{modal}``.
+    Returns the subject, ``modal`` (the verb the caller supplies), the action
+    and the other dimensions as one phrase. The values are a document's own
+    text, braces included: nothing in them is read as a template.
     """
     subject = _phrase(values.get("subject"), "Anyone", "anyone else", "Anyone")
     action = _phrase(values.get("action"), "act", "take any other action", "take any action")
@@ -138,7 +139,7 @@ def situation_words(values: Mapping[str, Span]) -> str:
         for dim, span in values.items()
         if dim not in ("subject", "action") and not span.any
     ]
-    text = f"{subject} {{modal}} {action}"
+    text = f"{subject} {modal} {action}"
     if where:
         text += f", where {join(where, 'and')}"
     return text
@@ -192,5 +193,5 @@ def cube_sentence(
     permitted by kharkiv-defensive-strikes when "..."; otherwise prohibited
     by no-strikes-inside-russia)".
     """
-    text = situation_words(values).format(modal=_modal(before.decision, after.decision, direction))
+    text = situation_words(values, modal=_modal(before.decision, after.decision, direction))
     return f"{text} (was {decision_words(before)}; now {decision_words(after)})"

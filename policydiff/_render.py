@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Literal, get_args
 
 from policydiff._decisions import Answer, Gate, Impact
-from policydiff._history import Period, PolicyHistory
+from policydiff._history import Period, PolicyHistory, TimelineEntry
 from policydiff._render_decisions import (
     answer_markdown,
     answer_text,
@@ -25,13 +25,19 @@ from policydiff._render_decisions import (
     timeline_markdown,
     timeline_text,
 )
-from policydiff._render_json import at_json, diff_json, json_text, log_json
+from policydiff._render_json import at_json, diff_json, json_text, log_json, validate_json
 from policydiff._render_markdown import at_markdown, diff_markdown, log_markdown
-from policydiff._render_shared import check_verdict, markdown_escape, nothing_in_force, ok_line
+from policydiff._render_shared import (
+    check_verdict,
+    markdown_escape,
+    nothing_in_force,
+    ok_line,
+    valid_line,
+)
 from policydiff._render_text import at_text, diff_text, log_text
 from policydiff._results import PolicyDiff
 from policydiff._text import shown
-from policydiff.errors import visible
+from policydiff.errors import Problem, visible
 from policydiff.model import PolicyVersion
 
 __all__ = [
@@ -44,6 +50,7 @@ __all__ = [
     "render_gate",
     "render_log",
     "render_timeline",
+    "render_validate",
 ]
 
 OutputFormat = Literal["text", "markdown", "json"]
@@ -92,6 +99,10 @@ def render_log(
     steps: Sequence[PolicyDiff],
     rule_id: str | None,
     format: OutputFormat = "text",
+    *,
+    start: Sequence[TimelineEntry] = (),
+    oneline: bool = False,
+    filtered: bool = False,
 ) -> str:
     """Render the steps of a history's log, or say why there are none.
 
@@ -100,15 +111,31 @@ def render_log(
         steps: One diff per step, oldest first.
         rule_id: The rule the log was asked about, if any.
         format: The output format.
+        start: For a log of one rule: its entry from the first version, when
+            it was in force there (JSON: ``"start"``).
+        oneline: One line per step (text and Markdown).
+        filtered: The steps were picked by period or direction.
+
+    Raises:
+        ValueError: ``oneline`` with JSON, which has no lines to choose.
     """
     _known(format)
     if format == "json":
-        return log_json(history, steps)
-    return _plain((log_markdown if format == "markdown" else log_text)(history, steps, rule_id))
+        if oneline:
+            msg = "one line per step is a layout for people, not for JSON"
+            raise ValueError(msg)
+        return log_json(history, steps, start if rule_id is not None else None)
+    render = log_markdown if format == "markdown" else log_text
+    return _plain(render(history, steps, rule_id, start=start, oneline=oneline, filtered=filtered))
 
 
 def render_at(
-    history: PolicyHistory, when: str, version: PolicyVersion | None, format: OutputFormat = "text"
+    history: PolicyHistory,
+    when: str,
+    version: PolicyVersion | None,
+    format: OutputFormat = "text",
+    *,
+    later: Sequence[PolicyVersion] = (),
 ) -> str:
     """Render the version in force at ``when`` (or its absence) and its rules.
 
@@ -117,11 +144,33 @@ def render_at(
         when: The moment, as the user wrote it.
         version: The version in force then, or ``None``.
         format: The output format.
+        later: The versions that take effect later in the period ``when``
+            names (see :meth:`PolicyHistory.taking_effect`).
     """
     _known(format)
     if format == "json":
-        return at_json(history, when, version)
-    return _plain((at_markdown if format == "markdown" else at_text)(history, when, version))
+        return at_json(history, when, version, later)
+    render = at_markdown if format == "markdown" else at_text
+    return _plain(render(history, when, version, later))
+
+
+def render_validate(
+    results: Sequence[tuple[str, PolicyHistory | None]],
+    problems: Sequence[Problem],
+    format: OutputFormat = "text",
+) -> str:
+    """Render what ``validate`` found: a line per valid path, or the JSON of everything.
+
+    Args:
+        results: Each path with its history, or ``None`` when it is not valid.
+        problems: Every problem found (text and Markdown leave them to stderr).
+        format: The output format.
+    """
+    _known(format)
+    if format == "json":
+        return validate_json(results, problems)
+    lines = "".join(valid_line(path, found) + "\n" for path, found in results if found is not None)
+    return _plain(markdown_escape(lines) if format == "markdown" else lines)
 
 
 def render_check(

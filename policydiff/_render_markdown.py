@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from policydiff._history import PolicyHistory
+from policydiff._history import PolicyHistory, TimelineEntry
 from policydiff._render_decisions import verdict_line
 from policydiff._render_shared import (
     counts,
@@ -17,12 +17,15 @@ from policydiff._render_shared import (
     grouped,
     headline,
     in_force,
+    later_in_period,
     no_steps,
     nothing_in_force,
     plural,
     rule_lines,
     rules_in_force,
     source_line,
+    start_heading,
+    step_oneline,
     when_line,
 )
 from policydiff._render_shared import markdown_escape as md
@@ -56,34 +59,77 @@ def diff_markdown(d: PolicyDiff) -> str:
     return "\n".join(out) + "\n"
 
 
-def log_markdown(history: PolicyHistory, steps: Sequence[PolicyDiff], rule_id: str | None) -> str:
+def log_markdown(
+    history: PolicyHistory,
+    steps: Sequence[PolicyDiff],
+    rule_id: str | None,
+    *,
+    start: Sequence[TimelineEntry] = (),
+    oneline: bool = False,
+    filtered: bool = False,
+) -> str:
     """Render a history's log (one diff per step) as Markdown.
 
     Args:
         history: The history the steps come from.
         steps: The diffs to show, oldest first.
         rule_id: The rule the log was asked about, if any.
+        start: Entries of rules in force from the first version, shown first.
+        oneline: One list item per step instead of its report.
+        filtered: The steps were picked by period or direction.
     """
-    if not steps:
-        return md(no_steps(history, rule_id)) + "\n"
-    return "\n".join(diff_markdown(step) for step in steps)
+    if not steps and not start:
+        return md(no_steps(history, rule_id, filtered=filtered)) + "\n"
+    if oneline:
+        return "".join(f"- {md(step_oneline(step))}\n" for step in steps)
+    parts = [_start_markdown(start)] if start else []
+    parts += [diff_markdown(step) for step in steps]
+    return "\n".join(parts)
 
 
-def at_markdown(history: PolicyHistory, when: str, version: PolicyVersion | None) -> str:
+def _start_markdown(entries: Sequence[TimelineEntry]) -> str:
+    title, when = start_heading(entries[0].version)
+    out = [
+        f"## {md(title)}",
+        "",
+        f"**{md(when)}**",
+        "",
+        f"### In force from the start ({len(entries)})",
+        "",
+    ]
+    for entry in entries:
+        line = f"- {md(entry.change.description)}"
+        said = detail(entry.change)
+        if said:
+            line += f" <br>*{md(said)}*"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def at_markdown(
+    history: PolicyHistory,
+    when: str,
+    version: PolicyVersion | None,
+    later: Sequence[PolicyVersion] = (),
+) -> str:
     """Render the version in force at ``when``, and its rules, as Markdown.
 
     Args:
         history: The history asked.
         when: The moment, as the user wrote it.
         version: The version in force then, or ``None``.
+        later: The versions that take effect later in the period ``when`` names.
     """
+    note = later_in_period(history.when(when), later)
     if version is None:
-        return md(nothing_in_force(history, when)) + "\n"
+        return md(nothing_in_force(history, when)) + (f"\n\n{md(note)}" if note else "") + "\n"
     out = [
         f"## {md(f'{history.policy} at {when}: {version.version}')}",
         "",
         f"**{md(in_force(history, version))}**",
     ]
+    if note:
+        out += ["", md(note)]
     if version.summary:
         out += ["", md(version.summary)]
     out += ["", md(rules_in_force(version)), "", f"### Rules ({len(version.rules)})", ""]

@@ -6,7 +6,7 @@ returns strings (or plain data), the same for every output format.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from policydiff._describe import rule_sentence
 from policydiff._history import PolicyHistory
@@ -14,7 +14,7 @@ from policydiff._render_decisions import effect_note
 from policydiff._results import PolicyDiff, endpoint
 from policydiff._text import joined, plural
 from policydiff._time import describe_gap
-from policydiff.model import Change, Direction, Effect, PolicyVersion, Source
+from policydiff.model import Change, Direction, Effect, PolicyVersion, Precision, Source, When
 
 __all__ = [
     "SECTIONS",
@@ -27,6 +27,7 @@ __all__ = [
     "headline",
     "in_force",
     "joined",
+    "later_in_period",
     "markdown_escape",
     "no_steps",
     "nothing_in_force",
@@ -36,6 +37,9 @@ __all__ = [
     "rules_in_force",
     "source_label",
     "source_line",
+    "start_heading",
+    "step_oneline",
+    "step_verdict",
     "valid_line",
     "when_line",
 ]
@@ -133,7 +137,7 @@ def decision_steps(version: PolicyVersion) -> list[str]:
 
 
 def detail(change: Change) -> str:
-    """Say which rule a change concerns, what it did to decisions, and its sources."""
+    """Say which rule a change concerns, what it did to decisions, its sources, and why."""
     parts = []
     if change.rule is not None:
         parts.append(f"rule {change.rule}")
@@ -142,11 +146,16 @@ def detail(change: Change) -> str:
         parts.append(note)
     if change.sources and change.direction is not Direction.NEUTRAL:
         parts.append("sources: " + "; ".join(source_label(s) for s in change.sources))
+    if change.note:
+        parts.append(f"why: {change.note}")
     return " · ".join(parts)
 
 
-def no_steps(history: PolicyHistory, rule_id: str | None) -> str:
-    """Say that a log has nothing to show: one version, or no change to the rule."""
+def no_steps(history: PolicyHistory, rule_id: str | None, *, filtered: bool = False) -> str:
+    """Say that a log has nothing to show: one version, no change to the rule, or none in the period."""
+    if filtered:
+        subject = f"rule {rule_id} in {history.policy}" if rule_id is not None else history.policy
+        return f"No changes to {subject} in the period asked."
     if rule_id is not None:
         return f"No changes to rule {rule_id} in {history.policy}."
     first = history.first
@@ -154,6 +163,53 @@ def no_steps(history: PolicyHistory, rule_id: str | None) -> str:
         f"{history.policy} has one version, {first.version}, effective"
         f" {first.effective}: nothing has changed yet."
     )
+
+
+def step_verdict(d: PolicyDiff) -> str:
+    """Say in one word which way a step moved the policy.
+
+    For now this is read off the rule-level changes: ``loosened`` or
+    ``tightened`` when every change that is not neutral goes that way,
+    ``mixed`` when they go both ways, ``neutral`` when only wording and
+    metadata changed, ``unchanged`` when nothing did. This is the one place
+    to give the decision-level verdict instead, once diffs carry it.
+    """
+    ways = {c.direction for c in d.changes} - {Direction.NEUTRAL}
+    if not d.changes:
+        return "unchanged"
+    if not ways:
+        return "neutral"
+    if len(ways) == 1:
+        return next(iter(ways)).value
+    return Direction.MIXED.value
+
+
+def step_oneline(d: PolicyDiff) -> str:
+    """Put one step of a history on one line: date, labels, counts, verdict."""
+    return f"{d.new.effective}  {d.old.version} → {d.new.version}  {counts(d)}  {step_verdict(d)}"
+
+
+def start_heading(first: PolicyVersion) -> tuple[str, str]:
+    """Head the rules in force from a history's first version: a title and a when line."""
+    return (
+        f"{first.policy}: {first.version} (the first version)",
+        f"In force from {first.effective}, when the history begins.",
+    )
+
+
+def later_in_period(asked: When, versions: Sequence[PolicyVersion]) -> str:
+    """Say which versions take effect later in the period asked about, if any.
+
+    ``at 2024-06`` answers for the first moment of June; this line says
+    that the month holds other versions, so the answer is not taken for
+    the whole month. Empty when there are none.
+    """
+    if not versions:
+        return ""
+    word = "on" if asked.precision is Precision.DAY else "in"
+    names = ", ".join(f"{v.version} ({v.effective})" for v in versions)
+    verb = "takes" if len(versions) == 1 else "take"
+    return f"Later {word} {asked}, {names} {verb} effect; this answer is for its first moment."
 
 
 def ok_line(d: PolicyDiff, fail_on: str) -> str:

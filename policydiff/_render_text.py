@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from policydiff._history import PolicyHistory
+from policydiff._history import PolicyHistory, TimelineEntry
 from policydiff._render_decisions import verdict_line
 from policydiff._render_shared import (
     counts,
@@ -16,12 +16,15 @@ from policydiff._render_shared import (
     grouped,
     headline,
     in_force,
+    later_in_period,
     no_steps,
     nothing_in_force,
     plural,
     rule_lines,
     rules_in_force,
     source_line,
+    start_heading,
+    step_oneline,
     when_line,
 )
 from policydiff._results import PolicyDiff
@@ -62,30 +65,65 @@ def diff_text(d: PolicyDiff) -> str:
     return "\n".join(out) + "\n"
 
 
-def log_text(history: PolicyHistory, steps: Sequence[PolicyDiff], rule_id: str | None) -> str:
+def log_text(
+    history: PolicyHistory,
+    steps: Sequence[PolicyDiff],
+    rule_id: str | None,
+    *,
+    start: Sequence[TimelineEntry] = (),
+    oneline: bool = False,
+    filtered: bool = False,
+) -> str:
     """Render a history's log (one diff per step) as plain text.
 
     Args:
         history: The history the steps come from.
         steps: The diffs to show, oldest first.
         rule_id: The rule the log was asked about, if any.
+        start: Entries of rules in force from the first version, shown first.
+        oneline: One line per step instead of its report.
+        filtered: The steps were picked by period or direction (for the
+            message when there are none).
     """
-    if not steps:
-        return no_steps(history, rule_id) + "\n"
-    return "\n".join(diff_text(step) for step in steps)
+    if not steps and not start:
+        return no_steps(history, rule_id, filtered=filtered) + "\n"
+    if oneline:
+        return "".join(step_oneline(step) + "\n" for step in steps)
+    parts = [_start_text(start)] if start else []
+    parts += [diff_text(step) for step in steps]
+    return "\n".join(parts)
 
 
-def at_text(history: PolicyHistory, when: str, version: PolicyVersion | None) -> str:
+def _start_text(entries: Sequence[TimelineEntry]) -> str:
+    out = [*start_heading(entries[0].version), "", f"In force from the start ({len(entries)})"]
+    for entry in entries:
+        out.append(f"  {MARKS[entry.change.direction]} {entry.change.description}")
+        said = detail(entry.change)
+        if said:
+            out.append(f"    {said}")
+    return "\n".join(out) + "\n"
+
+
+def at_text(
+    history: PolicyHistory,
+    when: str,
+    version: PolicyVersion | None,
+    later: Sequence[PolicyVersion] = (),
+) -> str:
     """Render the version in force at ``when``, and its rules, as plain text.
 
     Args:
         history: The history asked.
         when: The moment, as the user wrote it.
         version: The version in force then, or ``None``.
+        later: The versions that take effect later in the period ``when`` names.
     """
+    note = later_in_period(history.when(when), later)
     if version is None:
-        return nothing_in_force(history, when) + "\n"
+        return nothing_in_force(history, when) + (f"\n{note}" if note else "") + "\n"
     out = [f"{history.policy} at {when}: {version.version}", in_force(history, version)]
+    if note:
+        out.append(note)
     if version.summary:
         out.append(version.summary)
     out.append(rules_in_force(version))

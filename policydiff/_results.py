@@ -204,6 +204,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "effective": change.effective.isoformat(),
         "description": change.description,
         "sources": [s.id for s in change.sources],
+        "note": change.note,
         "effect": _effect_value(change),
     }
 

@@ -2,8 +2,9 @@
 
 cattrs checks each field's type; these check what no single field can: the
 format version, unique ids, known source ids, non-empty scopes, a time zone
-that exists and a vocabulary that is a tree. They skip whatever has the wrong
-type, which cattrs reports on its own.
+that exists, a vocabulary that is a tree whose closed dimensions rules keep
+to (SPEC section 13), and removals that name rules this version no longer
+has. They skip whatever has the wrong type, which cattrs reports on its own.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def check_document(
         *_rules(data),
         *_sources(data),
         *_vocabulary(data.get("vocabulary"), max_depth),
+        *_discipline(data),
+        *_removals(data),
     ]
 
 
@@ -71,6 +74,24 @@ def _identity(data: dict[str, Any]) -> Iterator[RawProblem]:
     yield from _label(data.get("version"), ("version",), "the version label")
 
 
+#: Zone names that are abbreviations of a fixed offset or of one rule set,
+#: with the geographic zone a document most likely means. "EST" is UTC-5 all
+#: year, so a New York date in July read with it is an hour off.
+ABBREVIATED_ZONES = {
+    "EST": "America/New_York",
+    "EST5EDT": "America/New_York",
+    "CST6CDT": "America/Chicago",
+    "MST": "America/Denver",
+    "MST7MDT": "America/Denver",
+    "PST8PDT": "America/Los_Angeles",
+    "HST": "Pacific/Honolulu",
+    "CET": "Europe/Paris",
+    "MET": "Europe/Paris",
+    "EET": "Europe/Athens",
+    "WET": "Europe/Lisbon",
+}
+
+
 def _zone(data: dict[str, Any]) -> Iterator[RawProblem]:
     name = data.get("timezone")
     if isinstance(name, str):
@@ -78,6 +99,15 @@ def _zone(data: dict[str, Any]) -> Iterator[RawProblem]:
             zone(name)
         except ValueError as exc:
             yield RawProblem(("timezone",), str(exc))
+            return
+        if name.upper() in ABBREVIATED_ZONES:
+            meant = ABBREVIATED_ZONES[name.upper()]
+            yield RawProblem(
+                ("timezone",),
+                f"{shown(name)} is an abbreviation, not a geographic zone;"
+                f" name the place's zone, such as {shown(meant)}",
+                hint="a Region/City zone follows the place's daylight saving time; an abbreviation may not",
+            )
 
 
 def _source_ids(data: dict[str, Any]) -> frozenset[str]:
@@ -148,7 +178,7 @@ def _rules(data: dict[str, Any]) -> Iterator[RawProblem]:
 
 
 class _Known:
-    """The source ids a document lists, and what to say about an unknown one.
+    """The names a document lists (source ids, say), and what to say about an unknown one.
 
     Suggesting the closest id compares it with every id the document lists,
     so suggestions are looked for only while the comparisons stay within a
@@ -156,8 +186,16 @@ class _Known:
     refused as quickly as any other. Beyond that, messages list known ids.
     """
 
-    def __init__(self, ids: frozenset[str]) -> None:
+    def __init__(
+        self,
+        ids: frozenset[str],
+        *,
+        noun: str = "sources",
+        empty: str = " (the version lists no sources)",
+    ) -> None:
         self.ids = ids
+        self.noun = noun
+        self.empty = empty
         self._names: list[str] | None = None
         self._said: dict[str, str] = {}
 
@@ -175,7 +213,7 @@ class _Known:
 
     def _detail(self, ref: str) -> str:
         if not self.ids:
-            return " (the version lists no sources)"
+            return self.empty
         if len(self._said) < min(_SUGGESTED, _COMPARED // len(self.ids)):
             close = difflib.get_close_matches(ref, self.names, n=1)
             if close:
@@ -187,7 +225,7 @@ class _Known:
         listed = ", ".join(shown(name) for name in self.names[:_LISTED])
         if len(self.names) > _LISTED:
             listed += f" and {len(self.names) - _LISTED:,} more"
-        return f" (known sources: {listed})"
+        return f" (known {self.noun}: {listed})"
 
 
 def _refs(refs: Any, known: _Known, path: tuple[str | int, ...]) -> Iterator[RawProblem]:
@@ -305,3 +343,164 @@ def _walk_up(
             deep = start
     firsts.sort(key=order.__getitem__)
     return firsts, deep
+
+
+# -- vocabulary discipline (SPEC section 13) ---------------------------------------
+
+#: How alike two dimension names must be (difflib's ratio, ignoring case) for
+#: one to be taken as a misspelling of the other.
+_NEAR_DIMENSION = 0.8
+_OPEN_HINT = "if other values are meant to be allowed, list the dimension under 'open'"
+
+
+def vocabulary_values(vocabulary: Any) -> dict[str, frozenset[str]]:
+    """Every value each dimension's tree names, from a document's plain data."""
+    if not isinstance(vocabulary, dict):
+        return {}
+    found: dict[str, frozenset[str]] = {}
+    for dim, tree in vocabulary.items():
+        if not isinstance(dim, str) or not isinstance(tree, dict):
+            continue
+        values = {parent for parent in tree if isinstance(parent, str)}
+        for kids in tree.values():
+            kids = [kids] if isinstance(kids, str) else kids
+            if isinstance(kids, list):
+                values.update(kid for kid in kids if isinstance(kid, str))
+        found[dim] = frozenset(values)
+    return found
+
+
+def near_dimension(name: str, dimensions: Iterator[str] | list[str]) -> str | None:
+    """Return the dimension ``name`` looks like a misspelling of, or ``None``."""
+    lowered = name.lower()
+    best, best_ratio = None, _NEAR_DIMENSION
+    for dim in dimensions:
+        if dim == name:
+            return None
+        ratio = difflib.SequenceMatcher(None, lowered, dim.lower()).ratio()
+        if ratio >= best_ratio:
+            best, best_ratio = dim, ratio
+    return best
+
+
+class _Vocabulary:
+    """The values of one closed dimension, and what to say about an unknown one."""
+
+    def __init__(self, dimension: str, values: frozenset[str]) -> None:
+        self.dimension = dimension
+        self.values = values
+        self._lowered: dict[str, str] | None = None
+        self._names = _Known(values, noun="values", empty=" (the vocabulary names no values)")
+
+    def problem(self, value: str, path: tuple[str | int, ...]) -> RawProblem:
+        if self._lowered is None:
+            self._lowered = {v.lower(): v for v in sorted(self.values)}
+        same = self._lowered.get(value.lower())
+        detail = f"; did you mean {shown(same)}?" if same is not None else self._names.detail(value)
+        message = f"{shown(value)} is not in the vocabulary of {shown(self.dimension)}{detail}"
+        return RawProblem(path, message, hint=_OPEN_HINT)
+
+
+def _discipline(data: dict[str, Any]) -> Iterator[RawProblem]:
+    trees = vocabulary_values(data.get("vocabulary"))
+    opened = data.get("open")
+    opened = [opened] if isinstance(opened, str) else opened
+    declared_open: set[str] = set()
+    if isinstance(opened, list):
+        for index, dim in enumerate(opened):
+            if not isinstance(dim, str):
+                continue
+            declared_open.add(dim)
+            if dim not in trees:
+                close = near_dimension(dim, sorted(trees))
+                detail = (
+                    f"; did you mean {shown(close)}?"
+                    if close
+                    else " (a dimension without one is open already)"
+                )
+                yield RawProblem(
+                    ("open", index) if isinstance(data.get("open"), list) else ("open",),
+                    f"{shown(dim)} has no vocabulary{detail}",
+                )
+    if not trees:
+        return
+    rules = data.get("rules")
+    if not isinstance(rules, list):
+        return
+    closed = {
+        dim: _Vocabulary(dim, values) for dim, values in trees.items() if dim not in declared_open
+    }
+    names = sorted(trees)
+    misspelt: dict[str, str | None] = {}
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, dict):
+            continue
+        for field in ("subject", "action"):
+            if field in closed and field in rule:
+                yield from _values_in(rule[field], closed[field], ("rules", index, field))
+        scope = rule.get("scope")
+        if not isinstance(scope, dict):
+            continue
+        for dim, values in scope.items():
+            if not isinstance(dim, str):
+                continue
+            if dim in closed:
+                yield from _values_in(values, closed[dim], ("rules", index, "scope", dim))
+            elif dim not in trees and dim not in ("subject", "action"):
+                if dim not in misspelt:
+                    misspelt[dim] = near_dimension(dim, names)
+                close = misspelt[dim]
+                if close is not None:
+                    yield RawProblem(
+                        ("rules", index, "scope", dim),
+                        f"no vocabulary names the dimension {shown(dim)}; did you mean {shown(close)}?",
+                        at_key=True,
+                        hint="dimensions are matched by their exact names",
+                    )
+
+
+def _values_in(
+    values: Any, vocabulary: _Vocabulary, path: tuple[str | int, ...]
+) -> Iterator[RawProblem]:
+    if isinstance(values, str):
+        if values not in vocabulary.values:
+            yield vocabulary.problem(values, path)
+        return
+    if not isinstance(values, list):
+        return
+    for index, value in enumerate(values):
+        if isinstance(value, str) and value not in vocabulary.values:
+            yield vocabulary.problem(value, (*path, index))
+
+
+# -- removals ----------------------------------------------------------------------
+
+
+def _removals(data: dict[str, Any]) -> Iterator[RawProblem]:
+    removals = data.get("removals")
+    if not isinstance(removals, list):
+        return
+    rules = data.get("rules")
+    kept = {r.get("id") for r in rules if isinstance(r, dict)} if isinstance(rules, list) else set()
+    known = _Known(_source_ids(data))
+    seen: dict[str, int] = {}
+    for index, removal in enumerate(removals):
+        if not isinstance(removal, dict):
+            continue
+        here = ("removals", index)
+        rule_id = removal.get("rule")
+        if isinstance(rule_id, str):
+            yield from _label(rule_id, (*here, "rule"), "a rule id")
+            if rule_id in kept:
+                yield RawProblem(
+                    (*here, "rule"),
+                    f"rule {shown(rule_id)} is still in this version's rules; a removal explains a rule that is gone",
+                )
+            if rule_id in seen:
+                yield RawProblem(
+                    (*here, "rule"),
+                    f"rule {shown(rule_id)} is already explained by removals[{seen[rule_id]}]",
+                )
+            seen.setdefault(rule_id, index)
+        if "sources" in removal:
+            yield from _refs(removal["sources"], known, (*here, "sources"))

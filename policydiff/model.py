@@ -36,6 +36,7 @@ __all__ = [
     "Kind",
     "PolicyVersion",
     "Precision",
+    "Removal",
     "Rule",
     "Source",
     "Verdict",
@@ -267,6 +268,24 @@ class Event:
     sources: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
 
 
+@attrs.frozen(kw_only=True)
+class Removal:
+    """Why a version removed a rule the version before it had.
+
+    A removed rule's own sources are why it was imposed, not why it went;
+    a removal names the sources (and a note) behind its going.
+
+    Args:
+        rule: The id of the rule removed.
+        sources: Ids of entries in the version's ``sources``.
+        note: Why, in words.
+    """
+
+    rule: str
+    sources: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+    note: str | None = None
+
+
 def _tree(
     value: Mapping[str, Mapping[str, Iterable[str]]],
 ) -> FrozenMap[str, FrozenMap[str, frozenset[str]]]:
@@ -369,6 +388,11 @@ class PolicyVersion:
     hashing ignore the order a document listed rules and values in.
     ``sources`` and ``events`` keep the document's order, which their authors
     choose for the reader.
+
+    ``open`` names the vocabulary dimensions whose rules may use values the
+    vocabulary does not name; every other dimension with a vocabulary is
+    closed (SPEC section 13). ``removals`` say why rules of the version
+    before were removed, and on which sources.
     """
 
     policy: str
@@ -385,6 +409,8 @@ class PolicyVersion:
     sources: tuple[Source, ...] = attrs.field(default=(), converter=tuple)
     events: tuple[Event, ...] = attrs.field(default=(), converter=tuple)
     vocabulary: Vocabulary = attrs.field(factory=Vocabulary, converter=_vocabulary)
+    open: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+    removals: tuple[Removal, ...] = attrs.field(default=(), converter=tuple)
     policydiff: int = 1
 
     def __attrs_post_init__(self) -> None:
@@ -425,6 +451,14 @@ class PolicyVersion:
     def source(self, source_id: str) -> Source | None:
         """Return the source with this id, or ``None``."""
         return next((s for s in self.sources if s.id == source_id), None)
+
+    def removal(self, rule_id: str) -> Removal | None:
+        """Return what the version says about removing the rule ``rule_id``, or ``None``."""
+        return next((r for r in self.removals if r.rule == rule_id), None)
+
+    def closed(self, dimension: str) -> bool:
+        """Whether rules may use on ``dimension`` only values its vocabulary names."""
+        return dimension in self.vocabulary.trees and dimension not in self.open
 
 
 class Direction(enum.Enum):
@@ -478,6 +512,7 @@ class Change:
             ``effective``).
         sources: The sources that back the change.
         description: One plain sentence saying what changed.
+        note: Why, when the version said so (a removal's ``note``).
 
     Its :attr:`effect` says which way the decisions it takes part in moved
     (SPEC section 12), worked out on first use.
@@ -495,6 +530,7 @@ class Change:
     before: Any = None
     after: Any = None
     sources: tuple[Source, ...] = attrs.field(default=(), converter=tuple)
+    note: str | None = None
     _judge: Any = attrs.field(default=None, eq=False, repr=False, alias="judge")
 
     @property

@@ -29,6 +29,7 @@ import attrs
 import pendulum
 from hypothesis import strategies as st
 
+from policydiff._semantics import near_dimension
 from policydiff._time import absolute
 from policydiff.model import (
     Conflict,
@@ -37,6 +38,7 @@ from policydiff.model import (
     Event,
     PolicyVersion,
     Precision,
+    Removal,
     Rule,
     Source,
     Vocabulary,
@@ -159,6 +161,32 @@ def whens(
     return When(instant=instant, precision=Precision.INSTANT)
 
 
+def _dimension_names() -> st.SearchStrategy[str]:
+    """A scope dimension: a common one, or another that is no misspelling of one."""
+    return labels(DIMENSIONS).filter(
+        lambda d: (
+            d not in ("subject", "action")
+            and (d in DIMENSIONS or near_dimension(d, list(DIMENSIONS)) is None)
+        )
+    )
+
+
+def disciplined(version: PolicyVersion, opened: frozenset[str] = frozenset()) -> PolicyVersion:
+    """``version`` with its vocabulary dimensions opened where its rules need it.
+
+    Random rules use values no vocabulary names; a document keeps to its
+    closed dimensions (SPEC section 13), so a dimension whose rules stray is
+    declared open, as its author would, and ``opened`` adds a few more.
+    """
+    trees = version.vocabulary.trees
+    needed = set(opened & trees.keys())
+    for rule in version.rules:
+        for dim, values in rule.dimensions.items():
+            if dim in trees and not values <= version.vocabulary.values(dim):
+                needed.add(dim)
+    return attrs.evolve(version, open=frozenset(needed))
+
+
 def _value_sets(dimension: str) -> st.SearchStrategy[frozenset[str]]:
     pool = VALUES.get(dimension, ())
     return st.frozensets(labels(pool), min_size=1, max_size=3)
@@ -169,7 +197,7 @@ def scopes(draw: st.DrawFn) -> dict[str, frozenset[str]]:
     """A rule's scope: a few dimensions, each with at least one value."""
     dims = draw(
         st.lists(
-            labels(DIMENSIONS).filter(lambda d: d not in ("subject", "action")),
+            _dimension_names(),
             max_size=3,
             unique=True,
         )
@@ -198,7 +226,7 @@ def rules(draw: st.DrawFn, *, rule_id: str | None = None, source_ids: tuple[str,
 def vocabularies(draw: st.DrawFn) -> Vocabulary:
     """Value trees: each value has at most one parent and no value is its own ancestor."""
     trees: dict[str, dict[str, set[str]]] = {}
-    for dim in draw(st.lists(labels(DIMENSIONS), max_size=2, unique=True)):
+    for dim in draw(st.lists(st.sampled_from(DIMENSIONS), max_size=2, unique=True)):
         values = draw(st.lists(labels(VALUES.get(dim, ())), min_size=2, max_size=6, unique=True))
         tree: dict[str, set[str]] = {}
         # Each value may hang under an earlier one: that makes a forest, never a cycle.
@@ -281,7 +309,7 @@ def versions(
     source_ids = tuple(s.id for s in found_sources)
     ids = draw(st.lists(labels(RULE_IDS), min_size=min_rules, max_size=max_rules, unique=True))
     optional = st.none() | free_text()
-    return PolicyVersion(
+    made = PolicyVersion(
         policy=policy if policy is not None else draw(labels(POLICIES)),
         version=draw(labels(("before-kharkiv", "kharkiv-defensive-strikes", "v1", "v2"))),
         effective=draw(whens(timezone=zone)),
@@ -297,6 +325,7 @@ def versions(
         events=draw(events(timezone=zone, source_ids=source_ids)) if metadata else (),
         vocabulary=draw(vocabularies()) if metadata else Vocabulary(),
     )
+    return disciplined(made, draw(st.frozensets(st.sampled_from(DIMENSIONS), max_size=1)))
 
 
 @st.composite
@@ -316,7 +345,7 @@ def _edited_rule(draw: st.DrawFn, rule: Rule, source_ids: tuple[str, ...]) -> Ru
     if edit == "text":
         return attrs.evolve(rule, text=draw(st.none() | free_text(60)))
     scope = dict(rule.scope)
-    dim = draw(labels(DIMENSIONS).filter(lambda d: d not in ("subject", "action")))
+    dim = draw(_dimension_names())
     values = set(scope.get(dim, frozenset())) ^ {draw(labels(VALUES.get(dim, ())))}
     if values:
         scope[dim] = frozenset(values)
@@ -355,8 +384,11 @@ def _successor(draw: st.DrawFn, old: PolicyVersion) -> PolicyVersion:
     """A later version of ``old``'s policy made by editing ``old``."""
     source_ids = tuple(s.id for s in old.sources)
     kept: list[Rule] = []
+    dropped: list[str] = []
     for rule in old.rules:
         fate = draw(st.sampled_from(("keep", "keep", "edit", "edit", "drop", "rename")))
+        if fate == "drop":
+            dropped.append(rule.id)
         if fate == "keep":
             kept.append(rule)
         elif fate == "edit":
@@ -368,8 +400,20 @@ def _successor(draw: st.DrawFn, old: PolicyVersion) -> PolicyVersion:
     for rule in [*kept, *added]:
         by_id.setdefault(rule.id, rule)
     effective = _later(draw(whens(timezone=old.timezone)), old.effective)
-    return attrs.evolve(
+    # Some removals say why, on some of the version's sources.
+    cited = (
+        st.frozensets(st.sampled_from(source_ids), max_size=2)
+        if source_ids
+        else st.just(frozenset())
+    )
+    removals = tuple(
+        Removal(rule=rule_id, sources=draw(cited), note=draw(st.none() | free_text()))
+        for rule_id in dropped
+        if rule_id not in by_id and draw(st.booleans())
+    )
+    made = attrs.evolve(
         old,
+        removals=removals,
         version=draw(
             labels(("v2", "v3", "anywhere-across-border")).filter(lambda v: v != old.version)
         ),
@@ -379,6 +423,7 @@ def _successor(draw: st.DrawFn, old: PolicyVersion) -> PolicyVersion:
         conflict=draw(st.sampled_from((old.conflict, old.conflict, *Conflict))),
         summary=draw(st.sampled_from((old.summary, "Scope broadened to the whole border area."))),
     )
+    return disciplined(made, old.open)
 
 
 @st.composite

@@ -322,3 +322,13 @@ def test_decide_refuses_an_argument_without_an_equals_sign(
 
     assert code == 2
     assert "expected DIM=VALUE" in err
+
+
+def test_a_dimension_declared_open_takes_a_value_its_vocabulary_does_not_name() -> None:
+    version = policydiff.loads(
+        "policy: p\nversion: v\neffective: 2024\nopen: [region]\n"
+        "vocabulary: {region: {Europe: [Schengen Area]}}\n"
+        "rules: [{id: r, effect: prohibit, action: enter, scope: {region: [Europe]}}]\n"
+    )
+    answer = policydiff.decide(version, {"action": "enter", "region": "Brazil"})
+    assert answer.decision.value == "permitted"

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import policydiff
-from policydiff import Direction, Effect, Kind, PolicyVersion, Rule, When
+from policydiff import Direction, Effect, Kind, PolicyVersion, Removal, Rule, Source, When
 from policydiff._convert import unstructure_version
 from policydiff._diff import _Differ, _split_rules
 from tests.strategies import version_pairs, versions
@@ -496,3 +496,106 @@ def test_json_output_is_stable_and_parses(pair: tuple[PolicyVersion, PolicyVersi
     for change in data["changes"]:
         assert change["added"] == sorted(change["added"])
         assert change["removed"] == sorted(change["removed"])
+
+
+# -- honest sources for removals -------------------------------------------------
+
+
+BRAZIL = (Source(id="proclamation-10041", publisher="Federal Register"),)
+TESTING = (Source(id="cdc-testing-order", publisher="CDC"),)
+
+
+def test_a_removed_rule_is_never_credited_to_every_source_of_the_new_version() -> None:
+    old = version(rule("brazil-ban", sources={"proclamation-10041"}), sources=BRAZIL)
+    new = version(version="v2", sources=TESTING)
+    lifted = policydiff.diff(old, new).loosened()[0]
+    assert (lifted.kind, lifted.sources, lifted.note) == (Kind.RESTRICTION_LIFTED, (), None)
+
+
+def test_a_removal_names_the_sources_and_the_note_behind_it() -> None:
+    revoked = Source(id="proclamation-10294", publisher="Federal Register")
+    old = version(rule("brazil-ban"), sources=BRAZIL)
+    new = version(
+        sources=(*TESTING, revoked),
+        removals=(
+            Removal(
+                rule="brazil-ban", sources={"proclamation-10294"}, note="Country bans revoked."
+            ),
+        ),
+    )
+    lifted = policydiff.diff(old, attrs.evolve(new, version="v2")).loosened()[0]
+    assert ([s.id for s in lifted.sources], lifted.note) == (
+        ["proclamation-10294"],
+        "Country bans revoked.",
+    )
+    document = policydiff.diff(old, attrs.evolve(new, version="v2")).to_dict()
+    assert document["changes"][0]["note"] == "Country bans revoked."
+
+
+def test_the_text_report_shows_why_a_rule_was_removed() -> None:
+    old = version(rule("brazil-ban"))
+    new = version(
+        version="v2", removals=(Removal(rule="brazil-ban", note="Country bans revoked."),)
+    )
+    report = policydiff.render(policydiff.diff(old, new))
+    assert "    rule brazil-ban · decisions loosened · why: Country bans revoked." in report
+
+
+# -- wording ---------------------------------------------------------------------
+
+
+def test_a_quoted_summary_ending_a_sentence_has_one_full_stop() -> None:
+    old = version(summary="Before.")
+    new = version(summary="Entry rules eased.")
+    assert only(old, new).description == "Summary changed to “Entry rules eased.”"
+
+
+def test_a_quoted_summary_without_a_stop_gets_one() -> None:
+    assert only(version(), version(summary="Eased")).description == "Summary changed to “Eased”."
+
+
+def test_a_rule_sentence_after_now_has_no_capital_mid_sentence() -> None:
+    old = version(rule(effect="oblige"))
+    new = version(rule(effect="oblige", conditions={"for air travel"}))
+    assert only(old, new).description == (
+        "Condition added to r: “for air travel”; now to export, for air travel,"
+        " everyone must meet a requirement."
+    )
+
+
+def test_an_anyone_rule_after_now_reads_lowercase() -> None:
+    old = version(rule(effect="prohibit"))
+    new = version(rule(effect="prohibit", conditions={"without a licence"}))
+    assert only(old, new).description.endswith("; now no one may export, without a licence.")
+
+
+def test_an_obligation_reads_as_the_requirement_it_is() -> None:
+    new = version(
+        rule(
+            "vaccination",
+            effect="oblige",
+            subject="foreign nationals",
+            action="enter",
+            text="Show proof of vaccination against COVID-19.",
+        )
+    )
+    assert only(version(), new).description == (
+        "Obligation imposed: To enter, foreign nationals must meet a requirement:"
+        " Show proof of vaccination against COVID-19."
+    )
+
+
+def test_opening_a_dimension_is_a_neutral_metadata_change() -> None:
+    change = only(version(), version(open={"region"}))
+    assert (change.kind, change.direction, change.added, change.description) == (
+        Kind.METADATA_CHANGED,
+        Direction.NEUTRAL,
+        {"region"},
+        "Open dimensions changed: added region.",
+    )
+
+
+def test_removals_are_shown_on_the_changes_they_explain_not_as_changes_of_their_own() -> None:
+    old = version(rule("gone"))
+    new = version(version="v2", removals=(Removal(rule="gone", note="Revoked."),))
+    assert [c.kind for c in policydiff.diff(old, new)] == [Kind.RESTRICTION_LIFTED]

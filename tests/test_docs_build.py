@@ -9,9 +9,13 @@ from pathlib import Path
 import pytest
 from sphinx.cmd.build import build_main
 
+import policydiff
+from docs._chromium import find_chromium
+from docs.conf import FLAGSHIP_SITUATIONS
 from policydiff._cli import cli
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+FLAGSHIP = DOCS.parent / "examples" / "us-ukraine-strikes" / "history"
 
 pytestmark = pytest.mark.slow
 
@@ -27,9 +31,19 @@ def test_the_documentation_builds_with_warnings_as_errors(tmp_path: Path) -> Non
     assert status == 0
     assert (tmp_path / "html" / "index.html").is_file()
     assert (tmp_path / "html" / "api.html").is_file()
+    report = (tmp_path / "html" / "flagship-report.html").read_text(encoding="utf-8")
+    assert report == policydiff.report(
+        policydiff.load_history(FLAGSHIP), situations=FLAGSHIP_SITUATIONS
+    )
+    page = (tmp_path / "html" / "report.html").read_text(encoding="utf-8")
+    assert 'href="flagship-report.html"' in page
+    # The screenshot is drawn by the build wherever Chromium is installed.
+    drawn = find_chromium() is not None
+    assert (tmp_path / "html" / "flagship-report.png").is_file() is drawn
+    assert ('src="flagship-report.png"' in page) is drawn
 
 
-_COMMAND = re.compile(r"\bpolicydiff ((?:diff|log|at|impact|check|validate)\b[^|;&>\n']*)")
+_COMMAND = re.compile(r"\bpolicydiff ((?:diff|log|at|impact|check|validate|report)\b[^|;&>\n']*)")
 
 
 def _documented_commands() -> list[tuple[str, list[str]]]:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import policydiff
 from policydiff import DocumentError, Limits, PolicyVersion
 from policydiff._convert import RULE_KEYS, _detailed, _quick, reading
-from policydiff.model import Conflict, Default, Effect, Precision, Rule, When
+from policydiff.model import Conflict, Default, Effect, Precision, Removal, Rule, When
 from tests.strategies import versions
 
 FORMATS = ("yaml", "json", "toml")
@@ -492,6 +492,137 @@ def test_a_plain_rule_takes_the_quick_path() -> None:
     }
     with reading():
         assert _quick(_fall_back)(data, Rule) == _detailed.structure(data, Rule)
+
+
+# -- vocabulary discipline (SPEC section 13) ---------------------------------------
+
+VOCABULARY = """\
+policy: p
+version: v
+effective: 2024
+vocabulary:
+  region:
+    Europe: [Schengen Area, United Kingdom]
+  action:
+    travel: [enter, transit]
+"""
+
+
+def problem_lines(text: str) -> list[str]:
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(text, name="p.yaml")
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_value_missing_from_a_closed_dimension_is_an_error_at_its_place() -> None:
+    text = (
+        VOCABULARY
+        + "rules:\n  - {id: r, effect: prohibit, action: enter, scope: {region: [schengen area]}}\n"
+    )
+    assert problem_lines(text) == [
+        "p.yaml:10:63: rules[0].scope.region[0]: 'schengen area' is not in the vocabulary"
+        " of 'region'; did you mean 'Schengen Area'?"
+    ]
+
+
+def test_an_action_outside_its_vocabulary_is_an_error() -> None:
+    text = VOCABULARY + "rules:\n  - {id: r, effect: prohibit, action: [enter, entr]}\n"
+    assert problem_lines(text) == [
+        "p.yaml:10:47: rules[0].action[1]: 'entr' is not in the vocabulary of 'action';"
+        " did you mean 'enter'?"
+    ]
+
+
+def test_an_unknown_value_hints_at_declaring_the_dimension_open() -> None:
+    text = (
+        VOCABULARY + "rules:\n  - {id: r, effect: prohibit, action: enter, scope: {region: Mars}}\n"
+    )
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(text)
+    assert caught.value.problems[0].hint == (
+        "if other values are meant to be allowed, list the dimension under 'open'"
+    )
+
+
+def test_a_dimension_declared_open_takes_values_its_vocabulary_does_not_name() -> None:
+    text = (
+        VOCABULARY
+        + "open: [region]\nrules:\n  - {id: r, effect: prohibit, action: enter, scope: {region: [Mars]}}\n"
+    )
+    version = policydiff.loads(text)
+    assert (version.open, version.closed("region"), version.closed("action")) == (
+        {"region"},
+        False,
+        True,
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_open_and_removals_round_trip_through_every_format(fmt: str) -> None:
+    version = policydiff.loads(
+        VOCABULARY
+        + "open: region\nsources: [{id: fr}]\n"
+        + "removals: [{rule: gone, sources: [fr], note: Revoked.}]\n"
+        + "rules:\n  - {id: r, effect: prohibit, action: enter, scope: {region: [Mars]}}\n"
+    )
+    assert policydiff.loads(policydiff.dumps(version, format=fmt), format=fmt) == version  # type: ignore[arg-type]
+    assert version.removal("gone") == Removal(rule="gone", sources={"fr"}, note="Revoked.")
+
+
+def test_a_dimension_without_a_vocabulary_stays_open() -> None:
+    text = (
+        VOCABULARY
+        + "rules:\n  - {id: r, effect: prohibit, action: enter, scope: {purpose: [anything]}}\n"
+    )
+    assert policydiff.loads(text).rule("r").scope["purpose"] == {"anything"}
+
+
+def test_a_scope_dimension_spelt_like_a_vocabulary_dimension_is_an_error() -> None:
+    text = (
+        VOCABULARY
+        + "rules:\n  - {id: r, effect: prohibit, action: enter, scope: {Region: [Europe]}}\n"
+    )
+    assert problem_lines(text) == [
+        "p.yaml:10:54: rules[0].scope.Region: no vocabulary names the dimension 'Region';"
+        " did you mean 'region'?"
+    ]
+
+
+# -- smaller truths ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("rules:\n\t- {id: a, effect: prohibit, action: x}\n", "<string>:5:1"),
+        ("rules:\n  - id: a\n    effect: prohibit\n\taction: x\n", "<string>:7:1"),
+    ],
+    ids=["token", "indentation"],
+)
+def test_a_yaml_tab_is_named_as_the_cause_wherever_the_parser_meets_it(
+    text: str, place: str
+) -> None:
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads("policy: p\nversion: v\neffective: 2024\n" + text)
+    assert str(caught.value) == f"{place}: invalid YAML: tabs cannot indent YAML; use spaces"
+
+
+def test_rules_with_nothing_after_it_is_an_empty_list() -> None:
+    assert policydiff.loads("policy: p\nversion: v\neffective: 2024\nrules:\n").rules == ()
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"), [("EST", "America/New_York"), ("PST8PDT", "America/Los_Angeles")]
+)
+def test_a_zone_abbreviation_is_refused_naming_the_geographic_zone(
+    written: str, meant: str
+) -> None:
+    with pytest.raises(DocumentError) as caught:
+        policydiff.loads(f"policy: p\nversion: v\neffective: 2024\ntimezone: {written}\n")
+    assert str(caught.value) == (
+        f"<string>:4:11: timezone: '{written}' is an abbreviation, not a geographic zone;"
+        f" name the place's zone, such as '{meant}'"
+    )
 
 
 # -- nothing is accepted that cannot be written back ---------------------------------

@@ -118,7 +118,7 @@ EXPECTED: dict[str, list[str]] = {
     "unknown-keys.yaml": [
         "unknown-keys.yaml:1:1: effective: required field is missing",
         "unknown-keys.yaml:3:1: efective: unknown key 'efective'; did you mean 'effective'?",
-        "unknown-keys.yaml:4:1: flavour: unknown key 'flavour' (expected one of: announced, approved_by, conflict, default, effective, events, policy, policydiff, rules, sources, summary, timezone, title, version, vocabulary)",
+        "unknown-keys.yaml:4:1: flavour: unknown key 'flavour' (expected one of: announced, approved_by, conflict, default, effective, events, open, policy, policydiff, removals, rules, sources, summary, timezone, title, version, vocabulary)",
         "unknown-keys.yaml:9:5: rules[0].scpoe: unknown key 'scpoe'; did you mean 'scope'?",
     ],
     "unknown-source.yaml": [
@@ -158,6 +158,22 @@ EXPECTED: dict[str, list[str]] = {
         "vocabulary-not-a-tree.yaml:6:14: vocabulary.territory.Russia[0]: 'Russia' cannot be its own child",
         "vocabulary-not-a-tree.yaml:7:14: vocabulary.territory.Europe[0]: 'Kursk Oblast' already sits under 'Russia'; a value has one parent",
         "vocabulary-not-a-tree.yaml:9:5: vocabulary.weapon.long-range: cycle in the vocabulary through 'long-range'",
+    ],
+    "unknown-vocabulary-values.yaml": [
+        "unknown-vocabulary-values.yaml:14:16: rules[0].scope.region[0]: 'Southern Africa' is not in the vocabulary of 'region'; did you mean 'southern Africa'?",
+        "unknown-vocabulary-values.yaml:19:15: rules[1].scope.region: 'Eurpoe' is not in the vocabulary of 'region'; did you mean 'Europe'?",
+        "unknown-vocabulary-values.yaml:24:16: rules[2].scope.region[0]: 'Moon' is not in the vocabulary of 'region' (known values: 'Africa', 'Europe', 'Ireland', 'Schengen Area', 'United Kingdom', 'southern Africa')",
+    ],
+    "misspelt-dimensions.yaml": [
+        "misspelt-dimensions.yaml:14:7: rules[0].scope.regoin: no vocabulary names the dimension 'regoin'; did you mean 'region'?",
+        "misspelt-dimensions.yaml:15:7: rules[0].scope[\"recent presense\"]: no vocabulary names the dimension 'recent presense'; did you mean 'recent presence'?",
+    ],
+    "open-and-removals.yaml": [
+        "open-and-removals.yaml:7:8: open[0]: 'regoin' has no vocabulary; did you mean 'region'?",
+        "open-and-removals.yaml:7:16: open[1]: 'purpose' has no vocabulary (a dimension without one is open already)",
+        "open-and-removals.yaml:12:11: removals[0].rule: rule 'vaccination-required' is still in this version's rules; a removal explains a rule that is gone",
+        "open-and-removals.yaml:14:15: removals[1].sources[0]: unknown source id 'proclamation-1029'; did you mean 'proclamation-10294'?",
+        "open-and-removals.yaml:15:11: removals[2].rule: rule 'schengen-ban' is already explained by removals[1]",
     ],
 }
 

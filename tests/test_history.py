@@ -16,7 +16,7 @@ from hypothesis import given
 import policydiff._history
 from policydiff import PolicyHistory, load_history
 from policydiff.errors import DocumentError, HistoryError
-from policydiff.model import Direction, Effect, Kind, PolicyVersion, Precision, Rule, When
+from policydiff.model import Direction, Effect, Kind, PolicyVersion, Precision, Rule, Source, When
 from tests.strategies import version_sequences
 
 HISTORIES = Path(__file__).parent / "data" / "histories"
@@ -584,21 +584,51 @@ def test_a_rule_timeline_lists_each_change_to_the_rule_with_when(
 ) -> None:
     timeline = steps.rule_timeline("no-export")
     assert [(e.version.version, str(e.effective), e.change.kind) for e in timeline] == [
+        ("baseline", "15 January 2024", Kind.RESTRICTION_IMPOSED),
         ("belarus-dropped", "March 2024", Kind.SCOPE_NARROWED),
         ("export-ban-lifted", "30 September 2024", Kind.RESTRICTION_LIFTED),
     ]
 
 
 def test_a_timeline_entry_knows_the_version_before_the_change(steps: PolicyHistory) -> None:
-    entry = steps.rule_timeline("no-export")[0]
+    entry = steps.rule_timeline("no-export")[1]
+    assert entry.previous is not None
     assert (entry.previous.version, entry.change.removed) == ("baseline", {"Belarus"})
 
 
-def test_a_rule_that_never_changed_has_an_empty_timeline() -> None:
+def test_a_rule_that_never_changed_is_in_force_from_the_first_version() -> None:
     history = PolicyHistory(
         versions=[version("v1", "2024", rule("a")), version("v2", "2025", rule("a"), rule("b"))]
     )
-    assert history.rule_timeline("a") == ()
+    (entry,) = history.rule_timeline("a")
+    assert (entry.version.version, entry.previous, entry.from_start, str(entry.effective)) == (
+        "v1",
+        None,
+        True,
+        "2024",
+    )
+
+
+def test_a_rule_of_the_first_version_is_reported_with_that_version_and_its_sources() -> None:
+    first = attrs.evolve(
+        version("v1", "2020-03-14", rule("schengen-ban")),
+        sources=(Source(id="proclamation-9993", publisher="Federal Register"),),
+    )
+    history = PolicyHistory(versions=[first, version("v2", "2021-11-08")])
+    entry = history.rule_timeline("schengen-ban")[0]
+    assert (entry.change.kind, [s.id for s in entry.change.sources], entry.change.description) == (
+        Kind.RESTRICTION_IMPOSED,
+        ["proclamation-9993"],
+        "Restriction in force from the first version (v1, effective 14 March 2020):"
+        " No one may export.",
+    )
+
+
+def test_a_rule_added_later_has_no_entry_from_the_start() -> None:
+    history = PolicyHistory(
+        versions=[version("v1", "2024", rule("a")), version("v2", "2025", rule("a"), rule("b"))]
+    )
+    assert [e.from_start for e in history.rule_timeline("b")] == [False]
 
 
 def test_a_rename_shows_in_the_timelines_of_both_ids() -> None:
@@ -607,7 +637,7 @@ def test_a_rename_shows_in_the_timelines_of_both_ids() -> None:
     )
     old = [e.change.kind for e in history.rule_timeline("old-id")]
     new = [e.change.kind for e in history.rule_timeline("new-id")]
-    assert (old, new) == ([Kind.RULE_RENAMED], [Kind.RULE_RENAMED])
+    assert (old, new) == ([Kind.RESTRICTION_IMPOSED, Kind.RULE_RENAMED], [Kind.RULE_RENAMED])
 
 
 def test_an_unknown_rule_id_suggests_the_closest_one(steps: PolicyHistory) -> None:
@@ -630,6 +660,7 @@ def test_lifted_lists_every_loosening_oldest_first(steps: PolicyHistory) -> None
 def test_imposed_lists_every_tightening_oldest_first(steps: PolicyHistory) -> None:
     found = [(e.version.version, e.change.kind, e.change.rule) for e in steps.imposed()]
     assert found == [
+        ("baseline", Kind.RESTRICTION_IMPOSED, "no-export"),
         ("aid-conditions", Kind.CONDITION_ADDED, "allow-aid"),
         ("aid-conditions", Kind.RESTRICTION_IMPOSED, "no-overflight"),
     ]
@@ -641,7 +672,11 @@ def test_lifted_and_imposed_can_follow_one_rule(steps: PolicyHistory) -> None:
         "30 September 2024",
     ]
     assert [e.change.kind for e in steps.imposed("allow-aid")] == [Kind.CONDITION_ADDED]
-    assert steps.imposed("no-export") == ()
+    assert [e.version.version for e in steps.imposed("no-export")] == ["baseline"]
+
+
+def test_lifted_leaves_out_permissions_in_force_from_the_start(steps: PolicyHistory) -> None:
+    assert [e for e in steps.lifted("allow-aid") if e.from_start] == []
 
 
 def test_lifted_for_an_unknown_rule_is_a_history_error(steps: PolicyHistory) -> None:
@@ -686,6 +721,124 @@ def test_the_log_is_the_same_text_on_every_load() -> None:
 def test_a_history_is_frozen(steps: PolicyHistory) -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         steps.versions = ()  # type: ignore[misc]
+
+
+# -- smaller truths ----------------------------------------------------------------
+
+
+def test_a_history_folder_with_documents_in_subfolders_names_them(tmp_path: Path) -> None:
+    (tmp_path / "v1.yaml").write_text("policy: p\nversion: v1\neffective: 2024\n")
+    (tmp_path / "2025").mkdir()
+    (tmp_path / "2025" / "v2.yaml").write_text("policy: p\nversion: v2\neffective: 2025\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config.toml").write_text("")
+    with pytest.raises(HistoryError) as caught:
+        load_history(tmp_path)
+    assert caught.value.problems[0].message == (
+        f"documents in subfolders are not part of the history: {Path('2025', 'v2.yaml')};"
+        " a history folder holds its versions at its top level"
+    )
+
+
+def test_a_version_body_adds_its_sources_to_the_shared_ones(tmp_path: Path) -> None:
+    path = tmp_path / "entry.yaml"
+    path.write_text(
+        "policy: entry\n"
+        "sources: [{id: fr-2020, publisher: Federal Register}]\n"
+        "versions:\n"
+        "  - {version: v1, effective: 2020-03}\n"
+        "  - version: v2\n"
+        "    effective: 2021-11\n"
+        "    sources: [{id: fr-2021}]\n"
+        "    rules: [{id: r, effect: oblige, action: enter, sources: [fr-2020, fr-2021]}]\n"
+    )
+    history = load_history(path)
+    assert [[s.id for s in v.sources] for v in history] == [["fr-2020"], ["fr-2021", "fr-2020"]]
+
+
+def test_a_problem_in_a_body_source_is_placed_in_the_body(tmp_path: Path) -> None:
+    path = tmp_path / "entry.yaml"
+    path.write_text(
+        "policy: entry\n"
+        "sources: [{id: fr-2020}]\n"
+        "versions:\n"
+        "  - version: v1\n"
+        "    effective: 2020-03\n"
+        "    sources: [{id: x}, {id: x}]\n"
+    )
+    with pytest.raises(DocumentError) as caught:
+        load_history(path)
+    assert [(p.line, p.path) for p in caught.value.problems] == [(6, "versions[0].sources[1].id")]
+
+
+def test_a_removal_of_a_rule_the_version_before_did_not_have_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "entry.yaml"
+    path.write_text(
+        "policy: entry\n"
+        "versions:\n"
+        "  - version: v1\n"
+        "    effective: 2020-03\n"
+        "    rules: [{id: brazil-ban, effect: prohibit, action: enter}]\n"
+        "  - version: v2\n"
+        "    effective: 2021-11\n"
+        "    removals: [{rule: brazil-bam}]\n"
+    )
+    with pytest.raises(HistoryError) as caught:
+        load_history(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:8:23: versions[1].removals[0].rule: the version before, 'v1', has no rule"
+        " 'brazil-bam'; did you mean 'brazil-ban'?"
+    ]
+
+
+# -- finding versions for the command line -------------------------------------------
+
+
+def test_find_takes_a_label_or_a_time(steps: PolicyHistory) -> None:
+    assert (steps.find("aid-conditions").version, steps.find("2024-10-01").version) == (
+        "aid-conditions",
+        "export-ban-lifted",
+    )
+
+
+def test_find_refuses_what_is_neither_a_label_nor_a_time(steps: PolicyHistory) -> None:
+    with pytest.raises(HistoryError) as caught:
+        steps.find("aid-condition")
+    assert caught.value.problems[0].message == (
+        "no version labelled 'aid-condition'; did you mean 'aid-conditions'?; nor is it a time value"
+    )
+
+
+def test_find_refuses_a_time_before_the_history(steps: PolicyHistory) -> None:
+    with pytest.raises(HistoryError, match="was in force at 2023"):
+        steps.find("2023")
+
+
+def test_taking_effect_lists_later_versions_within_the_period_asked() -> None:
+    history = PolicyHistory(
+        versions=[
+            version("v1", "2024-05-30T00:00Z"),
+            version("v2", "2024-05-30T14:00Z"),
+            version("v3", "2024-05-31"),
+        ]
+    )
+    assert [v.version for v in history.taking_effect("2024-05-30")] == ["v2"]
+    assert [v.version for v in history.taking_effect("2024-05")] == ["v1", "v2", "v3"]
+    assert history.taking_effect("2024-05-30T15:00Z") == ()
+
+
+def test_changes_since_and_until_keep_the_steps_taking_effect_between(
+    steps: PolicyHistory,
+) -> None:
+    assert [d.new.version for d in steps.changes(since="2024-03")] == [
+        "belarus-dropped",
+        "aid-conditions",
+        "export-ban-lifted",
+    ]
+    assert [d.new.version for d in steps.changes(since="2024-03-02", until="2024-08")] == [
+        "aid-conditions"
+    ]
+    assert [d.new.version for d in steps.changes(until="2024-03")] == ["belarus-dropped"]
 
 
 # -- the repeated hour when clocks go back -------------------------------------------

@@ -140,6 +140,21 @@ def test_reverting_the_flagship_reports_the_permission_lost(flagship: Impact) ->
 # --- the API shape ----------------------------------------------------------
 
 
+def test_values_with_braces_are_described_as_written() -> None:
+    old = version([], label="a")
+    new = version(
+        [rule("no-templates", "prohibit", action="{modal}", scope={"place": ["{0}", "a}b"]})],
+        label="b",
+    )
+
+    (cube,) = impact(old, new)
+
+    assert cube.describe() == (
+        "Anyone may no longer {modal}, where place is a}b or {0}"
+        " (was permitted by default; now prohibited by no-templates)"
+    )
+
+
 def test_versions_of_different_policies_cannot_be_compared() -> None:
     with pytest.raises(DiffError, match=r"different policies: 'a'.*'b'"):
         impact(version([], policy="a"), version([], policy="b"))

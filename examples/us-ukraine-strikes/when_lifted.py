@@ -29,6 +29,8 @@ def dated(when: When) -> str:
 def entry_line(entry: TimelineEntry, width: int) -> str:
     """Return one line for a change: when, what happened, which way, in which version."""
     change = entry.change
+    if entry.from_start:
+        return f"  {dated(entry.effective):<{width}}  in force from the first version"
     what = change.kind.value.replace("-", " ")
     if change.dimension is not None:
         parts = [f"{', '.join(sorted(change.added))} added"] if change.added else []
@@ -43,15 +45,13 @@ def entry_line(entry: TimelineEntry, width: int) -> str:
 
 def rule_by_rule(history: PolicyHistory, width: int) -> None:
     """Print, for each rule in order of first appearance, every change to it."""
-    first, last = history.first, history.last
+    last = history.last
     ids: list[str] = []
     for version in history:
         ids += [rule.id for rule in version.rules if rule.id not in ids]
     for rule_id in ids:
         rule = next(version.rule(rule_id) for version in history if rule_id in version.rule_ids)
         print(f"{rule_id} ({rule.effect.value}): {rule.text}")
-        if rule_id in first.rule_ids:
-            print(f"  {dated(first.effective):<{width}}  in force from the first version")
         timeline = [
             entry
             for entry in history.rule_timeline(rule_id)
@@ -87,9 +87,8 @@ def main() -> None:
     print()
     print("Restrictions imposed (every tightened change), oldest first")
     for entry in history.imposed():
-        print(
-            f"  {dated(entry.effective):<{width}}  {entry.change.rule}: {entry.change.kind.value}"
-        )
+        what = "in force from the first version" if entry.from_start else entry.change.kind.value
+        print(f"  {dated(entry.effective):<{width}}  {entry.change.rule}: {what}")
 
 
 if __name__ == "__main__":
