@@ -10,9 +10,9 @@ ratios:
   a random half of the dimensions with a few of six values each, so the
   rules overlap one another along different dimensions (about 15 KB as
   JSON). Impact analysis on it, and its peak memory as tracemalloc sees it
-  (in a second run). With 60 rules the same needs more pieces of the
-  situation space than the work budget allows: the figure is then how long
-  it takes to say so (a ``DiffError``), and the peak memory until then.
+  (in a second run). With 60 rules the same needs nearly as many pieces of
+  the situation space as the work budget allows; past it, the figure is how
+  long it takes to say so (a ``DiffError``), and the peak memory until then.
 - *decide*: ``policydiff.decide`` on full situations of a generated policy
   (each takes one rule's values and a random value in every other
   dimension).

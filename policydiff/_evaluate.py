@@ -108,7 +108,10 @@ def dimension_names(versions: Iterable[PolicyVersion]) -> tuple[str, ...]:
     names: set[str] = set()
     for version in versions:
         for rule in version.rules:
-            names.update(rule.dimensions)
+            names.update(rule.scope)
+            if rule.subject:
+                names.add("subject")
+            names.add("action")
     first = [n for n in ("subject", "action") if n in names]
     return (*first, *sorted(names - {"subject", "action"}))
 
@@ -273,9 +276,11 @@ class Space:
         self.names = dimension_names(self.versions)
         position = {name: i for i, name in enumerate(self.names)}
         instances = [(side, rule) for side, v in enumerate(self.versions) for rule in v.rules]
+        # Each rule's dimensions once (the property builds a new dict on every call).
+        named_dims = [rule.dimensions for _, rule in instances]
         naming: list[list[dict[str, list[int]]]] = [[{} for _ in self.versions] for _ in self.names]
-        for number, (side, rule) in enumerate(instances):
-            for dim, values in rule.dimensions.items():
+        for number, ((side, _), dims) in enumerate(zip(instances, named_dims, strict=True)):
+            for dim, values in dims.items():
                 at = naming[position[dim]][side]
                 for value in values:
                     at.setdefault(value, []).append(number)
@@ -283,11 +288,10 @@ class Space:
         self.full = tuple(dim.full for dim in self.dims)
         named = [
             tuple(
-                (d, dim.masks.get(number, 0))
-                for d, dim in enumerate(self.dims)
-                if dim.name in rule.dimensions
+                (d, self.dims[d].masks.get(number, 0))
+                for d in sorted(position[dim] for dim in dims)
             )
-            for number, (_, rule) in enumerate(instances)
+            for number, dims in enumerate(named_dims)
         ]
         self.entries = self._pair(instances, named)
         self._within: dict[tuple[int, int, int], bool] = {}
@@ -372,6 +376,8 @@ class Space:
         rank: float = float("inf"),
         settled: bool = False,
         prune: Callable[[list[Entry], list[Entry]], bool] | None = None,
+        seen: set[tuple[Any, ...]] | None = None,
+        thin: Callable[[list[Entry]], list[Entry]] | None = None,
     ) -> None:
         """Split ``cube`` until every entry covers a piece whole; visit each piece.
 
@@ -398,6 +404,8 @@ class Space:
                 " (see the work budget on the impact page)"
             )
             raise DiffError(msg)
+        if thin is not None:
+            entries = thin(entries)
         partial = [0] * len(cube)
         ruled = False
         wholes: list[Entry] = []
@@ -417,6 +425,14 @@ class Space:
                 parts.append(entry)
         if settled and ruled:
             return
+        if seen is not None:
+            key = (
+                tuple(e.index for e in entries),
+                tuple(mask if count else -1 for mask, count in zip(cube, partial, strict=True)),
+            )
+            if key in seen:
+                return
+            seen.add(key)
         if prune is not None and parts and prune(wholes, parts):
             return
         count = max(partial, default=0)
@@ -441,7 +457,9 @@ class Space:
             child = list(cube)
             child[d] = piece
             kept = [e for e in entries if e.masks.get(d, piece) & piece]
-            self.explore(child, kept, visit, rank=rank, settled=settled, prune=prune)
+            self.explore(
+                child, kept, visit, rank=rank, settled=settled, prune=prune, seen=seen, thin=thin
+            )
 
     # -- deciding ----------------------------------------------------------------
 

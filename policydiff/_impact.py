@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import attrs
+
 from policydiff._decisions import (
     LOOSENED,
     MAX_CONDITIONS,
@@ -50,6 +52,7 @@ from policydiff.model import (
     FrozenMap,
     Kind,
     PolicyVersion,
+    Rule,
     Verdict,
 )
 
@@ -122,8 +125,22 @@ def impact(old: PolicyVersion, new: PolicyVersion) -> Impact:
     return compare(old, new).impact()
 
 
-def compare(old: PolicyVersion, new: PolicyVersion) -> Comparison:
+def compare(
+    old: PolicyVersion,
+    new: PolicyVersion,
+    *,
+    lean: bool = False,
+    named: frozenset[str] = frozenset(),
+) -> Comparison:
     """Decide every situation that can have moved from ``old`` to ``new``.
+
+    Args:
+        old: The earlier version.
+        new: The later version.
+        lean: Work out only who took part in each move and which way it
+            went, for the verdict and the changes' effects (see
+            :class:`Comparison`); no cubes.
+        named: With ``lean``, the rule ids whose part in the moves is asked.
 
     Raises:
         DiffError: Different policies, or past the work budget.
@@ -135,7 +152,7 @@ def compare(old: PolicyVersion, new: PolicyVersion) -> Comparison:
         )
         raise DiffError(msg)
     with paused_collector():
-        return Comparison(old, new)
+        return Comparison(old, new, lean=lean, named=named)
 
 
 #: Who took part in one moved outcome: (directions, old ids, new ids, old
@@ -145,14 +162,35 @@ Record = tuple[frozenset[str], frozenset[str], frozenset[str], bool, bool, bool]
 
 
 class Comparison:
-    """The moved pieces of two versions, with who took part in each move."""
+    """The moved pieces of two versions, with who took part in each move.
 
-    def __init__(self, old: PolicyVersion, new: PolicyVersion) -> None:
+    A *lean* comparison (for the verdict and the changes' effects) keeps no
+    pieces, only the records, and only for versions with the same default
+    and conflict strategy. It skips what cannot add a record: a cube whose
+    covering entries, in the same combinations, were explored already, and
+    the permits that cannot change an outcome in a cube (see :class:`_Thin`);
+    then a record names only the rules in ``named`` and the changed ones,
+    and says nothing true of the default or of conflicts.
+    """
+
+    def __init__(
+        self,
+        old: PolicyVersion,
+        new: PolicyVersion,
+        *,
+        lean: bool = False,
+        named: frozenset[str] = frozenset(),
+    ) -> None:
         self.old, self.new = old, new
+        self.lean = lean
+        if lean and (old.default is not new.default or old.conflict is not new.conflict):
+            msg = "a lean comparison needs the same default and conflict strategy"
+            raise ValueError(msg)
         self.space = space = Space((old, new))
         self.moved: list[tuple[tuple[int, ...], tuple[Answer, Answer, DecisionEffect]]] = []
         self.records: set[Record] = set()
         self._memo: dict[tuple[int, ...], tuple[Answer, Answer, DecisionEffect] | None] = {}
+        seen: set[tuple[object, ...]] | None = set() if lean else None
         for entry in space.entries:
             if entry.changed:
                 cube = list(space.full)
@@ -165,26 +203,44 @@ class Comparison:
                     self._visit,
                     rank=entry.index,
                     prune=_Still(self, (self._flat(0, meeting), self._flat(1, meeting))),
+                    seen=seen,
+                    thin=_Thin(self, meeting, named) if lean else None,
                 )
         same_conflict = old.conflict is new.conflict
         if old.default is not new.default or not same_conflict:
             space.explore(list(space.full), space.entries, self._visit, settled=same_conflict)
 
-    def _flat(self, side: int, entries: Sequence[Entry]) -> bool:
-        """Whether no permit or prohibit among ``entries`` lies within another.
+    def _nested(self, side: int, entries: Sequence[Entry]) -> list[tuple[int, int]] | None:
+        """Return the pairs (permit, prohibit) of ``entries`` where the permit lies within the prohibit.
 
-        Then most-specific decides as prohibit-overrides does: one applicable
-        rule decides alone, and several fall back to prohibits, else permits.
+        Where no such pair applies, most-specific decides as prohibit-overrides
+        does. When the most specific rules include a prohibit, a prohibit
+        decides; when they are all permits, each lies within every other
+        applicable rule, so without such a pair no prohibit applies; when
+        there are none, the fallback is prohibit-overrides itself.
+
+        Returns:
+            The pairs (entry indices); none under another strategy; ``None``
+            when too many rules meet to compare them pairwise.
         """
         if self.space.versions[side].conflict is not Conflict.MOST_SPECIFIC:
-            return False
-        deciding = [
-            e for e in entries if (r := e.rules[side]) is not None and r.effect is not Effect.OBLIGE
-        ]
-        if len(deciding) > _FLAT_LIMIT:
-            return False
-        return not any(
-            a is not b and self.space.within(side, a, b) for a in deciding for b in deciding
+            return []
+        permits: list[Entry] = []
+        prohibits: list[Entry] = []
+        for e in entries:
+            rule = e.rules[side]
+            if rule is not None and rule.effect is not Effect.OBLIGE:
+                (permits if rule.effect is Effect.PERMIT else prohibits).append(e)
+        if len(permits) + len(prohibits) > _FLAT_LIMIT:
+            return None
+        within = self.space.within
+        return [(a.index, b.index) for a in permits for b in prohibits if within(side, a, b)]
+
+    def _flat(self, side: int, entries: Sequence[Entry]) -> bool:
+        """Whether ``side`` decides as prohibit-overrides over ``entries`` by most-specific."""
+        return (
+            self.space.versions[side].conflict is Conflict.MOST_SPECIFIC
+            and self._nested(side, entries) == []
         )
 
     def _possible(
@@ -307,7 +363,7 @@ class Comparison:
                 self.records.add(
                     (way, old_ids, new_ids, old_default, new_default, old_many or new_many)
                 )
-        if not moved:
+        if not moved or self.lean:
             return None
         return (
             make_answer(self.old, before.conditions, before.points),
@@ -355,6 +411,75 @@ class _Still:
         return self.comparison._still(wholes, parts, self.flat)
 
 
+class _Thin:
+    """Drop the rules that cannot change any outcome of a cube.
+
+    Only who decided would differ without them, so a rule is dropped only
+    when both versions hold it alike and no change names it:
+
+    - an ``oblige`` rule whose obligation no changed rule in the cube
+      imposes: both versions add it alike, so it makes one set of
+      obligations a subset of the other exactly when it was before;
+    - a permit, where each side decides as prohibit-overrides (most-specific
+      where no rule in the cube lies within another) and its default
+      permits: a prohibit still overrides it, and without it the default
+      permits. Permit-overrides with a prohibiting default is the mirror.
+    """
+
+    __slots__ = ("drop", "named", "nested", "space")
+
+    def __init__(
+        self, comparison: Comparison, meeting: Sequence[Entry], named: frozenset[str]
+    ) -> None:
+        self.space = comparison.space
+        self.named = named
+        self.nested = (comparison._nested(0, meeting), comparison._nested(1, meeting))
+        drops = {_idle(version) for version in comparison.space.versions}
+        self.drop = drops.pop() if len(drops) == 1 else None
+
+    def __call__(self, entries: list[Entry]) -> list[Entry]:
+        obligation = self.space.obligation
+        duties = {
+            obligation(r)
+            for e in entries
+            if e.changed
+            and (r := e.rules[0] or e.rules[1]) is not None
+            and r.effect is Effect.OBLIGE
+        }
+        drop = self.drop if self.drop is not None and self._flat(entries) else None
+        named = self.named
+        kept = [
+            e
+            for e in entries
+            if e.changed
+            or (r := e.rules[0]) is None
+            or r.id in named
+            or not (r.effect is drop or (r.effect is Effect.OBLIGE and obligation(r) not in duties))
+        ]
+        return kept if len(kept) != len(entries) else entries
+
+    def _flat(self, entries: list[Entry]) -> bool:
+        present: set[int] | None = None
+        for pairs in self.nested:
+            if pairs is None:
+                return False
+            if pairs:
+                if present is None:
+                    present = {e.index for e in entries}
+                if any(a in present and b in present for a, b in pairs):
+                    return False
+        return True
+
+
+def _idle(version: PolicyVersion) -> Effect | None:
+    """Return the effect whose rules change no decision where ``version`` decides as an override."""
+    if version.conflict is not Conflict.PERMIT_OVERRIDES and version.default is Default.PERMIT:
+        return Effect.PERMIT
+    if version.conflict is Conflict.PERMIT_OVERRIDES and version.default is Default.PROHIBIT:
+        return Effect.PROHIBIT
+    return None
+
+
 def _positions(union: Sequence[str], names: Sequence[str]) -> list[int]:
     at = {name: i for i, name in enumerate(union)}
     return [at[name] for name in names]
@@ -389,6 +514,7 @@ class Judge:
     def __init__(self, old: PolicyVersion, new: PolicyVersion) -> None:
         self.old, self.new = old, new
         self._comparison: Comparison | None = None
+        self._lean: Comparison | None = None
         self.changes: tuple[Change, ...] = ()
 
     @property
@@ -399,13 +525,33 @@ class Judge:
         return self._comparison
 
     @property
+    def judging(self) -> Comparison:
+        """Who took part in each move: the comparison, or a lean one (computed once).
+
+        A lean comparison answers the verdict and every change's effect alike
+        at a fraction of the work; a changed default or conflict strategy
+        needs the full one.
+        """
+        if self._comparison is not None:
+            return self._comparison
+        old, new = self.old, self.new
+        if old.default is not new.default or old.conflict is not new.conflict:
+            return self.comparison
+        if self._lean is None:
+            olds, news = self._rule_ids()
+            if not old.vocabulary and not new.vocabulary:
+                old, new = nearby(old, new)
+            self._lean = compare(old, new, lean=True, named=frozenset(olds | news))
+        return self._lean
+
+    @property
     def verdict(self) -> Verdict:
         """``equivalent``, ``loosened``, ``tightened`` or ``mixed``."""
-        return verdict_of(self.comparison.directions)
+        return verdict_of(self.judging.directions)
 
     def effect(self, change: Change) -> DecisionEffect:
         """Return the direction of the moved outcomes ``change`` takes part in."""
-        records = self.comparison.records
+        records = self.judging.records
         kind = change.kind
         if kind is Kind.DEFAULT_CHANGED:
             chosen = [r for r in records if r[3] or r[4]]
@@ -451,6 +597,48 @@ class Judge:
                 olds.add(old_id)
                 news.add(new_id)
         return olds, news
+
+
+def nearby(old: PolicyVersion, new: PolicyVersion) -> tuple[PolicyVersion, PolicyVersion]:
+    """Return the two versions with only the rules that meet a rule one of them lacks.
+
+    Only situations a changed rule covers can move (with the default and the
+    conflict strategy unchanged), and a rule that meets no changed rule
+    covers none of them; leaving it out leaves every outcome there as it
+    was. For versions without vocabulary trees, where a rule covers exactly
+    the values it names.
+    """
+    changed = [r for r in old.rules if new.rule(r.id, None) != r]
+    changed += [r for r in new.rules if old.rule(r.id, None) != r]
+    if len(changed) * 4 > len(old.rules) + len(new.rules):
+        return old, new
+    by_subject: dict[str, list[Rule]] = {}
+    everyone: list[Rule] = []
+    for rule in changed:
+        if not rule.subject:
+            everyone.append(rule)
+        for value in rule.subject:
+            by_subject.setdefault(value, []).append(rule)
+
+    def meets(rule: Rule) -> bool:
+        if rule.subject:
+            near = [c for value in rule.subject for c in by_subject.get(value, ())]
+            near += everyone
+        else:
+            near = changed
+        for other in near:
+            if rule.action.isdisjoint(other.action):
+                continue
+            scope = other.scope
+            if all(
+                dim not in scope or not values.isdisjoint(scope[dim])
+                for dim, values in rule.scope.items()
+            ):
+                return True
+        return False
+
+    kept = [[rule for rule in version.rules if meets(rule)] for version in (old, new)]
+    return attrs.evolve(old, rules=kept[0]), attrs.evolve(new, rules=kept[1])
 
 
 def deciding_rules(version: PolicyVersion, values: Mapping[str, Iterable[str]]) -> set[str]:

@@ -308,3 +308,25 @@ def test_check_past_the_budget_exits_2_with_one_line(
     assert "more than 0 pieces of the situation space" in err
     assert "Traceback" not in err
     assert main(["check", str(old), str(new), "--fail-on", "loosened", "--by", "rules"]) == 1
+
+
+def test_the_verdict_needs_less_work_than_the_impact_of_the_same_diff(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policydiff import _evaluate
+    from policydiff._impact import compare
+
+    # Permits along six other dimensions cut the widened ban's region into 64
+    # pieces for impact; none of them can change what the ban decides, so the
+    # verdict and the effects do not need those pieces.
+    grants = [rule(f"grant-{i}", "permit", scope={f"d{i}": ["x"]}) for i in range(6)]
+    narrow = rule("ban", "prohibit", scope={"means": ["car"]})
+    wide = rule("ban", "prohibit", scope={"means": ["car", "bus"]})
+    old, new = version(narrow, *grants), version(wide, *grants, label="v2")
+    monkeypatch.setattr(_evaluate, "MAX_PIECES", compare(old, new).space.work - 1)
+
+    with pytest.raises(DiffError, match="pieces of the situation space"):
+        policydiff.impact(old, new)
+    d = policydiff.diff(old, new)
+    assert d.verdict is Verdict.TIGHTENED
+    assert effects(d) == [("scope-broadened", "tightened", "tightened")]
