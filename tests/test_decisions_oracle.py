@@ -87,6 +87,14 @@ def shown(version: PolicyVersion) -> str:
     return policydiff.dumps(version)
 
 
+@given(small_histories())
+def test_tiny_policies_are_valid_documents_that_read_back_equal(
+    versions: list[PolicyVersion],
+) -> None:
+    for v in versions:
+        assert policydiff.loads(policydiff.dumps(v)) == v
+
+
 # --- decide on every full situation ---------------------------------------------------
 
 
