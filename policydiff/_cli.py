@@ -35,6 +35,7 @@ from policydiff.errors import DocumentError, PolicyDiffError, Problem, visible
 if TYPE_CHECKING:
     from rich.text import Text
 
+    from policydiff._parse import Format
     from policydiff._render import OutputFormat
     from policydiff.model import PolicyVersion
 
@@ -131,6 +132,24 @@ _format_option = click.option(
 )
 
 
+_input_format_option = click.option(
+    "--input-format",
+    type=click.Choice(["yaml", "json", "toml"]),
+    help="The format of standard input (-) and of files without a .yaml, .json or .toml suffix.",
+)
+
+
+def _sides(
+    old: str, new: str | None, input_format: Format | None
+) -> tuple[PolicyVersion, PolicyVersion]:
+    """OLD and NEW as ``check`` and ``diff`` read them; NEW absent: OLD's newest step."""
+    from policydiff._inputs import last_step, load_pair
+
+    if new is None:
+        return last_step(old)
+    return load_pair(old, new, input_format=input_format)
+
+
 def _check_when(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Check that WHEN is a time value; pass it on as written.
 
@@ -172,8 +191,8 @@ def cli() -> None:
 
 
 @cli.command("diff", short_help="What changed from OLD to NEW, lifted first, and when.")
-@click.argument("old", type=click.Path())
-@click.argument("new", type=click.Path(dir_okay=False), required=False)
+@click.argument("old", type=click.Path(allow_dash=True))
+@click.argument("new", type=click.Path(allow_dash=True), required=False)
 @click.option(
     "--from",
     "start",
@@ -187,6 +206,7 @@ def cli() -> None:
     help="With a history as OLD: the version to compare to (a label, or the one in force then).",
 )
 @_format_option
+@_input_format_option
 @click.option(
     "--only",
     type=click.Choice(ONLY),
@@ -198,6 +218,7 @@ def diff_command(
     start: str | None,
     end: str | None,
     output_format: OutputFormat,
+    input_format: Format | None,
     only: str | None,
 ) -> None:
     """Show what changed from OLD to NEW, what was lifted first, and when.
@@ -205,6 +226,11 @@ def diff_command(
     Without NEW, OLD is a history and --from and --to pick two of its
     versions, each by label or by a time (the version in force then); they
     default to the first and the last version.
+
+    With NEW, each side is a version document, a history folder (its newest
+    version), - for standard input or /dev/null for no policy (a file added
+    or deleted); --input-format names the format of standard input and of
+    files without a suffix.
 
     \b
     Example:
@@ -221,7 +247,7 @@ def diff_command(
         message = "--from and --to pick versions of one history: give OLD alone, as a history"
         raise click.UsageError(message)
     else:
-        before, after = policydiff.load(old), policydiff.load(new)
+        before, after = _sides(old, new, input_format)
     _warn_if_swapped(before, after)
     found = policydiff.diff(before, after)
     if only is not None:
@@ -358,8 +384,8 @@ def impact_command(old: str, new: str, only: tuple[str, ...], output_format: Out
 
 
 @cli.command("check", short_help="Exit 1 when NEW loosens (or tightens) OLD: a review gate.")
-@click.argument("old", type=click.Path(dir_okay=False))
-@click.argument("new", type=click.Path(dir_okay=False))
+@click.argument("old", type=click.Path(allow_dash=True))
+@click.argument("new", type=click.Path(allow_dash=True), required=False)
 @click.option(
     "--fail-on",
     type=click.Choice(sorted(FAIL_ON)),
@@ -378,7 +404,15 @@ def impact_command(old: str, new: str, only: tuple[str, ...], output_format: Out
     help="Judge by what the versions decide, or by the direction of each rule-level change.",
 )
 @_format_option
-def check_command(old: str, new: str, fail_on: str, by: str, output_format: OutputFormat) -> int:
+@_input_format_option
+def check_command(
+    old: str,
+    new: str | None,
+    fail_on: str,
+    by: str,
+    output_format: OutputFormat,
+    input_format: Format | None,
+) -> int:
     """Exit 1, printing what offends, when NEW moves from OLD as --fail-on says.
 
     A review gate for policy files in CI or a pre-commit hook. By default it
@@ -390,6 +424,12 @@ def check_command(old: str, new: str, fail_on: str, by: str, output_format: Outp
     "OK" and exits 0. See `policydiff --help` for a CI job and a pre-commit
     hook.
 
+    Each side is a version document, a history folder (its newest version),
+    - for standard input (with --input-format) or /dev/null for no policy, so
+    git can run it on added and deleted files. Given OLD alone, a history, it
+    checks the history's newest step (a history of one version is a new
+    policy, checked against no policy).
+
     \b
     Example:
       cd examples/us-ukraine-strikes/history
@@ -399,7 +439,7 @@ def check_command(old: str, new: str, fail_on: str, by: str, output_format: Outp
     from policydiff._impact import judge_gate
     from policydiff._render import render_check, render_gate
 
-    before, after = policydiff.load(old), policydiff.load(new)
+    before, after = _sides(old, new, input_format)
     _warn_if_swapped(before, after)
     found = policydiff.diff(before, after)
     if by == "rules":

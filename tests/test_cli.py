@@ -668,7 +668,7 @@ def test_interrupt_exits_130_without_a_traceback(
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("policydiff.load", interrupted)
+    monkeypatch.setattr("policydiff._inputs.load", interrupted)
 
     code, out, err = run(["diff", BEFORE, KHARKIV], capsys)
 
@@ -687,7 +687,7 @@ def test_every_problem_of_an_error_gets_its_own_line(
     def failing(*args: Any, **kwargs: Any) -> Any:
         raise DocumentError(problems)
 
-    monkeypatch.setattr("policydiff.load", failing)
+    monkeypatch.setattr("policydiff._inputs.load", failing)
 
     code, _, err = run(["diff", BEFORE, KHARKIV], capsys)
 
