@@ -325,7 +325,13 @@ class _Differ:
     # -- building changes -----------------------------------------------------
 
     def _change(self, old_rule: Rule | None, new_rule: Rule | None, **fields: Any) -> Change:
-        change = Change(effective=self.effective, description="", judge=self.judge, **fields)
+        change = Change(
+            effective=self.effective,
+            description="",
+            judge=self.judge,
+            policy=self.new.policy,
+            **fields,
+        )
         description = describe(change, self.old, self.new, old_rule, new_rule)
         return attrs.evolve(change, description=description)
 

@@ -243,7 +243,7 @@ def situation_words_plain(situation: dict[str, str]) -> str:
     return ", ".join(f"{dim}={value}" for dim, value in situation.items())
 
 
-def _gate_lines(gate: Gate) -> tuple[str, list[str], list[str]]:
+def _gate_lines(gate: Gate) -> tuple[str, list[str], list[tuple[str, str]]]:
     d = gate.diff
     what = "changed" if gate.fail_on == "any" else gate.fail_on
     span = f"{d.policy} from {d.old.version} to {d.new.version}"
@@ -258,7 +258,10 @@ def _gate_lines(gate: Gate) -> tuple[str, list[str], list[str]]:
         f" in {span} (verdict: {gate.verdict.value}; --fail-on {gate.fail_on})."
     )
     situations = [cube.describe() for cube in gate.cubes]
-    changes = [f"{c.description} ({effect_note(c) or c.direction.value})" for c in gate.changes]
+    changes = [
+        (f"{c.description} ({effect_note(c) or c.direction.value})", c.fingerprint)
+        for c in gate.changes
+    ]
     return head, situations, changes
 
 
@@ -269,7 +272,9 @@ def gate_text(gate: Gate) -> str:
         return head + "\n"
     lines = ["Situations that moved:", *(f"  - {s}" for s in situations)]
     if changes:
-        lines += ["", "Changes behind them:", *(f"  - {c}" for c in changes)]
+        lines += ["", "Changes behind them:"]
+        for text, fingerprint in changes:
+            lines += [f"  - {text}", f"    fingerprint {fingerprint}"]
     return "\n".join([*lines, "", head]) + "\n"
 
 
@@ -280,5 +285,6 @@ def gate_markdown(gate: Gate) -> str:
         return markdown_text(head) + "\n"
     lines = ["### Situations that moved", "", *(f"- {markdown_text(s)}" for s in situations)]
     if changes:
-        lines += ["", "### Changes behind them", "", *(f"- {markdown_text(c)}" for c in changes)]
+        lines += ["", "### Changes behind them", ""]
+        lines += [f"- {markdown_text(text)} (fingerprint `{fp}`)" for text, fp in changes]
     return "\n".join([*lines, "", f"**{markdown_text(head)}**"]) + "\n"

@@ -206,6 +206,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "sources": [s.id for s in change.sources],
         "note": change.note,
         "effect": _effect_value(change),
+        "fingerprint": change.fingerprint,
     }
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import collections
 import enum
+import hashlib
+import json
 import operator
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
@@ -513,8 +515,9 @@ class Change:
         sources: The sources that back the change.
         description: One plain sentence saying what changed.
         note: Why, when the version said so (a removal's ``note``).
+        policy: The policy compared (set by :func:`policydiff.diff`).
 
-    Its :attr:`effect` says which way the decisions it takes part in moved
+    Its :attr:`fingerprint` names it stably, for waivers. Its :attr:`effect` says which way the decisions it takes part in moved
     (SPEC section 12), worked out on first use.
     """
 
@@ -531,7 +534,36 @@ class Change:
     after: Any = None
     sources: tuple[Source, ...] = attrs.field(default=(), converter=tuple)
     note: str | None = None
+    policy: str | None = attrs.field(default=None, eq=False)
     _judge: Any = attrs.field(default=None, eq=False, repr=False, alias="judge")
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hex digest naming this change across runs and machines.
+
+        It is made of the policy, rule, kind, dimension and the sorted values
+        added and removed, so it does not depend on the order of rules or
+        values, nor on wording, sources or dates: a waiver written for it
+        keeps matching the same change.
+
+        >>> from policydiff._time import When
+        >>> a = Change(kind=Kind.SCOPE_BROADENED, direction=Direction.LOOSENED, rule="r",
+        ...            path="", effective=When.parse("2024"), description="",
+        ...            dimension="weapon", added={"GMLRS", "HIMARS"}, policy="p")
+        >>> b = attrs.evolve(a, added={"HIMARS", "GMLRS"}, description="other words")
+        >>> a.fingerprint == b.fingerprint, len(a.fingerprint)
+        (True, 16)
+        """
+        identity = [
+            self.policy,
+            self.rule,
+            self.kind.value,
+            self.dimension,
+            sorted(self.added),
+            sorted(self.removed),
+        ]
+        text = json.dumps(identity, ensure_ascii=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
 
     @property
     def effect(self) -> DecisionEffect:
