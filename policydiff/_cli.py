@@ -403,6 +403,16 @@ def impact_command(old: str, new: str, only: tuple[str, ...], output_format: Out
     show_default=True,
     help="Judge by what the versions decide, or by the direction of each rule-level change.",
 )
+@click.option(
+    "--waivers",
+    "waivers_file",
+    type=click.Path(dir_okay=False),
+    help=(
+        "A YAML file of approved exceptions by change fingerprint"
+        " (default: .policydiff-waivers.yaml here, when present)."
+    ),
+)
+@click.option("--warn-only", is_flag=True, help="Report everything but exit 0.")
 @_format_option
 @_input_format_option
 def check_command(
@@ -410,6 +420,8 @@ def check_command(
     new: str | None,
     fail_on: str,
     by: str,
+    waivers_file: str | None,
+    warn_only: bool,
     output_format: OutputFormat,
     input_format: Format | None,
 ) -> int:
@@ -430,6 +442,11 @@ def check_command(
     checks the history's newest step (a history of one version is a new
     policy, checked against no policy).
 
+    A waivers file lists changes, by the fingerprint the report shows, that
+    do not fail the check until their `expires` day; they are reported as
+    waived, and an expired waiver as expired. --warn-only reports all and
+    exits 0.
+
     \b
     Example:
       cd examples/us-ukraine-strikes/history
@@ -438,19 +455,23 @@ def check_command(
     """
     from policydiff._impact import judge_gate
     from policydiff._render import render_check, render_gate
+    from policydiff._waivers import DEFAULT_WAIVERS, load_waivers
 
+    if waivers_file is None and os.path.isfile(DEFAULT_WAIVERS):
+        waivers_file = DEFAULT_WAIVERS
+    waivers = load_waivers(waivers_file) if waivers_file and by == "decisions" else ()
     before, after = _sides(old, new, input_format)
     _warn_if_swapped(before, after)
     found = policydiff.diff(before, after)
     if by == "rules":
         offending = found.only(*FAIL_ON[fail_on])
         _emit(render_check(found, offending, fail_on, output_format), output_format)
-        return EXIT_CHECK_FAILED if offending else EXIT_OK
+        return EXIT_CHECK_FAILED if offending and not warn_only else EXIT_OK
     with _working("Working out which situations changed decision…"):
-        gate = judge_gate(found, fail_on)
+        gate = judge_gate(found, fail_on, waivers=waivers, warn_only=warn_only)
         text = render_gate(gate, output_format)
     _emit(text, output_format)
-    return EXIT_CHECK_FAILED if gate.failed else EXIT_OK
+    return EXIT_CHECK_FAILED if gate.failed and not warn_only else EXIT_OK
 
 
 def _pairs(text: str) -> tuple[str, ...]:

@@ -41,6 +41,7 @@ __all__ = [
     "Membership",
     "Point",
     "Span",
+    "Waiver",
     "spans_to_dict",
     "too_many_conditions",
     "verdict_of",
@@ -566,6 +567,38 @@ OFFENDING = {
 
 
 @attrs.frozen(kw_only=True)
+class Waiver:
+    """An approved exception: the change with this fingerprint does not fail the gate.
+
+    Attributes:
+        fingerprint: The waived change's :attr:`~policydiff.model.Change.fingerprint`.
+        reason: Why it is accepted.
+        approved_by: Who accepted it.
+        expires: The last day it waives (``YYYY-MM-DD``).
+        file: The waivers file it came from.
+        line: Its line in that file, when known.
+    """
+
+    __module__ = "policydiff"
+
+    fingerprint: str
+    reason: str
+    approved_by: str
+    expires: str
+    file: str = "<waivers>"
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the waiver as its file holds it."""
+        return {
+            "fingerprint": self.fingerprint,
+            "reason": self.reason,
+            "approved_by": self.approved_by,
+            "expires": self.expires,
+        }
+
+
+@attrs.frozen(kw_only=True)
 class Gate:
     """A review gate's judgement of a diff by decisions (SPEC section 12).
 
@@ -574,7 +607,10 @@ class Gate:
         fail_on: ``loosened``, ``tightened`` or ``any``.
         verdict: The diff's verdict.
         cubes: The groups of situations that moved the offending way.
-        changes: The changes that took part in those moves.
+        changes: The changes that took part in those moves, waived ones aside.
+        waived: The changes that took part but are waived, each with its waiver.
+        expired: The waivers that expired: they waive nothing.
+        warn_only: Report only: a failing gate still exits 0.
     """
 
     __module__ = "policydiff"
@@ -584,16 +620,30 @@ class Gate:
     verdict: Verdict
     cubes: tuple[Cube, ...]
     changes: tuple[Change, ...]
+    waived: tuple[tuple[Change, Waiver], ...] = ()
+    expired: tuple[Waiver, ...] = ()
+    warn_only: bool = False
 
     @property
     def failed(self) -> bool:
-        """Whether some situation moved the offending way."""
-        return bool(self.cubes)
+        """Whether some situation moved the offending way through a change not waived."""
+        return bool(self.cubes) and (bool(self.changes) or not self.waived)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the diff's JSON with only the offending changes, plus the moved situations."""
+        """Return the diff's JSON with only the offending changes, plus the moved situations.
+
+        Waived changes are listed apart under ``waived``, each with its
+        ``waiver``; expired waivers under ``check.expired_waivers``.
+        """
         data = self.diff.to_dict()
         data["changes"] = [change_to_dict(c) for c in self.changes]
-        data["check"] = {"fail_on": self.fail_on, "by": "decisions", "failed": self.failed}
+        data["check"] = {
+            "fail_on": self.fail_on,
+            "by": "decisions",
+            "failed": self.failed,
+            "warn_only": self.warn_only,
+            "expired_waivers": [w.to_dict() for w in self.expired],
+        }
         data["situations"] = [cube.to_dict() for cube in self.cubes]
+        data["waived"] = [{**change_to_dict(c), "waiver": w.to_dict()} for c, w in self.waived]
         return data

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
+import pendulum
 
 from policydiff._decisions import (
     LOOSENED,
@@ -35,6 +36,7 @@ from policydiff._decisions import (
     Impact,
     Membership,
     Point,
+    Waiver,
     verdict_of,
 )
 from policydiff._documents import paused_collector
@@ -679,13 +681,48 @@ def rule_ids(change: Change) -> tuple[str, str]:
     return (rule, rule)
 
 
-def judge_gate(found: PolicyDiff, fail_on: str) -> Gate:
+def today_utc() -> str:
+    """Return the current UTC day, ``YYYY-MM-DD``: the clock waivers are judged by."""
+    return pendulum.now("UTC").to_date_string()
+
+
+def judge_gate(
+    found: PolicyDiff,
+    fail_on: str,
+    *,
+    waivers: Sequence[Waiver] = (),
+    today: str | None = None,
+    warn_only: bool = False,
+) -> Gate:
     """Judge a diff for ``check --fail-on`` by what the two versions decide.
+
+    Args:
+        found: The diff to judge.
+        fail_on: ``loosened``, ``tightened`` or ``any``.
+        waivers: Approved exceptions, by change fingerprint; a waiver whose
+            ``expires`` day is before ``today`` waives nothing and is reported.
+        today: The day waivers are judged on (``YYYY-MM-DD``); the current
+            UTC day when ``None``.
+        warn_only: Mark the gate as reporting only.
 
     Raises:
         DiffError: The comparison exceeds the evaluator's work budget.
     """
     offending = OFFENDING[fail_on]
     cubes = tuple(cube for cube in found.impact() if cube.direction in offending)
-    changes = tuple(c for c in found.changes if c.effect in offending)
-    return Gate(diff=found, fail_on=fail_on, verdict=found.verdict, cubes=cubes, changes=changes)
+    moved = tuple(c for c in found.changes if c.effect in offending)
+    day = today if today is not None else today_utc()
+    expired = tuple(w for w in waivers if w.expires < day)
+    valid = {w.fingerprint: w for w in waivers if w.expires >= day}
+    waived = tuple((c, valid[c.fingerprint]) for c in moved if c.fingerprint in valid)
+    changes = tuple(c for c in moved if c.fingerprint not in valid)
+    return Gate(
+        diff=found,
+        fail_on=fail_on,
+        verdict=found.verdict,
+        cubes=cubes,
+        changes=changes,
+        waived=waived,
+        expired=expired,
+        warn_only=warn_only,
+    )

@@ -247,44 +247,94 @@ def _gate_lines(gate: Gate) -> tuple[str, list[str], list[tuple[str, str]]]:
     d = gate.diff
     what = "changed" if gate.fail_on == "any" else gate.fail_on
     span = f"{d.policy} from {d.old.version} to {d.new.version}"
+    waived = f"; {len(gate.waived)} waived" if gate.waived else ""
+    if not gate.failed and gate.cubes:
+        head = (
+            f"OK: every change behind what {what} in {span} is waived"
+            f" (verdict: {gate.verdict.value}; {_plural(len(d), 'change', 'changes')} in all"
+            f"{waived})."
+        )
+        return head, [], []
     if not gate.failed:
         head = (
             f"OK: no situation's decision {what} in {span}"
-            f" (verdict: {gate.verdict.value}; {_plural(len(d), 'change', 'changes')} in all)."
+            f" (verdict: {gate.verdict.value}; {_plural(len(d), 'change', 'changes')} in all"
+            f"{waived})."
         )
         return head, [], []
+    failed = "Check failed (--warn-only: not failing)" if gate.warn_only else "Check failed"
     head = (
-        f"Check failed: {_plural(len(gate.cubes), 'group', 'groups')} of situations {what}"
-        f" in {span} (verdict: {gate.verdict.value}; --fail-on {gate.fail_on})."
+        f"{failed}: {_plural(len(gate.cubes), 'group', 'groups')} of situations {what}"
+        f" in {span} (verdict: {gate.verdict.value}; --fail-on {gate.fail_on}{waived})."
     )
     situations = [cube.describe() for cube in gate.cubes]
-    changes = [
-        (f"{c.description} ({effect_note(c) or c.direction.value})", c.fingerprint)
-        for c in gate.changes
+    return head, situations, [_change_line(c) for c in gate.changes]
+
+
+def _change_line(change: Change) -> tuple[str, str]:
+    return f"{change.description} ({effect_note(change) or change.direction.value})", (
+        change.fingerprint
+    )
+
+
+def _waiver_lines(gate: Gate) -> tuple[list[tuple[str, str]], list[str]]:
+    """Return the waived changes (line, waiver note) and the expired waivers, in words."""
+    waived = [
+        (
+            _change_line(change)[0],
+            f"fingerprint {change.fingerprint}; waived until {w.expires}, approved by"
+            f" {w.approved_by}: {w.reason}",
+        )
+        for change, w in gate.waived
     ]
-    return head, situations, changes
+    expired = [
+        f"{w.fingerprint} expired {w.expires} ({w.file}:{w.line}; approved by {w.approved_by}:"
+        f" {w.reason})"
+        for w in gate.expired
+    ]
+    return waived, expired
 
 
 def gate_text(gate: Gate) -> str:
     """Return the review gate's report in plain text."""
     head, situations, changes = _gate_lines(gate)
-    if not gate.failed:
-        return head + "\n"
-    lines = ["Situations that moved:", *(f"  - {s}" for s in situations)]
+    lines: list[str] = []
+    if gate.failed:
+        lines += ["Situations that moved:", *(f"  - {s}" for s in situations)]
     if changes:
         lines += ["", "Changes behind them:"]
         for text, fingerprint in changes:
             lines += [f"  - {text}", f"    fingerprint {fingerprint}"]
-    return "\n".join([*lines, "", head]) + "\n"
+    waived, expired = _waiver_lines(gate)
+    if waived:
+        lines += ["", "Waived (they do not fail the check):"]
+        for text, note in waived:
+            lines += [f"  - {text}", f"    {note}"]
+    if expired:
+        lines += ["", "Expired waivers (they waive nothing):", *(f"  - {e}" for e in expired)]
+    if not lines:
+        return head + "\n"
+    return "\n".join([*(lines[1:] if not lines[0] else lines), "", head]) + "\n"
 
 
 def gate_markdown(gate: Gate) -> str:
     """Return the review gate's report in Markdown."""
     head, situations, changes = _gate_lines(gate)
-    if not gate.failed:
-        return markdown_text(head) + "\n"
-    lines = ["### Situations that moved", "", *(f"- {markdown_text(s)}" for s in situations)]
+    lines: list[str] = []
+    if gate.failed:
+        lines += ["### Situations that moved", "", *(f"- {markdown_text(s)}" for s in situations)]
     if changes:
         lines += ["", "### Changes behind them", ""]
         lines += [f"- {markdown_text(text)} (fingerprint `{fp}`)" for text, fp in changes]
-    return "\n".join([*lines, "", f"**{markdown_text(head)}**"]) + "\n"
+    waived, expired = _waiver_lines(gate)
+    if waived:
+        lines += ["", "### Waived", ""]
+        lines += [f"- {markdown_text(text)} ({markdown_text(note)})" for text, note in waived]
+    if expired:
+        lines += ["", "### Expired waivers", "", *(f"- {markdown_text(e)}" for e in expired)]
+    if not lines:
+        return markdown_text(head) + "\n"
+    return (
+        "\n".join([*(lines[1:] if not lines[0] else lines), "", f"**{markdown_text(head)}**"])
+        + "\n"
+    )

@@ -515,7 +515,13 @@ def test_check_json_lists_only_the_offending_changes(capsys: pytest.CaptureFixtu
 
     assert code == 1
     assert data["verdict"] == "mixed"
-    assert data["check"] == {"fail_on": "tightened", "by": "decisions", "failed": True}
+    assert data["check"] == {
+        "fail_on": "tightened",
+        "by": "decisions",
+        "failed": True,
+        "warn_only": False,
+        "expired_waivers": [],
+    }
     # A reworded condition is a new proposition: every edit of the rule takes part.
     assert [(c["kind"], c["effect"]) for c in data["changes"]] == [
         ("scope-broadened", "mixed"),
