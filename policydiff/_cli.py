@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from policydiff._parse import Format
-    from policydiff._render import OutputFormat
+    from policydiff._render import GateFormat, OutputFormat
     from policydiff.model import PolicyVersion
 
 __all__ = ["entry_point", "main"]
@@ -53,6 +53,9 @@ EXIT_INTERRUPTED = 130
 #: The output formats (policydiff._render.FORMATS, named here so that
 #: ``--help`` needs no more than click).
 FORMATS = ("text", "markdown", "json")
+
+#: The review gate's formats (policydiff._render.GATE_FORMATS).
+GATE_FORMATS = (*FORMATS, "sarif", "github")
 
 #: The directions ``--only`` keeps.
 ONLY = ("loosened", "tightened", "mixed")
@@ -413,7 +416,18 @@ def impact_command(old: str, new: str, only: tuple[str, ...], output_format: Out
     ),
 )
 @click.option("--warn-only", is_flag=True, help="Report everything but exit 0.")
-@_format_option
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(GATE_FORMATS),
+    default="text",
+    show_default=True,
+    help=(
+        "Plain text, Markdown, JSON; SARIF 2.1.0 for code scanning, or GitHub workflow"
+        " commands (::error file=...,line=...::)."
+    ),
+)
 @_input_format_option
 def check_command(
     old: str,
@@ -422,7 +436,7 @@ def check_command(
     by: str,
     waivers_file: str | None,
     warn_only: bool,
-    output_format: OutputFormat,
+    output_format: GateFormat,
     input_format: Format | None,
 ) -> int:
     """Exit 1, printing what offends, when NEW moves from OLD as --fail-on says.
@@ -447,6 +461,10 @@ def check_command(
     waived, and an expired waiver as expired. --warn-only reports all and
     exits 0.
 
+    --format sarif writes a SARIF 2.1.0 log and --format github workflow
+    commands: one result per offending change at its rule's line, with its
+    fingerprint; on bad input, one per problem, and exit 2.
+
     \b
     Example:
       cd examples/us-ukraine-strikes/history
@@ -454,24 +472,48 @@ def check_command(
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on tightened
     """
     from policydiff._impact import judge_gate
+    from policydiff._inputs import change_places
     from policydiff._render import render_check, render_gate
     from policydiff._waivers import DEFAULT_WAIVERS, load_waivers
 
-    if waivers_file is None and os.path.isfile(DEFAULT_WAIVERS):
-        waivers_file = DEFAULT_WAIVERS
-    waivers = load_waivers(waivers_file) if waivers_file and by == "decisions" else ()
-    before, after = _sides(old, new, input_format)
-    _warn_if_swapped(before, after)
-    found = policydiff.diff(before, after)
-    if by == "rules":
-        offending = found.only(*FAIL_ON[fail_on])
-        _emit(render_check(found, offending, fail_on, output_format), output_format)
-        return EXIT_CHECK_FAILED if offending and not warn_only else EXIT_OK
-    with _working("Working out which situations changed decision…"):
-        gate = judge_gate(found, fail_on, waivers=waivers, warn_only=warn_only)
-        text = render_gate(gate, output_format)
-    _emit(text, output_format)
-    return EXIT_CHECK_FAILED if gate.failed and not warn_only else EXIT_OK
+    if by == "rules" and output_format in ("sarif", "github"):
+        message = f"--format {output_format} reports the decisions gate: use it without --by rules"
+        raise click.UsageError(message)
+    with _bad_input_reported(output_format):
+        if waivers_file is None and os.path.isfile(DEFAULT_WAIVERS):
+            waivers_file = DEFAULT_WAIVERS
+        waivers = load_waivers(waivers_file) if waivers_file and by == "decisions" else ()
+        before, after = _sides(old, new, input_format)
+        _warn_if_swapped(before, after)
+        found = policydiff.diff(before, after)
+        if by == "rules":
+            offending = found.only(*FAIL_ON[fail_on])
+            plain: OutputFormat = output_format  # type: ignore[assignment]
+            _emit(render_check(found, offending, fail_on, plain), output_format)
+            return EXIT_CHECK_FAILED if offending and not warn_only else EXIT_OK
+        with _working("Working out which situations changed decision…"):
+            gate = judge_gate(found, fail_on, waivers=waivers, warn_only=warn_only)
+            places = None
+            if output_format in ("sarif", "github"):
+                moved = [*gate.changes, *(change for change, _ in gate.waived)]
+                places = change_places(moved, old, new, input_format=input_format)
+            text = render_gate(gate, output_format, places=places)
+        _emit(text, output_format)
+        return EXIT_CHECK_FAILED if gate.failed and not warn_only else EXIT_OK
+
+
+@contextlib.contextmanager
+def _bad_input_reported(output_format: GateFormat) -> Iterator[None]:
+    """Report bad input in the gate's scanner format too, so a scanner gets a valid report."""
+    from policydiff._render import render_gate_problems
+
+    try:
+        yield
+    except DocumentError as exc:
+        text = render_gate_problems(exc.problems, output_format)
+        if text:
+            _emit(text, output_format)
+        raise
 
 
 def _pairs(text: str) -> tuple[str, ...]:

@@ -8,15 +8,25 @@ into the version to compare; it knows nothing of the command line.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+
+import yaml
 
 from policydiff._documents import DEFAULT_LIMITS, SUFFIXES, Limits, decode, load, loads, read_text
 from policydiff._history_load import load_history
+from policydiff._locate import locate_many
 from policydiff._parse import Format
 from policydiff.errors import DocumentError, Problem
-from policydiff.model import PolicyVersion
+from policydiff.model import Change, PolicyVersion
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover (Python 3.10)
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 #: The name standing for standard input.
 STDIN = "-"
@@ -136,3 +146,63 @@ def last_step(path: str, *, limits: Limits = DEFAULT_LIMITS) -> tuple[PolicyVers
     if len(versions) == 1:
         return no_policy(versions[0]), versions[0]
     return versions[-2], versions[-1]
+
+
+def rule_lines(path: str, *, input_format: Format | None = None) -> dict[str, int]:
+    """Return the line of each rule's ``id`` in a version document.
+
+    Empty for what has no lines to point at (standard input, the null device,
+    a folder) and for a file that cannot be read or placed: locating is a
+    courtesy to a report, never a new way to fail.
+    """
+    if is_absent(path) or path == STDIN or Path(path).is_dir():
+        return {}
+    fmt = SUFFIXES.get(Path(path).suffix.lower(), input_format)
+    if fmt is None:
+        return {}
+    try:
+        text = read_text(path)
+        data = json.loads(text) if fmt == "json" else _parsed(text, fmt)
+    except (DocumentError, ValueError, yaml.YAMLError, tomllib.TOMLDecodeError):
+        return {}
+    rules = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(rules, list):
+        return {}
+    ids = [(i, r["id"]) for i, r in enumerate(rules) if isinstance(r, dict) and "id" in r]
+    places = locate_many(text, fmt, [(("rules", i, "id"), True) for i, _ in ids])
+    found = zip(ids, places, strict=True)
+    return {str(rule): line for (_, rule), (line, _) in found if line is not None}
+
+
+def _parsed(text: str, fmt: Format) -> object:
+    if fmt == "toml":
+        return tomllib.loads(text)
+    return yaml.safe_load(text)
+
+
+def change_places(
+    changes: Iterable[Change], old: str, new: str | None, *, input_format: Format | None = None
+) -> dict[str, tuple[str, int | None]]:
+    """Return where each change sits, by fingerprint: its file and its rule's line.
+
+    A change is placed at its rule in NEW, or in OLD when the rule is gone
+    from NEW (a removal); a change of the whole version, at NEW's top. With
+    NEW absent (``check HISTORY``) OLD is the history and names the file.
+    """
+    after = new if new is not None and not is_absent(new) else old
+    new_lines = rule_lines(after, input_format=input_format)
+    old_lines = {} if new is None else rule_lines(old, input_format=input_format)
+    places: dict[str, tuple[str, int | None]] = {}
+    for change in changes:
+        rule_ids = [change.rule] if change.rule is not None else []
+        if isinstance(change.before, dict) and isinstance(change.before.get("id"), str):
+            rule_ids.append(change.before["id"])
+        if any(r in new_lines for r in rule_ids):
+            line = next(new_lines[r] for r in rule_ids if r in new_lines)
+            places[change.fingerprint] = (after, line)
+        elif any(r in old_lines for r in rule_ids):
+            line = next(old_lines[r] for r in rule_ids if r in old_lines)
+            places[change.fingerprint] = (old, line)
+        else:
+            places[change.fingerprint] = (after, None)
+    return places

@@ -18,6 +18,7 @@ from policydiff._history import Period, PolicyHistory, TimelineEntry
 from policydiff._render_decisions import (
     answer_markdown,
     answer_text,
+    gate_head,
     gate_markdown,
     gate_text,
     impact_markdown,
@@ -28,6 +29,13 @@ from policydiff._render_decisions import (
 )
 from policydiff._render_json import at_json, diff_json, json_text, log_json, validate_json
 from policydiff._render_markdown import at_markdown, diff_markdown, log_markdown
+from policydiff._render_scan import (
+    Place,
+    gate_github,
+    gate_sarif,
+    problems_github,
+    problems_sarif,
+)
 from policydiff._render_shared import (
     check_verdict,
     markdown_escape,
@@ -43,12 +51,15 @@ from policydiff.model import PolicyVersion
 
 __all__ = [
     "FORMATS",
+    "GATE_FORMATS",
+    "GateFormat",
     "OutputFormat",
     "render",
     "render_answer",
     "render_at",
     "render_check",
     "render_gate",
+    "render_gate_problems",
     "render_impact",
     "render_log",
     "render_timeline",
@@ -58,6 +69,9 @@ __all__ = [
 OutputFormat = Literal["text", "markdown", "json"]
 #: The output formats, in the order the command line lists them.
 FORMATS: tuple[OutputFormat, ...] = get_args(OutputFormat)
+GateFormat = Literal["text", "markdown", "json", "sarif", "github"]
+#: The review gate's formats: the three, and two for code-scanning tools.
+GATE_FORMATS: tuple[GateFormat, ...] = get_args(GateFormat)
 
 
 def render(result: PolicyDiff | PolicyHistory | Impact, format: OutputFormat = "text") -> str:
@@ -231,18 +245,42 @@ def render_impact(found: Impact, format: OutputFormat, old: str, new: str) -> st
     return _plain(impact_markdown(found, command=command))
 
 
-def render_gate(gate: Gate, format: OutputFormat = "text") -> str:
+def render_gate(
+    gate: Gate, format: GateFormat = "text", *, places: Mapping[str, Place] | None = None
+) -> str:
     """Render a review gate judged by decisions: the situations that moved, or OK.
 
     Args:
         gate: The gate's judgement.
         format: The output format; JSON gives the diff's JSON with only the
-            offending changes, plus ``check`` and ``situations``.
+            offending changes, plus ``check`` and ``situations``; ``sarif``
+            a SARIF 2.1.0 log and ``github`` workflow commands, one result or
+            command per offending change.
+        places: For ``sarif`` and ``github``: each change's file and rule
+            line, by fingerprint.
     """
-    _known(format)
+    if format not in GATE_FORMATS:
+        msg = f"unknown format {shown(format)} (expected one of: {', '.join(GATE_FORMATS)})"
+        raise ValueError(msg)
+    if format == "sarif":
+        return gate_sarif(gate, places or {})
+    if format == "github":
+        return gate_github(gate, places or {}, gate_head(gate))
     if format == "json":
         return json_text(gate.to_dict())
     return _plain(gate_markdown(gate) if format == "markdown" else gate_text(gate))
+
+
+def render_gate_problems(problems: Sequence[Problem], format: GateFormat) -> str:
+    """Render bad input for a scanner: ``sarif`` or ``github``; ``""`` for the other formats.
+
+    The other formats report problems on standard error only.
+    """
+    if format == "sarif":
+        return problems_sarif(problems)
+    if format == "github":
+        return problems_github(problems)
+    return ""
 
 
 def render_answer(

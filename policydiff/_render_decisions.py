@@ -271,6 +271,11 @@ def _gate_lines(gate: Gate) -> tuple[str, list[str], list[tuple[str, str]]]:
     return head, situations, [_change_line(c) for c in gate.changes]
 
 
+def gate_head(gate: Gate) -> str:
+    """Return the gate's one-line outcome: OK, or what failed."""
+    return _gate_lines(gate)[0]
+
+
 def _change_line(change: Change) -> tuple[str, str]:
     return f"{change.description} ({effect_note(change) or change.direction.value})", (
         change.fingerprint
