@@ -379,8 +379,40 @@ def _ordered(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 # -- collecting every problem -------------------------------------------------
 
 
-def structure_problems(data: Any) -> list[RawProblem]:
-    """Every problem cattrs finds structuring ``data``, with field paths."""
+#: Rules structured at a time when looking for problems in a long list.
+_CHUNK = 256
+
+
+def structure_problems(data: Any, limit: int | None = None) -> tuple[list[RawProblem], bool]:
+    """Find the problems cattrs finds structuring ``data``, with field paths.
+
+    Args:
+        data: A version document's data.
+        limit: Stop looking through the rules once this many problems are
+            found (each costs cattrs an exception, so a flood of bad rules
+            would cost time and memory with every one); ``None`` looks
+            through all of them.
+
+    Returns:
+        The problems, and whether every rule was looked at.
+    """
+    rules = data.get("rules") if isinstance(data, dict) else None
+    if limit is None or not isinstance(rules, list) or len(rules) <= _CHUNK:
+        return _problems_of(data), True
+    found = _problems_of({**data, "rules": []})
+    for start in range(0, len(rules), _CHUNK):
+        if len(found) >= limit:
+            return found, False
+        for problem in _problems_of({**data, "rules": rules[start : start + _CHUNK]}):
+            if problem.path[:1] == ("rules",) and len(problem.path) > 1:
+                index = problem.path[1]
+                if isinstance(index, int):
+                    path = ("rules", index + start, *problem.path[2:])
+                    found.append(attrs.evolve(problem, path=path))
+    return found, True
+
+
+def _problems_of(data: Any) -> list[RawProblem]:
     try:
         _detailed.structure(data, PolicyVersion)
     except Exception as exc:  # every failure becomes a problem

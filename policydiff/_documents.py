@@ -620,6 +620,7 @@ def build(
     timezone = data.get("timezone", "UTC") if isinstance(data, dict) else "UTC"
     timezone = timezone if isinstance(timezone, str) else "UTC"
     problems = list(extra or ())
+    complete = True
     version = None
     if not isinstance(data, dict):
         # Only the type: a file that is no document at all (a key file
@@ -652,14 +653,18 @@ def build(
                         # Too deep to judge field by field; say only that.
                         problems = shape
                     else:
-                        problems = _merged(problems, structure_problems(data))
+                        more, complete = structure_problems(data, limits.max_problems)
+                        problems = _merged(problems, more)
     if problems:
         # Finding a place may decode large values just to pass over them.
         with paused_collector():
             placed = place(
                 problems[: limits.max_problems], text=text, format=format, name=name, prefix=prefix
             )
-        raise DocumentError(capped(placed, limits.max_problems, name, total=len(problems)))
+        total = len(problems) if complete else None
+        raise DocumentError(
+            capped(placed, limits.max_problems, name, total=total, complete=complete)
+        )
     assert version is not None
     return version
 

@@ -205,6 +205,9 @@ class _Builder:
     constructs it level by level: the root, then everything directly in it,
     and so on. A refused value is therefore remembered with its level and
     place, and the first in that order is raised once the document is read.
+    A value is ranked where its anchor is: of two refused values, one
+    anchored deep but also reached through a shallower alias may be named
+    second where PyYAML names it first (either is a refusal of the document).
     """
 
     def __init__(self, loader: YamlLoader) -> None:

@@ -15,7 +15,7 @@ from policydiff._parse import Format
 from policydiff._text import plural
 from policydiff.errors import Problem
 
-__all__ = ["Path", "RawProblem", "capped", "place"]
+__all__ = ["Omitted", "Path", "RawProblem", "capped", "place"]
 
 #: Keys and indexes from the top of a document.
 Path = tuple[str | int, ...]
@@ -43,24 +43,54 @@ class RawProblem:
     column: int | None = attrs.field(default=None, kw_only=True)
 
 
+@attrs.frozen(kw_only=True)
+class Omitted(Problem):
+    """The last line of a capped list: how many problems it does not show.
+
+    Args:
+        hidden: How many problems the line stands for, or ``None`` when the
+            search stopped before finding them all.
+    """
+
+    hidden: int | None = 0
+
+
 def capped(
-    problems: list[Problem], limit: int, name: str, *, total: int | None = None
+    problems: list[Problem],
+    limit: int,
+    name: str,
+    *,
+    total: int | None = None,
+    complete: bool = True,
 ) -> list[Problem]:
     """Return the first ``limit`` problems, and a last line counting the rest.
+
+    Lists capped before (one per document of a folder, or per path) may be
+    capped together: their own last lines count the problems they hid.
 
     Args:
         problems: The problems found (in one document, or in a folder's).
         limit: The most reported (``Limits.max_problems``).
         name: The file or folder the last line names.
         total: How many were found, when ``problems`` holds only the first.
+        complete: ``False`` when the search stopped early, so that more
+            problems exist than were counted.
     """
-    total = len(problems) if total is None else total
-    if total <= limit:
+    shown = [p for p in problems if not isinstance(p, Omitted)]
+    if complete and total is None and len(shown) <= limit:
         return problems
-    hidden = total - limit
-    more = plural(hidden, "more problem")
+    found = len(shown) if total is None else total
+    counts = [p.hidden for p in problems if isinstance(p, Omitted)]
+    if complete and None not in counts:
+        found += sum(c for c in counts if c is not None)
+        if found <= limit:
+            return shown
+        hidden: int | None = found - limit
+        more = plural(found - limit, "more problem")
+    else:
+        hidden, more = None, "more problems"
     message = f"{more} not shown (at most {limit:,} are reported)"
-    return [*problems[:limit], Problem(file=name, path="", message=message)]
+    return [*shown[:limit], Omitted(file=name, path="", message=message, hidden=hidden)]
 
 
 def place(

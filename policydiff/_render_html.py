@@ -893,15 +893,6 @@ def _verdict(step: PolicyDiff) -> tuple[Verdict | None, str]:
     return verdict, verdict_line(step)
 
 
-def _effect(change: Change) -> str:
-    """Say what a change did to decisions; a dash where there is nothing to say."""
-    try:
-        note = effect_note(change)
-    except ValueError:  # a change made by hand knows no effect
-        note = None
-    return note or "—"
-
-
 def _step(r: _Report, n: int, step: PolicyDiff, found: Impact | str) -> list[str]:
     verdict, verdict_said = _verdict(step)
     look, words = _VERDICT_TAG[verdict] if verdict is not None else ("neutral", "not worked out")
@@ -933,7 +924,7 @@ def _step(r: _Report, n: int, step: PolicyDiff, found: Impact | str) -> list[str
             out.append(
                 f'<tr><td><span class="tag {change.direction.value}">'
                 f"{_e(titles[change.direction])}</span></td>"
-                f"<td>{_e(change.description)}</td><td>{_e(_effect(change))}</td>"
+                f"<td>{_e(change.description)}</td><td>{_e(effect_note(change) or '—')}</td>"
                 f"<td>{rule}</td><td>{sources}</td></tr>"
             )
         out += ["</tbody>", "</table>"]

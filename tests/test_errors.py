@@ -500,3 +500,17 @@ def test_version_labels_equal_once_normalised_are_duplicates() -> None:
     )
     with pytest.raises(HistoryError, match="is already used by"):
         policydiff.PolicyHistory(versions=[first, again])
+
+
+def test_capping_lists_capped_before_counts_the_problems_they_hid() -> None:
+    from policydiff._problems import capped
+
+    def document(name: str, count: int) -> list[Problem]:
+        found = [Problem(file=name, path=f"rules[{i}]", message="bad") for i in range(count)]
+        return capped(found[:10], 10, name, total=count)
+
+    both = capped([*document("a.json", 30), *document("b.json", 5)], 10, "policydiff")
+    assert len(both) == 11
+    assert str(both[-1]) == "policydiff: 25 more problems not shown (at most 10 are reported)"
+    kept = capped([*document("a.json", 30)], 20, "policydiff")
+    assert str(kept[-1]) == "a.json: 20 more problems not shown (at most 10 are reported)"

@@ -927,3 +927,33 @@ def test_a_named_pipe_that_nothing_writes_to_is_refused_instead_of_waited_on(
     with pytest.raises(DocumentError) as caught:
         policydiff.load(path)
     assert str(caught.value) == f"{path}: nothing was written to this pipe within 0.05 seconds"
+
+
+def test_a_flood_of_bad_rules_is_looked_through_only_up_to_the_limit() -> None:
+    # Each bad rule costs cattrs an exception: a million of them cost
+    # gigabytes, so the search stops once the report is full.
+    from policydiff._convert import structure_problems
+
+    data = {"policy": "p", "version": "v", "effective": "2024", "rules": [[]] * 100_000}
+    found, complete = structure_problems(data, 1_000)
+    assert not complete
+    assert 1_000 <= len(found) < 2_000
+    assert [p.path for p in found[:2]] == [("rules", 0), ("rules", 1)]
+
+
+def test_a_search_stopped_early_says_more_problems_exist_without_a_count() -> None:
+    text = json.dumps({"policy": "p", "version": "v", "effective": "2024", "rules": [[]] * 20_000})
+    lines = refusal(lambda: policydiff.loads(text, format="json")).splitlines()
+    assert len(lines) == 1001
+    assert lines[999].startswith("<string>:1:")
+    assert lines[999].endswith("rules[999]: expected a mapping (got [] that is a list)")
+    assert lines[-1] == "<string>: more problems not shown (at most 1,000 are reported)"
+
+
+def test_problems_looked_through_in_pieces_keep_their_rule_numbers() -> None:
+    rules = [{"id": f"r{i}", "effect": "permit", "action": "x"} for i in range(600)]
+    rules[450] = {"id": "r450", "effect": "alow", "action": "x"}
+    text = json.dumps({"policy": "p", "version": "v", "effective": "2024", "rules": rules})
+    lines = refusal(lambda: policydiff.loads(text, format="json")).splitlines()
+    assert len(lines) == 1
+    assert "rules[450].effect: unknown effect 'alow'" in lines[0]

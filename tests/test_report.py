@@ -702,6 +702,8 @@ def test_a_diff_put_together_by_hand_is_reported_without_verdict_or_effects() ->
     assert step is not None
     said = text_of(step)
     assert "Verdict by decisions: not worked out (" in said
+    granted = next(row for row in step.iter("tr") if "Permission granted" in text_of(row))
+    assert "—" in text_of(granted)
     assert "Permission granted: Ukraine may strike" in said
     assert "Situations whose decision changed (1 group)" in said
 
