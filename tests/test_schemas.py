@@ -148,6 +148,66 @@ def test_a_bad_document_is_refused_by_the_version_schema(name: str, expected: st
     assert any(expected in line for line in found), found
 
 
+RULE = "{id: r, effect: permit, action: go"
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # Optional fields left empty: the loader reads them as absent.
+        "title:",
+        "summary:",
+        "announced:",
+        "rules:",
+        f"rules: [{RULE}, text: }}]",
+        "sources: [{id: s, publisher: , title: , date: , url: , note: }]",
+        "removals: [{rule: gone, note: }]",
+        # One value where a list may stand.
+        "approved_by: Council",
+        f"rules: [{RULE}, conditions: only at night, subject: Ukraine}}]",
+        "vocabulary: {t: {Russia: Kursk}}\nopen: t",
+        "vocabulary: {t: {Russia: []}}\nopen: []",
+        "effective: 2024\npolicydiff: 1",
+        # Shapes the loader refuses.
+        "timezone:",
+        "default:",
+        "default: deny",
+        "conflict: first-match",
+        "sources:",
+        "open:",
+        "approved_by:",
+        "title: 5",
+        "policydiff: 2",
+        "sources: [{id: s, url: 5}]",
+        "vocabulary: {t: []}",
+        "vocabulary: {t: {Russia: }}",
+        "rules: {}",
+        f"rules: [{RULE}, subject: []}}]",
+        f"rules: [{RULE}, scope: {{port: [443]}}}}]",
+        f"rules: [{RULE}, scope: {{t: }}}}]",
+        f"rules: [{RULE}, sources: }}]",
+        "events: [{date: 2020, what: }]",
+        "events: [{date: 2020}]",
+        "rules: [{id: r, effect: permit}]",
+        "rules: [{id: '', effect: permit, action: go}]",
+    ],
+)
+def test_the_version_schema_accepts_what_the_loader_reads_and_refuses_bad_shapes(
+    lines: str,
+) -> None:
+    text = "policy: demo\nversion: v1\n" + lines + "\n"
+    if not lines.startswith("effective"):
+        text += "effective: 2024-01-01\n"
+    try:
+        policydiff.loads(text)
+    except policydiff.DocumentError:
+        loads = False
+    else:
+        loads = True
+    data, _ = yaml_load(text)
+    assert (errors("version", plain(data)) == []) is loads
+
+
 def test_a_rule_without_an_action_is_refused_by_the_version_schema() -> None:
     data = read(NEW)
     del data["rules"][0]["action"]
