@@ -33,6 +33,9 @@ SCHEMAS: dict[str, str] = {
 def schema_text(name: str) -> str:
     """Return the text of the schema called ``name``, as shipped.
 
+    Args:
+        name: One of :data:`SCHEMAS`.
+
     Raises:
         ValueError: No schema has that name; the message lists the names.
     """
@@ -49,6 +52,9 @@ def schema(name: str) -> dict[str, Any]:
         name: ``version``, ``history``, or an output: ``diff``, ``log``,
             ``impact``, ``answer`` (``decide``), ``timeline`` (``decide
             --timeline``), ``check``, ``validate`` or ``at``.
+
+    Returns:
+        The schema (draft 2020-12), a new dict on every call.
 
     Raises:
         ValueError: No schema has that name; the message lists the names.
