@@ -235,6 +235,9 @@ COMMANDS = {
     "validate a bad document": ["validate", ROOT / "tests" / "data" / "bad" / "five-problems.yaml"],
     "at": ["at", HISTORY, "2024-06"],
     "at before the first version": ["at", HISTORY, "2000"],
+    "log of the export-control example": ["log", ROOT / "examples" / "export-controls" / "history"],
+    "log of a history in one document": ["log", ROOT / "tests" / "data" / "histories" / "single.yaml"],
+    "impact --only": ["impact", OLD, NEW, "--only", "mixed"],
 }  # fmt: skip
 SCHEMA_OF = {
     "decide": "answer",
