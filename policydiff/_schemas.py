@@ -1,8 +1,9 @@
 """JSON Schemas (draft 2020-12) for the documents policydiff reads and writes.
 
 The schemas are data files of the package (``policydiff/schemas/NAME.json``):
-``version`` and ``history`` describe the documents people write, the others
-each JSON output of the command line. ``policydiff schema NAME`` prints one.
+``version`` and ``history`` describe the documents people write, ``store``
+the file :func:`policydiff.save_deltas` writes, the others each JSON output
+of the command line. ``policydiff schema NAME`` prints one.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = ["SCHEMAS", "schema", "schema_text"]
 SCHEMAS: dict[str, str] = {
     "version": "a version document (YAML, JSON or TOML)",
     "history": "a history in one document (`versions:`)",
+    "store": "a history stored as deltas (save_deltas)",
     "diff": "diff --format json",
     "log": "log --format json",
     "impact": "impact --format json",
@@ -49,7 +51,8 @@ def schema(name: str) -> dict[str, Any]:
     """Return the JSON Schema called ``name`` as plain data.
 
     Args:
-        name: ``version``, ``history``, or an output: ``diff``, ``log``,
+        name: ``version``, ``history``, ``store`` (a history stored as
+            deltas), or an output: ``diff``, ``log``,
             ``impact``, ``answer`` (``decide``), ``timeline`` (``decide
             --timeline``), ``check``, ``validate`` or ``at``.
 

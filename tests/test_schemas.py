@@ -214,6 +214,41 @@ def test_a_rule_without_an_action_is_refused_by_the_version_schema() -> None:
     assert errors("version", data) == ["rules/0: 'action' is a required property"]
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        ROOT / "examples" / "us-ukraine-strikes" / "history",
+        ROOT / "examples" / "export-controls" / "history",
+    ],
+    ids=lambda p: p.parent.name,
+)
+def test_a_history_stored_as_deltas_fits_the_store_schema(path: Path, tmp_path: Path) -> None:
+    policydiff.save_deltas(policydiff.load_history(path), tmp_path / "stored.json")
+    assert errors("store", read(tmp_path / "stored.json")) == []
+
+
+def test_the_stored_history_fixture_fits_the_store_schema() -> None:
+    assert errors("store", read(ROOT / "tests" / "data" / "histories" / "stored.json")) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("store-attribute-path.json", "'root.version' does not match"),
+        ("store-not-root.json", "does not match"),
+        ("store-unknown-action.json", "('attribute_added' was unexpected)"),
+    ],
+)
+def test_a_stored_history_with_a_bad_delta_is_refused_by_the_store_schema(
+    name: str, expected: str
+) -> None:
+    path = ROOT / "tests" / "data" / "histories" / "bad" / name
+    with pytest.raises(policydiff.StoreError):
+        policydiff.load_deltas(path)
+    found = errors("store", read(path))
+    assert any(expected in line for line in found), found
+
+
 # -- outputs ------------------------------------------------------------------
 
 COMMANDS = {
@@ -300,4 +335,4 @@ def test_schema_with_an_unknown_name_exits_2_listing_the_names(
 ) -> None:
     assert main(["schema", "verison"]) == 2
     err = capsys.readouterr().err
-    assert "unknown schema 'verison' (expected one of: version, history, diff," in err
+    assert "unknown schema 'verison' (expected one of: version, history, store, diff," in err
