@@ -26,6 +26,7 @@ if typing.TYPE_CHECKING:
     from policydiff._render import render
     from policydiff._render_html import report
     from policydiff._results import PolicyDiff
+    from policydiff._schemas import schema
     from policydiff._store import from_store, load_deltas, save_deltas, to_store
     from policydiff.errors import (
         DiffError,
@@ -108,6 +109,7 @@ __all__ = [
     "render",
     "report",
     "save_deltas",
+    "schema",
     "to_store",
 ]
 
@@ -123,6 +125,7 @@ _HOMES = {
     **dict.fromkeys(("render",), "policydiff._render"),
     **dict.fromkeys(("report",), "policydiff._render_html"),
     **dict.fromkeys(("PolicyDiff",), "policydiff._results"),
+    "schema": "policydiff._schemas",
     **dict.fromkeys(("from_store", "load_deltas", "save_deltas", "to_store"), "policydiff._store"),
     **dict.fromkeys(
         (

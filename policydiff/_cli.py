@@ -689,6 +689,33 @@ def validate_command(paths: tuple[str, ...], output_format: OutputFormat) -> Non
         raise DocumentError(problems)
 
 
+@cli.command("schema", short_help="Print the JSON Schema of a document or of a JSON output.")
+@click.argument("name", required=False)
+def schema_command(name: str | None) -> None:
+    """Print the JSON Schema (draft 2020-12) called NAME; without NAME, list them.
+
+    `version` describes a version document, for an editor's YAML language
+    server; the others describe each command's JSON output.
+
+    \b
+    Example:
+      policydiff schema
+      policydiff schema version > policy.schema.json
+      policydiff schema diff
+    """
+    from policydiff._schemas import SCHEMAS, schema_text
+
+    if name is None:
+        width = max(map(len, SCHEMAS))
+        _out("".join(f"{key:<{width}}  {what}\n" for key, what in SCHEMAS.items()))
+        return
+    try:
+        text = schema_text(name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="NAME") from None
+    _out(text)
+
+
 # -- running -------------------------------------------------------------------
 
 
