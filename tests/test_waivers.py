@@ -7,11 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
 import policydiff
 from policydiff._decisions import Gate
 from policydiff._impact import judge_gate, today_utc
 from policydiff._render import render_gate
+from policydiff._schemas import schema
 from policydiff._waivers import load_waivers, loads_waivers
 from policydiff.errors import DocumentError
 from tests.conftest import ROOT
@@ -160,3 +162,12 @@ def test_warn_only_reports_the_failure_and_exits_0(capsys: pytest.CaptureFixture
     assert f"fingerprint {KHARKIV_PERMISSION}" in out
     code, _, _ = run([*argv, "--by", "rules"], capsys)
     assert code == 0
+
+
+def test_the_json_of_a_gate_with_waivers_fits_the_check_schema() -> None:
+    text = waivers_yaml((KHARKIV_PERMISSION, "2024-12-31"), ("0123456789abcdef", "2024-01-01"))
+    gate = kharkiv_gate(text, today="2024-06-01")
+    data = json.loads(render_gate(gate, "json"))
+    assert data["waived"]
+    assert data["check"]["expired_waivers"]
+    Draft202012Validator(schema("check")).validate(data)
