@@ -153,3 +153,9 @@ def test_a_file_without_a_suffix_and_no_format_is_a_clear_error(
 def test_a_known_suffix_wins_over_the_format_named(capsys: pytest.CaptureFixture[str]) -> None:
     argv: list[str | Path] = ["check", BEFORE, KHARKIV, "--fail-on", "loosened"]
     assert run([*argv, "--input-format", "json"], capsys)[0] == 1
+
+
+def test_standard_input_on_both_sides_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["diff", "-", "-", "--input-format", "yaml"], capsys)
+    assert (code, out) == (2, "")
+    assert "standard input can be only one side" in err

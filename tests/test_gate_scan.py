@@ -169,3 +169,15 @@ def test_rule_lines_find_each_rule_in_yaml_json_and_toml(tmp_path: Path) -> None
     broken = tmp_path / "broken.yaml"
     broken.write_text("rules: [\n", encoding="utf-8")
     assert rule_lines(str(broken)) == {}
+
+
+def test_sarif_places_a_revoked_rule_at_its_line_in_the_old_file(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, log = sarif(["check", KHARKIV, BEFORE, "--fail-on", "tightened"], capsys)
+    assert code == 1
+    (result,) = assert_sarif_shape(log)
+    assert result["ruleId"] == "permission-revoked"
+    physical = result["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == str(KHARKIV)
+    assert physical["region"]["startLine"] == line_of(KHARKIV, "- id: kharkiv-defensive-strikes")

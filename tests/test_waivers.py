@@ -171,3 +171,11 @@ def test_the_json_of_a_gate_with_waivers_fits_the_check_schema() -> None:
     assert data["waived"]
     assert data["check"]["expired_waivers"]
     Draft202012Validator(schema("check")).validate(data)
+
+
+def test_markdown_lists_waived_changes_with_their_approver() -> None:
+    gate = kharkiv_gate(waivers_yaml((KHARKIV_PERMISSION, "2024-12-31")), today="2024-06-01")
+    text = render_gate(gate, "markdown")
+    assert text.startswith("### Waived\n\n- Permission granted: ")
+    assert "approved by Policy board" in text
+    assert text.endswith("(verdict: loosened; 6 changes in all; 1 waived).**\n")
