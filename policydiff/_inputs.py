@@ -157,6 +157,26 @@ def rule_lines(path: str, *, input_format: Format | None = None) -> dict[str, in
     """
     if is_absent(path) or path == STDIN or Path(path).is_dir():
         return {}
+    return _rule_lines(path, input_format)
+
+
+def newest_file(folder: str) -> str | None:
+    """Return the file of a history folder's newest version; ``None`` when unreadable."""
+    try:
+        history = load_history(folder)
+    except DocumentError:
+        return None
+    for entry in sorted(Path(folder).iterdir()):
+        if entry.is_file() and entry.suffix.lower() in SUFFIXES and not entry.name.startswith("."):
+            try:
+                if load(entry) == history.last:
+                    return str(entry)
+            except DocumentError:
+                continue
+    return None
+
+
+def _rule_lines(path: str, input_format: Format | None) -> dict[str, int]:
     fmt = SUFFIXES.get(Path(path).suffix.lower(), input_format)
     if fmt is None:
         return {}
@@ -190,6 +210,10 @@ def change_places(
     NEW absent (``check HISTORY``) OLD is the history and names the file.
     """
     after = new if new is not None and not is_absent(new) else old
+    if Path(after).is_dir():
+        after = newest_file(after) or after
+    if Path(old).is_dir() and new is not None:
+        old = newest_file(old) or old
     new_lines = rule_lines(after, input_format=input_format)
     old_lines = {} if new is None else rule_lines(old, input_format=input_format)
     places: dict[str, tuple[str, int | None]] = {}

@@ -181,3 +181,15 @@ def test_sarif_places_a_revoked_rule_at_its_line_in_the_old_file(
     physical = result["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"]["uri"] == str(KHARKIV)
     assert physical["region"]["startLine"] == line_of(KHARKIV, "- id: kharkiv-defensive-strikes")
+
+
+def test_sarif_on_a_history_folder_points_into_its_newest_file(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, log = sarif(["check", HISTORY, "--fail-on", "tightened"], capsys)
+    assert code == 1
+    results = assert_sarif_shape(log)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert uris == {str(REVIEW)}
+    (line,) = {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results}
+    assert line == line_of(REVIEW, "- id: atacms-strikes-need-approval")
