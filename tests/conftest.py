@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pendulum
 import pytest
@@ -52,6 +54,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 ODD_ZONE = "Pacific/Chatham"
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def benchmark_script(name: str) -> ModuleType:
+    """Load ``benchmarks/NAME.py`` by its path (the folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        f"benchmarks_{name}", ROOT / "benchmarks" / f"{name}.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ machine flake, and the figures live in docs/performance.md.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import benchmark_script
 
 pytestmark = pytest.mark.slow
 
@@ -100,13 +101,7 @@ def test_the_report_names_the_machine(report: dict[str, Any]) -> None:
 
 
 def test_the_table_lists_each_case(report: dict[str, Any]) -> None:
-    # The benchmarks folder is not a package: load the script by its path.
-    spec = importlib.util.spec_from_file_location("policydiff_benchmarks_run", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    run = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(run)
-    text = run.table(report)
+    text = benchmark_script("run").table(report)
     assert "| diff |" in text
     assert "diff / attrs floor" in text
     assert "| start | a new process | policydiff --help / python -c pass |" in text
