@@ -16,6 +16,7 @@ import importlib
 import typing
 
 if typing.TYPE_CHECKING:
+    from policydiff._batch import Check, Outcome, batch, check_many, diff_many, log_many
     from policydiff._decisions import Answer, Cube, Group, Impact, Span
     from policydiff._diff import diff
     from policydiff._documents import Limits, dump, dumps, load, loads
@@ -63,6 +64,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Answer",
     "Change",
+    "Check",
     "Conflict",
     "Cube",
     "Decision",
@@ -79,6 +81,7 @@ __all__ = [
     "Impact",
     "Kind",
     "Limits",
+    "Outcome",
     "Period",
     "PolicyDiff",
     "PolicyDiffError",
@@ -96,8 +99,11 @@ __all__ = [
     "Vocabulary",
     "When",
     "WriteError",
+    "batch",
+    "check_many",
     "decide",
     "diff",
+    "diff_many",
     "dump",
     "dumps",
     "from_store",
@@ -106,6 +112,7 @@ __all__ = [
     "load_deltas",
     "load_history",
     "loads",
+    "log_many",
     "render",
     "report",
     "save_deltas",
@@ -115,6 +122,9 @@ __all__ = [
 
 #: The module each public name comes from.
 _HOMES = {
+    **dict.fromkeys(
+        ("Check", "Outcome", "batch", "check_many", "diff_many", "log_many"), "policydiff._batch"
+    ),
     **dict.fromkeys(("diff",), "policydiff._diff"),
     **dict.fromkeys(("Limits", "dump", "dumps", "load", "loads"), "policydiff._documents"),
     **dict.fromkeys(("Answer", "Cube", "Group", "Impact", "Span"), "policydiff._decisions"),

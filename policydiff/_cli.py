@@ -20,6 +20,7 @@ import policydiff._startup
 
 # isort: split
 import contextlib
+import io
 import os
 import re
 import signal
@@ -27,12 +28,15 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import IO, TYPE_CHECKING
 
+import attrs
 import click
 
 import policydiff
 from policydiff.errors import DocumentError, PolicyDiffError, Problem, visible
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from rich.text import Text
 
     from policydiff._parse import Format
@@ -139,6 +143,31 @@ _input_format_option = click.option(
     "--input-format",
     type=click.Choice(["yaml", "json", "toml"]),
     help="The format of standard input (-) and of files without a .yaml, .json or .toml suffix.",
+)
+
+
+def _jobs_count(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    """Read ``--jobs``: a number of processes, ``0`` or ``auto`` for one per core."""
+    text = value.strip().lower()
+    if text == "auto":
+        text = "0"
+    if not text.isdigit():
+        message = f"expected a number of processes, 0 or auto (got {value!r})"
+        raise click.BadParameter(message, ctx=ctx, param=param)
+    return int(text) or os.cpu_count() or 1
+
+
+_jobs_option = click.option(
+    "--jobs",
+    "-j",
+    default="1",
+    callback=_jobs_count,
+    metavar="N|auto",
+    show_default=True,
+    help=(
+        "Work on N paths at once, in N processes (0 or auto: one per core)."
+        " The output is the same as with 1, in the order of the paths."
+    ),
 )
 
 
@@ -260,6 +289,7 @@ def diff_command(
 
 @cli.command("log", short_help="Every change in a history, oldest first, with when.")
 @click.argument("history", type=click.Path())
+@click.argument("more", metavar="[HISTORY]...", nargs=-1, type=click.Path())
 @click.option("--rule", "rule_id", metavar="ID", help="Only the changes to this rule.")
 @click.option(
     "--since", metavar="WHEN", callback=_check_when, help="Only steps taking effect from WHEN on."
@@ -277,15 +307,18 @@ def diff_command(
 )
 @click.option("--oneline", is_flag=True, help="One line per step: date, labels, counts, verdict.")
 @_format_option
+@_jobs_option
 def log_command(
     history: str,
+    more: tuple[str, ...],
     rule_id: str | None,
     since: str | None,
     until: str | None,
     only: str | None,
     oneline: bool,
     output_format: OutputFormat,
-) -> None:
+    jobs: int,
+) -> int | None:
     """Show every change in HISTORY, oldest first, with when it took effect.
 
     HISTORY is a folder of version documents or one document with
@@ -293,6 +326,10 @@ def log_command(
     [...]}, one diff object (as `diff --format json` prints) per step; with
     --rule, "start" lists the rule as in force from the first version, when
     it was.
+
+    Given several histories, it logs each in turn under a line naming it
+    (==> HISTORY <==; JSON: {"policydiff": 1, "paths": [...]}); --jobs N
+    reads N of them at once, with the same output.
 
     \b
     Example:
@@ -302,6 +339,8 @@ def log_command(
       policydiff log . --since 2024-06 --until 2024-12 --oneline
       policydiff log . --only tightened
     """
+    if more:
+        return _each("history", (history, *more), jobs)
     from policydiff._history import rule_steps
     from policydiff._render import render_log
 
@@ -326,6 +365,7 @@ def log_command(
         loaded, steps, rule_id, output_format, start=start, oneline=oneline, filtered=filtered
     )
     _emit(text, output_format)
+    return None
 
 
 @cli.command("at", short_help="The version in force at a moment, and its rules.")
@@ -389,6 +429,7 @@ def impact_command(old: str, new: str, only: tuple[str, ...], output_format: Out
 @cli.command("check", short_help="Exit 1 when NEW loosens (or tightens) OLD: a review gate.")
 @click.argument("old", type=click.Path(allow_dash=True))
 @click.argument("new", type=click.Path(allow_dash=True), required=False)
+@click.argument("more", metavar="[HISTORY]...", nargs=-1, type=click.Path())
 @click.option(
     "--fail-on",
     type=click.Choice(sorted(FAIL_ON)),
@@ -429,15 +470,24 @@ def impact_command(old: str, new: str, only: tuple[str, ...], output_format: Out
     ),
 )
 @_input_format_option
+@click.option(
+    "--each",
+    is_flag=True,
+    help="Every path is a history: check each one's newest step, as if given alone.",
+)
+@_jobs_option
 def check_command(
     old: str,
     new: str | None,
+    more: tuple[str, ...],
     fail_on: str,
     by: str,
     waivers_file: str | None,
     warn_only: bool,
     output_format: GateFormat,
     input_format: Format | None,
+    each: bool,
+    jobs: int,
 ) -> int:
     """Exit 1, printing what offends, when NEW moves from OLD as --fail-on says.
 
@@ -465,12 +515,21 @@ def check_command(
     commands: one result per offending change at its rule's line, with its
     fingerprint; on bad input, one per problem, and exit 2.
 
+    --each checks many histories, each as if given alone, each report under
+    a line naming it (==> HISTORY <==); it exits 2 when one is bad input,
+    else 1 when one fails. --jobs N checks N at once, with the same output.
+
     \b
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on loosened
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on tightened
     """
+    if each and new is not None:
+        return _each("old", (old, new, *more), jobs)
+    if more:
+        message = "check compares OLD with NEW: give --each to check every path as a history"
+        raise click.UsageError(message)
     from policydiff._impact import judge_gate
     from policydiff._inputs import change_places
     from policydiff._render import render_check, render_gate
@@ -649,14 +708,16 @@ def report_command(paths: tuple[str, ...], output: str, situations: tuple[str, .
 @cli.command("validate", short_help="Check version documents and histories; report every problem.")
 @click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path())
 @_format_option
-def validate_command(paths: tuple[str, ...], output_format: OutputFormat) -> None:
+@_jobs_option
+def validate_command(paths: tuple[str, ...], output_format: OutputFormat, jobs: int) -> None:
     """Check that every PATH is a valid version document or history.
 
     A folder is validated as a history: every document in it, and that they
     form one history of one policy. Every problem of every path is reported
     (on stderr, and in JSON too with --format json); the exit code is 0 only
     when all are valid. The JSON form is {"policydiff": 1, "valid": ...,
-    "paths": [...], "problems": [...]}.
+    "paths": [...], "problems": [...]}. --jobs N reads N paths at once, with
+    the same output.
 
     \b
     Example:
@@ -665,17 +726,20 @@ def validate_command(paths: tuple[str, ...], output_format: OutputFormat) -> Non
       policydiff validate 2024-05-30-kharkiv.yaml 2025-06-pentagon-review.yaml
       policydiff validate . --format json
     """
-    from policydiff._history import PolicyHistory
+    from policydiff._batch import batch, validated
     from policydiff._render import render_validate
+    from policydiff._results import Validated
 
     problems: list[Problem] = []
-    results: list[tuple[str, PolicyHistory | None]] = []
-    for path in paths:
-        try:
-            results.append((path, policydiff.load_history(path)))
-        except DocumentError as exc:
-            problems.extend(exc.problems)
-            results.append((path, None))
+    results: list[tuple[str, Validated | None]] = []
+    with _pool(jobs, len(paths)) as executor:
+        outcomes = batch(validated, paths, executor=executor)
+    for outcome in outcomes:
+        if isinstance(outcome.error, DocumentError):
+            problems.extend(outcome.error.problems)
+            results.append((str(outcome.input), None))
+        else:
+            results.append((str(outcome.input), outcome.result()))
     if problems:
         # Each path's problems are capped; so are all of them together.
         from policydiff._documents import DEFAULT_LIMITS
@@ -714,6 +778,170 @@ def schema_command(name: str | None) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="NAME") from None
     _out(text)
+
+
+# -- many paths ----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _pool(jobs: int, paths: int) -> Iterator[Executor | None]:
+    """Give a process pool of ``jobs`` workers, or ``None`` (work here) when one would do."""
+    workers = min(jobs, paths)
+    if workers <= 1:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupts_to_the_parent)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Let Ctrl-C stop the command, not each worker with a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class _Captured(io.StringIO):
+    """Standard output or error held for the command that runs many paths.
+
+    It is a terminal when the real stream is, so a worker colours its
+    report, or shows no spinner, just as the command would.
+    """
+
+    def __init__(self, *, terminal: bool) -> None:
+        super().__init__()
+        self._terminal = terminal
+
+    def isatty(self) -> bool:
+        return self._terminal
+
+
+@attrs.frozen(kw_only=True)
+class _Printed:
+    """What a command printed for one path, and its exit code."""
+
+    out: str
+    err: str
+    status: int
+    problems: tuple[Problem, ...] = ()
+    usage: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _OnePath:
+    """Run a command on one path, as if it had been given that path alone.
+
+    Picklable: it names the command and carries its parameters, so a worker
+    process runs the same code as ``--jobs 1`` and prints the same bytes.
+    """
+
+    command: str
+    params: dict[str, object]
+    argument: str
+    colour: bool
+
+    def __call__(self, path: str) -> _Printed:
+        callback = cli.commands[self.command].callback
+        assert callback is not None
+        out, err = _Captured(terminal=self.colour), _Captured(terminal=False)
+        problems: tuple[Problem, ...] = ()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                result = callback(**{**self.params, self.argument: path})
+                status = result if isinstance(result, int) else EXIT_OK
+            except PolicyDiffError as exc:
+                _report(exc)
+                problems = tuple(getattr(exc, "problems", ()))
+                status = EXIT_BAD_INPUT
+            except click.ClickException as exc:
+                return _Printed(out="", err="", status=EXIT_BAD_INPUT, usage=exc.format_message())
+        return _Printed(out=out.getvalue(), err=err.getvalue(), status=status, problems=problems)
+
+
+def _each(argument: str, paths: tuple[str, ...], jobs: int) -> int:
+    """Run the current command on every path, ``jobs`` at a time, and print in order.
+
+    Each path's output is what the command prints for that path alone:
+    under a line naming the path in text and Markdown, merged into one
+    document in JSON and SARIF, as it is for GitHub's workflow commands.
+    The exit code is 2 when some path was bad input, else the highest.
+    """
+    from policydiff._batch import batch
+
+    ctx = click.get_current_context()
+    alone = {**ctx.params, "more": (), "jobs": 1}
+    alone.update({key: value for key, value in (("new", None), ("each", False)) if key in alone})
+    task = _OnePath(
+        command=ctx.command.name or "",
+        params=alone,
+        argument=argument,
+        colour=_colour_wanted(sys.stdout),
+    )
+    with _working(f"Working on {len(paths)} paths…"), _pool(jobs, len(paths)) as executor:
+        printed = [outcome.result() for outcome in batch(task, paths, executor=executor)]
+    usage = next((p.usage for p in printed if p.usage is not None), None)
+    if usage is not None:
+        raise click.UsageError(usage)
+    output_format = str(ctx.params["output_format"])
+    if output_format in ("json", "sarif"):
+        _out(_merged(paths, printed, output_format))
+        for one in printed:
+            _err(one.err)
+    else:
+        for number, (path, one) in enumerate(zip(paths, printed, strict=True)):
+            if output_format != "github":
+                _out(("\n" if number else "") + _heading(path, output_format))
+            _out(one.out)
+            _err(one.err)
+    statuses = {one.status for one in printed}
+    return EXIT_BAD_INPUT if EXIT_BAD_INPUT in statuses else max(statuses)
+
+
+def _heading(path: str, output_format: str) -> str:
+    """Return the line naming a path above its report, as ``tail`` names its files."""
+    from policydiff._render_shared import markdown_escape
+
+    shown_path = visible(path)
+    if output_format == "markdown":
+        return f"## {markdown_escape(shown_path)}\n\n"
+    return f"==> {shown_path} <==\n"
+
+
+def _merged(paths: Sequence[str], printed: Sequence[_Printed], output_format: str) -> str:
+    """One JSON document for many paths, or one SARIF log with a run per path."""
+    import json
+
+    from policydiff._render_json import json_text
+
+    documents = [json.loads(one.out) if one.out.strip() else None for one in printed]
+    if output_format == "sarif":
+        merged = next(doc for doc in documents if doc is not None)
+        merged["runs"] = [run for doc in documents if doc is not None for run in doc["runs"]]
+        return json_text(merged)
+    return json_text(
+        {
+            "policydiff": 1,
+            "paths": [
+                {
+                    "path": path,
+                    "status": one.status,
+                    "report": document,
+                    "problems": [attrs.asdict(problem) for problem in one.problems],
+                }
+                for path, one, document in zip(paths, printed, documents, strict=True)
+            ],
+        }
+    )
+
+
+def _err(text: str) -> None:
+    """Write what a command wrote to standard error, exactly as it wrote it."""
+    if text:
+        with contextlib.suppress(OSError):
+            click.echo(text, err=True, nl=False)
 
 
 # -- running -------------------------------------------------------------------

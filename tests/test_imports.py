@@ -74,8 +74,9 @@ def test_a_cycle_through_an_import_inside_a_function_is_found(tmp_path: Path) ->
 
 #: The layers, bottom first, as the file names tell them: words and errors;
 #: time and the model; documents (text to model); results and sentences; the
-#: engine (comparing, histories, storage, impact); the renderers; the command
-#: line and the package's public face.
+#: engine (comparing, histories, storage, impact); the renderers; many inputs
+#: at once (workers render what they send back); the command line and the
+#: package's public face.
 LAYERS = (
     {"_text", "errors"},
     {"_time", "model"},
@@ -83,6 +84,7 @@ LAYERS = (
     {"_results", "_describe", "_decisions", "_phrases"},
     set(),  # the engine: every module not named elsewhere
     set(),  # the renderers: every module whose name starts with _render
+    {"_batch"},
     {"", "_cli", "__main__"},
 )
 _ENGINE, _RENDERERS = 4, 5
@@ -120,6 +122,7 @@ def test_the_file_names_place_each_module_in_its_layer() -> None:
         "policydiff._results",
         "policydiff._diff",
         "policydiff._render_text",
+        "policydiff._batch",
         "policydiff._cli",
     ]
     assert [layer(module) for module in order] == list(range(len(order)))
