@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,6 +65,9 @@ def benchmark_script(name: str) -> ModuleType:
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    # Registered, as an import would, so that its functions pickle by name
+    # into the worker processes a benchmark starts.
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
