@@ -791,10 +791,16 @@ def _pool(jobs: int, paths: int) -> Iterator[Executor | None]:
         yield None
         return
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupts_to_the_parent)
     try:
         yield pool
+    except BrokenProcessPool:
+        message = (
+            "a worker process ended before its work was done (out of memory?); try fewer --jobs"
+        )
+        raise click.ClickException(message) from None
     finally:
         pool.shutdown(cancel_futures=True)
 

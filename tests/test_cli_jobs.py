@@ -4,12 +4,15 @@ validate of many paths, and --jobs N printing what --jobs 1 prints."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
+import click
 import pytest
 
-from policydiff._cli import main
+from policydiff._batch import batch
+from policydiff._cli import _OnePath, _pool, main
 from tests.conftest import ROOT
 
 UKRAINE = ROOT / "examples" / "us-ukraine-strikes" / "history"
@@ -175,3 +178,27 @@ def test_jobs_that_is_no_count_is_a_usage_error(
     code, _, err = run(["validate", "ukraine", "--jobs", jobs], capsys)
     assert code == 2
     assert "Invalid value for '--jobs'" in err
+
+
+def _end_this_process(path: str) -> str:
+    os._exit(1)
+
+
+def test_a_worker_that_dies_is_one_error_line_not_a_traceback() -> None:
+    message = "a worker process ended before its work"
+    with pytest.raises(click.ClickException, match=message), _pool(2, 2) as executor:
+        batch(_end_this_process, ["a", "b"], executor=executor)
+
+
+def test_reports_made_in_workers_are_coloured_when_the_output_is_a_terminal(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    params = {"fail_on": "loosened", "by": "decisions", "waivers_file": None, "warn_only": False}
+    params |= {"output_format": "text", "input_format": None, "each": False, "jobs": 1}
+    params |= {"old": "", "new": None, "more": ()}
+    coloured = _OnePath(command="check", params=params, argument="old", colour=True)("exports")
+    plain = _OnePath(command="check", params=params, argument="old", colour=False)("exports")
+    assert "\x1b[" in coloured.out
+    assert "\x1b[" not in plain.out
+    assert coloured.status == plain.status == 1
