@@ -360,15 +360,29 @@ def test_import_from_standard_input_needs_a_policy_id(
 
 
 def test_diff_reads_two_foreign_files_as_one_policy(
-    folder: Path, run: Callable[..., tuple[int, str, str]]
+    tmp_path: Path, run: Callable[..., tuple[int, str, str]]
 ) -> None:
-    old, new = folder / "v1@2024-01-15.txt", folder / "2024-03-01.txt"
+    write(tmp_path / "before.txt", "permit read\n")
+    write(tmp_path / "before.meta.yaml", "version: v1\neffective: 2024-01-15\n")
+    write(tmp_path / "after.txt", "permit read\npermit copy\n")
+    write(tmp_path / "after.meta.yaml", "version: v2\neffective: 2024-03-01\n")
+    old, new = tmp_path / "before.txt", tmp_path / "after.txt"
     code, out, err = run("diff", str(old), str(new), "--input-format", "lines", "--format", "json")
     assert (code, err) == (0, "")
     found = json.loads(out)
-    assert found["policy"] == "2024-03-01"
+    assert found["policy"] == "after"
     assert [c["kind"] for c in found["changes"]] == ["permission-granted"]
     assert found["verdict"] == "loosened"
+
+
+def test_files_named_for_their_version_belong_to_their_folders_policy(folder: Path) -> None:
+    version = import_file(str(folder / "v1@2024-01-15.txt"), "lines").version
+    assert version.policy == "reading-room"
+
+
+def test_a_file_named_otherwise_is_a_policy_of_its_own_name(tmp_path: Path) -> None:
+    write(tmp_path / "policy.txt", "version v9\neffective 2023-02-01\npermit read\n")
+    assert import_file(str(tmp_path / "policy.txt"), "lines").version.policy == "policy"
 
 
 def test_log_reads_a_foreign_folder(folder: Path, run: Callable[..., tuple[int, str, str]]) -> None:

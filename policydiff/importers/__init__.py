@@ -15,12 +15,14 @@ import typing
 from policydiff._lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
+    from policydiff.importers._aws_iam import from_aws_iam
     from policydiff.importers._files import import_file
     from policydiff.importers._registry import IMPORTERS, formats, importer
 
 __all__ = [
     "IMPORTERS",
     "formats",
+    "from_aws_iam",
     "import_file",
     "importer",
 ]
@@ -29,6 +31,7 @@ __all__ = [
 _HOMES = {
     **dict.fromkeys(("IMPORTERS", "formats", "importer"), "policydiff.importers._registry"),
     "import_file": "policydiff.importers._files",
+    "from_aws_iam": "policydiff.importers._aws_iam",
 }
 
 

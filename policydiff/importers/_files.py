@@ -14,7 +14,9 @@ allowed but rarely which version it is or when it took effect. For a file
    ``get-policy-version`` answer holds ``VersionId`` and ``CreateDate``).
 
 The policy id comes from the caller, else the sidecar, else the default the
-caller gives (a history folder's name), else the file name.
+caller gives (a history folder's name), else the name of the folder of a
+file named for its version (``DataLakeReadOnlyAccess/v3@2023-02-20.json``),
+else the file's name without its suffix.
 """
 
 from __future__ import annotations
@@ -157,7 +159,8 @@ def import_file(
         version: The version label, overriding the sidecar's and the name's.
         effective: When it took effect, overriding the sidecar's and the name's.
         default_policy: The policy id when neither the caller nor a sidecar
-            gives one; else the file name (without its suffix) is used.
+            gives one; else the folder's name for a file named for its
+            version, the file's name (without its suffix) for another.
         limits: Bounds on the file's size.
 
     Raises:
@@ -177,7 +180,9 @@ def import_file(
         meta, probe = _read_sidecar(side_text, side_name, limits)
     named_version, named_date = from_name(target)
     given = {k: getattr(probe, k) for k in meta} if probe is not None else {}
-    chosen_policy = policy or given.get("policy") or default_policy or stem(target)
+    # A file named for its version (v3@2024-05-30.json) sits in its policy's folder.
+    named_for = target.resolve().parent.name if named_version is not None else stem(target)
+    chosen_policy = policy or given.get("policy") or default_policy or named_for
     chosen_version = version or given.get("version") or named_version
     chosen_effective = effective
     if chosen_effective is None:

@@ -26,7 +26,9 @@ from policydiff.errors import DocumentError, Problem
 __all__ = ["IMPORTERS", "Importer", "formats", "importer"]
 
 #: Each foreign format's name and its importer, as ``"module:function"``.
-IMPORTERS: dict[str, str] = {}
+IMPORTERS: dict[str, str] = {
+    "aws-iam": "policydiff.importers._aws_iam:from_aws_iam",
+}
 
 
 class Importer(Protocol):
