@@ -9,6 +9,9 @@ time:
   every history read and logged in this process;
 - *batch, 2 processes*: the same call with a new ``ProcessPoolExecutor(2)``
   (its start-up inside the timing, as ``--jobs 2`` pays it);
+- *batch, 1 process*: the same with a pool of one worker, whose CPU time
+  against the serial run's is what the pool and the batch call cost, apart
+  from two processes sharing the machine;
 - *hand-written pool*: ``ProcessPoolExecutor(2).map`` of a plain function
   doing the same work, the baseline the batch call's own overhead is judged
   against;
@@ -105,8 +108,8 @@ def _serial(paths: list[str]) -> list[str | None]:
     return [o.value for o in policydiff.log_many(paths, format="json")]
 
 
-def _batch(paths: list[str]) -> list[str | None]:
-    with ProcessPoolExecutor(WORKERS) as pool:
+def _batch(paths: list[str], workers: int = WORKERS) -> list[str | None]:
+    with ProcessPoolExecutor(workers) as pool:
         return [o.value for o in policydiff.log_many(paths, format="json", executor=pool)]
 
 
@@ -153,6 +156,7 @@ def run(scale: str = "tiny") -> dict[str, Any]:
         contenders: dict[str, Callable[[], object]] = {
             "serial": lambda: _serial(paths),
             f"batch, {WORKERS} processes": lambda: _batch(paths),
+            "batch, 1 process": lambda: _batch(paths, 1),
             "hand-written pool": lambda: _hand_written(paths),
         }
         if size["cli"]:
