@@ -927,6 +927,9 @@ def _pool(jobs: int, paths: int) -> Iterator[Executor | None]:
 
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupts_to_the_parent)
     try:
+        # Start the workers now, before a spinner's thread runs: a process
+        # forked while another thread holds a lock may wait on it forever.
+        pool.submit(os.getpid).result()
         yield pool
     except BrokenProcessPool:
         message = (
@@ -1018,7 +1021,7 @@ def _each(argument: str, paths: tuple[str, ...], jobs: int) -> int:
         argument=argument,
         colour=_colour_wanted(sys.stdout),
     )
-    with _working(f"Working on {len(paths)} paths…"), _pool(jobs, len(paths)) as executor:
+    with _pool(jobs, len(paths)) as executor, _working(f"Working on {len(paths)} paths…"):
         printed = [outcome.result() for outcome in batch(task, paths, executor=executor)]
     usage = next((p.usage for p in printed if p.usage is not None), None)
     if usage is not None:
