@@ -127,7 +127,9 @@ def batch(
     Args:
         function: What to do with one input. With a process pool or Dask it
             must pickle: a module-level function, or a
-            :func:`functools.partial` of one.
+            :func:`functools.partial` of one. What it returns travels back
+            whole: return a report or a summary rather than loaded
+            versions, which cost more to send than to read again.
         inputs: The inputs, usually paths: each worker reads its own files.
         executor: Any :class:`concurrent.futures.Executor` (a process or
             thread pool, Dask's ``Client.get_executor()``); without one the
