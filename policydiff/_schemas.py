@@ -29,6 +29,7 @@ SCHEMAS: dict[str, str] = {
     "check": "check --format json",
     "validate": "validate --format json",
     "at": "at --format json",
+    "paths": "log and check --each --format json, over several paths",
 }
 
 
@@ -54,7 +55,8 @@ def schema(name: str) -> dict[str, Any]:
         name: ``version``, ``history``, ``store`` (a history stored as
             deltas), or an output: ``diff``, ``log``,
             ``impact``, ``answer`` (``decide``), ``timeline`` (``decide
-            --timeline``), ``check``, ``validate`` or ``at``.
+            --timeline``), ``check``, ``validate``, ``at``, or ``paths``
+            (``log`` and ``check --each`` over several paths).
 
     Returns:
         The schema (draft 2020-12), a new dict on every call.
