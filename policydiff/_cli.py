@@ -1052,7 +1052,7 @@ def _heading(path: str, output_format: str) -> str:
 
 
 def _merged(paths: Sequence[str], printed: Sequence[_Printed], output_format: str) -> str:
-    """One JSON document for many paths, or one SARIF log with a run per path."""
+    """Merge the paths' JSON into one document, or their SARIF logs into one with a run each."""
     import json
 
     from policydiff._render_json import json_text
