@@ -31,6 +31,7 @@ if typing.TYPE_CHECKING:
     from policydiff.errors import (
         DiffError,
         DocumentError,
+        GitError,
         HistoryError,
         PolicyDiffError,
         Problem,
@@ -74,6 +75,7 @@ __all__ = [
     "Effect",
     "Event",
     "FrozenMap",
+    "GitError",
     "Group",
     "HistoryError",
     "Impact",
@@ -131,6 +133,7 @@ _HOMES = {
         (
             "DiffError",
             "DocumentError",
+            "GitError",
             "HistoryError",
             "PolicyDiffError",
             "Problem",

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Literal, get_args
 
 from policydiff._decisions import Answer, Gate, Impact
+from policydiff._git_changes import ChangesGate
 from policydiff._history import Period, PolicyHistory, TimelineEntry
 from policydiff._render_decisions import (
     answer_markdown,
@@ -27,12 +28,15 @@ from policydiff._render_decisions import (
     timeline_markdown,
     timeline_text,
 )
+from policydiff._render_gate import changes_head, changes_markdown, changes_text, fit_markdown
 from policydiff._render_json import at_json, diff_json, json_text, log_json, validate_json
 from policydiff._render_markdown import at_markdown, diff_markdown, log_markdown
 from policydiff._render_scan import (
     Place,
     gate_github,
     gate_sarif,
+    gates_github,
+    gates_sarif,
     problems_github,
     problems_sarif,
 )
@@ -57,6 +61,7 @@ __all__ = [
     "render",
     "render_answer",
     "render_at",
+    "render_changes",
     "render_check",
     "render_gate",
     "render_gate_problems",
@@ -246,7 +251,11 @@ def render_impact(found: Impact, format: OutputFormat, old: str, new: str) -> st
 
 
 def render_gate(
-    gate: Gate, format: GateFormat = "text", *, places: Mapping[str, Place] | None = None
+    gate: Gate,
+    format: GateFormat = "text",
+    *,
+    places: Mapping[str, Place] | None = None,
+    command: str = "policydiff check OLD NEW --format json",
 ) -> str:
     """Render a review gate judged by decisions: the situations that moved, or OK.
 
@@ -258,17 +267,55 @@ def render_gate(
             command per offending change.
         places: For ``sarif`` and ``github``: each change's file and rule
             line, by fingerprint.
+        command: For ``markdown``: the command printing the full report,
+            named when the report is cut to fit a review comment.
     """
-    if format not in GATE_FORMATS:
-        msg = f"unknown format {shown(format)} (expected one of: {', '.join(GATE_FORMATS)})"
-        raise ValueError(msg)
+    _known_gate(format)
     if format == "sarif":
         return gate_sarif(gate, places or {})
     if format == "github":
         return gate_github(gate, places or {}, gate_head(gate))
     if format == "json":
         return json_text(gate.to_dict())
-    return _plain(gate_markdown(gate) if format == "markdown" else gate_text(gate))
+    if format == "markdown":
+        return _plain(fit_markdown(gate_markdown(gate), command=command))
+    return _plain(gate_text(gate))
+
+
+def render_changes(
+    run: ChangesGate,
+    format: GateFormat = "text",
+    *,
+    places: Sequence[Mapping[str, Place]] = (),
+    command: str = "policydiff check --base REV --format json",
+) -> str:
+    """Render ``check --base``: the gate of every policy changed since a revision.
+
+    Args:
+        run: The judgement.
+        format: The output format; JSON is ``run.to_dict()``, ``sarif`` one
+            log and ``github`` one list of commands for every step.
+        places: For ``sarif`` and ``github``: for each step (in order), each
+            change's file and rule line, by fingerprint.
+        command: For ``markdown``: the command printing the full report.
+    """
+    _known_gate(format)
+    if format in ("sarif", "github"):
+        located = [(gate, where) for (_, gate), where in zip(run.gates, places, strict=True)]
+        if format == "sarif":
+            return gates_sarif(located)
+        return gates_github(located, changes_head(run))
+    if format == "json":
+        return json_text(run.to_dict())
+    if format == "markdown":
+        return _plain(changes_markdown(run, command=command))
+    return _plain(changes_text(run))
+
+
+def _known_gate(format: str) -> None:
+    if format not in GATE_FORMATS:
+        msg = f"unknown format {shown(format)} (expected one of: {', '.join(GATE_FORMATS)})"
+        raise ValueError(msg)
 
 
 def render_gate_problems(problems: Sequence[Problem], format: GateFormat) -> str:
