@@ -21,6 +21,7 @@ if typing.TYPE_CHECKING:
     from policydiff._documents import Limits, dump, dumps, load, loads
     from policydiff._evaluate import decide
     from policydiff._history import Period, PolicyHistory, TimelineEntry
+    from policydiff._history_git import load_git_history
     from policydiff._history_load import load_history
     from policydiff._impact import impact
     from policydiff._render import render
@@ -106,6 +107,7 @@ __all__ = [
     "impact",
     "load",
     "load_deltas",
+    "load_git_history",
     "load_history",
     "loads",
     "render",
@@ -123,6 +125,7 @@ _HOMES = {
     "decide": "policydiff._evaluate",
     **dict.fromkeys(("Period", "PolicyHistory", "TimelineEntry"), "policydiff._history"),
     **dict.fromkeys(("load_history",), "policydiff._history_load"),
+    "load_git_history": "policydiff._history_git",
     "impact": "policydiff._impact",
     **dict.fromkeys(("render",), "policydiff._render"),
     **dict.fromkeys(("report",), "policydiff._render_html"),

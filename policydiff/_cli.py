@@ -260,7 +260,16 @@ def diff_command(
 
 
 @cli.command("log", short_help="Every change in a history, oldest first, with when.")
-@click.argument("history", type=click.Path())
+@click.argument("arguments", metavar="[REV_RANGE] HISTORY", nargs=-1, required=True)
+@click.option(
+    "--git",
+    "from_git",
+    is_flag=True,
+    help=(
+        "Read HISTORY's committed revisions from git (each commit that changed it is a"
+        " version), in REV_RANGE (default: HEAD's history)."
+    ),
+)
 @click.option("--rule", "rule_id", metavar="ID", help="Only the changes to this rule.")
 @click.option(
     "--since", metavar="WHEN", callback=_check_when, help="Only steps taking effect from WHEN on."
@@ -279,7 +288,8 @@ def diff_command(
 @click.option("--oneline", is_flag=True, help="One line per step: date, labels, counts, verdict.")
 @_format_option
 def log_command(
-    history: str,
+    arguments: tuple[str, ...],
+    from_git: bool,
     rule_id: str | None,
     since: str | None,
     until: str | None,
@@ -295,6 +305,12 @@ def log_command(
     --rule, "start" lists the rule as in force from the first version, when
     it was.
 
+    With --git, HISTORY is a version document (or a folder of them) in a
+    git repository, and every committed revision of it is a version: its
+    effective time is the document's own, else the commit's time, and the
+    report says which (JSON: "git"). A revision that keeps the label of an
+    earlier one amends that version.
+
     \b
     Example:
       cd examples/us-ukraine-strikes/history
@@ -309,8 +325,22 @@ def log_command(
     if oneline and output_format == "json":
         message = "--oneline is a layout for people: use it without --format json"
         raise click.UsageError(message)
+    if len(arguments) > (2 if from_git else 1):
+        message = (
+            "expected [REV_RANGE] HISTORY with --git" if from_git else "expected one HISTORY"
+        ) + f" (got {len(arguments)} arguments)"
+        raise click.UsageError(message)
+    revisions = None
     with _working("Reading the history and comparing its versions…"):
-        loaded = policydiff.load_history(history)
+        if from_git:
+            from policydiff._history_git import read_git_history
+
+            revisions = read_git_history(
+                arguments[-1], arguments[0] if len(arguments) == 2 else None
+            )
+            loaded = revisions.history
+        else:
+            loaded = policydiff.load_history(arguments[0])
         start = (
             () if rule_id is None else tuple(e for e in loaded.start() if e.change.rule == rule_id)
         )
@@ -326,6 +356,10 @@ def log_command(
     text = render_log(
         loaded, steps, rule_id, output_format, start=start, oneline=oneline, filtered=filtered
     )
+    if revisions is not None:
+        from policydiff._render import with_revisions
+
+        text = with_revisions(text, revisions, output_format)
     _emit(text, output_format)
 
 

@@ -21,10 +21,12 @@ from policydiff.errors import GitError
 __all__ = [
     "Changed",
     "Commit",
+    "blobs",
     "changed_files",
     "commit_of",
     "commits_touching",
     "files_in",
+    "is_folder",
     "relative_to_root",
     "repository_root",
     "show",
@@ -203,13 +205,29 @@ def show(root: Path, commit: str, path: str) -> bytes:
 def files_in(root: Path, commit: str, folder: str) -> list[str]:
     """Return the files directly inside ``folder`` (from the root) at ``commit``; ``[]`` if none."""
     prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
-    listed = _output(["ls-tree", "-z", commit, "--", prefix or "."], root)
+    return [path for path, _ in blobs(root, commit, prefix or ".")]
+
+
+def blobs(root: Path, commit: str, spec: str) -> list[tuple[str, str]]:
+    """Return each file ``spec`` names at ``commit`` with its blob hash, by path.
+
+    ``spec`` is a file's path, or a folder's ending in ``/`` for the files
+    directly inside it (``.`` for the top folder).
+    """
+    listed = _output(["ls-tree", "-z", commit, "--", spec], root)
     found = []
     for entry in _split_z(listed):
         meta, _, path = entry.partition("\t")
-        if meta.split()[1] == "blob":
-            found.append(path)
+        _, kind, blob = meta.split()
+        if kind == "blob":
+            found.append((path, blob))
     return sorted(found)
+
+
+def is_folder(root: Path, commit: str, path: str) -> bool:
+    """Whether ``path`` (from the root) is a folder at ``commit``."""
+    listed = _split_z(_output(["ls-tree", "-z", commit, "--", path.rstrip("/")], root))
+    return any(entry.partition("\t")[0].split()[1] == "tree" for entry in listed)
 
 
 def commits_touching(root: Path, revisions: str | None, path: str) -> list[Commit]:

@@ -9,6 +9,7 @@ in :mod:`policydiff._render_text`, :mod:`policydiff._render_markdown` and
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Mapping, Sequence
 from typing import Literal, get_args
@@ -16,6 +17,7 @@ from typing import Literal, get_args
 from policydiff._decisions import Answer, Gate, Impact
 from policydiff._git_changes import ChangesGate
 from policydiff._history import Period, PolicyHistory, TimelineEntry
+from policydiff._history_git import FROM_COMMIT, GitHistory
 from policydiff._render_decisions import (
     answer_markdown,
     answer_text,
@@ -69,6 +71,7 @@ __all__ = [
     "render_log",
     "render_timeline",
     "render_validate",
+    "with_revisions",
 ]
 
 OutputFormat = Literal["text", "markdown", "json"]
@@ -391,3 +394,42 @@ def render_timeline(
     words = situation_words_plain(dict(situation))
     render = timeline_markdown if format == "markdown" else timeline_text
     return _plain(render(history.policy, words, periods))
+
+
+def with_revisions(text: str, read: GitHistory, format: OutputFormat = "text") -> str:
+    """Add to a log read from git the revision behind each version and its effective time's origin.
+
+    Args:
+        text: The log, as :func:`render_log` returned it.
+        read: The history read from git, with its revisions.
+        format: The log's format; JSON gains ``"git"``: the range, the path
+            and each revision (``commit``, ``time``, ``path``, ``version``,
+            ``effective_from``: ``document`` or ``commit``).
+    """
+    _known(format)
+    if format == "json":
+        data = json.loads(text)
+        data["git"] = {
+            "range": read.range,
+            "path": read.path,
+            "revisions": [r.to_dict() for r in read.revisions],
+        }
+        return json_text(data)
+    count = len(read.revisions)
+    head = (
+        f"Read from git: {count} {'revision' if count == 1 else 'revisions'} of {read.path}"
+        f" in {read.range}, oldest first."
+    )
+    lines = []
+    for r in read.revisions:
+        origin = (
+            f"effective at the commit time, {r.time} (the document gives no effective)"
+            if r.effective_from == FROM_COMMIT
+            else "effective as the document says"
+        )
+        lines.append(f"{r.version} (commit {r.commit[:12]} of {r.time}, {r.path}): {origin}")
+    if format == "markdown":
+        block = [markdown_escape(head), "", *(f"- {markdown_escape(line)}" for line in lines)]
+    else:
+        block = [head, *(f"  {line}" for line in lines)]
+    return _plain("\n".join(block)) + "\n\n" + text
