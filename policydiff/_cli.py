@@ -82,7 +82,8 @@ Examples, run in the repository's examples/us-ukraine-strikes/history folder:
   policydiff report . -o report.html
 
 \b
-A review gate in CI (GitHub Actions) that fails a pull request loosening policy.yaml:
+A review gate in CI (GitHub Actions) that fails a pull request loosening any
+policy under policies/, a version file added to a history folder included:
   jobs:
     policy-review:
       runs-on: ubuntu-latest
@@ -93,33 +94,21 @@ A review gate in CI (GitHub Actions) that fails a pull request loosening policy.
           with: {python-version: "3.12"}
         # not on PyPI yet: the repository variable POLICYDIFF_GIT holds its git URL
         - run: pip install "git+${{ vars.POLICYDIFF_GIT }}"
-        - run: policydiff validate policy.yaml
-        - run: |
-            git show "origin/$GITHUB_BASE_REF:policy.yaml" > "$RUNNER_TEMP/base.yaml"
-            policydiff check "$RUNNER_TEMP/base.yaml" policy.yaml --fail-on loosened
+        - run: policydiff check --base "origin/$GITHUB_BASE_REF" policies --fail-on loosened
+(policydiff's repository is also a GitHub Action, action.yml, with a job
+summary and SARIF for code scanning; see docs/ci.md.)
 
 \b
-A pre-commit hook (.pre-commit-config.yaml) that validates the policy documents
-under policies/ and stops a commit that loosens one of them:
+pre-commit hooks (.pre-commit-config.yaml) that validate the policy documents
+under policies/ and stop a commit that loosens one of them:
   repos:
-    - repo: local
+    - repo: <policydiff's git URL>
+      rev: <a tag or commit>
       hooks:
         - id: policydiff-validate
-          name: policydiff validate
-          entry: policydiff validate
-          language: system
-          files: ^policies/.*\\.(ya?ml|json|toml)$
-        - id: policydiff-no-loosening
-          name: policydiff check --fail-on loosened
-          language: system
-          files: ^policies/.*\\.(ya?ml|json|toml)$
-          entry: >-
-            sh -c 'for f; do
-            git cat-file -e "HEAD:$f" 2>/dev/null || continue;
-            old="$(mktemp -d)/old.${f##*.}";
-            git show "HEAD:$f" > "$old";
-            policydiff check "$old" "$f" --fail-on loosened || exit 1;
-            done' --
+          files: ^policies/
+        - id: policydiff-check
+          args: [--fail-on, loosened]
 
 \b
 Exit codes: 0 success; 1 `check` found a change it fails on; 2 bad usage or
