@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import posixpath
 import re
 import sys
@@ -306,6 +307,10 @@ class _Reader:
     def old_name(self, path: str) -> str:
         return f"{self.base}:{path}"
 
+    def new_name(self, path: str) -> str:
+        """Name a working-tree file as messages do: from the current folder."""
+        return os.path.relpath(self.root / path)
+
     def old_text(self, path: str) -> str:
         data = show(self.root, self.commit, path)
         name = self.old_name(path)
@@ -315,7 +320,7 @@ class _Reader:
         return decode(data, name)
 
     def new_text(self, path: str) -> str:
-        return read_text(str(self.root / path), self.limits)
+        return read_text(self.new_name(path), self.limits)
 
     def old_doc(self, path: str) -> _Doc | None:
         return _doc(path, self.old_text(path))
@@ -438,7 +443,7 @@ def _document_steps(reader: _Reader, change: Changed) -> list[Step]:
 
 
 def _version(reader: _Reader, doc: _Doc, *, old: bool) -> PolicyVersion:
-    name = reader.old_name(doc.path) if old else str(reader.root / doc.path)
+    name = reader.old_name(doc.path) if old else reader.new_name(doc.path)
     fmt = SUFFIXES[posixpath.splitext(doc.path)[1].lower()]
     return history_from_text(doc.text, name=name, format=fmt, limits=reader.limits).last
 
@@ -446,7 +451,7 @@ def _version(reader: _Reader, doc: _Doc, *, old: bool) -> PolicyVersion:
 def _history_of(reader: _Reader, doc: _Doc | None, *, old: bool) -> PolicyHistory | None:
     if doc is None:
         return None
-    name = reader.old_name(doc.path) if old else str(reader.root / doc.path)
+    name = reader.old_name(doc.path) if old else reader.new_name(doc.path)
     fmt = SUFFIXES[posixpath.splitext(doc.path)[1].lower()]
     return history_from_text(doc.text, name=name, format=fmt, limits=reader.limits)
 
@@ -473,8 +478,8 @@ def _folder_history(
         name = reader.old_name(folder or ".")
         files = [(reader.old_name(d.path), _given(d.text)) for d in docs]
     else:
-        name = str(reader.root / folder)
-        files = [(str(reader.root / d.path), _given(d.text)) for d in docs]
+        name = reader.new_name(folder or ".")
+        files = [(reader.new_name(d.path), _given(d.text)) for d in docs]
     return history_from_texts(files, name=name, limits=reader.limits)
 
 

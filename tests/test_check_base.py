@@ -153,7 +153,7 @@ def test_a_bad_document_in_the_working_tree_is_named_by_its_path(
     (repo / "history" / "2025.yaml").write_text("policy: us-weapons-use-ukraine\nversion: [\n")
     code, _, err = run(["check", "--base", "main", "--fail-on", "any"], capsys)
     assert code == 2
-    assert f"{repo / 'history' / '2025.yaml'}:" in err
+    assert err.startswith("history/2025.yaml:")
 
 
 def test_waivers_apply_to_every_step_and_an_expired_one_is_reported_once(
