@@ -1,6 +1,6 @@
 """Kubernetes RBAC manifests in: from_k8s_rbac, the role and subject views, bad manifests.
 
-The charts under tests/data/k8s_rbac are written after the examples of the
+The chart outputs under examples/acme-operator are written after the examples of the
 Kubernetes RBAC documentation, in the shape ``helm template`` prints.
 """
 
@@ -18,9 +18,9 @@ import policydiff
 from policydiff import DecisionEffect, DocumentError, Kind, Verdict
 from policydiff.importers import from_k8s_rbac
 
-DATA = Path(__file__).parent / "data" / "k8s_rbac"
-OLD_CHART = (DATA / "chart-1.4.0.yaml").read_text(encoding="utf-8")
-NEW_CHART = (DATA / "chart-1.5.0.yaml").read_text(encoding="utf-8")
+DATA = Path(__file__).resolve().parent.parent / "examples" / "acme-operator"
+OLD_CHART = (DATA / "helm-template-1.4.0.yaml").read_text(encoding="utf-8")
+NEW_CHART = (DATA / "helm-template-1.5.0.yaml").read_text(encoding="utf-8")
 SA = "ServiceAccount:acme/acme-operator"
 RESOURCES = "access resources"
 URLS = "access non-resource URLs"
