@@ -368,6 +368,11 @@ def yaml_duplicates(text: str) -> list[tuple[tuple[Step, ...], str, int, int, in
         root = loader.get_single_node()
     finally:
         loader.dispose()
+    return node_duplicates(root)
+
+
+def node_duplicates(root: Any) -> list[tuple[tuple[Step, ...], str, int, int, int]]:
+    """Every key repeated within one mapping below a composed YAML node, as :func:`yaml_duplicates`."""
     found: list[tuple[tuple[Step, ...], str, int, int, int]] = []
     seen: set[int] = set()
     stack: list[tuple[Any, tuple[Step, ...]]] = [(root, ())]

@@ -6,6 +6,7 @@ Kubernetes RBAC documentation, in the shape ``helm template`` prints.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -349,7 +350,7 @@ ADMINS = binding(
 
 
 def test_a_new_binding_shows_the_group_it_grants_more() -> None:
-    old, new = pair(NEW_CHART, NEW_CHART + manifest(ADMINS), view="subject")
+    old, new = pair(NEW_CHART, NEW_CHART + "---\n" + manifest(ADMINS), view="subject")
     result = policydiff.diff(old, new)
     assert result.verdict is Verdict.LOOSENED
     granted = [c for c in result if c.kind is Kind.PERMISSION_GRANTED]
@@ -371,7 +372,7 @@ def test_a_new_binding_shows_the_group_it_grants_more() -> None:
 
 
 def test_a_cluster_role_bound_in_a_namespace_grants_no_urls() -> None:
-    version = read(NEW_CHART + manifest(ADMINS), view="subject")
+    version = read(NEW_CHART + "---\n" + manifest(ADMINS), view="subject")
     group_rules = [r for r in version.rules if r.subject == {"Group:acme-admins"}]
     assert group_rules
     assert all(r.action == {RESOURCES} for r in group_rules)
@@ -404,7 +405,9 @@ def test_one_permission_granted_twice_is_one_rule_in_the_subject_view() -> None:
         ("ClusterRole", "acme-operator"),
         {"kind": "ServiceAccount", "name": "acme-operator", "namespace": "acme"},
     )
-    assert read(OLD_CHART, view="subject") == read(OLD_CHART + manifest(twice), view="subject")
+    assert read(OLD_CHART, view="subject") == read(
+        OLD_CHART + "---\n" + manifest(twice), view="subject"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -562,3 +565,38 @@ def test_parsed_data_errors_name_the_objects_index() -> None:
     [problem] = caught.value.problems
     assert (problem.path, problem.line) == ("[1].rules[0]", None)
     assert "document 2" in problem.message
+
+
+def test_a_repeated_key_is_an_error_as_kubernetes_makes_it() -> None:
+    text = (
+        ROLE_HEAD
+        + "rules:\n  - apiGroups: ['']\n    resources: [pods]\n    verbs: [get]\n    verbs: ['*']\n"
+    )
+    with pytest.raises(DocumentError) as caught:
+        read(text)
+    [problem] = caught.value.problems
+    assert str(problem) == (
+        "<string>:9:5: rules[0].verbs: duplicate key 'verbs' (first at line 8) (document 1)"
+    )
+
+
+def test_text_that_is_not_utf8_is_refused_with_its_place() -> None:
+    with pytest.raises(DocumentError, match=r"chart\.yaml:2:8: not UTF-8 text"):
+        read(b"kind: List\nitems: \xff\n", name="chart.yaml")
+
+
+def test_a_bad_effective_date_is_an_error_naming_the_field() -> None:
+    with pytest.raises(DocumentError, match=r"effective: .*2026-13-01"):
+        from_k8s_rbac(OLD_CHART, policy="acme-operator", version="v1", effective="2026-13-01")
+
+
+def test_kubectl_json_output_reads_as_its_yaml() -> None:
+    objects = list(yaml.safe_load_all(OLD_CHART))
+    listed = {"apiVersion": "v1", "kind": "List", "items": objects}
+    assert read(json.dumps(listed, indent=4)) == read(OLD_CHART)
+
+
+def test_the_file_name_given_is_in_every_problem() -> None:
+    with pytest.raises(DocumentError) as caught:
+        read(ROLE_HEAD + "rules: [7]\n", name="rendered.yaml")
+    assert str(caught.value).startswith("rendered.yaml:5:9: rules[0]: expected a rule mapping")

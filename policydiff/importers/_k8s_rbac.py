@@ -33,7 +33,7 @@ import attrs
 import yaml
 
 from policydiff._documents import DEFAULT_LIMITS, Limits, build, decode, screen, yaml_error
-from policydiff._locate import node_place, render_path
+from policydiff._locate import node_duplicates, node_place, render_path
 from policydiff._parse import YamlLoader, yaml_nodes
 from policydiff._text import a_type, joined, shown
 from policydiff.errors import DocumentError, Problem
@@ -244,6 +244,18 @@ def from_k8s_rbac(
         DocumentError: The text is not YAML, or an RBAC object is malformed;
             every problem names the document, its line and the field.
         ValueError: ``view`` is neither ``"role"`` nor ``"subject"``.
+
+    >>> from policydiff.importers import from_k8s_rbac
+    >>> version = from_k8s_rbac('''
+    ... apiVersion: rbac.authorization.k8s.io/v1
+    ... kind: Role
+    ... metadata: {name: pod-reader, namespace: default}
+    ... rules:
+    ...   - {apiGroups: [""], resources: [pods, pods/log], verbs: [get, list]}
+    ... ''', policy="cluster-rbac", version="v1", effective="2026-11")
+    >>> [rule] = version.rules
+    >>> sorted(rule.scope["verb"]), sorted(rule.scope["resource"]), sorted(rule.scope["namespace"])
+    (['get', 'list'], ['pods', 'pods/log'], ['default'])
     """
     if view not in ("role", "subject"):
         msg = f"unknown view {shown(view)} (expected one of: role, subject)"
@@ -297,6 +309,7 @@ def _yaml_objects(text: str, name: str, limits: Limits) -> Iterator[_Object]:
         raise DocumentError([Problem(file=name, path="", message=message)])
     loader = YamlLoader(text)
     found: list[_Object] = []
+    repeated: list[Problem] = []
     try:
         document = 0
         while loader.check_node():
@@ -304,6 +317,10 @@ def _yaml_objects(text: str, name: str, limits: Limits) -> Iterator[_Object]:
             assert node is not None  # check_node said one comes
             document += 1
             data = loader.construct_document(node)
+            if loader.duplicates:
+                # Kubernetes' own YAML reader refuses a repeated key; so do we.
+                repeated.extend(_repeated(node, document, name))
+                loader.duplicates = False
             if data is None:
                 continue  # an empty document, as ``---`` twice makes
             if not isinstance(data, dict):
@@ -321,7 +338,15 @@ def _yaml_objects(text: str, name: str, limits: Limits) -> Iterator[_Object]:
         raise DocumentError([Problem(file=name, path="", message=message)]) from None
     finally:
         loader.dispose()
+    if repeated:
+        raise DocumentError(repeated)
     yield from found
+
+
+def _repeated(node: Any, document: int, name: str) -> Iterator[Problem]:
+    for path, key, line, column, first in node_duplicates(node):
+        message = f"duplicate key {shown(key)} (first at line {first}) (document {document})"
+        yield Problem(file=name, path=render_path(path), message=message, line=line, column=column)
 
 
 def _flattened(objects: Iterator[_Object]) -> Iterator[_Object]:
