@@ -600,3 +600,21 @@ def test_the_file_name_given_is_in_every_problem() -> None:
     with pytest.raises(DocumentError) as caught:
         read(ROLE_HEAD + "rules: [7]\n", name="rendered.yaml")
     assert str(caught.value).startswith("rendered.yaml:5:9: rules[0]: expected a rule mapping")
+
+
+def test_an_alias_bomb_in_a_manifest_is_refused_before_it_is_expanded() -> None:
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 8):
+        previous = chr(ord("a") + level - 1)
+        bomb.append(
+            f"{chr(ord('a') + level)}: &{chr(ord('a') + level)} [{', '.join([f'*{previous}'] * 10)}]"
+        )
+    text = ROLE_HEAD + "labels:\n" + "\n".join(f"  {line}" for line in bomb) + "\nrules: []\n"
+    with pytest.raises(DocumentError, match="alias bomb"):
+        read(text)
+
+
+def test_an_imported_version_round_trips_through_a_document() -> None:
+    for view in ("role", "subject"):
+        version = read(OLD_CHART, view=view)
+        assert policydiff.loads(policydiff.dumps(version)) == version

@@ -32,7 +32,15 @@ from typing import Any, Literal
 import attrs
 import yaml
 
-from policydiff._documents import DEFAULT_LIMITS, Limits, build, decode, screen, yaml_error
+from policydiff._documents import (
+    DEFAULT_LIMITS,
+    Limits,
+    build,
+    check_shape,
+    decode,
+    screen,
+    yaml_error,
+)
 from policydiff._locate import node_duplicates, node_place, render_path
 from policydiff._parse import YamlLoader, yaml_nodes
 from policydiff._text import a_type, joined, shown
@@ -323,6 +331,15 @@ def _yaml_objects(text: str, name: str, limits: Limits) -> Iterator[_Object]:
                 loader.duplicates = False
             if data is None:
                 continue  # an empty document, as ``---`` twice makes
+            shape = check_shape(data, limits, shared=True) if "*" in text else None
+            if shape:
+                # Aliases may share one list many times over: counted expanded.
+                [raw] = shape
+                line, column = node_place(node, raw.path)
+                where = render_path(raw.path)
+                message = f"{raw.message} (document {document})"
+                problem = Problem(file=name, path=where, message=message, line=line, column=column)
+                raise DocumentError([problem])
             if not isinstance(data, dict):
                 mark = node.start_mark
                 message = f"expected a Kubernetes object (got {a_type(data)}) (document {document})"
