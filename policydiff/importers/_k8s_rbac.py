@@ -24,7 +24,6 @@ RBAC grants, never denies. A rule's dimensions:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
@@ -35,7 +34,6 @@ import yaml
 from policydiff._documents import (
     DEFAULT_LIMITS,
     Limits,
-    build,
     check_shape,
     decode,
     screen,
@@ -45,9 +43,10 @@ from policydiff._locate import node_duplicates, node_place, render_path
 from policydiff._parse import YamlLoader, yaml_nodes
 from policydiff._text import a_type, joined, shown
 from policydiff.errors import DocumentError, Problem
+from policydiff.importers._common import build_version, content_id
 from policydiff.model import PolicyVersion
 
-__all__ = ["from_k8s_rbac"]
+__all__ = ["from_k8s_rbac", "from_k8s_rbac_subjects"]
 
 View = Literal["role", "subject"]
 Path = tuple[str | int, ...]
@@ -220,7 +219,7 @@ def from_k8s_rbac(
     manifests: str | bytes | Mapping[str, Any] | Sequence[Any],
     *,
     policy: str,
-    version: str,
+    version: str | None,
     effective: Any,
     view: View = "role",
     namespace: str = "default",
@@ -274,14 +273,25 @@ def from_k8s_rbac(
     problems.raise_any()
     _aggregate(roles)
     rules = _role_rules(roles) if view == "role" else _subject_rules(roles, bindings)
-    data = {
-        "policy": policy,
-        "version": version,
-        "effective": effective,
-        "default": "prohibit",
-        "rules": rules,
-    }
-    return build(data, text="", format="json", name=name, limits=limits)
+    body = {"default": "prohibit", "rules": rules}
+    return build_version(body, policy=policy, version=version, effective=effective, name=name)
+
+
+def from_k8s_rbac_subjects(
+    manifests: str | bytes | Mapping[str, Any] | Sequence[Any],
+    *,
+    policy: str,
+    version: str | None,
+    effective: Any,
+    name: str = "<string>",
+) -> PolicyVersion:
+    """Read Kubernetes RBAC manifests in the subject view: ``from_k8s_rbac(..., view="subject")``.
+
+    The command line's format ``k8s-rbac-subjects``.
+    """
+    return from_k8s_rbac(
+        manifests, policy=policy, version=version, effective=effective, name=name, view="subject"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -738,10 +748,6 @@ def _aggregate(roles: dict[str, _Role]) -> None:
                 changed = True
 
 
-def _digest(*parts: Any) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:8]
-
-
 def _role_rules(roles: dict[str, _Role]) -> list[dict[str, Any]]:
     rules = []
     for ref in sorted(roles):
@@ -752,7 +758,7 @@ def _role_rules(roles: dict[str, _Role]) -> list[dict[str, Any]]:
                 scope["namespace"] = [role.namespace]
             rules.append(
                 {
-                    "id": f"{ref}:{grant.label()}#{_digest(ref, grant.what())}",
+                    "id": content_id(f"{ref}:{grant.label()}", [ref, grant.what()]),
                     "effect": "permit",
                     "action": grant.action,
                     "scope": scope,
@@ -784,7 +790,9 @@ def _subject_rules(roles: dict[str, _Role], bindings: list[_Binding]) -> list[di
                 scope["namespace"] = [ns]
             rules.append(
                 {
-                    "id": f"{subject}@{ns or '*'}:{grant.label()}#{_digest(subject, ns, grant.what())}",
+                    "id": content_id(
+                        f"{subject}@{ns or '*'}:{grant.label()}", [subject, ns, grant.what()]
+                    ),
                     "effect": "permit",
                     "subject": subject,
                     "action": grant.action,
@@ -802,7 +810,7 @@ def _subject_rules(roles: dict[str, _Role], bindings: list[_Binding]) -> list[di
             by_name["namespace"] = [ns]
         rules.append(
             {
-                "id": f"{subject}@{ns or '*'}:{ref}#{_digest(subject, ns, ref)}",
+                "id": content_id(f"{subject}@{ns or '*'}:{ref}", [subject, ns, ref]),
                 "effect": "permit",
                 "subject": subject,
                 "action": actions,
