@@ -17,11 +17,14 @@ from hypothesis import strategies as st
 
 import policydiff
 from policydiff import DecisionEffect, DocumentError, Kind, Verdict
+from policydiff._cli import main
 from policydiff.importers import from_k8s_rbac
 
 DATA = Path(__file__).resolve().parent.parent / "examples" / "acme-operator"
-OLD_CHART = (DATA / "1.4.0@2026-11-02.yaml").read_text(encoding="utf-8")
-NEW_CHART = (DATA / "1.5.0@2026-11-20.yaml").read_text(encoding="utf-8")
+OLD_FILE = DATA / "1.4.0@2026-11-02.yaml"
+NEW_FILE = DATA / "1.5.0@2026-11-20.yaml"
+OLD_CHART = OLD_FILE.read_text(encoding="utf-8")
+NEW_CHART = NEW_FILE.read_text(encoding="utf-8")
 SA = "ServiceAccount:acme/acme-operator"
 RESOURCES = "access resources"
 URLS = "access non-resource URLs"
@@ -618,3 +621,104 @@ def test_an_imported_version_round_trips_through_a_document() -> None:
     for view in ("role", "subject"):
         version = read(OLD_CHART, view=view)
         assert policydiff.loads(policydiff.dumps(version)) == version
+
+
+# ---------------------------------------------------------------------------
+# The command line: helm template outputs compared as they are.
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_diff_compares_two_helm_template_outputs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys,
+        "diff",
+        str(OLD_FILE),
+        str(NEW_FILE),
+        "--input-format",
+        "k8s-rbac",
+        "--format",
+        "json",
+    )
+    assert (code, err) == (0, "")
+    found = json.loads(out)
+    assert (found["policy"], found["from"]["version"], found["to"]["version"]) == (
+        "acme-operator",
+        "1.4.0",
+        "1.5.0",
+    )
+    assert found["verdict"] == "mixed"
+    moved = {(c["kind"], c["dimension"], tuple(c["removed"])) for c in found["changes"]}
+    assert ("scope-narrowed", "verb", ("patch", "update")) in moved
+
+
+def test_check_fails_the_upgrade_for_the_secrets_writes_it_drops(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "check",
+        str(OLD_FILE),
+        str(NEW_FILE),
+        "--input-format",
+        "k8s-rbac",
+        "--fail-on",
+        "tightened",
+    )
+    assert code == 1
+    assert "resource is secrets" in out
+    assert "verb is patch or update" in out
+
+
+def test_check_in_the_subject_view_fails_a_binding_that_grants_a_group_more(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    old = tmp_path / "1.5.0@2026-11-20.yaml"
+    new = tmp_path / "1.5.1@2026-12-01.yaml"
+    old.write_text(NEW_CHART, encoding="utf-8")
+    new.write_text(NEW_CHART + "---\n" + manifest(ADMINS), encoding="utf-8")
+    args = ("check", str(old), str(new), "--input-format", "k8s-rbac-subjects")
+    code, out, _ = run(capsys, *args, "--fail-on", "loosened")
+    assert code == 1
+    assert "Group:acme-admins may now access resources" in out
+    assert run(capsys, *args, "--fail-on", "tightened")[0] == 0
+
+
+def test_log_reads_a_folder_of_chart_outputs_as_a_history(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "log", str(DATA), "--input-format", "k8s-rbac", "--format", "json")
+    assert code == 0
+    [step] = json.loads(out)["diffs"]
+    assert (step["from"]["version"], step["to"]["version"]) == ("1.4.0", "1.5.0")
+
+
+def test_import_prints_the_version_a_chart_output_is(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "import", "k8s-rbac", str(OLD_FILE), "--format", "json")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert (data["policy"], data["version"], data["default"]) == (
+        "acme-operator",
+        "1.4.0",
+        "prohibit",
+    )
+    assert policydiff.loads(out, format="json") == read(OLD_CHART, "1.4.0")
+
+
+def test_a_bad_manifest_on_the_command_line_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "v1@2026-01-01.yaml"
+    bad.write_text(
+        ROLE_HEAD + "rules:\n  - apiGroups: ['']\n    resources: [pods]\n", encoding="utf-8"
+    )
+    code, out, err = run(capsys, "import", "k8s-rbac", str(bad))
+    assert (code, out) == (2, "")
+    assert (
+        err
+        == f"{bad}:6:5: rules[0].verbs: a rule needs at least one verb (\"*\" for any) (ClusterRole 'broken', document 1)\n"
+    )
