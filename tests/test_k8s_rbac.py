@@ -7,6 +7,7 @@ Kubernetes RBAC documentation, in the shape ``helm template`` prints.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,6 @@ from hypothesis import strategies as st
 
 import policydiff
 from policydiff import DecisionEffect, DocumentError, Kind, Verdict
-from policydiff._cli import main
 from policydiff.importers import from_k8s_rbac
 
 DATA = Path(__file__).resolve().parent.parent / "examples" / "acme-operator"
@@ -627,15 +627,11 @@ def test_an_imported_version_round_trips_through_a_document() -> None:
 # The command line: helm template outputs compared as they are.
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+Run = Callable[..., tuple[int, str, str]]
 
 
-def test_diff_compares_two_helm_template_outputs(capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_compares_two_helm_template_outputs(run: Run) -> None:
     code, out, err = run(
-        capsys,
         "diff",
         str(OLD_FILE),
         str(NEW_FILE),
@@ -657,10 +653,9 @@ def test_diff_compares_two_helm_template_outputs(capsys: pytest.CaptureFixture[s
 
 
 def test_check_fails_the_upgrade_for_the_secrets_writes_it_drops(
-    capsys: pytest.CaptureFixture[str],
+    run: Run,
 ) -> None:
     code, out, _ = run(
-        capsys,
         "check",
         str(OLD_FILE),
         str(NEW_FILE),
@@ -675,30 +670,30 @@ def test_check_fails_the_upgrade_for_the_secrets_writes_it_drops(
 
 
 def test_check_in_the_subject_view_fails_a_binding_that_grants_a_group_more(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    run: Run, tmp_path: Path
 ) -> None:
     old = tmp_path / "1.5.0@2026-11-20.yaml"
     new = tmp_path / "1.5.1@2026-12-01.yaml"
     old.write_text(NEW_CHART, encoding="utf-8")
     new.write_text(NEW_CHART + "---\n" + manifest(ADMINS), encoding="utf-8")
     args = ("check", str(old), str(new), "--input-format", "k8s-rbac-subjects")
-    code, out, _ = run(capsys, *args, "--fail-on", "loosened")
+    code, out, _ = run(*args, "--fail-on", "loosened")
     assert code == 1
     assert "Group:acme-admins may now access resources" in out
-    assert run(capsys, *args, "--fail-on", "tightened")[0] == 0
+    assert run(*args, "--fail-on", "tightened")[0] == 0
 
 
 def test_log_reads_a_folder_of_chart_outputs_as_a_history(
-    capsys: pytest.CaptureFixture[str],
+    run: Run,
 ) -> None:
-    code, out, _ = run(capsys, "log", str(DATA), "--input-format", "k8s-rbac", "--format", "json")
+    code, out, _ = run("log", str(DATA), "--input-format", "k8s-rbac", "--format", "json")
     assert code == 0
     [step] = json.loads(out)["diffs"]
     assert (step["from"]["version"], step["to"]["version"]) == ("1.4.0", "1.5.0")
 
 
-def test_import_prints_the_version_a_chart_output_is(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "import", "k8s-rbac", str(OLD_FILE), "--format", "json")
+def test_import_prints_the_version_a_chart_output_is(run: Run) -> None:
+    code, out, err = run("import", "k8s-rbac", str(OLD_FILE), "--format", "json")
     assert (code, err) == (0, "")
     data = json.loads(out)
     assert (data["policy"], data["version"], data["default"]) == (
@@ -709,14 +704,12 @@ def test_import_prints_the_version_a_chart_output_is(capsys: pytest.CaptureFixtu
     assert policydiff.loads(out, format="json") == read(OLD_CHART, "1.4.0")
 
 
-def test_a_bad_manifest_on_the_command_line_is_one_line(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_a_bad_manifest_on_the_command_line_is_one_line(run: Run, tmp_path: Path) -> None:
     bad = tmp_path / "v1@2026-01-01.yaml"
     bad.write_text(
         ROLE_HEAD + "rules:\n  - apiGroups: ['']\n    resources: [pods]\n", encoding="utf-8"
     )
-    code, out, err = run(capsys, "import", "k8s-rbac", str(bad))
+    code, out, err = run("import", "k8s-rbac", str(bad))
     assert (code, out) == (2, "")
     assert (
         err
