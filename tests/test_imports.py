@@ -75,17 +75,19 @@ def test_a_cycle_through_an_import_inside_a_function_is_found(tmp_path: Path) ->
 #: The layers, bottom first, as the file names tell them: words and errors;
 #: time and the model; documents (text to model); results and sentences; the
 #: engine (comparing, histories, storage, impact); the renderers; the command
-#: line and the package's public face.
+#: line and the package's public face. Importers (foreign formats in) sit on
+#: the documents layer and below the engine.
 LAYERS = (
     {"_text", "errors"},
     {"_time", "model"},
     {"_parse", "_locate", "_problems", "_convert", "_semantics", "_documents"},
     {"_results", "_describe", "_decisions", "_phrases"},
+    {"importers", "importers._common", "importers._cedar", "importers._odrl"},
     set(),  # the engine: every module not named elsewhere
     set(),  # the renderers: every module whose name starts with _render
     {"", "_cli", "__main__"},
 )
-_ENGINE, _RENDERERS = 4, 5
+_ENGINE, _RENDERERS = 5, 6
 
 
 def layer(module: str) -> int:
@@ -118,6 +120,7 @@ def test_the_file_names_place_each_module_in_its_layer() -> None:
         "policydiff.model",
         "policydiff._documents",
         "policydiff._results",
+        "policydiff.importers._cedar",
         "policydiff._diff",
         "policydiff._render_text",
         "policydiff._cli",

@@ -1,0 +1,278 @@
+"""from_cedar: Cedar policy sets read as versions, compared by what they decide."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import policydiff
+from policydiff.importers import from_cedar
+from policydiff.model import Conflict, Default, Effect, Kind, PolicyVersion, Verdict
+
+DATA = Path(__file__).parent / "data" / "cedar"
+ACTIONS = ['Action::"view"', 'Action::"edit"', 'Action::"delete"']
+
+
+def _read(name: str, text: str | None = None, **options: object) -> PolicyVersion:
+    source = (DATA / name).read_text(encoding="utf-8") if text is None else text
+    return from_cedar(
+        source, policy="photoflash", version=name, effective="2024-01-01", name=name, **options
+    )
+
+
+def _error(text: str, **options: object) -> str:
+    with pytest.raises(policydiff.DocumentError) as raised:
+        from_cedar(text, policy="p", version="1", effective="2024", name="bad.cedar", **options)
+    return str(raised.value)
+
+
+def _rule(version: PolicyVersion, rule_id: str) -> policydiff.Rule:
+    return next(rule for rule in version.rules if rule.id == rule_id)
+
+
+# -- the mapping ---------------------------------------------------------------
+
+
+def test_cedar_decides_by_default_deny_and_forbid_overrides_permit() -> None:
+    version = _read("photos-2024-01.cedar")
+    assert (version.default, version.conflict) == (Default.PROHIBIT, Conflict.PROHIBIT_OVERRIDES)
+
+
+def test_permit_and_forbid_become_permit_and_prohibit_with_their_at_id() -> None:
+    version = _read("photos-2024-01.cedar")
+    assert {(rule.id, rule.effect) for rule in version.rules} == {
+        ("family-views-vacation", Effect.PERMIT),
+        ("owners-manage-their-photos", Effect.PERMIT),
+        ("no-public-raw-files", Effect.PROHIBIT),
+    }
+
+
+def test_scope_constraints_become_subject_action_and_resource() -> None:
+    rule = _rule(_read("photos-2024-01.cedar"), "family-views-vacation")
+    assert rule.subject == {'Group::"family"'}
+    assert rule.action == {'Action::"view"'}
+    assert dict(rule.scope) == {"resource": {'Album::"vacation"'}}
+
+
+def test_an_equality_scope_also_names_the_entity_type() -> None:
+    version = _read("x", 'permit (principal == User::"alice", action == Action::"view", resource);')
+    (rule,) = version.rules
+    assert rule.subject == {'User::"alice"'}
+    assert dict(rule.scope) == {"principal-type": {"User"}}
+
+
+def test_is_and_is_in_constrain_the_entity_type() -> None:
+    text = (
+        'forbid (principal is User in Group::"banned", action == Action::"view",'
+        " resource is Photo);"
+    )
+    (rule,) = _read("x", text).rules
+    assert rule.subject == {'Group::"banned"'}
+    assert dict(rule.scope) == {"principal-type": {"User"}, "resource-type": {"Photo"}}
+
+
+def test_equalities_in_when_become_dimensions_and_the_rest_conditions() -> None:
+    rule = _rule(_read("photos-2024-01.cedar"), "no-public-raw-files")
+    assert dict(rule.scope) == {
+        "context.network": {"public"},
+        "resource.format": {"raw"},
+        "resource-type": {"Photo"},
+    }
+    assert rule.conditions == frozenset()
+    owners = _rule(_read("photos-2024-01.cedar"), "owners-manage-their-photos")
+    assert owners.conditions == {"resource.owner == principal"}
+
+
+def test_a_set_contains_or_an_or_of_equalities_is_a_dimension_of_several_values() -> None:
+    text = (
+        'permit (principal, action == Action::"view", resource)'
+        ' when { ["eu", "uk"].contains(context.region) }'
+        ' when { context.tier == "gold" || context.tier == "silver" };'
+    )
+    (rule,) = _read("x", text).rules
+    assert dict(rule.scope) == {"context.region": {"eu", "uk"}, "context.tier": {"gold", "silver"}}
+
+
+def test_unless_is_a_negated_condition_in_cedar_text() -> None:
+    text = (
+        'forbid (principal, action == Action::"edit", resource)'
+        ' unless { context.mfa && context.ip.isInRange(ip("10.0.0.0/8")) };'
+    )
+    (rule,) = _read("x", text).rules
+    assert rule.conditions == {'!(context.mfa && context.ip.isInRange(ip("10.0.0.0/8")))'}
+
+
+def test_conditions_are_written_with_only_the_parentheses_they_need() -> None:
+    text = (
+        'permit (principal, action == Action::"view", resource) when {'
+        " (context.a + 1) * 2 < 10 && !(context.b || context.c)"
+        ' && resource has "last name" && context.s like "a*\\*" && principal is User'
+        ' && (if context.q then 1 else 2) == 1 && context.r == {a: [true], "b c": -3} };'
+    )
+    (rule,) = _read("x", text).rules
+    assert rule.conditions == {
+        "(context.a + 1) * 2 < 10",
+        "!(context.b || context.c)",
+        'resource has "last name"',
+        'context.s like "a*\\*"',
+        "principal is User",
+        "(if context.q then 1 else 2) == 1",
+        'context.r == {a: [true], "b c": -3}',
+    }
+
+
+def test_an_unconstrained_action_means_every_action_given() -> None:
+    version = _read("x", "forbid (principal, action, resource);", actions=ACTIONS)
+    (rule,) = version.rules
+    assert rule.action == set(ACTIONS)
+
+
+def test_a_policy_without_at_id_gets_an_id_from_its_content() -> None:
+    text = 'permit (principal, action == Action::"view", resource);'
+    (rule,) = _read("x", text).rules
+    assert rule.id.startswith("cedar-")
+    assert _read("y", text.replace(" ", "  ")).rules[0].id == rule.id
+
+
+def test_the_json_policy_set_format_reads_the_same_without_cedarpy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import cedarpy
+
+    text = (DATA / "photos-2024-01.cedar").read_text(encoding="utf-8")
+    as_json = json.loads(cedarpy.policies_to_json_str(text))
+    expected = _read("photos-2024-01.cedar").rules
+    monkeypatch.setitem(sys.modules, "cedarpy", None)
+    assert _read("x", json.dumps(as_json)).rules == expected
+    assert from_cedar(as_json, policy="p", version="1", effective="2024").rules == expected
+
+
+# -- comparing versions ----------------------------------------------------------
+
+
+def test_a_forbid_added_and_an_action_list_widened_is_a_mixed_verdict() -> None:
+    d = policydiff.diff(_read("photos-2024-01.cedar"), _read("photos-2024-06.cedar"))
+    assert d.verdict is Verdict.MIXED
+    assert [(c.kind, c.rule, c.dimension, set(c.added)) for c in d] == [
+        (Kind.SCOPE_BROADENED, "family-views-vacation", "action", {'Action::"comment"'}),
+        (Kind.RESTRICTION_IMPOSED, "mfa-for-changes", None, set()),
+    ]
+
+
+def test_the_impact_says_who_gained_and_what_now_needs_mfa() -> None:
+    impact = policydiff.impact(_read("photos-2024-01.cedar"), _read("photos-2024-06.cedar"))
+    assert sorted(cube.description for cube in impact) == [
+        'Anyone may less freely Action::"delete" or Action::"edit" (was permitted by'
+        ' owners-manage-their-photos when "resource.owner == principal"; otherwise prohibited'
+        ' by default; now permitted by owners-manage-their-photos when not "!context.mfa" and'
+        ' "resource.owner == principal"; otherwise prohibited by mfa-for-changes or by default)',
+        'Group::"family" may now Action::"comment", where resource is Album::"vacation" (was'
+        " prohibited by default; now permitted by family-views-vacation)",
+    ]
+
+
+def test_reordering_policies_and_list_items_changes_nothing() -> None:
+    first = (DATA / "photos-2024-01.cedar").read_text(encoding="utf-8")
+    policies = first.split("\n\n")[1:]
+    reordered = "\n\n".join(reversed(policies)).replace(
+        'Action::"view", Action::"edit", Action::"delete"',
+        'Action::"delete", Action::"view", Action::"edit"',
+    )
+    assert reordered != first
+    d = policydiff.diff(_read("a", first), _read("b", reordered))
+    assert list(d) == []
+    assert d.verdict is Verdict.EQUIVALENT
+
+
+def test_reordering_policies_without_at_id_changes_nothing() -> None:
+    one = 'permit (principal, action == Action::"view", resource);'
+    two = 'forbid (principal == User::"eve", action == Action::"view", resource);'
+    d = policydiff.diff(_read("a", f"{one}\n{two}"), _read("b", f"{two}\n{one}"))
+    assert list(d) == []
+
+
+def test_a_repeated_policy_without_at_id_is_one_rule() -> None:
+    one = 'permit (principal, action == Action::"view", resource);'
+    assert len(_read("a", f"{one}\n{one}").rules) == 1
+
+
+# -- bad input -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "permit (principal, actio, resource);",
+            "bad.cedar: not valid Cedar: found an invalid variable in the policy scope: actio",
+        ),
+        (
+            "forbid (principal, action, resource);",
+            "bad.cedar: policy0.action: action is unconstrained, which means every action"
+            " of the application",
+        ),
+        (
+            'permit (principal == ?principal, action == Action::"view", resource);',
+            "bad.cedar: templates: policy templates are not read: link them into static"
+            " policies first",
+        ),
+        (
+            '@id("a") permit (principal, action == Action::"view", resource);\n'
+            '@id("a") forbid (principal, action == Action::"edit", resource);',
+            "bad.cedar: policy1.annotations.id: @id 'a' names another policy too",
+        ),
+        (
+            '@id(" a") permit (principal, action == Action::"view", resource);',
+            "bad.cedar: policy0.annotations.id: an @id must be non-empty text without"
+            " surrounding white space (got ' a')",
+        ),
+        (
+            "{not json",
+            "bad.cedar:1:2: not JSON: Expecting property name enclosed"
+            " in double quotes",
+        ),
+        (
+            '{"staticPolicies": {"p": {"effect": "allow"}}}',
+            "bad.cedar: p.effect: unknown effect 'allow' (expected one of: forbid, permit)",
+        ),
+        (
+            '{"staticPolicies": {"p": {"effect": "permit", "principal": {"op": "All"},'
+            ' "action": {"op": "==", "entity": {"type": "Action", "id": "v"}},'
+            ' "resource": {"op": "All"}, "conditions": [{"kind": "when", "body": {"Zap": 1}}]}}}',
+            "bad.cedar: p.conditions[0]: unsupported expression 'Zap'",
+        ),
+    ],
+)
+def test_bad_cedar_is_a_document_error_naming_the_place(text: str, expected: str) -> None:
+    assert _error(text) == expected
+
+
+def test_an_empty_actions_list_is_refused() -> None:
+    message = _error("forbid (principal, action, resource);", actions=[])
+    assert message == "bad.cedar: policy0.action: actions= names no action"
+
+
+def test_bad_effective_names_the_field() -> None:
+    with pytest.raises(policydiff.DocumentError, match=r"^x.cedar: effective: "):
+        from_cedar(
+            'permit (principal, action == Action::"view", resource);',
+            policy="p",
+            version="1",
+            effective="2024-13",
+            name="x.cedar",
+        )
+
+
+def test_without_cedarpy_cedar_text_names_the_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "cedarpy", None)
+    with pytest.raises(policydiff.DocumentError) as raised:
+        _read("photos-2024-01.cedar")
+    (found,) = raised.value.problems
+    assert found.file == "photos-2024-01.cedar"
+    assert "needs the cedarpy package" in found.message
+    assert found.hint == "pip install 'policydiff[cedar]'"
