@@ -231,8 +231,7 @@ def test_a_repeated_policy_without_at_id_is_one_rule() -> None:
         ),
         (
             "{not json",
-            "bad.cedar:1:2: not JSON: Expecting property name enclosed"
-            " in double quotes",
+            "bad.cedar:1:2: not JSON: Expecting property name enclosed in double quotes",
         ),
         (
             '{"staticPolicies": {"p": {"effect": "allow"}}}',
