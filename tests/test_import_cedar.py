@@ -6,11 +6,13 @@ import json
 import sys
 from pathlib import Path
 
+import pendulum
 import pytest
 
 import policydiff
 from policydiff.importers import from_cedar
-from policydiff.model import Conflict, Default, Effect, Kind, PolicyVersion, Verdict
+from policydiff.importers._cedar import expression
+from policydiff.model import Conflict, Default, Effect, Kind, PolicyVersion, Verdict, When
 
 DATA = Path(__file__).parent / "data" / "cedar"
 ACTIONS = ['Action::"view"', 'Action::"edit"', 'Action::"delete"']
@@ -122,6 +124,43 @@ def test_conditions_are_written_with_only_the_parentheses_they_need() -> None:
         "(if context.q then 1 else 2) == 1",
         'context.r == {a: [true], "b c": -3}',
     }
+
+
+def test_methods_sets_and_entities_print_as_cedar_and_literals_become_values() -> None:
+    text = (
+        'permit (principal, action == Action::"view", resource) when {'
+        ' context.tags.isEmpty() || context.tags.containsAll(["a"]) || principal is User in'
+        ' Group::"g" || context.at.offset(duration("1h")) > datetime("2024-01-01")'
+        ' } when { context.vip == true && context.team == Team::"red" && context.n == 3 };'
+    )
+    (rule,) = _read("x", text).rules
+    assert dict(rule.scope) == {
+        "context.n": {"3"},
+        "context.team": {'Team::"red"'},
+        "context.vip": {"true"},
+    }
+    assert rule.conditions == {
+        'context.tags.isEmpty() || context.tags.containsAll(["a"]) || principal is User in'
+        ' Group::"g" || context.at.offset(duration("1h")) > datetime("2024-01-01")'
+    }
+
+
+def test_values_of_the_json_form_print_as_cedar() -> None:
+    body = {
+        "==": {
+            "left": {".": {"left": {"Var": "context"}, "attr": "r"}},
+            "right": {
+                "Value": {
+                    "a": [True, False, 1],
+                    "b": {"__extn": {"fn": "ip", "arg": "10.0.0.1"}},
+                    "c": {"__entity": {"type": "User", "id": "x"}},
+                }
+            },
+        }
+    }
+    assert expression(body) == (
+        'context.r == {a: [true, false, 1], b: ip("10.0.0.1"), c: User::"x"}'
+    )
 
 
 def test_an_unconstrained_action_means_every_action_given() -> None:
@@ -252,6 +291,78 @@ def test_bad_cedar_is_a_document_error_naming_the_place(text: str, expected: str
 def test_an_empty_actions_list_is_refused() -> None:
     message = _error("forbid (principal, action, resource);", actions=[])
     assert message == "bad.cedar: policy0.action: actions= names no action"
+
+
+def _policy(**parts: object) -> str:
+    body = {
+        "effect": "permit",
+        "principal": {"op": "All"},
+        "action": {"op": "==", "entity": {"type": "Action", "id": "v"}},
+        "resource": {"op": "All"},
+        "conditions": [],
+        **parts,
+    }
+    return json.dumps({"staticPolicies": {"p": body}})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '{"staticPolicies": []}',
+            "bad.cedar: staticPolicies: expected a mapping of policies (got a list)",
+        ),
+        ('{"staticPolicies": {"p": 1}}', "bad.cedar: p: expected a policy object (got an int)"),
+        (
+            _policy(principal="all"),
+            "bad.cedar: p.principal: expected a scope constraint object (got a str)",
+        ),
+        (
+            _policy(resource={"op": "in", "entity": {"type": "Album"}}),
+            "bad.cedar: p.resource: expected an entity with a type and an id (got {'type': 'Album'})",
+        ),
+        (
+            _policy(action={"op": "in", "entities": []}),
+            "bad.cedar: p.action: an empty action list matches nothing",
+        ),
+        (
+            _policy(principal={"op": "like"}),
+            "bad.cedar: p.principal: unsupported scope constraint {'op': 'like'}",
+        ),
+        (
+            _policy(resource={"op": "is", "entity_type": "Photo", "in": {"slot": "?resource"}}),
+            "bad.cedar: p.resource: a template slot is not read: link the template into a"
+            " static policy first",
+        ),
+        (
+            _policy(conditions=[{"kind": "if", "body": {}}]),
+            "bad.cedar: p.conditions[0]: expected a when or unless clause (got {'body': {}, 'kind': 'if'})",
+        ),
+        (
+            _policy(conditions=[{"kind": "when", "body": [1]}]),
+            "bad.cedar: p.conditions[0]: unsupported expression [1]",
+        ),
+        (
+            _policy(conditions=[{"kind": "when", "body": {"!": {}}}]),
+            "bad.cedar: p.conditions[0]: malformed expression (KeyError('arg'))",
+        ),
+        (
+            _policy(conditions=[{"kind": "when", "body": {"Value": 1.5}}]),
+            "bad.cedar: p.conditions[0]: unsupported value 1.5",
+        ),
+    ],
+)
+def test_a_bad_json_policy_set_names_the_policy_and_field(text: str, expected: str) -> None:
+    assert _error(text) == expected
+
+
+def test_effective_takes_a_when_or_a_datetime() -> None:
+    text = 'permit (principal, action == Action::"view", resource);'
+    month = When.parse("2024-05")
+    instant = pendulum.datetime(2024, 5, 30, 14, tz="Europe/Kyiv")
+    by_when = from_cedar(text, policy="p", version="1", effective=month)
+    by_datetime = from_cedar(text, policy="p", version="1", effective=instant)
+    assert (by_when.effective, by_datetime.effective.instant) == (month, instant)
 
 
 def test_bad_effective_names_the_field() -> None:
