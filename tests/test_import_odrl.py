@@ -13,7 +13,7 @@ import policydiff
 from policydiff.importers import from_odrl
 from policydiff.model import Conflict, Default, Effect, Kind, PolicyVersion, Verdict
 
-DATA = Path(__file__).parent / "data" / "odrl"
+DATA = Path(__file__).resolve().parent.parent / "examples" / "odrl-offer"
 CONTEXT = "http://www.w3.org/ns/odrl.jsonld"
 ASSET = "http://example.com/document:1234"
 GERMANY, AUSTRIA, SWITZERLAND = (
