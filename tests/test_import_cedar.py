@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pendulum
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import policydiff
 from policydiff.importers import from_cedar
@@ -386,3 +388,18 @@ def test_without_cedarpy_cedar_text_names_the_extra_to_install(
     assert found.file == "photos-2024-01.cedar"
     assert "needs the cedarpy package" in found.message
     assert found.hint == "pip install 'policydiff[cedar]'"
+
+
+_POLICIES = [
+    'permit (principal in Group::"family", action == Action::"view", resource);',
+    '@id("edit") permit (principal, action in [Action::"edit", Action::"view"], resource)'
+    " when { resource.owner == principal };",
+    'forbid (principal == User::"eve", action == Action::"view", resource)'
+    ' when { context.network == "public" };',
+    'permit (principal is User, action == Action::"comment", resource in Album::"a");',
+]
+
+
+@given(order=st.permutations(_POLICIES))
+def test_any_order_of_the_policies_reads_as_the_same_version(order: list[str]) -> None:
+    assert _read("x", "\n".join(order)) == _read("x", "\n".join(_POLICIES))

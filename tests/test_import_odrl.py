@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import policydiff
 from policydiff.importers import from_odrl
@@ -410,3 +412,18 @@ def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(policydiff.DocumentError) as raised:
         _read(data)
     assert [problem.path for problem in raised.value.problems] == ["$.@type", "$.permission[0]"]
+
+
+@given(data=st.data())
+def test_any_order_of_rules_and_values_reads_as_the_same_version(data: st.DataObject) -> None:
+    document = _load("offer-2024-01.jsonld")
+    shuffled = copy.deepcopy(document)
+    shuffled["permission"] = data.draw(st.permutations(document["permission"]))
+    constraints = shuffled["permission"][0]["constraint"]
+    shuffled["permission"][0]["constraint"] = data.draw(st.permutations(constraints))
+    spatial = next(c for c in constraints if c["leftOperand"] == "spatial")
+    spatial["rightOperand"] = data.draw(st.permutations(spatial["rightOperand"]))
+    shuffled["prohibition"][0]["action"] = data.draw(
+        st.permutations(document["prohibition"][0]["action"])
+    )
+    assert _read(shuffled) == _read(document)
