@@ -248,35 +248,35 @@ def _bad(**change: Any) -> dict[str, Any]:
         ("{", "o.jsonld:1:2: not JSON: Expecting property name enclosed in double quotes"),
         (
             _bad(**{"@context": "https://example.com/context.jsonld"}),
-            "o.jsonld: $.@context: expected the ODRL context http://www.w3.org/ns/odrl.jsonld"
+            'o.jsonld: ["@context"]: expected the ODRL context http://www.w3.org/ns/odrl.jsonld'
             " (got 'https://example.com/context.jsonld')",
         ),
         (
             _bad(**{"@context": [CONTEXT, "https://example.com/more.jsonld"]}),
-            "o.jsonld: $.@context[1]: only the ODRL context is read, and no other context is"
+            'o.jsonld: ["@context"][1]: only the ODRL context is read, and no other context is'
             " fetched (got 'https://example.com/more.jsonld')",
         ),
         (
             _bad(**{"@context": [CONTEXT, {"target": "http://example.com/target"}]}),
-            "o.jsonld: $.@context[1]: redefines ODRL terms: target",
+            'o.jsonld: ["@context"][1]: redefines ODRL terms: target',
         ),
         (
             _bad(**{"@type": "Ticket"}),
-            "o.jsonld: $.@type: expected an ODRL policy type (Agreement, Offer, Set), got 'Ticket'",
+            "o.jsonld: [\"@type\"]: expected an ODRL policy type (Agreement, Offer, Set), got 'Ticket'",
         ),
         (
             _bad(inheritFrom="http://example.com/p:1"),
-            "o.jsonld: $.inheritFrom: policy"
+            "o.jsonld: inheritFrom: policy"
             " inheritance is not read: merge the parent policy's rules in first",
         ),
         (
             _bad(permission=[{"target": ASSET, "action": "play", "constrant": []}]),
-            "o.jsonld: $.permission[0].constrant: unknown ODRL property (expected one of: @id,"
+            "o.jsonld: permission[0].constrant: unknown ODRL property (expected one of: @id,"
             " @type, action, assignee, assigner, constraint, duty, target, uid)",
         ),
         (
             _bad(permission=[{"target": ASSET}]),
-            "o.jsonld: $.permission[0]: a rule needs an action (in the rule or the policy)",
+            "o.jsonld: permission[0]: a rule needs an action (in the rule or the policy)",
         ),
         (
             _bad(
@@ -291,24 +291,24 @@ def _bad(**change: Any) -> dict[str, Any]:
                     }
                 ]
             ),
-            "o.jsonld: $.permission[0].constraint[0].operator: unknown operator 'max' (expected"
+            "o.jsonld: permission[0].constraint.operator: unknown operator 'max' (expected"
             " one of: eq, gt, gteq, hasPart, isA, isAllOf, isAnyOf, isNoneOf, isPartOf, lt,"
             " lteq, neq)",
         ),
         (
             _bad(permission=[{"action": "play", "constraint": {"leftOperand": "count"}}]),
-            "o.jsonld: $.permission[0].constraint[0]: a constraint needs operator and rightOperand",
+            "o.jsonld: permission[0].constraint: a constraint needs operator and rightOperand",
         ),
         (
             _bad(prohibition=[{"action": "play", "remedy": {"action": "delete"}}]),
-            "o.jsonld: $.prohibition[0].remedy: remedies are not read",
+            "o.jsonld: prohibition[0].remedy: remedies are not read",
         ),
         (
             _bad(
                 permission=[{"uid": "r", "action": "play"}],
                 prohibition=[{"uid": "r", "action": "print"}],
             ),
-            "o.jsonld: $.prohibition[0].uid: uid 'r' names another rule too",
+            "o.jsonld: prohibition[0].uid: uid 'r' names another rule too",
         ),
         (
             _bad(
@@ -316,35 +316,35 @@ def _bad(**change: Any) -> dict[str, Any]:
                     {"action": "play", "target": {"@type": "AssetCollection", "source": "x"}}
                 ]
             ),
-            "o.jsonld: $.permission[0].target: collections defined by a source and refinements"
+            "o.jsonld: permission[0].target: collections defined by a source and refinements"
             " are not read",
         ),
         (b"\xff", "o.jsonld: not UTF-8 text (byte 0)"),
         (3, "o.jsonld: expected ODRL JSON-LD text or data (got an int)"),
         (
             _bad(conflict="first"),
-            "o.jsonld: $.conflict: unknown conflict 'first' (expected one of:"
+            "o.jsonld: conflict: unknown conflict 'first' (expected one of:"
             " invalid, perm, prohibit)",
         ),
         (
             _bad(permission=["play"]),
-            "o.jsonld: $.permission[0]: expected a rule object (got a str)",
+            "o.jsonld: permission[0]: expected a rule object (got a str)",
         ),
         (
             _bad(permission=[{"action": "play", "constraint": ["x"]}]),
-            "o.jsonld: $.permission[0].constraint[0]: expected a constraint object (got a str)",
+            "o.jsonld: permission[0].constraint[0]: expected a constraint object (got a str)",
         ),
         (
             _bad(permission=[{"action": "play", "duty": ["x"]}]),
-            "o.jsonld: $.permission[0].duty[0]: expected a duty object (got a str)",
+            "o.jsonld: permission[0].duty[0]: expected a duty object (got a str)",
         ),
         (
             _bad(permission=[{"action": "play", "duty": [{"target": "x"}]}]),
-            "o.jsonld: $.permission[0].duty[0]: a duty needs an action",
+            "o.jsonld: permission[0].duty[0]: a duty needs an action",
         ),
         (
             _bad(prohibition=[{"action": "play", "duty": [{"action": "pay"}]}]),
-            "o.jsonld: $.prohibition[0].duty: only a permission has duties here",
+            "o.jsonld: prohibition[0].duty: only a permission has duties here",
         ),
         (
             _bad(
@@ -359,7 +359,7 @@ def _bad(**change: Any) -> dict[str, Any]:
                     }
                 ]
             ),
-            "o.jsonld: $.permission[0].constraint[0].leftOperand: expected an operand name"
+            "o.jsonld: permission[0].constraint.leftOperand: expected an operand name"
             " (got {'a': 1})",
         ),
         (
@@ -375,7 +375,7 @@ def _bad(**change: Any) -> dict[str, Any]:
                     }
                 ]
             ),
-            "o.jsonld: $.permission[0].constraint[0].rightOperand: expected a value, an @id or"
+            "o.jsonld: permission[0].constraint.rightOperand: expected a value, an @id or"
             " an @value (got {'a': 1})",
         ),
         (
@@ -391,11 +391,11 @@ def _bad(**change: Any) -> dict[str, Any]:
                     }
                 ]
             ),
-            "o.jsonld: $.permission[0].constraint[0].rightOperand: an empty list matches nothing",
+            "o.jsonld: permission[0].constraint.rightOperand: an empty list matches nothing",
         ),
         (
             _bad(permission=[{"action": [1]}]),
-            "o.jsonld: $.permission[0].action[0]: expected a name or an object with a uid (got 1)",
+            "o.jsonld: permission[0].action[0]: expected a name or an object with a uid (got 1)",
         ),
     ],
 )
@@ -407,11 +407,21 @@ def test_bad_odrl_is_a_document_error_naming_the_place_and_field(
     assert str(raised.value) == expected
 
 
+def test_a_problem_in_json_ld_text_is_placed_at_its_line_and_column() -> None:
+    text = (DATA / "offer-2024-01.jsonld").read_text(encoding="utf-8")
+    text = text.replace('"operator": "lt"', '"operator": "before"')
+    with pytest.raises(policydiff.DocumentError) as raised:
+        _read(text)
+    assert str(raised.value).startswith(
+        "o.jsonld:24:23: permission[0].constraint[1].operator: unknown operator 'before'"
+    )
+
+
 def test_every_problem_is_reported_at_once() -> None:
     data = _bad(**{"@type": "Ticket"}, permission=[{"target": ASSET}])
     with pytest.raises(policydiff.DocumentError) as raised:
         _read(data)
-    assert [problem.path for problem in raised.value.problems] == ["$.@type", "$.permission[0]"]
+    assert [problem.path for problem in raised.value.problems] == ['["@type"]', "permission[0]"]
 
 
 @given(data=st.data())

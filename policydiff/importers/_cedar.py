@@ -121,12 +121,12 @@ def _policy_set(source: str | bytes | Mapping[str, Any], name: str) -> Mapping[s
         return source
     if not isinstance(source, (str, bytes)):
         raise fail(name, "", f"expected Cedar text or its JSON policy set (got {a_type(source)})")
-    source = text_of(source, name)
-    if source.lstrip().startswith("{"):
-        return json_object(source, name, "a Cedar policy set")
+    text: str = text_of(source, name)
+    if text.lstrip().startswith("{"):
+        return json_object(text, name, "a Cedar policy set")
     cedarpy = optional("cedarpy", "cedar", "Cedar policy text", name)
     try:
-        parsed: dict[str, Any] = json.loads(cedarpy.policies_to_json_str(source))
+        parsed: dict[str, Any] = json.loads(cedarpy.policies_to_json_str(text))
     except ValueError as error:
         hint = "check the policy against the Cedar grammar: each policy ends with ';'"
         raise fail(name, "", f"not valid Cedar: {error}", hint) from None

@@ -13,6 +13,8 @@ from typing import Any
 import attrs
 
 from policydiff._documents import build
+from policydiff._locate import render_path
+from policydiff._problems import RawProblem, place
 from policydiff._text import a_type
 from policydiff._time import write_when
 from policydiff.errors import DocumentError, Problem
@@ -59,8 +61,18 @@ def optional(module: str, extra: str, format_name: str, name: str) -> ModuleType
         raise DocumentError([Problem(file=name, path="", message=message, hint=hint)]) from None
 
 
-def text_of(source: str | bytes, name: str) -> str:
-    """Return ``source`` as text, refusing bytes that are not UTF-8."""
+def placed(problems: list[RawProblem], text: str | None, name: str) -> list[Problem]:
+    """Give each problem its line and column in ``text`` (JSON), or only its path."""
+    if text is not None:
+        return place(problems, text=text, format="json", name=name)
+    return [
+        Problem(file=name, path=render_path(p.path), message=p.message, hint=p.hint)
+        for p in problems
+    ]
+
+
+def text_of(source: Any, name: str) -> Any:
+    """Return ``source`` as text when it is bytes, refusing bytes that are not UTF-8."""
     if isinstance(source, bytes):
         try:
             return source.decode("utf-8")

@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from policydiff._problems import Path, RawProblem
 from policydiff._text import a_type, joined, shown
-from policydiff.errors import DocumentError, Problem
+from policydiff.errors import DocumentError
 from policydiff.importers._common import (
     Effective,
     content_id,
     fail,
     json_object,
     make_version,
-    problem,
+    placed,
     text_of,
 )
 from policydiff.model import PolicyVersion
@@ -113,11 +114,12 @@ def from_odrl(
     >>> [(sorted(rule.action), dict(rule.scope)) for rule in v.rules]
     [(['play'], {'target': frozenset({'http://example.com/asset:9898'})})]
     """
-    data = _parsed(document, name)
-    reader = _Reader(name)
+    text = None if isinstance(document, Mapping) else text_of(document, name)
+    data = document if isinstance(document, Mapping) else _parsed(text, name)
+    reader = _Reader()
     rules = reader.policy(data)
     if reader.problems:
-        raise DocumentError(reader.problems)
+        raise DocumentError(placed(reader.problems, text, name))
     conflict = _term(data.get("conflict", "invalid"))
     return make_version(
         name=name,
@@ -130,12 +132,10 @@ def from_odrl(
     )
 
 
-def _parsed(document: str | bytes | Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    if isinstance(document, Mapping):
-        return document
-    if not isinstance(document, (str, bytes)):
-        raise fail(name, "", f"expected ODRL JSON-LD text or data (got {a_type(document)})")
-    return json_object(text_of(document, name), name, "an ODRL policy")
+def _parsed(text: Any, name: str) -> Mapping[str, Any]:
+    if not isinstance(text, str):
+        raise fail(name, "", f"expected ODRL JSON-LD text or data (got {a_type(text)})")
+    return json_object(text, name, "an ODRL policy")
 
 
 def _term(value: Any) -> Any:
@@ -153,53 +153,62 @@ def _listed(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def _items(value: Any, path: Path) -> Iterator[tuple[Any, Path]]:
+    """Yield each item of a list, or a lone value, with its path in the document."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield item, (*path, index)
+    else:
+        yield value, path
+
+
 class _Reader:
     """Collects the rules of one document, and every problem on the way."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.problems: list[Problem] = []
+    def __init__(self) -> None:
+        self.problems: list[RawProblem] = []
 
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(problem(self.name, path, message))
+    def fail(self, path: Path, message: str, *, at_key: bool = False) -> None:
+        self.problems.append(RawProblem(path, message, at_key=at_key))
 
-    def keys(self, node: Mapping[str, Any], path: str, allowed: frozenset[str]) -> dict[str, Any]:
+    def keys(self, node: Mapping[str, Any], path: Path, allowed: frozenset[str]) -> dict[str, Any]:
         """Return ``node`` by ODRL term, refusing keys ODRL does not define here."""
         found: dict[str, Any] = {}
         for key, value in node.items():
             term = _term(key)
-            if term in _REFUSED and not (term == "refinement" and path.endswith("action")):
-                self.fail(f"{path}.{key}", _REFUSED[term])
+            if term in _REFUSED and term != "refinement":
+                self.fail((*path, key), _REFUSED[term], at_key=True)
             elif term in allowed or term == "refinement":
                 found[term] = value
             elif ":" in str(term) and not str(key).startswith("odrl:"):
                 continue  # another vocabulary's property: it decides nothing here
             else:
                 expected = ", ".join(sorted(allowed - {"@context"}))
-                self.fail(f"{path}.{key}", f"unknown ODRL property (expected one of: {expected})")
+                message = f"unknown ODRL property (expected one of: {expected})"
+                self.fail((*path, key), message, at_key=True)
         return found
 
     # -- the policy --------------------------------------------------------
 
     def policy(self, data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         self.context(data.get("@context"))
-        node = self.keys(data, "$", _POLICY_KEYS)
+        node = self.keys(data, (), _POLICY_KEYS)
         kind = _term(node.get("@type"))
         if kind not in POLICY_TYPES:
             expected = ", ".join(sorted(POLICY_TYPES - {"Policy"}))
-            self.fail("$.@type", f"expected an ODRL policy type ({expected}), got {shown(kind)}")
+            self.fail(("@type",), f"expected an ODRL policy type ({expected}), got {shown(kind)}")
         conflict = _term(node.get("conflict", "invalid"))
         if conflict not in CONFLICTS:
             self.fail(
-                "$.conflict",
+                ("conflict",),
                 f"unknown conflict {shown(conflict)} (expected one of: invalid, perm, prohibit)",
             )
         shared = {term: node[term] for term in FUNCTIONS if term in node}
         rules: dict[str, dict[str, Any]] = {}
         for key, effect in RULE_LISTS.items():
-            for index, rule in enumerate(_listed(node.get(key, []))):
-                for made in self.rule(rule, f"$.{key}[{index}]", effect, shared):
-                    self.add(rules, made, f"$.{key}[{index}]")
+            for rule, path in _items(node.get(key, []), (key,)):
+                for made in self.rule(rule, path, effect, shared):
+                    self.add(rules, made, path)
         return rules
 
     def context(self, context: Any) -> None:
@@ -209,14 +218,14 @@ class _Reader:
         named = [entry for entry in entries if isinstance(entry, str)]
         if not any(entry in CONTEXTS for entry in named):
             self.fail(
-                "$.@context",
+                ("@context",),
                 f"expected the ODRL context http://www.w3.org/ns/odrl.jsonld (got {shown(context)})",
             )
             return
         for index, entry in enumerate(entries):
             if isinstance(entry, str) and entry in CONTEXTS:
                 continue
-            place = f"$.@context[{index}]"
+            place = ("@context", index) if isinstance(context, list) else ("@context",)
             if not isinstance(entry, Mapping):
                 self.fail(
                     place,
@@ -229,17 +238,17 @@ class _Reader:
             if redefined:
                 self.fail(place, f"redefines ODRL terms: {', '.join(redefined)}")
 
-    def add(self, rules: dict[str, dict[str, Any]], rule: dict[str, Any], path: str) -> None:
+    def add(self, rules: dict[str, dict[str, Any]], rule: dict[str, Any], path: Path) -> None:
         given = rule.pop("given")
         if rule["id"] in rules and given:
-            self.fail(f"{path}.uid", f"uid {shown(rule['id'])} names another rule too")
+            self.fail((*path, "uid"), f"uid {shown(rule['id'])} names another rule too")
         # Identical rules without a uid are one rule: repeating one changes nothing.
         rules[rule["id"]] = rule
 
     # -- rules ---------------------------------------------------------------
 
     def rule(
-        self, rule: Any, path: str, effect: str, shared: Mapping[str, Any]
+        self, rule: Any, path: Path, effect: str, shared: Mapping[str, Any]
     ) -> Iterator[dict[str, Any]]:
         """Yield the rule at ``path`` and, for a permission, one ``oblige`` rule per duty."""
         if not isinstance(rule, Mapping):
@@ -247,39 +256,40 @@ class _Reader:
             return
         node = self.keys(rule, path, _RULE_KEYS)
         if "duty" in node and effect != "permit":
-            self.fail(f"{path}.duty", "only a permission has duties here")
+            self.fail((*path, "duty"), "only a permission has duties here")
         dims: dict[str, set[str]] = {}
         conditions: set[str] = set()
         for term, dim in FUNCTIONS.items():
             value = node.get(term, shared.get(term))
             if value is None:
                 continue
-            values = self.values(value, f"{path}.{term}", dims, conditions)
+            # A policy-level value is reported where the policy gives it.
+            where = (*path, term) if term in node else (term,)
+            values = self.values(value, where, dims, conditions)
             if values:
                 dims[dim] = values
         if "action" not in dims:
-            if not any(p.path.startswith(f"{path}.action") for p in self.problems):
+            if not any(p.path[: len(path) + 1] == (*path, "action") for p in self.problems):
                 self.fail(path, "a rule needs an action (in the rule or the policy)")
             return
-        for index, constraint in enumerate(_listed(node.get("constraint", []))):
-            self.constraint(constraint, f"{path}.constraint[{index}]", dims, conditions)
+        for constraint, where in _items(node.get("constraint", []), (*path, "constraint")):
+            self.constraint(constraint, where, dims, conditions)
         made = self.made(effect, dims, conditions, node)
         yield made
-        for index, duty in enumerate(_listed(node.get("duty", []))):
-            yield from self.duty(duty, f"{path}.duty[{index}]", made)
+        for duty, where in _items(node.get("duty", []), (*path, "duty")):
+            yield from self.duty(duty, where, made)
 
     def values(
-        self, value: Any, path: str, dims: dict[str, set[str]], conditions: set[str]
+        self, value: Any, path: Path, dims: dict[str, set[str]], conditions: set[str]
     ) -> set[str]:
         """Return the values an action, target, assignee or assigner names."""
         found: set[str] = set()
-        for index, item in enumerate(_listed(value)):
-            place = path if not isinstance(value, list) else f"{path}[{index}]"
-            if isinstance(item, Mapping) and path.endswith("action") and "refinement" in item:
+        for item, place in _items(value, path):
+            if isinstance(item, Mapping) and path[-1] == "action" and "refinement" in item:
                 named = {_term(k): v for k, v in item.items()}
                 base = named.get("rdf:value", named.get("value"))
-                for r_index, refinement in enumerate(_listed(named["refinement"])):
-                    self.constraint(refinement, f"{place}.refinement[{r_index}]", dims, conditions)
+                for refinement, where in _items(named["refinement"], (*place, "refinement")):
+                    self.constraint(refinement, where, dims, conditions)
                 item = base
             term = _term(item)
             if isinstance(term, str) and term:
@@ -308,7 +318,9 @@ class _Reader:
         rule["given"] = isinstance(given, str) and bool(given)
         return rule
 
-    def duty(self, duty: Any, path: str, permission: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    def duty(
+        self, duty: Any, path: Path, permission: Mapping[str, Any]
+    ) -> Iterator[dict[str, Any]]:
         """Yield the obligation a permission's duty puts on those who use it."""
         if not isinstance(duty, Mapping):
             self.fail(path, f"expected a duty object (got {a_type(duty)})")
@@ -319,15 +331,15 @@ class _Reader:
         if "action" not in node:
             self.fail(path, "a duty needs an action")
             return
-        required = joined(sorted(self.values(node["action"], f"{path}.action", dims, conditions)))
-        for index, constraint in enumerate(_listed(node.get("constraint", []))):
-            self.constraint(constraint, f"{path}.constraint[{index}]", dims, conditions)
+        required = joined(sorted(self.values(node["action"], (*path, "action"), dims, conditions)))
+        for constraint, where in _items(node.get("constraint", []), (*path, "constraint")):
+            self.constraint(constraint, where, dims, conditions)
         words = [f"{key} {joined(sorted(values), 'or')}" for key, values in sorted(dims.items())]
         words.extend(sorted(conditions))
         for term in ("target", "assignee"):
             if term in node:
                 words.append(
-                    f"{term} {joined(sorted(self.values(node[term], f'{path}.{term}', {}, set())), 'or')}"
+                    f"{term} {joined(sorted(self.values(node[term], (*path, term), {}, set())), 'or')}"
                 )
         text = f"duty: {required}" + (f" ({'; '.join(words)})" if words else "")
         rule = {
@@ -342,7 +354,7 @@ class _Reader:
     # -- constraints ---------------------------------------------------------
 
     def constraint(
-        self, constraint: Any, path: str, dims: dict[str, set[str]], conditions: set[str]
+        self, constraint: Any, path: Path, dims: dict[str, set[str]], conditions: set[str]
     ) -> None:
         """Add a constraint as a dimension (``eq``, ``isAnyOf``) or a condition in words."""
         if not isinstance(constraint, Mapping):
@@ -361,12 +373,12 @@ class _Reader:
             return
         left, operator = _term(node["leftOperand"]), _term(node["operator"])
         if not isinstance(left, str) or not left:
-            self.fail(f"{path}.leftOperand", f"expected an operand name (got {shown(left)})")
+            self.fail((*path, "leftOperand"), f"expected an operand name (got {shown(left)})")
             return
         if operator not in OPERATORS:
             expected = ", ".join(sorted(OPERATORS))
             self.fail(
-                f"{path}.operator",
+                (*path, "operator"),
                 f"unknown operator {shown(operator)} (expected one of: {expected})",
             )
             return
@@ -383,7 +395,7 @@ class _Reader:
         else:
             conditions.add(self.words(node, left, operator, right))
 
-    def operand(self, node: Mapping[str, Any], path: str) -> list[str] | None:
+    def operand(self, node: Mapping[str, Any], path: Path) -> list[str] | None:
         if "rightOperandReference" in node:
             reference = _term(node["rightOperandReference"])
             return [f"the value at {reference}"]
@@ -398,12 +410,12 @@ class _Reader:
                 values.append(str(item))
             else:
                 self.fail(
-                    f"{path}.rightOperand",
+                    (*path, "rightOperand"),
                     f"expected a value, an @id or an @value (got {shown(item)})",
                 )
                 return None
         if not values:
-            self.fail(f"{path}.rightOperand", "an empty list matches nothing")
+            self.fail((*path, "rightOperand"), "an empty list matches nothing")
             return None
         return values
 
@@ -420,27 +432,22 @@ class _Reader:
         self,
         node: Mapping[str, Any],
         term: str,
-        path: str,
+        path: Path,
         dims: dict[str, set[str]],
         conditions: set[str],
     ) -> None:
-        parts = _listed(node[term])
-        if (
-            isinstance(parts, list)
-            and len(parts) == 1
-            and isinstance(parts[0], Mapping)
-            and "@list" in parts[0]
-        ):
-            parts = _listed(parts[0]["@list"])
+        value, where = node[term], (*path, term)
+        if isinstance(value, Mapping) and "@list" in value:
+            value, where = value["@list"], (*where, "@list")
         if term == "and":
-            for index, part in enumerate(parts):
-                self.constraint(part, f"{path}.and[{index}]", dims, conditions)
+            for part, place in _items(value, where):
+                self.constraint(part, place, dims, conditions)
             return
         texts: list[str] = []
-        for index, part in enumerate(parts):
+        for part, place in _items(value, where):
             inner: dict[str, set[str]] = {}
             found: set[str] = set()
-            self.constraint(part, f"{path}.{term}[{index}]", inner, found)
+            self.constraint(part, place, inner, found)
             pieces = [f"{d} is {joined(sorted(v), 'or')}" for d, v in sorted(inner.items())]
             pieces.extend(sorted(found))
             texts.append(" and ".join(pieces))
