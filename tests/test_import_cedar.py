@@ -240,6 +240,96 @@ def test_a_repeated_policy_without_at_id_is_one_rule() -> None:
     assert len(_read("a", f"{one}\n{one}").rules) == 1
 
 
+def _entity(uid: str, *parents: str) -> dict[str, object]:
+    def ref(text: str) -> dict[str, str]:
+        kind, _, name = text.partition("::")
+        return {"type": kind, "id": name.strip('"')}
+
+    return {"uid": ref(uid), "parents": [ref(parent) for parent in parents], "attrs": {}}
+
+
+ENTITIES = [
+    _entity('User::"alice"', 'Group::"team"'),
+    _entity('User::"bob"', 'Group::"staff"'),
+    _entity('Group::"team"', 'Group::"staff"'),
+    _entity('Group::"staff"'),
+    _entity('Action::"view"', 'Action::"read"'),
+    _entity('Action::"list"', 'Action::"read"'),
+]
+
+
+def _grouped(group: str, label: str) -> PolicyVersion:
+    text = f'@id("read") permit (principal in {group}, action in Action::"read", resource);'
+    return _read(label, text, entities=json.dumps(ENTITIES))
+
+
+def test_with_entities_in_covers_the_members_of_a_group() -> None:
+    version = _grouped('Group::"team"', "a")
+    assert dict(version.vocabulary.trees["subject"]) == {
+        'Group::"staff"': {'Group::"team"', 'User::"bob"'},
+        'Group::"team"': {'User::"alice"'},
+    }
+    assert sorted(version.vocabulary.trees) == sorted(version.open) == ["action", "subject"]
+    alice = {"subject": 'User::"alice"', "action": 'Action::"list"'}
+    bob = {"subject": 'User::"bob"', "action": 'Action::"list"'}
+    assert policydiff.decide(version, alice).decision.value == "permitted"
+    assert policydiff.decide(version, bob).decision.value == "prohibited"
+
+
+def test_a_permits_in_group_widened_to_its_parent_is_broadened_for_the_new_members() -> None:
+    before, after = _grouped('Group::"team"', "a"), _grouped('Group::"staff"', "b")
+    d = policydiff.diff(before, after)
+    assert d.verdict is Verdict.LOOSENED
+    assert [(c.kind, c.dimension) for c in d] == [(Kind.SCOPE_BROADENED, "subject")]
+    (cube,) = policydiff.impact(before, after)
+    assert cube.description.startswith('User::"bob" may now Action::"read" (was prohibited')
+
+
+@pytest.mark.parametrize(
+    ("entities", "text", "expected"),
+    [
+        (
+            "[{",
+            'permit (principal in Group::"a", action == Action::"v", resource);',
+            "bad.cedar (entities): not JSON: Expecting property name enclosed in double"
+            " quotes (line 1)",
+        ),
+        (
+            "{}",
+            'permit (principal in Group::"a", action == Action::"v", resource);',
+            "bad.cedar (entities): expected a list of entities (got a dict)",
+        ),
+        (
+            [{"uid": "alice"}],
+            'permit (principal in Group::"a", action == Action::"v", resource);',
+            "bad.cedar (entities): [0]: expected an entity with a type and an id (got 'alice')",
+        ),
+        (
+            [_entity('User::"a"', 'Group::"x"', 'Group::"y"')],
+            'permit (principal in Group::"x", action == Action::"v", resource);',
+            'bad.cedar (entities): [0].parents: User::"a" has 2 parents; a vocabulary value'
+            " has at most one",
+        ),
+        (
+            [_entity('Group::"x"', 'Group::"y"'), _entity('Group::"y"', 'Group::"x"')],
+            'permit (principal in Group::"x", action == Action::"v", resource);',
+            'bad.cedar (entities): the entity hierarchy has a cycle through Group::"x"',
+        ),
+        (
+            ENTITIES,
+            'permit (principal == Group::"team", action == Action::"v", resource);',
+            'bad.cedar: policy0.principal: principal == Group::"team" names an entity with'
+            " members in the entities given; it would cover them as principal in"
+            ' Group::"team" does',
+        ),
+    ],
+)
+def test_bad_entities_are_refused_with_the_place(
+    entities: object, text: str, expected: str
+) -> None:
+    assert _error(text, entities=entities) == expected
+
+
 # -- bad input -------------------------------------------------------------------
 
 

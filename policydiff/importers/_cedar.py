@@ -43,6 +43,7 @@ def from_cedar(
     version: str,
     effective: Effective,
     actions: Iterable[str] | None = None,
+    entities: str | bytes | list[Any] | None = None,
     name: str = "<string>",
 ) -> PolicyVersion:
     """Read a Cedar policy set as one version of a policy.
@@ -58,6 +59,11 @@ def from_cedar(
         actions: Every action of the application (its Cedar schema's
             actions, such as ``Action::"view"``); needed only when a policy
             leaves ``action`` unconstrained, which means each of them.
+        entities: Cedar entities (JSON text or parsed: a list of ``uid``
+            and ``parents``), so that ``in`` covers a group's members: each
+            entity's parent becomes its parent in the vocabulary of
+            ``subject``, ``action`` or ``resource``, whichever names the
+            entity or another in its tree. An entity may have one parent.
         name: The file name for messages.
 
     Returns:
@@ -104,6 +110,9 @@ def from_cedar(
             hashed.add(rule_id)
     if problems:
         raise DocumentError(problems)
+    trees = {} if entities is None else _vocabulary(entities, rules.values(), name)
+    if trees:
+        _check_equalities(policies, trees, name)
     return make_version(
         name=name,
         policy=policy,
@@ -112,7 +121,84 @@ def from_cedar(
         rules=rules.values(),
         default="prohibit",
         conflict="prohibit-overrides",
+        # Entities the data does not list (a user of no group) stay values of their own.
+        **({"vocabulary": trees, "open": sorted(trees)} if trees else {}),
     )
+
+
+def _vocabulary(
+    entities: str | bytes | list[Any], rules: Iterable[dict[str, Any]], name: str
+) -> dict[str, dict[str, list[str]]]:
+    """Return the entity trees that the rules' subjects, actions and resources lie in."""
+    place = f"{name} (entities)"
+    if isinstance(entities, (str, bytes)):
+        try:
+            entities = json.loads(text_of(entities, place))
+        except json.JSONDecodeError as error:
+            raise fail(place, "", f"not JSON: {error.msg} (line {error.lineno})") from None
+    if not isinstance(entities, list):
+        raise fail(place, "", f"expected a list of entities (got {a_type(entities)})")
+    parent: dict[str, str] = {}
+    children: dict[str, list[str]] = {}
+    for index, entity in enumerate(entities):
+        try:
+            uid = _uid(entity.get("uid") if isinstance(entity, Mapping) else None)
+            parents = [_uid(p) for p in entity.get("parents", [])]
+        except (ValueError, TypeError) as error:
+            raise fail(place, f"[{index}]", str(error)) from None
+        if len(parents) > 1:
+            message = f"{uid} has {len(parents)} parents; a vocabulary value has at most one"
+            raise fail(place, f"[{index}].parents", message)
+        if parents:
+            parent[uid] = parents[0]
+            children.setdefault(parents[0], []).append(uid)
+    trees: dict[str, dict[str, list[str]]] = {}
+    for dim in ("subject", "action", "resource"):
+        used = {value for rule in rules for value in _named(rule, dim)}
+        roots = {_root(value, parent, place) for value in used}
+        tree: dict[str, list[str]] = {}
+        todo = [root for root in roots if root in children]
+        while todo:
+            node = todo.pop()
+            tree[node] = sorted(children[node])
+            todo.extend(child for child in children[node] if child in children)
+        if tree:
+            trees[dim] = tree
+    return trees
+
+
+def _check_equalities(
+    policies: Mapping[str, Any], trees: Mapping[str, Mapping[str, list[str]]], name: str
+) -> None:
+    """Refuse ``==`` on an entity with members: as a parent it would cover them too."""
+    problems = []
+    for key, body in policies.items():
+        for scope, (dim, _) in _SCOPES.items():
+            if body[scope].get("op") == "==" and _uid(body[scope]["entity"]) in trees.get(dim, {}):
+                entity = _uid(body[scope]["entity"])
+                message = (
+                    f"{scope} == {entity} names an entity with members in the entities given;"
+                    f" it would cover them as {scope} in {entity} does"
+                )
+                problems.append(problem(name, f"{key}.{scope}", message))
+    if problems:
+        raise DocumentError(problems)
+
+
+def _named(rule: dict[str, Any], dim: str) -> list[str]:
+    if dim in ("subject", "action"):
+        return list(rule.get(dim, []))
+    return list(rule["scope"].get(dim, []))
+
+
+def _root(value: str, parent: Mapping[str, str], place: str) -> str:
+    seen = {value}
+    while value in parent:
+        value = parent[value]
+        if value in seen:
+            raise fail(place, "", f"the entity hierarchy has a cycle through {value}")
+        seen.add(value)
+    return value
 
 
 def _policy_set(source: str | bytes | Mapping[str, Any], name: str) -> Mapping[str, Any]:
