@@ -149,6 +149,18 @@ def test_a_policy_level_obligation_and_other_vocabularies_are_read() -> None:
     assert (oblige.id, oblige.subject, oblige.action) == ("pay-up", {"ex:bob"}, {"compensate"})
 
 
+def test_party_and_asset_objects_are_named_by_their_uid() -> None:
+    data = _set(
+        {
+            "action": "play",
+            "target": {"@type": "Asset", "uid": ASSET},
+            "assignee": {"@type": "Party", "uid": "ex:alice", "vcard:fn": "Alice"},
+        }
+    )
+    (rule,) = _read(data).rules
+    assert (rule.subject, rule.scope["target"]) == ({"ex:alice"}, {ASSET})
+
+
 def test_constraint_values_of_every_kind_are_written_out() -> None:
     data = _set(
         {
@@ -396,6 +408,15 @@ def _bad(**change: Any) -> dict[str, Any]:
         (
             _bad(permission=[{"action": [1]}]),
             "o.jsonld: permission[0].action[0]: expected a name or an object with a uid (got 1)",
+        ),
+        (
+            _bad(permission=[{"action": "play", "refinement": []}]),
+            "o.jsonld: permission[0].refinement: refinements are read on an action only",
+        ),
+        (
+            _bad(permission=[{"action": "play", "assignee": {"uid": "ex:g", "refinement": []}}]),
+            "o.jsonld: permission[0].assignee: collections defined by a source and refinements"
+            " are not read",
         ),
     ],
 )

@@ -176,9 +176,9 @@ class _Reader:
         found: dict[str, Any] = {}
         for key, value in node.items():
             term = _term(key)
-            if term in _REFUSED and term != "refinement":
+            if term in _REFUSED:
                 self.fail((*path, key), _REFUSED[term], at_key=True)
-            elif term in allowed or term == "refinement":
+            elif term in allowed:
                 found[term] = value
             elif ":" in str(term) and not str(key).startswith("odrl:"):
                 continue  # another vocabulary's property: it decides nothing here
@@ -291,10 +291,13 @@ class _Reader:
                 for refinement, where in _items(named["refinement"], (*place, "refinement")):
                     self.constraint(refinement, where, dims, conditions)
                 item = base
+            elif isinstance(item, Mapping) and not {"source", "refinement"} & set(item):
+                # A party or asset object: its uid names it; its other properties decide nothing.
+                item = item.get("uid", item.get("@id", item))
             term = _term(item)
             if isinstance(term, str) and term:
                 found.add(term)
-            elif isinstance(item, Mapping) and "source" in item:
+            elif isinstance(item, Mapping) and {"source", "refinement"} & set(item):
                 self.fail(place, "collections defined by a source and refinements are not read")
             else:
                 self.fail(place, f"expected a name or an object with a uid (got {shown(item)})")
