@@ -12,8 +12,9 @@ module when it is first used, so importing the package (and starting the
 command line) costs nothing until a name is needed.
 """
 
-import importlib
 import typing
+
+from policydiff._lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
     from policydiff._decisions import Answer, Cube, Group, Impact, Span
@@ -165,15 +166,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> typing.Any:
-    home = _HOMES.get(name)
-    if home is None:
-        msg = f"module 'policydiff' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value  # the next use is a plain lookup
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = _lazy_exports("policydiff", _HOMES, globals(), __all__)

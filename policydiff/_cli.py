@@ -24,13 +24,14 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Iterator, Sequence
-from typing import IO, TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
 import policydiff
 from policydiff.errors import DocumentError, PolicyDiffError, Problem, visible
+from policydiff.importers._registry import formats as importer_formats
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from policydiff.model import PolicyVersion
 
 __all__ = ["entry_point", "main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Exit codes (SPEC section 9).
 EXIT_OK = 0
@@ -135,21 +138,60 @@ _format_option = click.option(
 )
 
 
+#: The formats of policydiff's own documents; foreign ones come from the importers' registry.
+NATIVE_FORMATS = ("yaml", "json", "toml")
+
+
+class _Formats(click.Choice[str]):
+    """A choice of the given formats and every format registered when the command runs.
+
+    The importers' registry is read when an option is checked, not when the
+    command is defined, so a format added to it is accepted at once.
+    """
+
+    def __init__(self, *given: str) -> None:
+        super().__init__(given)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return (*self._given, *importer_formats())
+
+    @choices.setter
+    def choices(self, value: tuple[str, ...]) -> None:
+        self._given = value
+
+
 _input_format_option = click.option(
     "--input-format",
-    type=click.Choice(["yaml", "json", "toml"]),
-    help="The format of standard input (-) and of files without a .yaml, .json or .toml suffix.",
+    type=_Formats(*NATIVE_FORMATS),
+    help=(
+        "yaml, json or toml: the format of standard input (-) and of files without a .yaml,"
+        " .json or .toml suffix. A foreign format (such as aws-iam) reads every input,"
+        " and every file of a history folder, through its importer."
+    ),
 )
 
 
+def _output_option(help_text: str) -> Callable[[F], F]:
+    """``--output``/``-o``: a file to write, ``-`` (the default) for standard output."""
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, allow_dash=True),
+        default="-",
+        show_default=True,
+        help=help_text,
+    )
+
+
 def _sides(
-    old: str, new: str | None, input_format: Format | None
+    old: str, new: str | None, input_format: str | None
 ) -> tuple[PolicyVersion, PolicyVersion]:
     """OLD and NEW as ``check`` and ``diff`` read them; NEW absent: OLD's newest step."""
     from policydiff._inputs import last_step, load_pair
 
     if new is None:
-        return last_step(old)
+        return last_step(old, input_format=input_format)
     return load_pair(old, new, input_format=input_format)
 
 
@@ -221,7 +263,7 @@ def diff_command(
     start: str | None,
     end: str | None,
     output_format: OutputFormat,
-    input_format: Format | None,
+    input_format: str | None,
     only: str | None,
 ) -> None:
     """Show what changed from OLD to NEW, what was lifted first, and when.
@@ -243,7 +285,7 @@ def diff_command(
       policydiff diff . --from no-strikes-inside-russia --to 2024-06-15
     """
     if new is None:
-        history = policydiff.load_history(old)
+        history = policydiff.load_history(old, input_format=input_format)
         before = history.find(start) if start is not None else history.first
         after = history.find(end) if end is not None else history.last
     elif start is not None or end is not None:
@@ -277,6 +319,7 @@ def diff_command(
 )
 @click.option("--oneline", is_flag=True, help="One line per step: date, labels, counts, verdict.")
 @_format_option
+@_input_format_option
 def log_command(
     history: str,
     rule_id: str | None,
@@ -285,6 +328,7 @@ def log_command(
     only: str | None,
     oneline: bool,
     output_format: OutputFormat,
+    input_format: str | None,
 ) -> None:
     """Show every change in HISTORY, oldest first, with when it took effect.
 
@@ -309,7 +353,7 @@ def log_command(
         message = "--oneline is a layout for people: use it without --format json"
         raise click.UsageError(message)
     with _working("Reading the history and comparing its versions…"):
-        loaded = policydiff.load_history(history)
+        loaded = policydiff.load_history(history, input_format=input_format)
         start = (
             () if rule_id is None else tuple(e for e in loaded.start() if e.change.rule == rule_id)
         )
@@ -332,7 +376,10 @@ def log_command(
 @click.argument("history", type=click.Path())
 @click.argument("when", callback=_check_when)
 @_format_option
-def at_command(history: str, when: str, output_format: OutputFormat) -> None:
+@_input_format_option
+def at_command(
+    history: str, when: str, output_format: OutputFormat, input_format: str | None
+) -> None:
     """Show the version of HISTORY in force at WHEN, and its rules.
 
     WHEN is a year, a year-month, a date or a date-time (YYYY, YYYY-MM,
@@ -349,7 +396,7 @@ def at_command(history: str, when: str, output_format: OutputFormat) -> None:
     """
     from policydiff._render import render_at
 
-    loaded = policydiff.load_history(history)
+    loaded = policydiff.load_history(history, input_format=input_format)
     later = loaded.taking_effect(when)
     _emit(render_at(loaded, when, loaded.at(when), output_format, later=later), output_format)
 
@@ -365,7 +412,14 @@ def at_command(history: str, when: str, output_format: OutputFormat) -> None:
     help="List only the groups that moved this way (repeatable); the verdict still counts all.",
 )
 @_format_option
-def impact_command(old: str, new: str, only: tuple[str, ...], output_format: OutputFormat) -> None:
+@_input_format_option
+def impact_command(
+    old: str,
+    new: str,
+    only: tuple[str, ...],
+    output_format: OutputFormat,
+    input_format: str | None,
+) -> None:
     """Show which situations changed decision from OLD to NEW.
 
     Each group of situations is listed with its decision before and after
@@ -377,9 +431,13 @@ def impact_command(old: str, new: str, only: tuple[str, ...], output_format: Out
       cd examples/us-ukraine-strikes/history
       policydiff impact 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml
     """
+    from policydiff._inputs import load_pair
     from policydiff._render import render_impact
 
-    before, after = policydiff.load(old), policydiff.load(new)
+    if input_format is None:
+        before, after = policydiff.load(old), policydiff.load(new)
+    else:
+        before, after = load_pair(old, new, input_format=input_format)
     with _working("Working out which situations changed decision…"):
         found = policydiff.impact(before, after)
         text = render_impact(found.only(*only) if only else found, output_format, old, new)
@@ -437,7 +495,7 @@ def check_command(
     waivers_file: str | None,
     warn_only: bool,
     output_format: GateFormat,
-    input_format: Format | None,
+    input_format: str | None,
 ) -> int:
     """Exit 1, printing what offends, when NEW moves from OLD as --fail-on says.
 
@@ -557,8 +615,14 @@ def _check_optional_when(
 )
 @click.option("--timeline", is_flag=True, help="Show how the decision changed over the history.")
 @_format_option
+@_input_format_option
 def decide_command(
-    path: str, pairs: tuple[str, ...], when: str | None, timeline: bool, output_format: OutputFormat
+    path: str,
+    pairs: tuple[str, ...],
+    when: str | None,
+    timeline: bool,
+    output_format: OutputFormat,
+    input_format: str | None,
 ) -> None:
     """Say what PATH decides for the situation DIM=VALUE..., by which rules, since when.
 
@@ -577,7 +641,7 @@ def decide_command(
     from policydiff._render import render_answer, render_timeline
 
     situation = _situation(pairs)
-    loaded = policydiff.load_history(path)
+    loaded = policydiff.load_history(path, input_format=input_format)
     if timeline:
         periods = loaded.decision_timeline(situation)
         _emit(render_timeline(loaded, situation, periods, output_format), output_format)
@@ -591,14 +655,7 @@ def decide_command(
     "report", short_help="A self-contained HTML report: a timeline, each step, its sources."
 )
 @click.argument("paths", metavar="PATH | OLD NEW", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, allow_dash=True),
-    default="-",
-    show_default=True,
-    help="The HTML file to write; - writes to standard output.",
-)
+@_output_option("The HTML file to write; - writes to standard output.")
 @click.option(
     "--situation",
     "situations",
@@ -687,6 +744,81 @@ def validate_command(paths: tuple[str, ...], output_format: OutputFormat) -> Non
         _emit(text, output_format)
     if problems:
         raise DocumentError(problems)
+
+
+@cli.command("import", short_help="Convert a policy of another format into a version document.")
+@click.argument("input_format", metavar="FORMAT", type=_Formats())
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--policy", metavar="ID", help="The policy id (default: a sidecar's, or FILE's name)."
+)
+@click.option(
+    "--version",
+    "version_label",
+    metavar="LABEL",
+    help="The version label (default: a sidecar's, FILE's name, or the document's own).",
+)
+@click.option(
+    "--effective",
+    metavar="WHEN",
+    callback=_check_when,
+    help="When this version took effect (default: a sidecar's, FILE's name, or the document's).",
+)
+@_output_option("The version document to write (atomically); - writes to standard output.")
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(NATIVE_FORMATS),
+    help="The document's format (default: the output file's suffix, else yaml).",
+)
+def import_command(
+    input_format: str,
+    file: str,
+    policy: str | None,
+    version_label: str | None,
+    effective: str | None,
+    output: str,
+    output_format: Format | None,
+) -> None:
+    """Convert FILE, a policy in FORMAT, into a policydiff version document.
+
+    The version label and effective date come from --version and
+    --effective, else from FILE's sidecar (NAME.meta.yaml) or its name
+    (VERSION@DATE.json, DATE.json), else from the document when its format
+    carries them. Comparing foreign files needs no conversion (diff, check,
+    log and the others take --input-format FORMAT); import shows what they
+    read, and starts a policy's own history.
+
+    \b
+    Example:
+      policydiff import aws-iam policy.json --policy read-only --version v3 --effective 2024-05-30
+      policydiff import aws-iam v3@2024-05-30.json --policy read-only -o read-only-v3.yaml
+    """
+    from policydiff._documents import SUFFIXES, write_atomic
+    from policydiff._inputs import STDIN, read_stdin
+    from policydiff.importers._files import import_file
+    from policydiff.importers._registry import importer
+
+    if file == STDIN:
+        if policy is None:
+            message = "standard input has no name to take the policy id from: give --policy"
+            raise click.UsageError(message)
+        function = importer(input_format, name="<stdin>")
+        version: PolicyVersion = function(
+            read_stdin(), policy=policy, version=version_label, effective=effective, name="<stdin>"
+        )
+    else:
+        imported = import_file(
+            file, input_format, policy=policy, version=version_label, effective=effective
+        )
+        version = imported.version
+    fmt: Format = output_format or SUFFIXES.get(os.path.splitext(output)[1].lower(), "yaml")
+    text = policydiff.dumps(version, format=fmt)
+    if output == "-":
+        _out(text)
+    else:
+        write_atomic(output, text)
 
 
 @cli.command("schema", short_help="Print the JSON Schema of a document or of a JSON output.")

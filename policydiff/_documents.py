@@ -52,6 +52,8 @@ else:  # pragma: no cover (Python 3.10)
 __all__ = ["Format", "Limits", "dump", "dumps", "load", "loads"]
 
 _FORMATS = frozenset(get_args(Format))
+#: The formats of policydiff's own documents (others are read by importers).
+NATIVE_FORMATS: tuple[Format, ...] = ("yaml", "json", "toml")
 SUFFIXES: dict[str, Format] = {
     ".yaml": "yaml",
     ".yml": "yaml",

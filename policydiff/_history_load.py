@@ -15,6 +15,7 @@ from typing import Any
 from policydiff._convert import sharing_rules
 from policydiff._documents import (
     DEFAULT_LIMITS,
+    NATIVE_FORMATS,
     SUFFIXES,
     Format,
     Limits,
@@ -39,7 +40,12 @@ __all__ = ["load_history"]
 _OWN_FIELDS = ("version", "effective", "rules", "removals")
 
 
-def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> PolicyHistory:
+def load_history(
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    input_format: str | None = None,
+) -> PolicyHistory:
     """Read a history from a folder of version documents or from one document.
 
     A folder holds one version per file (``.yaml``, ``.yml``, ``.json``,
@@ -50,9 +56,18 @@ def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
     document is a history of one version, and a stored history (see
     :func:`policydiff.save_deltas`) is read back from its deltas.
 
+    With ``input_format`` naming a foreign format (see
+    :data:`policydiff.importers.IMPORTERS`), every file of the folder (hidden
+    files and sidecars aside) is a document of that format, read by its
+    importer; each version's label and effective date come from its sidecar
+    or its file name (the formats page tells how), its policy id from a
+    sidecar or the folder's name.
+
     Args:
         path: A folder or a file.
         limits: Bounds on each file's size and nesting.
+        input_format: A foreign format of the files; or ``yaml``, ``json``
+            or ``toml``, the format of a file whose suffix says none.
 
     Returns:
         The history, oldest version first.
@@ -69,12 +84,15 @@ def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
     """
     name = os.fspath(path)
     target = Path(name)
+    if input_format is not None and input_format not in NATIVE_FORMATS:
+        return _load_foreign(target, name, input_format, limits)
     if target.is_dir():
         return _load_folder(target, name, limits)
     if not target.exists():
         message = "no such file or folder"
         raise DocumentError([Problem(file=name, path="", message=message)])
-    fmt = format_of(name)
+    suffix = target.suffix.lower()
+    fmt = input_format if input_format and suffix not in SUFFIXES else format_of(name)
     text = read_text(name, limits)
     with paused_collector():
         data, duplicates = parse(text, fmt, name, limits)
@@ -87,6 +105,38 @@ def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
     with paused_collector():
         version = build(data, text=text, format=fmt, name=name, limits=limits, extra=duplicates)
     return PolicyHistory(versions=(version,), name=name)
+
+
+def _load_foreign(target: Path, name: str, fmt: str, limits: Limits) -> PolicyHistory:
+    """Read a foreign file, or a folder of them, through the format's importer."""
+    from policydiff.importers._files import foreign_files, import_file, orphan_sidecars
+
+    if not target.exists():
+        message = "no such file or folder"
+        raise DocumentError([Problem(file=name, path="", message=message)])
+    if not target.is_dir():
+        imported = import_file(name, fmt, limits=limits)
+        return PolicyHistory(versions=(imported.version,), name=name)
+    # "." names the folder it is: its real name is the policy's default id.
+    policy = target.resolve().name
+    problems = orphan_sidecars(target)
+    versions: list[PolicyVersion] = []
+    places: list[Place] = []
+    files = list(foreign_files(target))
+    if not files:
+        message = f"no {fmt} documents in this folder"
+        raise HistoryError([Problem(file=name, path="", message=message)])
+    for file in files:
+        try:
+            imported = import_file(os.fspath(file), fmt, default_policy=policy, limits=limits)
+        except DocumentError as exc:
+            problems.extend(exc.problems)
+            continue
+        versions.append(imported.version)
+        places.append(Place(file=imported.file, text=imported.text, format="yaml"))
+    if problems:
+        raise DocumentError(capped(problems, limits.max_problems, name))
+    return checked_history(versions, places, name=name)
 
 
 #: Documents in subfolders named in one message, at most.

@@ -45,7 +45,7 @@ def _rule(version: PolicyVersion, effect: Effect) -> policydiff.Rule:
 
 
 def test_permissions_prohibitions_and_duties_become_permit_prohibit_and_oblige() -> None:
-    version = _read((DATA / "offer-2024-01.jsonld").read_text(encoding="utf-8"))
+    version = _read((DATA / "january@2024-01-01.jsonld").read_text(encoding="utf-8"))
     assert version.default is Default.PROHIBIT
     assert version.conflict is Conflict.PROHIBIT_OVERRIDES
     assert sorted((rule.id, rule.effect.value) for rule in version.rules) == [
@@ -56,7 +56,7 @@ def test_permissions_prohibitions_and_duties_become_permit_prohibit_and_oblige()
 
 
 def test_target_assigner_and_simple_constraints_become_dimensions() -> None:
-    permit = _rule(_read(_load("offer-2024-01.jsonld")), Effect.PERMIT)
+    permit = _rule(_read(_load("january@2024-01-01.jsonld")), Effect.PERMIT)
     assert permit.action == {"distribute"}
     assert dict(permit.scope) == {
         "assigner": {"http://example.com/org:616"},
@@ -66,12 +66,12 @@ def test_target_assigner_and_simple_constraints_become_dimensions() -> None:
 
 
 def test_a_datetime_constraint_stays_a_condition_in_words() -> None:
-    permit = _rule(_read(_load("offer-2024-01.jsonld")), Effect.PERMIT)
+    permit = _rule(_read(_load("january@2024-01-01.jsonld")), Effect.PERMIT)
     assert permit.conditions == {"dateTime is less than 2025-01-01"}
 
 
 def test_a_duty_obliges_whoever_uses_the_permission() -> None:
-    version = _read(_load("offer-2024-01.jsonld"))
+    version = _read(_load("january@2024-01-01.jsonld"))
     duty = _rule(version, Effect.OBLIGE)
     permit = _rule(version, Effect.PERMIT)
     assert (duty.action, duty.scope, duty.conditions) == (
@@ -83,7 +83,7 @@ def test_a_duty_obliges_whoever_uses_the_permission() -> None:
 
 
 def test_odrl_terms_read_the_same_however_they_are_written() -> None:
-    prohibit = _rule(_read(_load("offer-2024-01.jsonld")), Effect.PROHIBIT)
+    prohibit = _rule(_read(_load("january@2024-01-01.jsonld")), Effect.PROHIBIT)
     assert prohibit.action == {"print", "reproduce"}
     assert prohibit.id.startswith("odrl-")
 
@@ -205,15 +205,18 @@ def test_constraint_values_of_every_kind_are_written_out() -> None:
 
 
 def test_json_ld_text_as_bytes_is_read() -> None:
-    text = (DATA / "offer-2024-01.jsonld").read_bytes()
-    assert _read(text) == _read(_load("offer-2024-01.jsonld"))
+    text = (DATA / "january@2024-01-01.jsonld").read_bytes()
+    assert _read(text) == _read(_load("january@2024-01-01.jsonld"))
 
 
 # -- comparing versions ----------------------------------------------------------
 
 
 def test_a_spatial_constraint_narrowed_is_tightened_where_it_was_dropped() -> None:
-    before, after = _read(_load("offer-2024-01.jsonld")), _read(_load("offer-2024-06.jsonld"), "2")
+    before, after = (
+        _read(_load("january@2024-01-01.jsonld")),
+        _read(_load("june@2024-06-01.jsonld"), "2"),
+    )
     d = policydiff.diff(before, after)
     assert d.verdict is Verdict.TIGHTENED
     assert [(c.kind, c.rule, c.dimension, set(c.removed)) for c in d] == [
@@ -233,7 +236,7 @@ def test_a_spatial_constraint_narrowed_is_tightened_where_it_was_dropped() -> No
 
 
 def test_reordering_rules_values_and_keys_changes_nothing() -> None:
-    data = _load("offer-2024-01.jsonld")
+    data = _load("january@2024-01-01.jsonld")
     shuffled = copy.deepcopy(data)
     shuffled["permission"][0]["constraint"].reverse()
     shuffled["permission"][0]["constraint"][1]["rightOperand"].reverse()
@@ -256,8 +259,8 @@ def _bad(**change: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("[1]", "o.jsonld: expected an ODRL policy as a JSON object (got a list)"),
-        ("{", "o.jsonld:1:2: not JSON: Expecting property name enclosed in double quotes"),
+        ("[1]", "o.jsonld: expected an ODRL policy object (got a list)"),
+        ("{", "o.jsonld:1:2: invalid JSON: Expecting property name enclosed in double quotes"),
         (
             _bad(**{"@context": "https://example.com/context.jsonld"}),
             'o.jsonld: ["@context"]: expected the ODRL context http://www.w3.org/ns/odrl.jsonld'
@@ -331,7 +334,10 @@ def _bad(**change: Any) -> dict[str, Any]:
             "o.jsonld: permission[0].target: collections defined by a source and refinements"
             " are not read",
         ),
-        (b"\xff", "o.jsonld: not UTF-8 text (byte 0)"),
+        (
+            b"\xff",
+            "o.jsonld:1:1: not UTF-8 text (byte 0xff cannot be decoded); save the file as UTF-8",
+        ),
         (3, "o.jsonld: expected ODRL JSON-LD text or data (got an int)"),
         (
             _bad(conflict="first"),
@@ -429,7 +435,7 @@ def test_bad_odrl_is_a_document_error_naming_the_place_and_field(
 
 
 def test_a_problem_in_json_ld_text_is_placed_at_its_line_and_column() -> None:
-    text = (DATA / "offer-2024-01.jsonld").read_text(encoding="utf-8")
+    text = (DATA / "january@2024-01-01.jsonld").read_text(encoding="utf-8")
     text = text.replace('"operator": "lt"', '"operator": "before"')
     with pytest.raises(policydiff.DocumentError) as raised:
         _read(text)
@@ -447,7 +453,7 @@ def test_every_problem_is_reported_at_once() -> None:
 
 @given(data=st.data())
 def test_any_order_of_rules_and_values_reads_as_the_same_version(data: st.DataObject) -> None:
-    document = _load("offer-2024-01.jsonld")
+    document = _load("january@2024-01-01.jsonld")
     shuffled = copy.deepcopy(document)
     shuffled["permission"] = data.draw(st.permutations(document["permission"]))
     constraints = shuffled["permission"][0]["constraint"]

@@ -1,35 +1,44 @@
-"""Policies in other formats, read as policydiff versions (SPEC section 15).
+"""Policies written in other formats, read as policydiff versions.
 
-Each importer turns one document of its format into a
-:class:`~policydiff.model.PolicyVersion`; nothing downstream knows where a
-version came from. Each name is imported from its module when first used, so
-an optional format's library is needed only by those who read that format.
+Each importer takes a foreign document (text, bytes or data already parsed)
+and returns an ordinary :class:`~policydiff.model.PolicyVersion`; nothing
+downstream knows where a version came from. :data:`IMPORTERS` names each
+format the command line reads (``policydiff import FORMAT FILE``,
+``--input-format FORMAT``) and where its importer lives.
+
+Every name is imported from its home module when first used, so an
+importer's optional library costs nothing until its format is read.
 """
 
-import importlib
 import typing
 
+from policydiff._lazy import lazy_exports as _lazy_exports
+
 if typing.TYPE_CHECKING:
+    from policydiff.importers._aws_iam import from_aws_iam
     from policydiff.importers._cedar import from_cedar
+    from policydiff.importers._files import import_file
     from policydiff.importers._odrl import from_odrl
+    from policydiff.importers._registry import IMPORTERS, formats, importer
 
-__all__ = ["from_cedar", "from_odrl"]
+__all__ = [
+    "IMPORTERS",
+    "formats",
+    "from_aws_iam",
+    "from_cedar",
+    "from_odrl",
+    "import_file",
+    "importer",
+]
 
+#: The module each public name comes from.
 _HOMES = {
+    **dict.fromkeys(("IMPORTERS", "formats", "importer"), "policydiff.importers._registry"),
+    "import_file": "policydiff.importers._files",
+    "from_aws_iam": "policydiff.importers._aws_iam",
     "from_cedar": "policydiff.importers._cedar",
     "from_odrl": "policydiff.importers._odrl",
 }
 
 
-def __getattr__(name: str) -> typing.Any:
-    home = _HOMES.get(name)
-    if home is None:
-        msg = f"module 'policydiff.importers' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = _lazy_exports("policydiff.importers", _HOMES, globals(), __all__)

@@ -8,23 +8,17 @@ prohibit-overrides``.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from collections.abc import Iterable, Mapping
+from types import ModuleType
 from typing import Any
 
+from policydiff._documents import decode
 from policydiff._text import a_type, shown
 from policydiff.errors import DocumentError, Problem
-from policydiff.importers._common import (
-    Effective,
-    content_id,
-    fail,
-    json_object,
-    make_version,
-    optional,
-    problem,
-    text_of,
-)
+from policydiff.importers._common import build_version, content_id, fail, read_source
 from policydiff.model import PolicyVersion
 
 _EFFECTS = {"permit": "permit", "forbid": "prohibit"}
@@ -40,8 +34,8 @@ def from_cedar(
     source: str | bytes | Mapping[str, Any],
     *,
     policy: str,
-    version: str,
-    effective: Effective,
+    version: str | None = None,
+    effective: Any = None,
     actions: Iterable[str] | None = None,
     entities: str | bytes | list[Any] | None = None,
     name: str = "<string>",
@@ -91,9 +85,7 @@ def from_cedar(
             problems.append(problem(name, key, message))
     policies = data.get("staticPolicies", {})
     if not isinstance(policies, Mapping):
-        raise fail(
-            name, "staticPolicies", f"expected a mapping of policies (got {a_type(policies)})"
-        )
+        fail(name, "staticPolicies", f"expected a mapping of policies (got {a_type(policies)})")
     for key, body in policies.items():
         try:
             rule = _rule(body, known, name, str(key))
@@ -113,17 +105,15 @@ def from_cedar(
     trees = {} if entities is None else _vocabulary(entities, rules.values(), name)
     if trees:
         _check_equalities(policies, trees, name)
-    return make_version(
-        name=name,
-        policy=policy,
-        version=version,
-        effective=effective,
-        rules=rules.values(),
-        default="prohibit",
-        conflict="prohibit-overrides",
+    document: dict[str, Any] = {
+        "default": "prohibit",
+        "conflict": "prohibit-overrides",
+        "rules": sorted(rules.values(), key=lambda rule: str(rule["id"])),
+    }
+    if trees:
         # Entities the data does not list (a user of no group) stay values of their own.
-        **({"vocabulary": trees, "open": sorted(trees)} if trees else {}),
-    )
+        document.update(vocabulary=trees, open=sorted(trees))
+    return build_version(document, policy=policy, version=version, effective=effective, name=name)
 
 
 def _vocabulary(
@@ -132,12 +122,9 @@ def _vocabulary(
     """Return the entity trees that the rules' subjects, actions and resources lie in."""
     place = f"{name} (entities)"
     if isinstance(entities, (str, bytes)):
-        try:
-            entities = json.loads(text_of(entities, place))
-        except json.JSONDecodeError as error:
-            raise fail(place, "", f"not JSON: {error.msg} (line {error.lineno})") from None
+        entities = read_source(entities, format="json", name=place).data
     if not isinstance(entities, list):
-        raise fail(place, "", f"expected a list of entities (got {a_type(entities)})")
+        fail(place, "", f"expected a list of entities (got {a_type(entities)})")
     parent: dict[str, str] = {}
     children: dict[str, list[str]] = {}
     for index, entity in enumerate(entities):
@@ -145,10 +132,10 @@ def _vocabulary(
             uid = _uid(entity.get("uid") if isinstance(entity, Mapping) else None)
             parents = [_uid(p) for p in entity.get("parents", [])]
         except (ValueError, TypeError) as error:
-            raise fail(place, f"[{index}]", str(error)) from None
+            fail(place, f"[{index}]", str(error))
         if len(parents) > 1:
             message = f"{uid} has {len(parents)} parents; a vocabulary value has at most one"
-            raise fail(place, f"[{index}].parents", message)
+            fail(place, f"[{index}].parents", message)
         if parents:
             parent[uid] = parents[0]
             children.setdefault(parents[0], []).append(uid)
@@ -196,9 +183,24 @@ def _root(value: str, parent: Mapping[str, str], place: str) -> str:
     while value in parent:
         value = parent[value]
         if value in seen:
-            raise fail(place, "", f"the entity hierarchy has a cycle through {value}")
+            fail(place, "", f"the entity hierarchy has a cycle through {value}")
         seen.add(value)
     return value
+
+
+def problem(name: str, path: str, message: str, hint: str | None = None) -> Problem:
+    """Return a problem of the file ``name`` at the field ``path``."""
+    return Problem(file=name, path=path, message=message, hint=hint)
+
+
+def _cedarpy(name: str) -> ModuleType:
+    """Import cedarpy, or say which extra installs it."""
+    try:
+        return importlib.import_module("cedarpy")
+    except ImportError:
+        message = "reading Cedar policy text needs the cedarpy package, which is not installed"
+        hint = "pip install 'policydiff[cedar]'; Cedar's JSON policy format reads without it"
+        raise DocumentError([problem(name, "", message, hint)]) from None
 
 
 def _policy_set(source: str | bytes | Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -206,27 +208,30 @@ def _policy_set(source: str | bytes | Mapping[str, Any], name: str) -> Mapping[s
     if isinstance(source, Mapping):
         return source
     if not isinstance(source, (str, bytes)):
-        raise fail(name, "", f"expected Cedar text or its JSON policy set (got {a_type(source)})")
-    text: str = text_of(source, name)
+        fail(name, "", f"expected Cedar text or its JSON policy set (got {a_type(source)})")
+    text = decode(source, name) if isinstance(source, bytes) else source
     if text.lstrip().startswith("{"):
-        return json_object(text, name, "a Cedar policy set")
-    cedarpy = optional("cedarpy", "cedar", "Cedar policy text", name)
+        data = read_source(text, format="json", name=name).data
+        if not isinstance(data, dict):
+            fail(name, "", f"expected a Cedar policy set (got {a_type(data)})")
+        return data
+    cedarpy = _cedarpy(name)
     try:
         parsed: dict[str, Any] = json.loads(cedarpy.policies_to_json_str(text))
     except ValueError as error:
         hint = "check the policy against the Cedar grammar: each policy ends with ';'"
-        raise fail(name, "", f"not valid Cedar: {error}", hint) from None
+        fail(name, "", f"not valid Cedar: {error}", hint)
     return parsed
 
 
 def _rule(body: Any, actions: list[str] | None, name: str, key: str) -> dict[str, Any]:
     """Return one policy as a document rule, with ``hashed`` saying where its id came from."""
     if not isinstance(body, Mapping):
-        raise fail(name, key, f"expected a policy object (got {a_type(body)})")
+        fail(name, key, f"expected a policy object (got {a_type(body)})")
     effect = _EFFECTS.get(body.get("effect"))  # type: ignore[arg-type]
     if effect is None:
         message = f"unknown effect {shown(body.get('effect'))} (expected one of: forbid, permit)"
-        raise fail(name, f"{key}.effect", message)
+        fail(name, f"{key}.effect", message)
     dims: dict[str, set[str]] = {}
     problems: list[Problem] = []
     for scope, (dim, type_dim) in _SCOPES.items():
@@ -237,7 +242,10 @@ def _rule(body: Any, actions: list[str] | None, name: str, key: str) -> dict[str
     if "action" not in dims and not problems:
         if actions is None:
             message = "action is unconstrained, which means every action of the application"
-            hint = "pass actions=[...] (the schema's actions) so that 'every action' is known"
+            hint = (
+                "name the actions in the policy's scope, or give from_cedar(actions=[...]),"
+                " the schema's actions"
+            )
             problems.append(problem(name, f"{key}.action", message, hint))
         elif actions:
             dims["action"] = set(actions)
@@ -272,7 +280,7 @@ def _rule(body: Any, actions: list[str] | None, name: str, key: str) -> dict[str
         message = (
             f"an @id must be non-empty text without surrounding white space (got {shown(given)})"
         )
-        raise fail(name, f"{key}.annotations.id", message)
+        fail(name, f"{key}.annotations.id", message)
     else:
         rule["id"] = given
     rule["hashed"] = given is None

@@ -1,157 +1,183 @@
-"""What every importer shares: rule ids from content, errors, building the version."""
+"""What every importer needs: reading its source, rule ids, errors, the version.
+
+An importer turns a foreign document into plain version data (the fields a
+policydiff document has) and hands it to :func:`build_version`, which checks
+it the way a policydiff document is checked. Problems in the foreign
+document are :class:`~policydiff._problems.RawProblem` paths into its data,
+placed at their line and column when the source was text.
+"""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-import importlib
 import json
-from collections.abc import Iterable
-from types import ModuleType
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NoReturn
 
-import attrs
-
-from policydiff._documents import build
+from policydiff._documents import DEFAULT_LIMITS, build, check_shape, decode, parse
 from policydiff._locate import render_path
+from policydiff._parse import Format
 from policydiff._problems import RawProblem, place
-from policydiff._text import a_type
-from policydiff._time import write_when
+from policydiff._text import describe
+from policydiff._time import ACCEPTED, parse_when
 from policydiff.errors import DocumentError, Problem
 from policydiff.model import PolicyVersion, When
 
-#: What ``effective`` accepts: a document time value, a ``When``, a date or datetime.
-Effective = str | int | When | datetime.date
+__all__ = ["Source", "build_version", "content_id", "fail", "read_source"]
 
 
-def content_id(prefix: str, content: Any) -> str:
-    """Return a short id made from ``content``, the same whatever order it came in.
-
-    Args:
-        prefix: Says what the id names, such as ``cedar``.
-        content: Plain data (mappings, lists, strings); mapping keys are
-            sorted, so only the content itself decides the id. Callers sort
-            lists whose order means nothing.
-    """
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return f"{prefix}-{hashlib.sha256(canonical.encode('utf-8')).hexdigest()[:12]}"
-
-
-def problem(name: str, path: str, message: str, hint: str | None = None) -> Problem:
-    """Return a problem of the imported file ``name`` at the field ``path``."""
-    return Problem(file=name, path=path, message=message, hint=hint)
-
-
-def fail(name: str, path: str, message: str, hint: str | None = None) -> DocumentError:
-    """Return the error for one problem, for the caller to raise."""
-    return DocumentError([problem(name, path, message, hint)])
-
-
-def optional(module: str, extra: str, format_name: str, name: str) -> ModuleType:
-    """Import ``module``, or say which extra installs it (``name``: the file being read).
-
-    Raises:
-        DocumentError: The module is not installed.
-    """
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        message = f"reading {format_name} needs the {module} package, which is not installed"
-        hint = f"pip install 'policydiff[{extra}]'"
-        raise DocumentError([Problem(file=name, path="", message=message, hint=hint)]) from None
-
-
-def placed(problems: list[RawProblem], text: str | None, name: str) -> list[Problem]:
-    """Give each problem its line and column in ``text`` (JSON), or only its path."""
-    if text is not None:
-        return place(problems, text=text, format="json", name=name)
-    return [
-        Problem(file=name, path=render_path(p.path), message=p.message, hint=p.hint)
-        for p in problems
-    ]
-
-
-def text_of(source: Any, name: str) -> Any:
-    """Return ``source`` as text when it is bytes, refusing bytes that are not UTF-8."""
-    if isinstance(source, bytes):
-        try:
-            return source.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise fail(name, "", f"not UTF-8 text (byte {error.start})") from None
-    return source
-
-
-def json_object(text: str, name: str, what: str) -> dict[str, Any]:
-    """Parse ``text`` as a JSON object, or say where it is not one.
+class Source:
+    """A foreign document: its parsed data and, when it was text, the text.
 
     Args:
-        text: The text.
+        data: The parsed document.
+        text: The text it was parsed from, or ``None`` for data passed in.
+        format: The text's syntax, to place problems in it.
         name: The file name for messages.
-        what: What the object should be, such as ``an ODRL policy``.
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        message = f"not JSON: {error.msg}"
-        raise DocumentError(
-            [Problem(file=name, path="", message=message, line=error.lineno, column=error.colno)]
-        ) from None
-    if not isinstance(data, dict):
-        raise fail(name, "", f"expected {what} as a JSON object (got {a_type(data)})")
-    return data
+
+    def __init__(self, data: Any, *, text: str | None, format: Format, name: str) -> None:
+        self.data = data
+        self.text = text
+        self.format: Format = format
+        self.name = name
+
+    def problems(self, raw: list[RawProblem]) -> list[Problem]:
+        """Place problems found in this document at their line and column."""
+        if self.text is None:
+            return [
+                Problem(file=self.name, path=render_path(p.path), message=p.message, hint=p.hint)
+                for p in raw
+            ]
+        return place(raw, text=self.text, format=self.format, name=self.name)
+
+    def fail(self, raw: list[RawProblem]) -> NoReturn:
+        """Raise every problem in ``raw``, placed in this document."""
+        raise DocumentError(self.problems(raw))
 
 
-def document_time(effective: Effective) -> Any:
-    """Return ``effective`` as a version document writes it."""
-    if isinstance(effective, When):
-        timezone = effective.instant.timezone_name or "UTC"
-        return write_when(effective, timezone) if timezone == "UTC" else effective.isoformat()
-    if isinstance(effective, datetime.datetime):
-        return effective.isoformat()
-    return effective
+def read_source(source: Any, *, format: Format, name: str) -> Source:
+    """Parse an importer's ``source``: text, bytes or data already parsed.
 
-
-def make_version(
-    *,
-    name: str,
-    policy: str,
-    version: str,
-    effective: Effective,
-    rules: Iterable[dict[str, Any]],
-    default: str,
-    conflict: str,
-    **metadata: Any,
-) -> PolicyVersion:
-    """Build a version from imported rules, checked as a written document is.
-
-    Args:
-        name: The imported file's name, for messages.
-        policy: The policy id.
-        version: The version label.
-        effective: When the version took effect.
-        rules: Rules as document mappings.
-        default: The decision where no rule applies.
-        conflict: How overlapping rules combine.
-        metadata: Further version fields (``title``, ``vocabulary``...).
+    Text goes through the same parser and limits as a policydiff document
+    (size, nesting, duplicate keys); parsed data is checked for nesting and
+    size only.
 
     Raises:
-        DocumentError: A field the caller gave is not valid (the policy id,
-            the label, the effective time).
+        DocumentError: A syntax error, a duplicate key or a document beyond
+            the limits, with its place.
     """
-    data: dict[str, Any] = {
-        "policy": policy,
-        "version": version,
-        "effective": document_time(effective),
-        "default": default,
-        "conflict": conflict,
-        **metadata,
-        "rules": sorted(rules, key=lambda rule: str(rule["id"])),
-    }
-    text = json.dumps(data, default=str, ensure_ascii=False, indent=1)
+    if isinstance(source, bytes):
+        source = decode(source, name)
+    if isinstance(source, str):
+        data, duplicates = parse(source, format, name, DEFAULT_LIMITS)
+        if duplicates:
+            raise DocumentError(place(duplicates, text=source, format=format, name=name))
+        return Source(data, text=source, format=format, name=name)
+    shape = check_shape(source, DEFAULT_LIMITS, shared=True)
+    if shape is not None:
+        found = Source(source, text=None, format=format, name=name)
+        found.fail(shape)
+    return Source(source, text=None, format=format, name=name)
+
+
+def fail(name: str, path: str, message: str, hint: str | None = None) -> NoReturn:
+    """Raise one problem at ``path`` of the file ``name``."""
+    raise DocumentError([Problem(file=name, path=path, message=message, hint=hint)])
+
+
+def content_id(prefix: str, content: object) -> str:
+    """Return a short id for ``content``: ``prefix`` and 10 hex digits of its hash.
+
+    The content is hashed as canonical JSON (keys sorted), so the id stays
+    the same wherever the content sits in its document; callers sort lists
+    whose order does not matter before passing them in.
+
+    >>> from policydiff.importers._common import content_id
+    >>> content_id("allow", {"action": ["s3:GetObject"]})
+    'allow-a1ca50f669'
+    """
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return f"{prefix}-{hashlib.sha256(canonical.encode('utf-8')).hexdigest()[:10]}"
+
+
+def _how_to_give(field: str) -> str:
+    named = "DATE or VERSION@DATE" if field == "effective" else "VERSION@DATE"
+    return (
+        f"pass {field} (--{field} on the command line), name the file {named}"
+        f" (such as v3@2024-05-30.json), or write its sidecar NAME.meta.yaml with '{field}:'"
+    )
+
+
+def effective_when(effective: Any, *, name: str) -> When:
+    """Read an importer's ``effective``: a time value as SPEC section 3 gives it.
+
+    Raises:
+        DocumentError: The value is missing or not a time.
+    """
+    problem = _effective_problem(effective, name)
+    if problem is not None:
+        raise DocumentError([problem])
+    return parse_when(effective)
+
+
+def _effective_problem(effective: Any, name: str) -> Problem | None:
+    if effective is None:
+        message = "cannot tell when this version took effect"
+        return Problem(file=name, path="effective", message=message, hint=_how_to_give("effective"))
     try:
-        return build(data, text=text, format="json", name=name)
-    except DocumentError as error:
-        # Lines and columns would point into the generated document, not the file.
-        raise DocumentError(
-            attrs.evolve(found, line=None, column=None) for found in error.problems
-        ) from None
+        parse_when(effective)
+    except ValueError as exc:
+        detail = str(exc) if ACCEPTED in str(exc) else f"{exc}; expected {ACCEPTED}"
+        return Problem(file=name, path="effective", message=detail)
+    return None
+
+
+def _label_problem(value: Any, field: str, name: str) -> Problem | None:
+    if value is None:
+        message = f"cannot tell this version's {'label' if field == 'version' else 'policy id'}"
+        return Problem(file=name, path=field, message=message, hint=_how_to_give(field))
+    if not isinstance(value, str) or not value.strip() or value != value.strip():
+        got = describe(value)
+        message = f"expected a non-empty string without surrounding spaces (got {got})"
+        return Problem(file=name, path=field, message=message)
+    return None
+
+
+def build_version(
+    body: Mapping[str, Any],
+    *,
+    policy: Any,
+    version: Any,
+    effective: Any,
+    name: str,
+) -> PolicyVersion:
+    """Check an importer's result as a policydiff document and return the version.
+
+    Args:
+        body: Version fields other than ``policy``, ``version`` and
+            ``effective`` (``rules``, ``default``, ``conflict``, ...).
+        policy: The policy id the caller gave.
+        version: The version label, or ``None`` when nothing gave one.
+        effective: When the version took effect, or ``None``.
+        name: The foreign file's name, for messages.
+
+    Raises:
+        DocumentError: A missing or bad policy, version or effective, or
+            (an importer's own fault) data that is no valid version.
+    """
+    problems = [
+        problem
+        for problem in (
+            _label_problem(policy, "policy", name),
+            _label_problem(version, "version", name),
+            _effective_problem(effective, name),
+        )
+        if problem is not None
+    ]
+    if problems:
+        raise DocumentError(problems)
+    data = {"policy": policy, "version": version, "effective": parse_when(effective), **body}
+    # Problems, if any, are placed in the document as it was imported.
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return build(data, text=text, format="json", name=f"{name} (as imported)")

@@ -13,16 +13,7 @@ from typing import Any
 
 from policydiff._problems import Path, RawProblem
 from policydiff._text import a_type, joined, shown
-from policydiff.errors import DocumentError
-from policydiff.importers._common import (
-    Effective,
-    content_id,
-    fail,
-    json_object,
-    make_version,
-    placed,
-    text_of,
-)
+from policydiff.importers._common import build_version, content_id, fail, read_source
 from policydiff.model import PolicyVersion
 
 #: The ODRL vocabulary's namespace, and the ways a document names its context.
@@ -83,8 +74,8 @@ def from_odrl(
     document: str | bytes | Mapping[str, Any],
     *,
     policy: str,
-    version: str,
-    effective: Effective,
+    version: str | None = None,
+    effective: Any = None,
     name: str = "<string>",
 ) -> PolicyVersion:
     """Read an ODRL 2.2 policy (Set, Offer or Agreement) as one version of a policy.
@@ -114,28 +105,23 @@ def from_odrl(
     >>> [(sorted(rule.action), dict(rule.scope)) for rule in v.rules]
     [(['play'], {'target': frozenset({'http://example.com/asset:9898'})})]
     """
-    text = None if isinstance(document, Mapping) else text_of(document, name)
-    data = document if isinstance(document, Mapping) else _parsed(text, name)
+    if not isinstance(document, (str, bytes, Mapping)):
+        fail(name, "", f"expected ODRL JSON-LD text or data (got {a_type(document)})")
+    source = read_source(document, format="json", name=name)
+    data = source.data
+    if not isinstance(data, Mapping):
+        fail(name, "", f"expected an ODRL policy object (got {a_type(data)})")
     reader = _Reader()
     rules = reader.policy(data)
     if reader.problems:
-        raise DocumentError(placed(reader.problems, text, name))
+        source.fail(reader.problems)
     conflict = _term(data.get("conflict", "invalid"))
-    return make_version(
-        name=name,
-        policy=policy,
-        version=version,
-        effective=effective,
-        rules=rules.values(),
-        default="prohibit",
-        conflict=CONFLICTS.get(conflict, "prohibit-overrides"),
-    )
-
-
-def _parsed(text: Any, name: str) -> Mapping[str, Any]:
-    if not isinstance(text, str):
-        raise fail(name, "", f"expected ODRL JSON-LD text or data (got {a_type(text)})")
-    return json_object(text, name, "an ODRL policy")
+    body = {
+        "default": "prohibit",
+        "conflict": CONFLICTS.get(conflict, "prohibit-overrides"),
+        "rules": sorted(rules.values(), key=lambda rule: str(rule["id"])),
+    }
+    return build_version(body, policy=policy, version=version, effective=effective, name=name)
 
 
 def _term(value: Any) -> Any:
