@@ -23,6 +23,7 @@ if typing.TYPE_CHECKING:
     from policydiff._documents import Limits, dump, dumps, load, loads
     from policydiff._evaluate import decide
     from policydiff._history import Period, PolicyHistory, TimelineEntry
+    from policydiff._history_git import load_git_history
     from policydiff._history_load import load_history
     from policydiff._impact import impact
     from policydiff._render import render
@@ -33,6 +34,7 @@ if typing.TYPE_CHECKING:
     from policydiff.errors import (
         DiffError,
         DocumentError,
+        GitError,
         HistoryError,
         PolicyDiffError,
         Problem,
@@ -77,6 +79,7 @@ __all__ = [
     "Effect",
     "Event",
     "FrozenMap",
+    "GitError",
     "Group",
     "HistoryError",
     "Impact",
@@ -111,6 +114,7 @@ __all__ = [
     "impact",
     "load",
     "load_deltas",
+    "load_git_history",
     "load_history",
     "loads",
     "log_many",
@@ -132,6 +136,7 @@ _HOMES = {
     "decide": "policydiff._evaluate",
     **dict.fromkeys(("Period", "PolicyHistory", "TimelineEntry"), "policydiff._history"),
     **dict.fromkeys(("load_history",), "policydiff._history_load"),
+    "load_git_history": "policydiff._history_git",
     "impact": "policydiff._impact",
     **dict.fromkeys(("render",), "policydiff._render"),
     **dict.fromkeys(("report",), "policydiff._render_html"),
@@ -142,6 +147,7 @@ _HOMES = {
         (
             "DiffError",
             "DocumentError",
+            "GitError",
             "HistoryError",
             "PolicyDiffError",
             "Problem",

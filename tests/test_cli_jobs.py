@@ -109,7 +109,7 @@ def test_check_of_three_paths_without_each_is_a_usage_error(
 ) -> None:
     code, _, err = run(["check", "ukraine", "exports", "bad", "--fail-on", "loosened"], capsys)
     assert code == 2
-    assert "give --each to check every path as a history" in err
+    assert "expected OLD [NEW], --each HISTORY... or --base REV [PATH...] (got 3 paths)" in err
 
 
 def test_json_of_several_histories_holds_each_report_and_the_problems_of_the_bad(
@@ -194,11 +194,11 @@ def test_reports_made_in_workers_are_coloured_when_the_output_is_a_terminal(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
-    params = {"fail_on": "loosened", "by": "decisions", "waivers_file": None, "warn_only": False}
-    params |= {"output_format": "text", "input_format": None, "each": False, "jobs": 1}
-    params |= {"old": "", "new": None, "more": ()}
-    coloured = _OnePath(command="check", params=params, argument="old", colour=True)("exports")
-    plain = _OnePath(command="check", params=params, argument="old", colour=False)("exports")
+    params = {"fail_on": "loosened", "by": None, "waivers_file": None, "warn_only": False}
+    params |= {"output_format": None, "input_format": None, "each": False, "jobs": 1}
+    params |= {"inputs": (), "base": None}
+    coloured = _OnePath(command="check", params=params, argument="inputs", colour=True)("exports")
+    plain = _OnePath(command="check", params=params, argument="inputs", colour=False)("exports")
     assert "\x1b[" in coloured.out
     assert "\x1b[" not in plain.out
     assert coloured.status == plain.status == 1
