@@ -269,7 +269,7 @@ def test_base_takes_no_rule_level_gate(repo: Path, capsys: pytest.CaptureFixture
 def test_check_without_base_needs_one_or_two_inputs(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["check", "--fail-on", "any"], capsys)
     assert code == 2
-    assert "expected OLD [NEW], or --base REV [PATH...] (got 0 paths)" in err
+    assert "expected OLD [NEW], --each HISTORY... or --base REV [PATH...] (got 0 paths)" in err
 
 
 def test_the_json_of_a_base_check_fits_its_schema(
