@@ -77,7 +77,7 @@ def test_a_cycle_through_an_import_inside_a_function_is_found(tmp_path: Path) ->
 #: engine (comparing, histories, storage, impact); the renderers; the command
 #: line and the package's public face.
 LAYERS = (
-    {"_text", "errors"},
+    {"_text", "errors", "_glob"},
     {"_time", "model"},
     {"_parse", "_locate", "_problems", "_convert", "_semantics", "_documents"},
     {"_results", "_describe", "_decisions", "_phrases"},
