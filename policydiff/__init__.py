@@ -38,6 +38,7 @@ if typing.TYPE_CHECKING:
         WriteError,
     )
     from policydiff.model import (
+        Case,
         Change,
         Conflict,
         Decision,
@@ -62,6 +63,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Answer",
+    "Case",
     "Change",
     "Conflict",
     "Cube",
@@ -141,6 +143,7 @@ _HOMES = {
     ),
     **dict.fromkeys(
         (
+            "Case",
             "Change",
             "Conflict",
             "Decision",

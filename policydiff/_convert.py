@@ -28,6 +28,7 @@ from policydiff._problems import Path, RawProblem
 from policydiff._text import describe, shown
 from policydiff._time import parse_when, write_when
 from policydiff.model import (
+    Case,
     Conflict,
     Default,
     Effect,
@@ -51,13 +52,13 @@ _shared_rules: contextvars.ContextVar[dict[str, tuple[Any, Rule]] | None] = cont
     "shared_rules", default=None
 )
 
-_ENUM_NAMES = {Effect: "effect", Default: "default", Conflict: "conflict strategy"}
+_ENUM_NAMES = {Effect: "effect", Default: "default", Conflict: "conflict strategy", Case: "case"}
 
 #: Key order of written documents.
 VERSION_KEYS = (
     "policydiff", "policy", "version", "title", "effective", "timezone",
     "announced", "approved_by", "summary", "default", "conflict", "sources",
-    "events", "vocabulary", "open", "removals", "rules",
+    "events", "vocabulary", "open", "patterns", "removals", "rules",
 )  # fmt: skip
 RULE_KEYS = ("id", "effect", "subject", "action", "scope", "conditions", "text", "sources")
 
@@ -248,6 +249,13 @@ def _is_frozenmap(t: Any) -> bool:
     return get_origin(t) is FrozenMap or t is FrozenMap
 
 
+@attrs.frozen
+class _PatternOptions:
+    """A pattern dimension's options as a document writes them (``{case: insensitive}``)."""
+
+    case: Case = Case.SENSITIVE
+
+
 def _mapping_check(value: Any) -> None:
     if not isinstance(value, Mapping):
         msg = f"expected a mapping (got {describe(value)})"
@@ -284,6 +292,25 @@ def make_converter(*, detailed_validation: bool = False) -> cattrs.Converter:
 
     converter.register_structure_hook(Vocabulary, structure_vocabulary)
 
+    converter.register_structure_hook(
+        _PatternOptions, _mapping_first(converter.get_structure_hook(_PatternOptions))
+    )
+
+    def structure_patterns(value: Any, _: type) -> FrozenMap[str, Case]:
+        # A list of names means case-sensitive patterns; a mapping gives options.
+        if isinstance(value, str | list):
+            return FrozenMap(dict.fromkeys(_structure_values(value, frozenset), Case.SENSITIVE))
+        if not isinstance(value, Mapping):
+            msg = f"expected a mapping or a list of dimension names (got {describe(value)})"
+            raise TypeError(msg)
+        options = converter.structure(
+            {k: {} if v is None else v for k, v in value.items()}, dict[str, _PatternOptions]
+        )
+        return FrozenMap({dim: option.case for dim, option in options.items()})
+
+    patterns_type = FrozenMap[str, Case]
+    converter.register_structure_hook_func(_same(patterns_type), structure_patterns)
+
     model_classes: tuple[Any, ...] = (Rule, Source, Event, Removal, PolicyVersion)
     for model_cls in model_classes:
         hook = _mapping_first(converter.get_structure_hook(model_cls))
@@ -304,6 +331,12 @@ def make_converter(*, detailed_validation: bool = False) -> cattrs.Converter:
     )
     converter.register_unstructure_hook(When, lambda w: write_when(w, _timezone.get()))
     converter.register_unstructure_hook(Vocabulary, lambda v: converter.unstructure(v.trees))
+    converter.register_unstructure_hook_func(
+        _same(patterns_type),
+        lambda m: {
+            dim: {} if case is Case.SENSITIVE else {"case": case.value} for dim, case in m.items()
+        },
+    )
     for cls in _ENUM_NAMES:
         converter.register_unstructure_hook(cls, lambda e: e.value)
     return converter

@@ -21,6 +21,7 @@ import attrs
 from policydiff._convert import unstructure_field
 from policydiff._describe import describe
 from policydiff._impact import Judge
+from policydiff._patterns import compare_values
 from policydiff._results import PolicyDiff
 from policydiff.errors import DiffError
 from policydiff.model import (
@@ -408,14 +409,23 @@ class _Differ:
     def _scope(self, old: Rule, new: Rule, dim: str) -> Change:
         before = old.dimensions.get(dim)
         after = new.dimensions.get(dim)
-        kind = _scope_kind(before, after, dim, self.old.vocabulary, self.new.vocabulary)
-        if kind is Kind.SCOPE_CHANGED:
-            same = _coverage(before or frozenset(), dim, self.old.vocabulary) == _coverage(
-                after or frozenset(), dim, self.new.vocabulary
-            )
-            direction = Direction.NEUTRAL if same else Direction.MIXED
+        if self.old.holds_patterns(dim) or self.new.holds_patterns(dim):
+            # Glob patterns compare by the strings they match ("s3:Get*" within "s3:*").
+            lost, gained = compare_values(dim, (self.old, before), (self.new, after))
+            kind = _PATTERN_KINDS[lost, gained]
+            if kind is Kind.SCOPE_CHANGED:
+                direction = Direction.MIXED if lost else Direction.NEUTRAL
+            else:
+                direction = _direction(gained=gained, old=old, new=new)
         else:
-            direction = _direction(gained=kind is Kind.SCOPE_BROADENED, old=old, new=new)
+            kind = _scope_kind(before, after, dim, self.old.vocabulary, self.new.vocabulary)
+            if kind is Kind.SCOPE_CHANGED:
+                same = _coverage(before or frozenset(), dim, self.old.vocabulary) == _coverage(
+                    after or frozenset(), dim, self.new.vocabulary
+                )
+                direction = Direction.NEUTRAL if same else Direction.MIXED
+            else:
+                direction = _direction(gained=kind is Kind.SCOPE_BROADENED, old=old, new=new)
         if dim in ("subject", "action"):
             path = _rule_path(new.id, dim)
         else:
@@ -563,6 +573,15 @@ def _coverage(values: frozenset[str], dim: str, vocabulary: Vocabulary) -> set[s
     for value in values:
         covered |= vocabulary.leaves(dim, value)
     return covered
+
+
+#: A pattern dimension's scope change by (some string lost, some string gained).
+_PATTERN_KINDS = {
+    (False, True): Kind.SCOPE_BROADENED,
+    (True, False): Kind.SCOPE_NARROWED,
+    (True, True): Kind.SCOPE_CHANGED,
+    (False, False): Kind.SCOPE_CHANGED,
+}
 
 
 def _scope_kind(

@@ -502,7 +502,8 @@ def _answer_key(answer: Answer) -> tuple[Any, ...]:
 
 def _cube_key(cube: Cube) -> tuple[Any, ...]:
     spans = tuple(
-        (span.any, span.excluded, span.values, span.others) for span in cube.values.values()
+        (span.any, span.excluded, span.values, span.matching, span.others)
+        for span in cube.values.values()
     )
     return (spans, _answer_key(cube.before), _answer_key(cube.after))
 
@@ -542,7 +543,9 @@ class Judge:
             return self.comparison
         if self._lean is None:
             olds, news = self._rule_ids()
-            if not old.vocabulary and not new.vocabulary:
+            # Trees and patterns cover values a rule does not name ("s3:Get*").
+            plain = not (old.vocabulary or new.vocabulary or old.patterns or new.patterns)
+            if plain:
                 old, new = nearby(old, new)
             self._lean = compare(old, new, lean=True, named=frozenset(olds | news))
         return self._lean
@@ -608,8 +611,8 @@ def nearby(old: PolicyVersion, new: PolicyVersion) -> tuple[PolicyVersion, Polic
     Only situations a changed rule covers can move (with the default and the
     conflict strategy unchanged), and a rule that meets no changed rule
     covers none of them; leaving it out leaves every outcome there as it
-    was. For versions without vocabulary trees, where a rule covers exactly
-    the values it names.
+    was. For versions without vocabulary trees or pattern dimensions, where
+    a rule covers exactly the values it names.
     """
     changed = [r for r in old.rules if new.rule(r.id, None) != r]
     changed += [r for r in new.rules if old.rule(r.id, None) != r]
@@ -651,7 +654,8 @@ def deciding_rules(version: PolicyVersion, values: Mapping[str, Iterable[str]]) 
         version: The version asked.
         values: Per dimension, the values (a dimension not given: any).
     """
-    space = Space((version,))
+    probes = {dim: tuple(given) for dim, given in values.items() if version.holds_patterns(dim)}
+    space = Space((version,), probes)
     cube = []
     for dim in space.dims:
         given = values.get(dim.name)

@@ -26,6 +26,7 @@ from policydiff._text import describe, shown
 from policydiff._time import Precision, When
 
 __all__ = [
+    "Case",
     "Change",
     "Conflict",
     "Decision",
@@ -173,6 +174,13 @@ class Conflict(enum.Enum):
     PERMIT_OVERRIDES = "permit-overrides"
 
 
+class Case(enum.Enum):
+    """Whether the letters of a pattern dimension's values match their other case."""
+
+    SENSITIVE = "sensitive"
+    INSENSITIVE = "insensitive"
+
+
 def _member(cls: type[E], value: E | str, what: str) -> E:
     """``value`` if it is a member of ``cls``, the member it is the value of, or an error."""
     if isinstance(value, cls):
@@ -195,6 +203,31 @@ def _default(value: Default | str) -> Default:
 
 def _conflict(value: Conflict | str) -> Conflict:
     return _member(Conflict, value, "conflict strategy")
+
+
+def _case(value: Case | str | Mapping[str, Any] | None) -> Case:
+    if value is None:
+        return Case.SENSITIVE
+    if isinstance(value, Mapping):
+        unknown = sorted(set(value) - {"case"})
+        if unknown:
+            msg = f"unknown pattern option {unknown[0]!r} (expected: case)"
+            raise ValueError(msg)
+        chosen: Case | str = value.get("case", Case.SENSITIVE)
+        return _member(Case, chosen, "case")
+    return _member(Case, value, "case")
+
+
+def _patterns(
+    value: Mapping[str, Case | str | Mapping[str, Any] | None] | Iterable[str],
+) -> FrozenMap[str, Case]:
+    if isinstance(value, FrozenMap):
+        return value
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, Mapping):
+        return FrozenMap({dim: _case(options) for dim, options in value.items()})
+    return FrozenMap(dict.fromkeys(value, Case.SENSITIVE))
 
 
 def _is_when(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -393,7 +426,11 @@ class PolicyVersion:
 
     ``open`` names the vocabulary dimensions whose rules may use values the
     vocabulary does not name; every other dimension with a vocabulary is
-    closed (SPEC section 13). ``removals`` say why rules of the version
+    closed (SPEC section 13). ``patterns`` names the dimensions whose values
+    are glob patterns (``*`` any run of characters, ``?`` one character),
+    each with whether letters match regardless of case; it accepts a list
+    of names (case-sensitive) or a mapping of name to :class:`Case` (or
+    ``{"case": "insensitive"}``). ``removals`` say why rules of the version
     before were removed, and on which sources.
     """
 
@@ -412,6 +449,7 @@ class PolicyVersion:
     events: tuple[Event, ...] = attrs.field(default=(), converter=tuple)
     vocabulary: Vocabulary = attrs.field(factory=Vocabulary, converter=_vocabulary)
     open: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+    patterns: FrozenMap[str, Case] = attrs.field(factory=FrozenMap, converter=_patterns)
     removals: tuple[Removal, ...] = attrs.field(default=(), converter=tuple)
     policydiff: int = 1
 
@@ -461,6 +499,10 @@ class PolicyVersion:
     def closed(self, dimension: str) -> bool:
         """Whether rules may use on ``dimension`` only values its vocabulary names."""
         return dimension in self.vocabulary.trees and dimension not in self.open
+
+    def holds_patterns(self, dimension: str) -> bool:
+        """Whether the values of ``dimension`` are glob patterns."""
+        return dimension in self.patterns
 
 
 class Direction(enum.Enum):
