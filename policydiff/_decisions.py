@@ -147,8 +147,11 @@ class Span:
     @property
     def pattern_words(self) -> str:
         """Say a pattern span after "any value": ``matching s3:Get* except s3:GetObjectAcl``."""
-        shown = []
+        plain = [every[0] for every, excepted in self.matching if len(every) == 1 and not excepted]
+        shown = [f"matching {joined(plain, 'or')}"] if plain else []
         for every, excepted in self.matching:
+            if len(every) == 1 and not excepted:
+                continue
             term = "matching " + joined(every, "and")
             if excepted:
                 term += " except " + joined(excepted, "or")
@@ -159,7 +162,8 @@ class Span:
             shown.append(f"matching none of {joined(self.left, 'or')}")
         elif self.others:
             shown.append("matching none of the patterns")
-        return joined(shown, "or")
+        # Each part may hold "or" already: set the parts apart with commas.
+        return ", or ".join(shown)
 
     def __str__(self) -> str:
         if self.any:

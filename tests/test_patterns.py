@@ -223,3 +223,32 @@ def test_impact_json_gives_pattern_terms_and_validates() -> None:
     assert cube["values"]["action"] == {
         "matching": [{"all": ["s3:Get*"], "except": ["s3:GetObject", "s3:GetObjectAcl"]}]
     }
+
+
+def test_span_words_group_plain_patterns_and_set_terms_with_exceptions_apart() -> None:
+    span = policydiff.Span(
+        matching=((("a*",), ()), (("b*",), ()), (("s3:*",), ("s3:Get*", "s3:List*"))),
+        others=True,
+        left=("x",),
+        patterns=True,
+    )
+    assert str(span) == (
+        "any value matching a* or b*, or matching s3:* except s3:Get* or s3:List*,"
+        " or not matching x"
+    )
+
+
+def test_values_only_both_of_two_patterns_match_are_said_as_matching_both() -> None:
+    v = version(
+        {"id": "first", "effect": "oblige", "action": "a*", "text": "log it"},
+        {"id": "last", "effect": "oblige", "action": "*b", "text": "ask first"},
+        {"id": "all", "effect": "permit", "action": "*"},
+        patterns=["action"],
+    )
+    words = {g.answer.obligations: str(g.values["action"]) for g in policydiff.decide(v, {}).groups}
+    assert words == {
+        ("ask first", "log it"): "any value matching *b and a*",
+        ("log it",): "any value matching a* except *b",
+        ("ask first",): "any value matching *b except a*",
+        (): "any value matching * except *b or a*",
+    }
