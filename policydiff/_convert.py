@@ -177,6 +177,58 @@ def _quick(hook: Any) -> Any:
     return structure
 
 
+def _negation(value: Any) -> list[str] | None:
+    """Return the patterns of a ``{not: [...]}`` value, or ``None`` when it is not one."""
+    if type(value) is not dict or value.keys() != {"not"}:
+        return None
+    listed = value["not"]
+    listed = [listed] if type(listed) is str else listed
+    if type(listed) is not list or not all(type(item) is str for item in listed):
+        return None
+    return listed
+
+
+def _negating(hook: Any) -> Any:
+    """Read ``{not: [...]}`` values of a rule into its ``negated`` dimensions."""
+
+    def structure(value: Any, cls: type) -> Any:
+        if type(value) is not dict or "negated" in value:
+            return hook(value, cls)
+        negated = []
+        fields = dict(value)
+        for field in ("subject", "action"):
+            listed = _negation(fields.get(field))
+            if listed is not None:
+                fields[field] = listed
+                negated.append(field)
+        scope = fields.get("scope")
+        if type(scope) is dict:
+            dims = dict(scope)
+            for dim, values in scope.items():
+                listed = _negation(values)
+                if listed is not None:
+                    dims[dim] = listed
+                    negated.append(dim)
+            fields["scope"] = dims
+        if negated:
+            fields["negated"] = negated
+            return hook(fields, cls)
+        return hook(value, cls)
+
+    return structure
+
+
+def _written_rule(data: dict[str, Any]) -> dict[str, Any]:
+    """Write a rule's ``negated`` dimensions back as ``{not: [...]}`` values."""
+    negated = data.pop("negated", None)
+    for dim in negated or ():
+        if dim in ("subject", "action"):
+            data[dim] = {"not": data[dim]}
+        else:
+            data["scope"] = {**data["scope"], dim: {"not": data["scope"][dim]}}
+    return data
+
+
 def _structure_str(value: Any, _: type) -> str:
     if not isinstance(value, str):
         msg = f"expected a string (got {describe(value)})"
@@ -314,6 +366,8 @@ def make_converter(*, detailed_validation: bool = False) -> cattrs.Converter:
     model_classes: tuple[Any, ...] = (Rule, Source, Event, Removal, PolicyVersion)
     for model_cls in model_classes:
         hook = _mapping_first(converter.get_structure_hook(model_cls))
+        if model_cls is Rule:
+            hook = _negating(hook)
         if model_cls is Rule and not detailed_validation:
             hook = _sharing(_quick(hook))
         converter.register_structure_hook(model_cls, hook)
@@ -380,7 +434,7 @@ def unstructure_version(version: PolicyVersion) -> dict[str, Any]:
     """Return the document form of ``version``, keys in canonical order."""
     with reading(timezone=version.timezone):
         data = _fast.unstructure(version)
-    data["rules"] = [_ordered(rule, RULE_KEYS) for rule in data["rules"]]
+    data["rules"] = [_ordered(_written_rule(rule), RULE_KEYS) for rule in data["rules"]]
     data["sources"] = [_drop_empty(s) for s in data["sources"]]
     data["events"] = [_drop_empty(e) for e in data["events"]]
     data["removals"] = [_drop_empty(r) for r in data["removals"]]

@@ -88,12 +88,15 @@ def obligation_name(rule: Rule) -> str:
     """
     if rule.text:
         return rule.text
-    who = joined(sorted(rule.subject), "or") if rule.subject else "Everyone"
-    sentence = f"{who} must meet a requirement to {joined(sorted(rule.action), 'or')}"
+
+    def said(dim: str, values: frozenset[str]) -> str:
+        listed = joined(sorted(values), "or")
+        return f"anything but {listed}" if dim in rule.negated else listed
+
+    who = said("subject", rule.subject) if rule.subject else "Everyone"
+    sentence = f"{who} must meet a requirement to {said('action', rule.action)}"
     if rule.scope:
-        where = "; ".join(
-            f"{dim}: {joined(sorted(vals), 'or')}" for dim, vals in rule.scope.items()
-        )
+        where = "; ".join(f"{dim}: {said(dim, vals)}" for dim, vals in rule.scope.items())
         sentence += f" ({where})"
     if rule.conditions:
         sentence += ", " + "; ".join(sorted(rule.conditions))
@@ -138,6 +141,7 @@ class _Dim:
         versions: Sequence[PolicyVersion],
         naming: Sequence[dict[str, list[int]]],
         probes: Sequence[str] = (),
+        negated: frozenset[int] = frozenset(),
     ) -> None:
         self.name = name
         self.trees = [v.vocabulary.trees.get(name, FrozenMap()) for v in versions]
@@ -145,7 +149,7 @@ class _Dim:
         self.patterns: PatternClasses | None = None
         if any(v.holds_patterns(name) for v in versions):
             # Glob patterns: classes are the atoms the patterns make (_patterns).
-            self.patterns = PatternClasses(name, versions, naming, probes)
+            self.patterns = PatternClasses(name, versions, naming, probes, negated)
             self.members = [()] * len(self.patterns.members)
             self.index = {}
             self.masks = self.patterns.masks
@@ -318,8 +322,13 @@ class Space:
                 at = naming[position[dim]][side]
                 for value in values:
                     at.setdefault(value, []).append(number)
+        # Rules whose values on a pattern dimension are exceptions ({not: [...]}).
+        negated: list[set[int]] = [set() for _ in self.names]
+        for number, (_, rule) in enumerate(instances):
+            for dim in rule.negated:
+                negated[position[dim]].add(number)
         self.dims = [
-            _Dim(name, self.versions, naming[i], probes.get(name, ()))
+            _Dim(name, self.versions, naming[i], probes.get(name, ()), frozenset(negated[i]))
             for i, name in enumerate(self.names)
         ]
         self.full = tuple(dim.full for dim in self.dims)
@@ -793,7 +802,10 @@ def _relevant(version: PolicyVersion, situation: Mapping[str, str]) -> PolicyVer
         for rule in version.rules
         if all(
             (dim not in fixed or not values.isdisjoint(fixed[dim][1]))
-            and (dim not in strings or any_matches(version, dim, values, strings[dim]))
+            and (
+                dim not in strings
+                or any_matches(version, dim, values, strings[dim]) is (dim not in rule.negated)
+            )
             for dim, values in rule.dimensions.items()
         )
     ]

@@ -589,7 +589,7 @@ class Judge:
         if rule is None:
             return ()
         try:
-            found = deciding_rules(other, rule.dimensions)
+            found = deciding_rules(other, rule.dimensions, rule.negated)
         except DiffError:
             return ()
         return tuple(sorted(found - {old_id, new_id}))
@@ -647,12 +647,18 @@ def nearby(old: PolicyVersion, new: PolicyVersion) -> tuple[PolicyVersion, Polic
     return attrs.evolve(old, rules=kept[0]), attrs.evolve(new, rules=kept[1])
 
 
-def deciding_rules(version: PolicyVersion, values: Mapping[str, Iterable[str]]) -> set[str]:
+def deciding_rules(
+    version: PolicyVersion,
+    values: Mapping[str, Iterable[str]],
+    negated: frozenset[str] = frozenset(),
+) -> set[str]:
     """Every rule of ``version`` that decides some situation among ``values``.
 
     Args:
         version: The version asked.
         values: Per dimension, the values (a dimension not given: any).
+        negated: Dimensions of ``values`` whose values are exceptions: the
+            situations there match none of them.
     """
     probes = {dim: tuple(given) for dim, given in values.items() if version.holds_patterns(dim)}
     space = Space((version,), probes)
@@ -665,7 +671,7 @@ def deciding_rules(version: PolicyVersion, values: Mapping[str, Iterable[str]]) 
         mask = 0
         for value in given:
             mask |= dim.mask_of(value)
-        cube.append(mask)
+        cube.append(dim.full & ~mask if dim.name in negated else mask)
     found: set[str] = set()
 
     def visit(_: tuple[int, ...], entries: list[Entry]) -> None:

@@ -43,15 +43,16 @@ def any_matches(version: PolicyVersion, dimension: str, values: Iterable[str], v
 
 def compare_values(
     dimension: str,
-    old: tuple[PolicyVersion, frozenset[str] | None],
-    new: tuple[PolicyVersion, frozenset[str] | None],
+    old: tuple[PolicyVersion, frozenset[str] | None, bool],
+    new: tuple[PolicyVersion, frozenset[str] | None, bool],
 ) -> tuple[bool, bool]:
     """Compare what a rule's values on a pattern dimension match, before and after.
 
     Args:
         dimension: The dimension.
-        old: The old version and the rule's values there (``None``: the
-            rule did not name the dimension, so any value).
+        old: The old version, the rule's values there (``None``: the rule
+            did not name the dimension, so any value) and whether they are
+            exceptions (``{not: [...]}``).
         new: The same for the new version.
 
     Returns:
@@ -65,14 +66,16 @@ def compare_values(
         [compile_value(version, dimension, v) for v in sorted(values)]
         if values is not None
         else [Pattern("*")]
-        for version, values in (old, new)
+        for version, values, _ in (old, new)
     ]
     everything = [*sides[0], *sides[1]]
     before = frozenset(range(len(sides[0])))
     after = frozenset(range(len(sides[0]), len(everything)))
     lost = gained = False
     for atom in atoms(everything):
-        was, now = not atom.signature.isdisjoint(before), not atom.signature.isdisjoint(after)
+        # A side's values cover an atom when one matches it (none, for exceptions).
+        was = atom.signature.isdisjoint(before) is old[2]
+        now = atom.signature.isdisjoint(after) is new[2]
         lost = lost or (was and not now)
         gained = gained or (now and not was)
     return lost, gained
@@ -88,6 +91,8 @@ class PatternClasses:
             rule instances naming it.
         probes: Patterns a question asks about beyond those the rules name;
             each is split out so :meth:`mask_of` is exact for it.
+        negated: The rule instances whose values on this dimension are
+            exceptions (``{not: [...]}``): they cover what matches none.
     """
 
     def __init__(
@@ -96,15 +101,21 @@ class PatternClasses:
         versions: Sequence[PolicyVersion],
         naming: Sequence[Mapping[str, list[int]]],
         probes: Sequence[str] = (),
+        negated: Set[int] = frozenset(),
     ) -> None:
         self.name = name
         self.versions = tuple(versions)
         compiled: dict[Pattern, int] = {}
         named: list[tuple[int, list[int]]] = []
+        excepting: dict[int, set[int]] = {}
         for side, names in enumerate(naming):
             for value, instances in names.items():
                 pattern = compile_value(versions[side], name, value)
-                named.append((compiled.setdefault(pattern, len(compiled)), instances))
+                index = compiled.setdefault(pattern, len(compiled))
+                named.append((index, [i for i in instances if i not in negated]))
+                for instance in instances:
+                    if instance in negated:
+                        excepting.setdefault(instance, set()).add(index)
         self._probes: dict[str, int] = {}
         for text in probes:
             pattern = compile_value(versions[0], name, text)
@@ -118,8 +129,9 @@ class PatternClasses:
         other: tuple[tuple[int, ...], frozenset[int]] = ((), frozenset())
         keyed: dict[tuple[tuple[int, ...], frozenset[int]], list[int]] = {other: []}
         for number, atom in enumerate(self.atoms):
-            instances = sorted({i for p in atom.signature for i in covering.get(p, ())})
-            key = (tuple(instances), atom.signature & probe_indexes)
+            covers = {i for p in atom.signature for i in covering.get(p, ())}
+            covers.update(i for i, held in excepting.items() if held.isdisjoint(atom.signature))
+            key = (tuple(sorted(covers)), atom.signature & probe_indexes)
             keyed.setdefault(key, []).append(number)
         ordered = [other, *sorted(k for k in keyed if k != other)]
         #: Per class, the atoms (indexes into ``atoms``) it holds.
@@ -161,11 +173,14 @@ class PatternClasses:
             if mask == self.full:
                 found = Span(any=True, others=True, patterns=True)
             else:
-                inside = {a for k in _bits(mask & ~1) for a in self.members[k]}
+                held = {a for k in _bits(mask) for a in self.members[k]}
+                inside = {a for a in held if self.atoms[a].signature}
+                # The strings no pattern matches: class 0, unless a {not: ...} covers them.
+                others = len(inside) < len(held)
                 found = Span(
                     matching=self._terms(inside),
-                    others=bool(mask & 1),
-                    left=tuple(sorted({p.text for p in self.patterns})) if mask & 1 else (),
+                    others=others,
+                    left=tuple(sorted({p.text for p in self.patterns})) if others else (),
                     patterns=True,
                 )
             self._spans[mask] = found

@@ -402,6 +402,40 @@ class _Vocabulary:
         return RawProblem(path, message, hint=_OPEN_HINT)
 
 
+def _negations(
+    rule: dict[str, Any], path: tuple[str | int, ...], declared: dict[str, Any]
+) -> Iterator[RawProblem]:
+    """Check a rule's ``{not: [...]}`` values: on pattern dimensions only, never empty."""
+    if "negated" in rule:
+        yield RawProblem(
+            (*path, "negated"),
+            "unknown key 'negated'",
+            at_key=True,
+            hint="write excepted values as {not: [patterns]} on the dimension",
+        )
+    places: list[tuple[str, Any, tuple[str | int, ...]]] = [
+        (field, rule[field], (*path, field)) for field in ("subject", "action") if field in rule
+    ]
+    scope = rule.get("scope")
+    if isinstance(scope, dict):
+        places += [
+            (dim, values, (*path, "scope", dim))
+            for dim, values in scope.items()
+            if isinstance(dim, str)
+        ]
+    for dim, values, here in places:
+        if not isinstance(values, dict) or values.keys() != {"not"}:
+            continue
+        if dim not in declared:
+            yield RawProblem(
+                here,
+                f"{{not: [...]}} needs a pattern dimension; {shown(dim)} is not one",
+                hint=f"declare it under 'patterns' (patterns: [{dim}])",
+            )
+        elif values["not"] == []:
+            yield RawProblem((*here, "not"), "{not: [...]} needs at least one pattern")
+
+
 def declared_patterns(data: dict[str, Any]) -> dict[str, tuple[str | int, ...]]:
     """Return the dimensions a document declares as holding patterns, and where."""
     declared = data.get("patterns")
@@ -416,7 +450,12 @@ def declared_patterns(data: dict[str, Any]) -> dict[str, tuple[str | int, ...]]:
 
 def _pattern_dimensions(data: dict[str, Any]) -> Iterator[RawProblem]:
     trees = vocabulary_values(data.get("vocabulary"))
-    for dim, path in declared_patterns(data).items():
+    declared = declared_patterns(data)
+    rules = data.get("rules")
+    for index, rule in enumerate(rules if isinstance(rules, list) else ()):
+        if isinstance(rule, dict):
+            yield from _negations(rule, ("rules", index), declared)
+    for dim, path in declared.items():
         if dim in trees:
             yield RawProblem(
                 path,

@@ -260,6 +260,10 @@ class Rule:
     """One rule: an effect on who (``subject``) does what (``action``), where.
 
     An empty ``subject`` and a dimension absent from ``scope`` mean any value.
+    ``negated`` names the dimensions (of ``subject``, ``action`` and
+    ``scope``) whose values the rule lists as exceptions: it covers the
+    values that match none of them (``{not: [...]}`` in a document, such as
+    IAM's ``NotAction``); only a pattern dimension may be negated.
     """
 
     id: str
@@ -270,6 +274,13 @@ class Rule:
     conditions: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
     text: str | None = None
     sources: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+    negated: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+
+    def __attrs_post_init__(self) -> None:
+        unnamed = sorted(self.negated - self.dimensions.keys()) if self.negated else ()
+        if unnamed:
+            msg = f"rule {self.id!r} negates dimensions it does not name: {', '.join(unnamed)}"
+            raise ValueError(msg)
 
     @property
     def dimensions(self) -> dict[str, frozenset[str]]:
@@ -459,6 +470,14 @@ class PolicyVersion:
             dupes = sorted(i for i, n in collections.Counter(ids).items() if n > 1)
             msg = f"duplicate rule ids: {', '.join(dupes)}"
             raise ValueError(msg)
+        for rule in self.rules:
+            plain = sorted(rule.negated - self.patterns.keys())
+            if plain:
+                msg = (
+                    f"rule {rule.id!r} negates {', '.join(plain)}, which the version does not"
+                    " declare under 'patterns'"
+                )
+                raise ValueError(msg)
 
     @cached_property
     def _by_id(self) -> dict[str, Rule]:

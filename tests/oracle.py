@@ -207,13 +207,16 @@ def covers_value(version: PolicyVersion, rule: Rule, dim: str, value: str) -> bo
     "for each dimension it names, the situation's value is one of the rule's
     values or lies below one of them *in the version's own vocabulary*. A
     dimension the rule does not name matches any value." On a pattern
-    dimension, "one of the rule's values" is a pattern matching it.
+    dimension, "one of the rule's values" is a pattern matching it, and a
+    ``{not: [...]}`` value covers what matches none of its patterns.
     """
     named = dimensions_of(rule)
     if dim not in named:
         return True
     if dim in version.patterns:
-        return any(matches(version, dim, pattern, value) for pattern in named[dim])
+        matched = any(matches(version, dim, pattern, value) for pattern in named[dim])
+        # {not: [...]}: "any value matching none of them".
+        return not matched if dim in rule.negated else matched
     return value in named[dim] or bool(named[dim] & ancestors(version, dim, value))
 
 
@@ -248,6 +251,7 @@ def obligation_key(rule: Rule) -> Any:
         tuple(sorted(rule.action)),
         tuple(sorted((dim, tuple(sorted(vals))) for dim, vals in rule.scope.items())),
         tuple(sorted(rule.conditions)),
+        tuple(sorted(rule.negated)),
     )
 
 

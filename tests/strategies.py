@@ -740,6 +740,7 @@ def _small_pattern_rule(draw: st.DrawFn, rule_id: str) -> Rule:
         scope=scope,
         conditions=draw(st.frozensets(st.sampled_from(SMALL_CONDITIONS), max_size=1)),
         text=text,
+        negated=draw(st.frozensets(st.sampled_from(("action", *scope)), max_size=1)),
     )
 
 
@@ -757,6 +758,9 @@ def _pattern_version(
     draw: st.DrawFn, label: str, month: int, rules_: list[Rule], old: PolicyVersion | None
 ) -> PolicyVersion:
     same = old is not None and draw(st.booleans())
+    patterns = old.patterns if same and old else draw(_small_declarations())
+    # Only a pattern dimension may hold exceptions ({not: [...]}).
+    rules_ = [attrs.evolve(r, negated=r.negated & patterns.keys()) for r in rules_]
     return PolicyVersion(
         policy="small",
         version=label,
@@ -764,7 +768,7 @@ def _pattern_version(
         rules=tuple(rules_),
         default=old.default if same and old else draw(st.sampled_from(Default)),
         conflict=old.conflict if same and old else draw(st.sampled_from(Conflict)),
-        patterns=old.patterns if same and old else draw(_small_declarations()),
+        patterns=patterns,
     )
 
 
@@ -785,7 +789,9 @@ def small_pattern_pairs(draw: st.DrawFn) -> tuple[PolicyVersion, PolicyVersion]:
     fresh = [i for i in SMALL_RULE_IDS if old.rule(i, None) is None]
     found: list[Rule] = []
     for rule in old.rules:
-        fate = draw(st.sampled_from(("keep", "keep", "action", "scope", "effect", "drop")))
+        fate = draw(
+            st.sampled_from(("keep", "keep", "action", "scope", "effect", "negate", "drop"))
+        )
         if fate == "action":
             rule = attrs.evolve(rule, action=rule.action ^ {draw(st.sampled_from(SMALL_PATTERNS))})
             if not rule.action:
@@ -794,7 +800,9 @@ def small_pattern_pairs(draw: st.DrawFn) -> tuple[PolicyVersion, PolicyVersion]:
             scope = (
                 {"r": draw(_small_patterns(SMALL_SCOPE_PATTERNS))} if draw(st.booleans()) else {}
             )
-            rule = attrs.evolve(rule, scope=scope)
+            rule = attrs.evolve(rule, scope=scope, negated=rule.negated - {"r"})
+        elif fate == "negate":
+            rule = attrs.evolve(rule, negated=rule.negated ^ {"action"})
         elif fate == "effect":
             rule = attrs.evolve(rule, effect=draw(st.sampled_from(Effect)))
         elif fate == "drop":

@@ -252,3 +252,60 @@ def test_values_only_both_of_two_patterns_match_are_said_as_matching_both() -> N
         ("ask first",): "any value matching *b except a*",
         (): "any value matching * except *b or a*",
     }
+
+
+# -- exceptions: {not: [...]} --------------------------------------------------------------
+
+
+def everything_but_iam(**more: Any) -> dict[str, Any]:
+    return {"id": "all-but-iam", "effect": "permit", "action": {"not": ["iam:*"]}, **more}
+
+
+def test_a_not_value_covers_the_values_matching_none_of_its_patterns() -> None:
+    v = version(everything_but_iam(), patterns=IAM)
+    asked = [policydiff.decide(v, {"action": a}).decision.value for a in ("s3:GetObject", "IAM:X")]
+    assert asked == ["permitted", "undecided"]
+
+
+def test_a_not_value_reads_into_negated_dimensions_and_writes_back_the_same() -> None:
+    v = version(
+        everything_but_iam(scope={"resource": {"not": "arn:aws:s3:::secret/*"}}), patterns=IAM
+    )
+    assert v.rules[0].negated == {"action", "resource"}
+    assert "    not:\n    - iam:*\n" in policydiff.dumps(v)
+    assert policydiff.loads(policydiff.dumps(v)) == v
+
+
+def test_a_not_value_on_a_dimension_without_patterns_is_refused_where_it_is() -> None:
+    with pytest.raises(policydiff.DocumentError) as caught:
+        policydiff.loads(
+            "policy: p\nversion: v\neffective: 2024-01-01\n"
+            "rules:\n  - {id: r, effect: permit, action: {not: [iam:*]}}\n",
+            name="p.yaml",
+        )
+    assert str(caught.value) == (
+        "p.yaml:5:37: rules[0].action: {not: [...]} needs a pattern dimension; 'action' is not one"
+    )
+
+
+def test_adding_an_exception_narrows_a_permission() -> None:
+    old = version(everything_but_iam(), patterns=IAM)
+    new = version(everything_but_iam(action={"not": ["iam:*", "sts:*"]}), patterns=IAM, label="v2")
+    (change,) = policydiff.diff(old, new).changes
+    assert (change.kind.value, change.direction.value, change.effect.value) == (
+        "scope-narrowed",
+        "tightened",
+        "tightened",
+    )
+    assert change.description == (
+        "Permission narrowed (action: anything but iam:* and sts:*, was anything but iam:*):"
+        " Anyone may do anything but iam:* or sts:*."
+    )
+
+
+def test_turning_values_into_exceptions_is_a_mixed_scope_change() -> None:
+    old = version(reader("iam:*", resource="*"), patterns=IAM)
+    new = version(reader({"not": ["iam:*"]}, resource="*"), patterns=IAM, label="v2")
+    (change,) = policydiff.diff(old, new).changes
+    assert (change.kind.value, change.direction.value) == ("scope-changed", "mixed")
+    assert (change.before, change.after) == (["iam:*"], {"not": ["iam:*"]})
