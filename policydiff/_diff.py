@@ -119,7 +119,7 @@ def _facets(rule: Rule) -> dict[tuple[str, ...], Any]:
     return facets
 
 
-def _split_rules(
+def split_rules(
     old: PolicyVersion, new: PolicyVersion, *, keep_equal: bool = False
 ) -> tuple[list[tuple[Rule, Rule]], list[Rule], list[Rule]]:
     """Return the rules that differ: ``(old, new)`` pairs kept under one id, removed, added.
@@ -287,7 +287,7 @@ class _Differ:
         self.fields: dict[str, tuple[Any, Any]] = {}
 
     def changes(self) -> list[Change]:
-        edited, removed, added = _split_rules(self.old, self.new, keep_equal=not self.prefilter)
+        edited, removed, added = split_rules(self.old, self.new, keep_equal=not self.prefilter)
         found: list[Change] = []
         renames = _renames(removed, added)
         new_by_id = {rule.id: rule for rule in added}

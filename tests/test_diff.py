@@ -15,7 +15,7 @@ import policydiff
 import policydiff._diff
 from policydiff import Direction, Effect, Kind, PolicyVersion, Removal, Rule, Source, When
 from policydiff._convert import unstructure_version
-from policydiff._diff import _Differ, _split_rules
+from policydiff._diff import _Differ, split_rules
 from tests.strategies import version_pairs, versions
 
 HISTORY = Path(__file__).parent.parent / "examples" / "us-ukraine-strikes" / "history"
@@ -469,7 +469,7 @@ def test_the_rules_set_aside_are_exactly_the_equal_ones(
     # find the same rules, and the same as a plain look at every id.
     a, b = pair
     a, b = (_unshared(a) if fresh_old else a), (_unshared(b) if fresh_new else b)
-    edited, removed, added = _split_rules(a, b)
+    edited, removed, added = split_rules(a, b)
     old_ids, new_ids = a.rule_ids, b.rule_ids
     assert [r.id for r in removed] == sorted(old_ids - new_ids)
     assert [r.id for r in added] == sorted(new_ids - old_ids)
@@ -481,7 +481,7 @@ def test_the_rules_set_aside_are_exactly_the_equal_ones(
 def test_same_number_of_rules_under_other_ids_is_not_taken_for_edits() -> None:
     a = version(rule("a"), rule("b", action="import"))
     b = version(rule("a"), rule("c", action="import"), version="v2")
-    edited, removed, added = _split_rules(a, b)
+    edited, removed, added = split_rules(a, b)
     assert (edited, [r.id for r in removed], [r.id for r in added]) == ([], ["b"], ["c"])
     kinds = [c.kind for c in policydiff.diff(a, b)]
     assert kinds == [Kind.RULE_RENAMED]
@@ -501,7 +501,7 @@ def test_adding_and_removing_rules_pairs_the_rest_without_sorting_ids(
         raise AssertionError("the ids were sorted")
 
     monkeypatch.setattr(policydiff._diff, "sorted", no_sorting, raising=False)
-    edited, removed, added = _split_rules(attrs.evolve(a), attrs.evolve(b, version="v2"))
+    edited, removed, added = split_rules(attrs.evolve(a), attrs.evolve(b, version="v2"))
     assert [(old.id, new.id) for old, new in edited] == [("r030", "r030")]
     assert [r.id for r in removed] == [f"r{i:03d}" for i in range(5)]
     assert [r.id for r in added] == [f"r{i:03d}" for i in range(60, 70)]
@@ -521,7 +521,7 @@ def test_long_rule_lists_pair_up_by_id_whatever_was_added_or_removed(
     new_ids = sorted(f"r{i:05d}" for i in (kept - gone) | new)
     a = version(*(rule(i) for i in old_ids))
     b = version(*(rule(i, action="import" if i.endswith("7") else "export") for i in new_ids))
-    edited, removed, added = _split_rules(a, attrs.evolve(b, version="v2"), keep_equal=True)
+    edited, removed, added = split_rules(a, attrs.evolve(b, version="v2"), keep_equal=True)
     assert [(o.id, n.id) for o, n in edited] == [(i, i) for i in old_ids if i in set(new_ids)]
     assert [r.id for r in removed] == sorted(set(old_ids) - set(new_ids))
     assert [r.id for r in added] == sorted(set(new_ids) - set(old_ids))
