@@ -39,7 +39,7 @@ pytest_collect_file = (
     )
     + Sybil(
         parsers=[DocTestParser(optionflags=ELLIPSIS | NORMALIZE_WHITESPACE)],
-        patterns=["policydiff/*.py"],
+        patterns=["policydiff/*.py", "policydiff/importers/*.py"],
         setup=_setup,
         teardown=_teardown,
     )

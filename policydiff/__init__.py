@@ -12,8 +12,9 @@ module when it is first used, so importing the package (and starting the
 command line) costs nothing until a name is needed.
 """
 
-import importlib
 import typing
+
+from policydiff._lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
     from policydiff._decisions import Answer, Cube, Group, Impact, Span
@@ -21,6 +22,7 @@ if typing.TYPE_CHECKING:
     from policydiff._documents import Limits, dump, dumps, load, loads
     from policydiff._evaluate import decide
     from policydiff._history import Period, PolicyHistory, TimelineEntry
+    from policydiff._history_git import load_git_history
     from policydiff._history_load import load_history
     from policydiff._impact import impact
     from policydiff._render import render
@@ -31,6 +33,7 @@ if typing.TYPE_CHECKING:
     from policydiff.errors import (
         DiffError,
         DocumentError,
+        GitError,
         HistoryError,
         PolicyDiffError,
         Problem,
@@ -74,6 +77,7 @@ __all__ = [
     "Effect",
     "Event",
     "FrozenMap",
+    "GitError",
     "Group",
     "HistoryError",
     "Impact",
@@ -104,6 +108,7 @@ __all__ = [
     "impact",
     "load",
     "load_deltas",
+    "load_git_history",
     "load_history",
     "loads",
     "render",
@@ -121,6 +126,7 @@ _HOMES = {
     "decide": "policydiff._evaluate",
     **dict.fromkeys(("Period", "PolicyHistory", "TimelineEntry"), "policydiff._history"),
     **dict.fromkeys(("load_history",), "policydiff._history_load"),
+    "load_git_history": "policydiff._history_git",
     "impact": "policydiff._impact",
     **dict.fromkeys(("render",), "policydiff._render"),
     **dict.fromkeys(("report",), "policydiff._render_html"),
@@ -131,6 +137,7 @@ _HOMES = {
         (
             "DiffError",
             "DocumentError",
+            "GitError",
             "HistoryError",
             "PolicyDiffError",
             "Problem",
@@ -165,15 +172,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> typing.Any:
-    home = _HOMES.get(name)
-    if home is None:
-        msg = f"module 'policydiff' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value  # the next use is a plain lookup
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = _lazy_exports("policydiff", _HOMES, globals(), __all__)

@@ -9,12 +9,14 @@ checked once, with their places, for forming one history.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from policydiff._convert import sharing_rules
 from policydiff._documents import (
     DEFAULT_LIMITS,
+    NATIVE_FORMATS,
     SUFFIXES,
     Format,
     Limits,
@@ -33,13 +35,18 @@ from policydiff._text import describe, shown
 from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
 from policydiff.model import PolicyVersion
 
-__all__ = ["load_history"]
+__all__ = ["history_from_text", "history_from_texts", "load_history"]
 
 #: Version fields that belong to each version body, never to shared metadata.
 _OWN_FIELDS = ("version", "effective", "rules", "removals")
 
 
-def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> PolicyHistory:
+def load_history(
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    input_format: str | None = None,
+) -> PolicyHistory:
     """Read a history from a folder of version documents or from one document.
 
     A folder holds one version per file (``.yaml``, ``.yml``, ``.json``,
@@ -50,9 +57,18 @@ def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
     document is a history of one version, and a stored history (see
     :func:`policydiff.save_deltas`) is read back from its deltas.
 
+    With ``input_format`` naming a foreign format (see
+    :data:`policydiff.importers.IMPORTERS`), every file of the folder (hidden
+    files and sidecars aside) is a document of that format, read by its
+    importer; each version's label and effective date come from its sidecar
+    or its file name (the formats page tells how), its policy id from a
+    sidecar or the folder's name.
+
     Args:
         path: A folder or a file.
         limits: Bounds on each file's size and nesting.
+        input_format: A foreign format of the files; or ``yaml``, ``json``
+            or ``toml``, the format of a file whose suffix says none.
 
     Returns:
         The history, oldest version first.
@@ -69,13 +85,36 @@ def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
     """
     name = os.fspath(path)
     target = Path(name)
+    if input_format is not None and input_format not in NATIVE_FORMATS:
+        return _load_foreign(target, name, input_format, limits)
     if target.is_dir():
         return _load_folder(target, name, limits)
     if not target.exists():
         message = "no such file or folder"
         raise DocumentError([Problem(file=name, path="", message=message)])
-    fmt = format_of(name)
-    text = read_text(name, limits)
+    suffix = target.suffix.lower()
+    fmt = input_format if input_format and suffix not in SUFFIXES else format_of(name)
+    return history_from_text(read_text(name, limits), name=name, format=fmt, limits=limits)
+
+
+def history_from_text(
+    text: str, *, name: str, format: Format | None = None, limits: Limits = DEFAULT_LIMITS
+) -> PolicyHistory:
+    """Read a history from one document's text: ``versions:``, stored deltas or one version.
+
+    Args:
+        text: The document.
+        name: What to call it in messages (a path, or ``REV:path`` for a
+            file as git holds it); its suffix names the format unless
+            ``format`` does.
+        format: The document's format.
+        limits: Bounds on size and nesting.
+
+    Raises:
+        DocumentError: The document is invalid.
+        HistoryError: Its versions do not form one history.
+    """
+    fmt = format if format is not None else format_of(name)
     with paused_collector():
         data, duplicates = parse(text, fmt, name, limits)
     if isinstance(data, dict) and "versions" in data:
@@ -87,6 +126,38 @@ def load_history(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
     with paused_collector():
         version = build(data, text=text, format=fmt, name=name, limits=limits, extra=duplicates)
     return PolicyHistory(versions=(version,), name=name)
+
+
+def _load_foreign(target: Path, name: str, fmt: str, limits: Limits) -> PolicyHistory:
+    """Read a foreign file, or a folder of them, through the format's importer."""
+    from policydiff.importers._files import foreign_files, import_file, orphan_sidecars
+
+    if not target.exists():
+        message = "no such file or folder"
+        raise DocumentError([Problem(file=name, path="", message=message)])
+    if not target.is_dir():
+        imported = import_file(name, fmt, limits=limits)
+        return PolicyHistory(versions=(imported.version,), name=name)
+    # "." names the folder it is: its real name is the policy's default id.
+    policy = target.resolve().name
+    problems = orphan_sidecars(target)
+    versions: list[PolicyVersion] = []
+    places: list[Place] = []
+    files = list(foreign_files(target))
+    if not files:
+        message = f"no {fmt} documents in this folder"
+        raise HistoryError([Problem(file=name, path="", message=message)])
+    for file in files:
+        try:
+            imported = import_file(os.fspath(file), fmt, default_policy=policy, limits=limits)
+        except DocumentError as exc:
+            problems.extend(exc.problems)
+            continue
+        versions.append(imported.version)
+        places.append(Place(file=imported.file, text=imported.text, format="yaml"))
+    if problems:
+        raise DocumentError(capped(problems, limits.max_problems, name))
+    return checked_history(versions, places, name=name)
 
 
 #: Documents in subfolders named in one message, at most.
@@ -128,40 +199,68 @@ def _load_folder(folder: Path, name: str, limits: Limits) -> PolicyHistory:
     if not files:
         message = "no version documents in this folder (expected .json, .toml, .yaml or .yml files)"
         raise HistoryError([Problem(file=name, path="", message=message)])
-    versions: list[PolicyVersion] = []
-    places: list[Place] = []
-    problems: list[Problem] = []
-    # Each file's parse and build pause the collector, as load() does.
     inside = folder.resolve()
-    with sharing_rules(), paused_collector():
-        for file in files:
-            file_name = os.fspath(file)
+
+    def reader(file: Path) -> Callable[[], str]:
+        def read() -> str:
             if not file.resolve().is_relative_to(inside):
                 # Followed, it could show another folder's file (a secret,
                 # say) in the messages of a pull request's check.
                 message = (
                     "a link to a file outside the folder; a history folder holds its own files"
                 )
-                problems.append(Problem(file=file_name, path="", message=message))
-                continue
+                raise DocumentError([Problem(file=os.fspath(file), path="", message=message)])
+            return read_text(os.fspath(file), limits)
+
+        return read
+
+    return history_from_texts([(os.fspath(f), reader(f)) for f in files], name=name, limits=limits)
+
+
+def history_from_texts(
+    files: Sequence[tuple[str, Callable[[], str]]],
+    *,
+    name: str,
+    limits: Limits = DEFAULT_LIMITS,
+) -> PolicyHistory:
+    """Read a history from a folder's version documents, one version each.
+
+    Args:
+        files: Each file's name (its suffix names its format) and a function
+            returning its text (raising :class:`DocumentError` when it
+            cannot), read in turn so that problems keep the files' order.
+        name: What to call the folder in messages.
+        limits: Bounds on each file's size and nesting.
+
+    Raises:
+        DocumentError: A file is unreadable or a version is invalid; the
+            error lists the problems of every file.
+        HistoryError: The versions do not form one history.
+    """
+    versions: list[PolicyVersion] = []
+    places: list[Place] = []
+    found: list[Problem] = []
+    # Each file's parse and build pause the collector, as load() does.
+    with sharing_rules(), paused_collector():
+        for file_name, read in files:
             try:
                 fmt = format_of(file_name)
-                text = read_text(file_name, limits)
+                text = read()
                 data, duplicates = parse(text, fmt, file_name, limits)
                 if isinstance(data, dict) and ("versions" in data or "deltas" in data):
-                    problems.append(_whole_history(file_name))
+                    found.append(_whole_history(file_name))
                     continue
                 version = build(
                     data, text=text, format=fmt, name=file_name, limits=limits, extra=duplicates
                 )
             except DocumentError as exc:
-                problems.extend(exc.problems)
+                found.extend(exc.problems)
                 continue
             versions.append(version)
             places.append(Place(file=file_name, text=text, format=fmt))
-    if problems:
+    if found:
         # Each file's problems are capped, and so are the folder's.
-        raise DocumentError(capped(problems, limits.max_problems, name))
+        raise DocumentError(capped(found, limits.max_problems, name))
     return checked_history(versions, places, name=name)
 
 

@@ -11,12 +11,22 @@ from __future__ import annotations
 import json
 import os
 import sys
+import typing
 from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 
-from policydiff._documents import DEFAULT_LIMITS, SUFFIXES, Limits, decode, load, loads, read_text
+from policydiff._documents import (
+    DEFAULT_LIMITS,
+    NATIVE_FORMATS,
+    SUFFIXES,
+    Limits,
+    decode,
+    load,
+    loads,
+    read_text,
+)
 from policydiff._history_load import load_history
 from policydiff._locate import locate_many
 from policydiff._parse import Format
@@ -41,7 +51,11 @@ def is_absent(path: str) -> bool:
 
 
 def load_input(
-    path: str, *, input_format: Format | None = None, limits: Limits = DEFAULT_LIMITS
+    path: str,
+    *,
+    input_format: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    policy: str | None = None,
 ) -> PolicyVersion | None:
     """Read one side of a comparison.
 
@@ -49,8 +63,11 @@ def load_input(
         path: A version document; a history folder (its newest version);
             ``-`` for standard input; the null device for no policy.
         input_format: The format of standard input and of a file whose name
-            has no suffix policydiff knows; a known suffix wins.
+            has no suffix policydiff knows (a known suffix wins); or a
+            foreign format (``aws-iam``, ...), which every input then has.
         limits: Bounds on size and nesting.
+        policy: For a foreign document, the policy id when no sidecar
+            gives one (the file name's stem otherwise).
 
     Returns:
         The version, or ``None`` for the null device.
@@ -62,9 +79,11 @@ def load_input(
     """
     if is_absent(path):
         return None
+    if input_format is not None and input_format not in NATIVE_FORMATS:
+        return _load_foreign(path, input_format, limits, policy)
     if path == STDIN:
         fmt = _named_format("<stdin>", input_format)
-        return loads(_read_stdin(limits), format=fmt, name="<stdin>", limits=limits)
+        return loads(read_stdin(limits), format=fmt, name="<stdin>", limits=limits)
     if Path(path).is_dir():
         return load_history(path, limits=limits).last
     if Path(path).suffix.lower() in SUFFIXES:
@@ -73,16 +92,36 @@ def load_input(
     return loads(read_text(path, limits), format=fmt, name=path, limits=limits)
 
 
-def _named_format(name: str, input_format: Format | None) -> Format:
+def _load_foreign(path: str, fmt: str, limits: Limits, policy: str | None) -> PolicyVersion:
+    from policydiff.importers._files import import_file
+    from policydiff.importers._registry import importer
+
+    if Path(path).is_dir():
+        return load_history(path, limits=limits, input_format=fmt).last
+    if path == STDIN:
+        function = importer(fmt, name="<stdin>")
+        text = read_stdin(limits)
+        read: PolicyVersion = function(
+            text, policy=policy or "stdin", version="stdin", effective=None, name="<stdin>"
+        )
+        return read
+    if not Path(path).exists():
+        message = "no such file or folder"
+        raise DocumentError([Problem(file=path, path="", message=message)])
+    return import_file(path, fmt, default_policy=policy, limits=limits).version
+
+
+def _named_format(name: str, input_format: str | None) -> Format:
     if input_format is None:
         what = "standard input" if name == "<stdin>" else "a file without .yaml, .json or .toml"
         message = f"cannot tell the format of {what}"
         hint = "name it: yaml, json or toml (--input-format on the command line)"
         raise DocumentError([Problem(file=name, path="", message=message, hint=hint)])
-    return input_format
+    return typing.cast("Format", input_format)
 
 
-def _read_stdin(limits: Limits) -> str:
+def read_stdin(limits: Limits = DEFAULT_LIMITS) -> str:
+    """Read standard input as UTF-8 text within ``limits``."""
     data = sys.stdin.buffer.read(limits.max_bytes + 1)
     if len(data) > limits.max_bytes:
         message = f"input is larger than the limit of {limits.max_bytes:,} bytes"
@@ -110,9 +149,12 @@ def no_policy(like: PolicyVersion) -> PolicyVersion:
 
 
 def load_pair(
-    old: str, new: str, *, input_format: Format | None = None, limits: Limits = DEFAULT_LIMITS
+    old: str, new: str, *, input_format: str | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[PolicyVersion, PolicyVersion]:
     """Read OLD and NEW for a comparison; the null device on one side is no policy.
+
+    Foreign documents name no policy: OLD takes NEW's policy id (NEW's
+    sidecar's, or its file name's) unless a sidecar of its own names one.
 
     Raises:
         DocumentError: A side is unreadable or invalid, or both are absent.
@@ -121,8 +163,9 @@ def load_pair(
     if old == STDIN and new == STDIN:
         message = "standard input can be only one side of the comparison"
         raise DocumentError([Problem(file="<stdin>", path="", message=message)])
-    before = load_input(old, input_format=input_format, limits=limits)
     after = load_input(new, input_format=input_format, limits=limits)
+    policy = after.policy if after is not None else None
+    before = load_input(old, input_format=input_format, limits=limits, policy=policy)
     if before is None and after is None:
         message = "both sides are the null device: there is no policy to compare"
         raise DocumentError([Problem(file=new, path="", message=message)])
@@ -132,7 +175,9 @@ def load_pair(
     return before, (no_policy(before) if after is None else after)
 
 
-def last_step(path: str, *, limits: Limits = DEFAULT_LIMITS) -> tuple[PolicyVersion, PolicyVersion]:
+def last_step(
+    path: str, *, limits: Limits = DEFAULT_LIMITS, input_format: str | None = None
+) -> tuple[PolicyVersion, PolicyVersion]:
     """Return the newest step of a history: its last two versions.
 
     A history of one version is a new policy: it is compared with no policy.
@@ -141,14 +186,14 @@ def last_step(path: str, *, limits: Limits = DEFAULT_LIMITS) -> tuple[PolicyVers
         DocumentError: A file is unreadable or invalid.
         HistoryError: The versions do not form one history.
     """
-    history = load_history(path, limits=limits)
+    history = load_history(path, limits=limits, input_format=input_format)
     versions = history.versions
     if len(versions) == 1:
         return no_policy(versions[0]), versions[0]
     return versions[-2], versions[-1]
 
 
-def rule_lines(path: str, *, input_format: Format | None = None) -> dict[str, int]:
+def rule_lines(path: str, *, input_format: str | None = None) -> dict[str, int]:
     """Return the line of each rule's ``id`` in a version document.
 
     Empty for what has no lines to point at (standard input, the null device,
@@ -157,6 +202,8 @@ def rule_lines(path: str, *, input_format: Format | None = None) -> dict[str, in
     """
     if is_absent(path) or path == STDIN or Path(path).is_dir():
         return {}
+    if input_format is not None and input_format not in NATIVE_FORMATS:
+        return {}  # a foreign document has no rule ids to point at
     return _rule_lines(path, input_format)
 
 
@@ -182,8 +229,16 @@ def _rule_lines(path: str, input_format: Format | None) -> dict[str, int]:
         return {}
     try:
         text = read_text(path)
+    except DocumentError:
+        return {}
+    return rule_lines_in(text, fmt)
+
+
+def rule_lines_in(text: str, fmt: Format) -> dict[str, int]:
+    """Return the line of each rule's ``id`` in a version document's text; see :func:`rule_lines`."""
+    try:
         data = json.loads(text) if fmt == "json" else _parsed(text, fmt)
-    except (DocumentError, ValueError, yaml.YAMLError, tomllib.TOMLDecodeError):
+    except (ValueError, yaml.YAMLError, tomllib.TOMLDecodeError):
         return {}
     rules = data.get("rules") if isinstance(data, dict) else None
     if not isinstance(rules, list):
@@ -201,7 +256,7 @@ def _parsed(text: str, fmt: Format) -> object:
 
 
 def change_places(
-    changes: Iterable[Change], old: str, new: str | None, *, input_format: Format | None = None
+    changes: Iterable[Change], old: str, new: str | None, *, input_format: str | None = None
 ) -> dict[str, tuple[str, int | None]]:
     """Return where each change sits, by fingerprint: its file and its rule's line.
 
@@ -216,6 +271,18 @@ def change_places(
         old = newest_file(old) or old
     new_lines = rule_lines(after, input_format=input_format)
     old_lines = {} if new is None else rule_lines(old, input_format=input_format)
+    return places_of(changes, (old, old_lines), (after, new_lines))
+
+
+def places_of(
+    changes: Iterable[Change], old: tuple[str, dict[str, int]], new: tuple[str, dict[str, int]]
+) -> dict[str, tuple[str, int | None]]:
+    """Place each change, by fingerprint, given each side's file and its rules' lines.
+
+    A change is placed at its rule in NEW, or in OLD when the rule is gone
+    from NEW; a change of the whole version, at NEW's file.
+    """
+    (old_file, old_lines), (new_file, new_lines) = old, new
     places: dict[str, tuple[str, int | None]] = {}
     for change in changes:
         rule_ids = [change.rule] if change.rule is not None else []
@@ -223,10 +290,10 @@ def change_places(
             rule_ids.append(change.before["id"])
         if any(r in new_lines for r in rule_ids):
             line = next(new_lines[r] for r in rule_ids if r in new_lines)
-            places[change.fingerprint] = (after, line)
+            places[change.fingerprint] = (new_file, line)
         elif any(r in old_lines for r in rule_ids):
             line = next(old_lines[r] for r in rule_ids if r in old_lines)
-            places[change.fingerprint] = (old, line)
+            places[change.fingerprint] = (old_file, line)
         else:
-            places[change.fingerprint] = (after, None)
+            places[change.fingerprint] = (new_file, None)
     return places

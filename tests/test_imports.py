@@ -72,20 +72,22 @@ def test_a_cycle_through_an_import_inside_a_function_is_found(tmp_path: Path) ->
     ]
 
 
-#: The layers, bottom first, as the file names tell them: words and errors;
-#: time and the model; documents (text to model); results and sentences; the
-#: engine (comparing, histories, storage, impact); the renderers; the command
-#: line and the package's public face.
+#: The layers, bottom first, as the file names tell them: words, errors and
+#: lazy exports; time and the model; documents (text to model); the
+#: importers (foreign documents to model); results and sentences; the engine
+#: (comparing, histories, storage, impact); the renderers; the command line
+#: and the package's public face.
 LAYERS = (
-    {"_text", "errors"},
+    {"_text", "errors", "_lazy"},
     {"_time", "model"},
     {"_parse", "_locate", "_problems", "_convert", "_semantics", "_documents"},
+    set(),  # the importers: the package policydiff.importers and its modules
     {"_results", "_describe", "_decisions", "_phrases"},
     set(),  # the engine: every module not named elsewhere
     set(),  # the renderers: every module whose name starts with _render
     {"", "_cli", "__main__"},
 )
-_ENGINE, _RENDERERS = 4, 5
+_IMPORTERS, _ENGINE, _RENDERERS = 3, 5, 6
 
 
 def layer(module: str) -> int:
@@ -94,6 +96,8 @@ def layer(module: str) -> int:
     for index, names in enumerate(LAYERS):
         if name in names:
             return index
+    if name == "importers" or name.startswith("importers."):
+        return _IMPORTERS
     return _RENDERERS if name.startswith("_render") else _ENGINE
 
 
@@ -117,6 +121,7 @@ def test_the_file_names_place_each_module_in_its_layer() -> None:
         "policydiff._text",
         "policydiff.model",
         "policydiff._documents",
+        "policydiff.importers._common",
         "policydiff._results",
         "policydiff._diff",
         "policydiff._render_text",
