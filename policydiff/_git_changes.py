@@ -71,7 +71,7 @@ VERSION_CHANGED = "version changed"
 VERSION_REMOVED = "version removed"
 
 #: A top-level ``policy`` key, for a document too broken to parse.
-_POLICY_KEY = re.compile(r"""^["']?policy["']?\s*[:=]""", re.MULTILINE)
+_POLICY_KEY = re.compile(r"""^(?:policy|\s*["']policy["'])\s*[:=]""", re.MULTILINE)
 
 
 @attrs.frozen(kw_only=True)

@@ -331,3 +331,33 @@ def test_a_version_removed_from_a_history_is_compared_with_the_one_that_takes_it
         )
     ]
     assert (code, data["steps"][0]["verdict"]) == (0, "tightened")
+
+
+def test_head_in_a_repository_without_commits_makes_every_policy_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    git(fresh, "init", "-q")
+    shutil.copy(KHARKIV, fresh / "weapons.yaml")
+    monkeypatch.chdir(fresh)
+    code, data = check_json(["--base", "HEAD", "--fail-on", "any"], capsys)
+    assert steps(data) == [
+        ("weapons.yaml", "new policy", "(no policy)", "kharkiv-defensive-strikes")
+    ]
+    assert code == 1
+
+
+def test_sarif_of_a_bad_document_at_the_base_points_at_its_path(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "policies" / "weapons.yaml").write_text("policy: x\nversion: [\n", "utf-8")
+    git(repo, "commit", "-q", "-am", "Broken")
+    shutil.copy(KHARKIV, repo / "policies" / "weapons.yaml")
+    code, out, err = run(["check", "--base", "HEAD", "--fail-on", "any", "-f", "sarif"], capsys)
+    log = json.loads(out)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+    (result,) = log["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert (code, result["ruleId"], location) == (2, "bad-input", "policies/weapons.yaml")
+    assert err.startswith("HEAD:policies/weapons.yaml:")
