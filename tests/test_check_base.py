@@ -361,3 +361,16 @@ def test_sarif_of_a_bad_document_at_the_base_points_at_its_path(
     location = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert (code, result["ruleId"], location) == (2, "bad-input", "policies/weapons.yaml")
     assert err.startswith("HEAD:policies/weapons.yaml:")
+
+
+def test_a_path_that_exists_neither_here_nor_at_the_base_is_an_error(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(repo, "rm", "-q", "policies/weapons.yaml")
+    code, _, err = run(["check", "--base", "main", "polices", "--fail-on", "any"], capsys)
+    assert (code, err) == (2, "polices: no such file or folder, here or at main\n")
+    # A file deleted since the base is still a path to check.
+    code, _, _ = run(
+        ["check", "--base", "main", "policies/weapons.yaml", "--fail-on", "any"], capsys
+    )
+    assert code == 1
