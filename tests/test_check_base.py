@@ -374,3 +374,14 @@ def test_a_path_that_exists_neither_here_nor_at_the_base_is_an_error(
         ["check", "--base", "main", "policies/weapons.yaml", "--fail-on", "any"], capsys
     )
     assert code == 1
+
+
+def test_without_git_the_error_says_so(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(repo / "no-such-folder"))
+    code, _, err = run(["check", "--base", "main", "--fail-on", "any"], capsys)
+    assert (code, err) == (
+        2,
+        "policydiff: git is not installed (or not on PATH); --base and --git need it\n",
+    )
