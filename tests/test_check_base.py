@@ -385,3 +385,73 @@ def test_without_git_the_error_says_so(
         2,
         "policydiff: git is not installed (or not on PATH); --base and --git need it\n",
     )
+
+
+def test_a_version_appended_to_a_history_document_is_compared_with_the_one_before_it(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = repo / "policies" / "exports.yaml"
+    first = (
+        "policy: export-list\ndefault: prohibit\nversions:\n"
+        "  - {version: v1, effective: 2024-01-01, rules: []}\n"
+    )
+    document.write_text(first, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Exports")
+    document.write_text(
+        first + "  - version: v2\n    effective: 2024-06-01\n    rules:\n"
+        "      - {id: ship, effect: permit, subject: exporters, action: ship}\n",
+        encoding="utf-8",
+    )
+    code, data = check_json(["--base", "HEAD", "--fail-on", "loosened"], capsys)
+    assert steps(data) == [("policies/exports.yaml", "version added", "v1", "v2")]
+    assert code == 1
+
+
+def test_a_new_history_folder_is_one_new_policy_at_its_newest_version(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(repo / "history", repo / "copy")
+    _, data = check_json(["--base", "main", "--fail-on", "any"], capsys)
+    assert steps(data) == [("copy", "new policy", "(no policy)", "kharkiv-defensive-strikes")]
+
+
+def test_a_deleted_history_folder_lifts_its_newest_version(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(repo, "rm", "-q", "-r", "history")
+    _, data = check_json(["--base", "main", "--fail-on", "any"], capsys)
+    assert steps(data) == [("history", "deleted", "kharkiv-defensive-strikes", "(no policy)")]
+
+
+def test_a_version_file_relabelled_in_place_is_one_changed_version(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    version = repo / "history" / "2024-05-30-kharkiv.yaml"
+    version.write_text(
+        version.read_text(encoding="utf-8").replace(
+            "version: kharkiv-defensive-strikes", "version: kharkiv"
+        ),
+        encoding="utf-8",
+    )
+    _, data = check_json(["--base", "main", "--fail-on", "any"], capsys)
+    assert steps(data) == [
+        (
+            "history/2024-05-30-kharkiv.yaml",
+            "version changed",
+            "kharkiv-defensive-strikes",
+            "kharkiv",
+        )
+    ]
+
+
+def test_the_text_report_names_a_renamed_document_with_its_old_path(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(repo, "mv", "policies/weapons.yaml", "policies/ukraine.yaml")
+    renamed = repo / "policies" / "ukraine.yaml"
+    text = renamed.read_text(encoding="utf-8")
+    renamed.write_text(text.replace("title: U.S. policy", "title: The U.S. policy", 1), "utf-8")
+    code, out, _ = run(["check", "--base", "main", "--fail-on", "any"], capsys)
+    assert out.startswith("== policies/ukraine.yaml (renamed, from policies/weapons.yaml) ==\n")
+    assert code == 0
