@@ -583,6 +583,9 @@ def check_command(
     if base is not None and by == "rules":
         message = "--base reports the decisions gate: use it without --by rules"
         raise click.UsageError(message)
+    if base is not None and input_format is not None:
+        message = "--base reads policy documents by their suffix: use it without --input-format"
+        raise click.UsageError(message)
     if base is None and not 1 <= len(inputs) <= 2:
         message = f"expected OLD [NEW], or --base REV [PATH...] (got {len(inputs)} paths)"
         raise click.UsageError(message)

@@ -266,6 +266,15 @@ def test_base_takes_no_rule_level_gate(repo: Path, capsys: pytest.CaptureFixture
     assert "--base reports the decisions gate" in err
 
 
+def test_base_reads_documents_by_their_suffix_only(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["check", "--base", "main", "--fail-on", "any", "--input-format", "json"]
+    code, _, err = run(argv, capsys)
+    assert code == 2
+    assert "--base reads policy documents by their suffix" in err
+
+
 def test_check_without_base_needs_one_or_two_inputs(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["check", "--fail-on", "any"], capsys)
     assert code == 2
