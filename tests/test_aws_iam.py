@@ -559,3 +559,18 @@ def test_a_refused_statement_on_the_command_line_is_one_line(
     assert (code, out) == (2, "")
     assert err.startswith(f"{BAD / 'not-action.json'}:7:7: Statement[0].NotAction: NotAction")
     assert "Traceback" not in err
+
+
+def test_validate_checks_a_folder_of_iam_policies(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, _ = run(capsys, "validate", str(MANAGED), "--input-format", "aws-iam")
+    assert code == 0
+    broken = tmp_path / "DataLakeReadOnlyAccess"
+    broken.mkdir()
+    for path in MANAGED.iterdir():
+        (broken / path.name).write_bytes(path.read_bytes())
+    (broken / "v5@2025-01-10.json").write_bytes((BAD / "missing-effect.json").read_bytes())
+    code, _, err = run(capsys, "validate", str(broken), "--input-format", "aws-iam")
+    assert code == 2
+    assert f"{broken / 'v5@2025-01-10.json'}:4:5: Statement[0]: missing 'Effect'" in err
