@@ -167,8 +167,9 @@ class TestConditions:
             {"ForAnyValue:StringEquals": {"aws:TagKeys": "team"}},
             {"StringEquals": {"s3:prefix": "home/*"}},
             {"StringEquals": {"aws:SourceVpc": []}},
+            {"StringEquals": {"resource": "arn:aws:s3:::other/*"}},
         ],
-        ids=["if-exists", "set-operator", "wildcard-value", "no-value"],
+        ids=["if-exists", "set-operator", "wildcard-value", "no-value", "no-service-prefix"],
     )
     def test_what_a_dimension_cannot_say_stays_a_condition(self, condition: Any) -> None:
         rule = self.rule(condition)
