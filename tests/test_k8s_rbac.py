@@ -387,18 +387,27 @@ def test_a_service_account_of_a_role_binding_is_in_the_bindings_namespace() -> N
     assert {s for r in namespaced for s in r.subject} == {SA}
 
 
-def test_a_binding_to_a_role_not_in_the_input_grants_that_role_by_name() -> None:
-    text = manifest(
-        binding(
-            "ClusterRoleBinding",
-            "viewers",
-            ("ClusterRole", "view"),
-            {"kind": "User", "name": "alice"},
-        )
-    )
+@pytest.mark.parametrize(
+    ("kind", "meta", "scope", "actions"),
+    [
+        ("ClusterRoleBinding", {}, {"role": {"ClusterRole/view"}}, {RESOURCES, URLS}),
+        (
+            "RoleBinding",
+            {"namespace": "team-a"},
+            {"role": {"ClusterRole/view"}, "namespace": {"team-a"}},
+            {RESOURCES},
+        ),
+    ],
+)
+def test_a_binding_to_a_role_not_in_the_input_grants_that_role_by_name(
+    kind: str, meta: dict[str, str], scope: dict[str, set[str]], actions: set[str]
+) -> None:
+    alice = {"kind": "User", "name": "alice"}
+    text = manifest(binding(kind, "viewers", ("ClusterRole", "view"), alice, **meta))
     [only] = read(text, view="subject").rules
     assert only.subject == {"User:alice"}
-    assert only.scope["role"] == {"ClusterRole/view"}
+    assert dict(only.scope) == scope
+    assert only.action == actions
 
 
 def test_one_permission_granted_twice_is_one_rule_in_the_subject_view() -> None:
@@ -715,3 +724,54 @@ def test_a_bad_manifest_on_the_command_line_is_one_line(run: Run, tmp_path: Path
         err
         == f"{bad}:6:5: rules[0].verbs: a rule needs at least one verb (\"*\" for any) (ClusterRole 'broken', document 1)\n"
     )
+
+
+BAD = Path(__file__).parent / "data" / "bad-k8s-rbac"
+
+
+@pytest.mark.parametrize("path", sorted(BAD.glob("*.yaml")), ids=lambda p: p.stem)
+def test_a_bad_manifest_file_is_refused_with_every_problem_in_place(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    expected = [
+        f"{path.name}:{line.removeprefix('# expected: ')}"
+        for line in text.splitlines()
+        if line.startswith("# expected: ")
+    ]
+    with pytest.raises(DocumentError) as caught:
+        read(text, name=path.name)
+    assert [str(p) for p in caught.value.problems] == expected
+
+
+def test_a_list_item_that_is_no_object_is_an_error() -> None:
+    listed = manifest({"apiVersion": "v1", "kind": "List", "items": [cluster_role("a"), "oops"]})
+    with pytest.raises(DocumentError) as caught:
+        read(listed)
+    [problem] = caught.value.problems
+    assert (problem.path, problem.line) == ("items[1]", 9)
+    assert problem.message == "expected a Kubernetes object (got a str) (List, document 1)"
+
+
+def test_parsed_data_that_is_no_object_is_an_error() -> None:
+    with pytest.raises(DocumentError, match=r"\[1\]: expected a Kubernetes object \(got an int\)"):
+        read([cluster_role("a"), 7])
+    with pytest.raises(TypeError, match="expected YAML text, an object or a list of objects"):
+        read(7)
+
+
+def test_more_values_than_the_limits_allow_is_refused() -> None:
+    with pytest.raises(DocumentError, match="more than 50 values and keys"):
+        read(OLD_CHART, limits=policydiff.Limits(max_nodes=50))
+
+
+def test_too_many_problems_are_capped_with_a_count_of_the_rest() -> None:
+    roles = [cluster_role(f"r{i}", {"verbs": ["get"]}) for i in range(12)]
+    with pytest.raises(DocumentError) as caught:
+        read(manifest(*roles), limits=policydiff.Limits(max_problems=10))
+    problems = caught.value.problems
+    assert len(problems) == 11
+    assert problems[-1].message == "2 more problems not shown (at most 10 are reported)"
+
+
+def test_empty_documents_of_templates_that_rendered_nothing_are_passed_over() -> None:
+    empty = "---\n# Source: acme-operator/templates/psp.yaml\n---\n# Source: acme-operator/templates/np.yaml\n"
+    assert read(empty + OLD_CHART + "---\n") == read(OLD_CHART)
