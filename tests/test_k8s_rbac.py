@@ -775,3 +775,10 @@ def test_too_many_problems_are_capped_with_a_count_of_the_rest() -> None:
 def test_empty_documents_of_templates_that_rendered_nothing_are_passed_over() -> None:
     empty = "---\n# Source: acme-operator/templates/psp.yaml\n---\n# Source: acme-operator/templates/np.yaml\n"
     assert read(empty + OLD_CHART + "---\n") == read(OLD_CHART)
+
+
+def test_manifests_without_a_label_or_date_say_how_to_give_them() -> None:
+    with pytest.raises(DocumentError) as caught:
+        from_k8s_rbac(OLD_CHART, policy="acme-operator", version=None, effective=None)
+    assert [p.path for p in caught.value.problems] == ["version", "effective"]
+    assert all(p.hint and "sidecar" in p.hint for p in caught.value.problems)
