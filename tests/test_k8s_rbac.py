@@ -1,6 +1,6 @@
 """Kubernetes RBAC manifests in: from_k8s_rbac, the role and subject views, bad manifests.
 
-The chart outputs under examples/acme-operator are written after the examples of the
+The chart outputs under examples/k8s-rbac/acme-operator are written after the examples of the
 Kubernetes RBAC documentation, in the shape ``helm template`` prints.
 """
 
@@ -20,7 +20,7 @@ import policydiff
 from policydiff import DecisionEffect, DocumentError, Kind, Verdict
 from policydiff.importers import from_k8s_rbac
 
-DATA = Path(__file__).resolve().parent.parent / "examples" / "acme-operator"
+DATA = Path(__file__).resolve().parent.parent / "examples" / "k8s-rbac" / "acme-operator"
 OLD_FILE = DATA / "1.4.0@2026-11-02.yaml"
 NEW_FILE = DATA / "1.5.0@2026-11-20.yaml"
 OLD_CHART = OLD_FILE.read_text(encoding="utf-8")
