@@ -782,3 +782,185 @@ def test_manifests_without_a_label_or_date_say_how_to_give_them() -> None:
         from_k8s_rbac(OLD_CHART, policy="acme-operator", version=None, effective=None)
     assert [p.path for p in caught.value.problems] == ["version", "effective"]
     assert all(p.hint and "sidecar" in p.hint for p in caught.value.problems)
+
+
+# ---------------------------------------------------------------------------
+# What a version decides is what Kubernetes' RBAC authorizer decides.
+
+VERBS = ("get", "list", "delete")
+GROUPS = ("", "apps")
+KINDS = ("pods", "pods/log", "deployments")
+NAMES = ("a", "b")
+SPACES = ("ns1", "ns2")
+URL_PATHS = ("/healthz", "/metrics")
+PEOPLE = (
+    {"kind": "User", "name": "alice"},
+    {"kind": "Group", "name": "devs"},
+    {"kind": "ServiceAccount", "name": "bot", "namespace": "ns1"},
+)
+
+
+def some(values: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from((*values, "*")), min_size=1, max_size=3, unique=True)
+
+
+@st.composite
+def rbac_rule(draw: st.DrawFn, cluster: bool) -> dict[str, Any]:
+    if cluster and draw(st.booleans()):
+        return {"nonResourceURLs": draw(some(URL_PATHS)), "verbs": draw(some(VERBS))}
+    found = {
+        "apiGroups": draw(some(GROUPS)),
+        "resources": draw(some(KINDS)),
+        "verbs": draw(some(VERBS)),
+    }
+    names = draw(st.lists(st.sampled_from(NAMES), max_size=2, unique=True))
+    return {**found, "resourceNames": names} if names else found
+
+
+@st.composite
+def rbac_objects(draw: st.DrawFn) -> list[dict[str, Any]]:
+    objects: list[dict[str, Any]] = []
+    roles: list[tuple[str, str, str | None]] = []
+    for index in range(draw(st.integers(1, 3))):
+        cluster = draw(st.booleans())
+        rules = draw(st.lists(rbac_rule(cluster), min_size=1, max_size=3))
+        role = cluster_role(f"r{index}", *rules)
+        space = None if cluster else draw(st.sampled_from(SPACES))
+        if space is not None:
+            role = {**role, "kind": "Role", "metadata": {"name": f"r{index}", "namespace": space}}
+        objects.append(role)
+        roles.append(("ClusterRole" if cluster else "Role", f"r{index}", space))
+    for index in range(draw(st.integers(1, 4))):
+        kind, name, space = draw(st.sampled_from(roles))
+        people = draw(st.lists(st.sampled_from(PEOPLE), min_size=1, max_size=2, unique_by=str))
+        if kind == "Role" or draw(st.booleans()):
+            where = space or draw(st.sampled_from(SPACES))
+            objects.append(
+                binding("RoleBinding", f"b{index}", (kind, name), *people, namespace=where)
+            )
+        else:
+            objects.append(binding("ClusterRoleBinding", f"b{index}", (kind, name), *people))
+    return objects
+
+
+def listed(values: list[str], value: str) -> bool:
+    return "*" in values or value in values
+
+
+def authorize(objects: list[dict[str, Any]], who: dict[str, str], request: dict[str, Any]) -> bool:
+    """Kubernetes' RBAC authorizer, as its documentation describes it."""
+    roles = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o for o in objects}
+    for bound in objects:
+        if bound["kind"] not in _BINDINGS:
+            continue
+        space = bound["metadata"].get("namespace")
+        if space is not None and space != request.get("namespace"):
+            continue
+        if not any(_same(s, who, space) for s in bound["subjects"]):
+            continue
+        ref = bound["roleRef"]
+        role = roles.get((ref["kind"], space if ref["kind"] == "Role" else None, ref["name"]))
+        for rule in role["rules"] if role else ():
+            if not listed(rule["verbs"], request["verb"]):
+                continue
+            if "url" in request:
+                if "nonResourceURLs" in rule and listed(rule["nonResourceURLs"], request["url"]):
+                    return True
+            elif (
+                "resources" in rule
+                and listed(rule["apiGroups"], request["group"])
+                and listed(rule["resources"], request["resource"])
+                and (not rule.get("resourceNames") or request.get("name") in rule["resourceNames"])
+            ):
+                return True
+    return False
+
+
+_BINDINGS = ("RoleBinding", "ClusterRoleBinding")
+
+
+def _same(subject: dict[str, str], who: dict[str, str], space: str | None) -> bool:
+    if subject["kind"] != who["kind"] or subject["name"] != who["name"]:
+        return False
+    return who["kind"] != "ServiceAccount" or subject.get("namespace", space) == who["namespace"]
+
+
+REQUESTS = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "verb": st.sampled_from(VERBS),
+            "group": st.sampled_from(GROUPS),
+            "resource": st.sampled_from(KINDS),
+            "name": st.sampled_from((*NAMES, None)),
+            "namespace": st.sampled_from((*SPACES, None)),
+        }
+    ),
+    st.fixed_dictionaries({"verb": st.sampled_from(VERBS), "url": st.sampled_from(URL_PATHS)}),
+)
+
+
+def situation(who: dict[str, str], request: dict[str, Any]) -> dict[str, str]:
+    subject = f"{who['kind']}:{who['name']}"
+    if who["kind"] == "ServiceAccount":
+        subject = f"ServiceAccount:{who['namespace']}/{who['name']}"
+    if "url" in request:
+        return {
+            "subject": subject,
+            "action": URLS,
+            "verb": request["verb"],
+            "nonResourceURL": request["url"],
+            "namespace": "(none)",
+        }
+    return {
+        "subject": subject,
+        "action": RESOURCES,
+        "verb": request["verb"],
+        "apiGroup": request["group"] or "core",
+        "resource": request["resource"],
+        # A request for no one object (a list), or outside any namespace, is a value no rule names.
+        "resourceName": request["name"] or "(none)",
+        "namespace": request["namespace"] or "(none)",
+    }
+
+
+@settings(max_examples=150, deadline=None)
+@given(rbac_objects(), st.sampled_from(PEOPLE), REQUESTS)
+def test_the_subject_view_decides_as_the_rbac_authorizer(
+    objects: list[dict[str, Any]], who: dict[str, str], request: dict[str, Any]
+) -> None:
+    version = read(objects, view="subject")
+    expected = authorize(objects, who, request)
+    answer = policydiff.decide(version, situation(who, request))
+    assert (answer.decision is policydiff.Decision.PERMITTED) is expected
+
+
+def role_allows(role: dict[str, Any], request: dict[str, Any]) -> bool:
+    """Whether a role grants a request, bound where it applies."""
+    space = role["metadata"].get("namespace")
+    where = {"namespace": space} if space else {}
+    bound = binding(
+        "RoleBinding" if space else "ClusterRoleBinding",
+        "probe",
+        (role["kind"], role["metadata"]["name"]),
+        PEOPLE[0],
+        **where,
+    )
+    return authorize([role, bound], PEOPLE[0], request)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rbac_objects(), REQUESTS)
+def test_the_role_view_decides_as_the_rbac_authorizer_for_each_role(
+    objects: list[dict[str, Any]], request: dict[str, Any]
+) -> None:
+    version = read(objects)
+    for role in (o for o in objects if o["kind"] in ("Role", "ClusterRole")):
+        space = role["metadata"].get("namespace")
+        ref = (
+            f"{role['kind']}/{space}/{role['metadata']['name']}"
+            if space
+            else f"ClusterRole/{role['metadata']['name']}"
+        )
+        asked = {k: v for k, v in situation(PEOPLE[0], request).items() if k != "subject"}
+        answer = policydiff.decide(version, {**asked, "role": ref})
+        assert (answer.decision is policydiff.Decision.PERMITTED) is role_allows(role, request)

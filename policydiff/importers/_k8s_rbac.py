@@ -81,21 +81,21 @@ class _Object:
 class _Grant:
     """What one RBAC rule allows, ``None`` standing for any value."""
 
+    action: str  # RESOURCE_REQUEST or NON_RESOURCE_REQUEST
     verbs: frozenset[str] | None
     groups: frozenset[str] | None
     resources: frozenset[str] | None
     names: frozenset[str] | None
     urls: frozenset[str] | None
 
-    @property
-    def action(self) -> str:
-        return NON_RESOURCE_REQUEST if self.resources is None and self.urls else RESOURCE_REQUEST
-
     def what(self) -> tuple[Any, ...]:
         """Everything but the verbs: rules alike in it are one rule with the verbs of both."""
-        return tuple(
-            None if values is None else sorted(values)
-            for values in (self.groups, self.resources, self.names, self.urls)
+        return (
+            self.action,
+            *(
+                None if values is None else sorted(values)
+                for values in (self.groups, self.resources, self.names, self.urls)
+            ),
         )
 
     def scope(self) -> dict[str, list[str]]:
@@ -594,6 +594,7 @@ def _grant(obj: _Object, here: Path, rule: Any, problems: _Problems) -> _Grant |
         problems.add(obj, (*here, key), message, at_key=True)
         return None
     return _Grant(
+        action=RESOURCE_REQUEST if resources else NON_RESOURCE_REQUEST,
         verbs=_any(verbs),
         groups=_any(["core" if g == "" else g for g in lists["apiGroups"] or []])
         if resources
@@ -794,7 +795,7 @@ def _subject_rules(roles: dict[str, _Role], bindings: list[_Binding]) -> list[di
                 continue
             # Through a RoleBinding, non-resource URLs grant nothing: they belong to no namespace.
             granted.setdefault(where, []).extend(
-                g for g in role.grants if binding.namespace is None or g.urls is None
+                g for g in role.grants if binding.namespace is None or g.action == RESOURCE_REQUEST
             )
     rules = []
     for (subject, ns), grants in sorted(granted.items(), key=_by_place):
