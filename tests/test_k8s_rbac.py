@@ -195,6 +195,14 @@ def test_non_resource_urls_are_their_own_kind_of_request() -> None:
     assert answer.decision is policydiff.Decision.PROHIBITED
 
 
+def test_a_rule_for_every_url_grants_no_resource_request() -> None:
+    text = manifest(cluster_role("probe", {"nonResourceURLs": ["*"], "verbs": ["get"]}))
+    [only] = read(text).rules
+    assert only.action == {URLS}
+    asked = {"action": RESOURCES, "verb": "get", "resource": "secrets", "role": "ClusterRole/probe"}
+    assert policydiff.decide(read(text), asked).decision is policydiff.Decision.PROHIBITED
+
+
 def test_rules_differing_only_in_verbs_are_one_rule_with_both_verbs() -> None:
     split = manifest(
         cluster_role("r", rule([""], ["pods"], ["get"]), rule([""], ["pods"], ["list"]))
