@@ -18,15 +18,19 @@ from policydiff._lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
     from policydiff.importers._aws_iam import from_aws_iam
+    from policydiff.importers._cedar import from_cedar
     from policydiff.importers._files import import_file
     from policydiff.importers._k8s_rbac import from_k8s_rbac
+    from policydiff.importers._odrl import from_odrl
     from policydiff.importers._registry import IMPORTERS, formats, importer
 
 __all__ = [
     "IMPORTERS",
     "formats",
     "from_aws_iam",
+    "from_cedar",
     "from_k8s_rbac",
+    "from_odrl",
     "import_file",
     "importer",
 ]
@@ -37,6 +41,8 @@ _HOMES = {
     "import_file": "policydiff.importers._files",
     "from_aws_iam": "policydiff.importers._aws_iam",
     "from_k8s_rbac": "policydiff.importers._k8s_rbac",
+    "from_cedar": "policydiff.importers._cedar",
+    "from_odrl": "policydiff.importers._odrl",
 }
 
 

@@ -1,0 +1,495 @@
+"""from_cedar: Cedar policy sets read as versions, compared by what they decide."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pendulum
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import policydiff
+from policydiff.importers import from_cedar
+from policydiff.importers._cedar import expression
+from policydiff.model import Conflict, Default, Effect, Kind, PolicyVersion, Verdict, When
+
+DATA = Path(__file__).resolve().parent.parent / "examples" / "photoflash"
+ACTIONS = ['Action::"view"', 'Action::"edit"', 'Action::"delete"']
+
+
+def _read(name: str, text: str | None = None, **options: object) -> PolicyVersion:
+    source = (DATA / name).read_text(encoding="utf-8") if text is None else text
+    return from_cedar(
+        source, policy="photoflash", version=name, effective="2024-01-01", name=name, **options
+    )
+
+
+def _error(text: str, **options: object) -> str:
+    with pytest.raises(policydiff.DocumentError) as raised:
+        from_cedar(text, policy="p", version="1", effective="2024", name="bad.cedar", **options)
+    return str(raised.value)
+
+
+def _rule(version: PolicyVersion, rule_id: str) -> policydiff.Rule:
+    return next(rule for rule in version.rules if rule.id == rule_id)
+
+
+# -- the mapping ---------------------------------------------------------------
+
+
+def test_cedar_decides_by_default_deny_and_forbid_overrides_permit() -> None:
+    version = _read("january@2024-01-01.cedar")
+    assert (version.default, version.conflict) == (Default.PROHIBIT, Conflict.PROHIBIT_OVERRIDES)
+
+
+def test_permit_and_forbid_become_permit_and_prohibit_with_their_at_id() -> None:
+    version = _read("january@2024-01-01.cedar")
+    assert {(rule.id, rule.effect) for rule in version.rules} == {
+        ("family-views-vacation", Effect.PERMIT),
+        ("owners-manage-their-photos", Effect.PERMIT),
+        ("no-public-raw-files", Effect.PROHIBIT),
+    }
+
+
+def test_scope_constraints_become_subject_action_and_resource() -> None:
+    rule = _rule(_read("january@2024-01-01.cedar"), "family-views-vacation")
+    assert rule.subject == {'Group::"family"'}
+    assert rule.action == {'Action::"view"'}
+    assert dict(rule.scope) == {"resource": {'Album::"vacation"'}}
+
+
+def test_an_equality_scope_also_names_the_entity_type() -> None:
+    version = _read("x", 'permit (principal == User::"alice", action == Action::"view", resource);')
+    (rule,) = version.rules
+    assert rule.subject == {'User::"alice"'}
+    assert dict(rule.scope) == {"principal-type": {"User"}}
+
+
+def test_is_and_is_in_constrain_the_entity_type() -> None:
+    text = (
+        'forbid (principal is User in Group::"banned", action == Action::"view",'
+        " resource is Photo);"
+    )
+    (rule,) = _read("x", text).rules
+    assert rule.subject == {'Group::"banned"'}
+    assert dict(rule.scope) == {"principal-type": {"User"}, "resource-type": {"Photo"}}
+
+
+def test_equalities_in_when_become_dimensions_and_the_rest_conditions() -> None:
+    rule = _rule(_read("january@2024-01-01.cedar"), "no-public-raw-files")
+    assert dict(rule.scope) == {
+        "context.network": {"public"},
+        "resource.format": {"raw"},
+        "resource-type": {"Photo"},
+    }
+    assert rule.conditions == frozenset()
+    owners = _rule(_read("january@2024-01-01.cedar"), "owners-manage-their-photos")
+    assert owners.conditions == {"resource.owner == principal"}
+
+
+def test_a_set_contains_or_an_or_of_equalities_is_a_dimension_of_several_values() -> None:
+    text = (
+        'permit (principal, action == Action::"view", resource)'
+        ' when { ["eu", "uk"].contains(context.region) }'
+        ' when { context.tier == "gold" || context.tier == "silver" };'
+    )
+    (rule,) = _read("x", text).rules
+    assert dict(rule.scope) == {"context.region": {"eu", "uk"}, "context.tier": {"gold", "silver"}}
+
+
+def test_unless_is_a_negated_condition_in_cedar_text() -> None:
+    text = (
+        'forbid (principal, action == Action::"edit", resource)'
+        ' unless { context.mfa && context.ip.isInRange(ip("10.0.0.0/8")) };'
+    )
+    (rule,) = _read("x", text).rules
+    assert rule.conditions == {'!(context.mfa && context.ip.isInRange(ip("10.0.0.0/8")))'}
+
+
+def test_conditions_are_written_with_only_the_parentheses_they_need() -> None:
+    text = (
+        'permit (principal, action == Action::"view", resource) when {'
+        " (context.a + 1) * 2 < 10 && !(context.b || context.c)"
+        ' && resource has "last name" && context.s like "a*\\*" && principal is User'
+        ' && (if context.q then 1 else 2) == 1 && context.r == {a: [true], "b c": -3} };'
+    )
+    (rule,) = _read("x", text).rules
+    assert rule.conditions == {
+        "(context.a + 1) * 2 < 10",
+        "!(context.b || context.c)",
+        'resource has "last name"',
+        'context.s like "a*\\*"',
+        "principal is User",
+        "(if context.q then 1 else 2) == 1",
+        'context.r == {a: [true], "b c": -3}',
+    }
+
+
+def test_methods_sets_and_entities_print_as_cedar_and_literals_become_values() -> None:
+    text = (
+        'permit (principal, action == Action::"view", resource) when {'
+        ' context.tags.isEmpty() || context.tags.containsAll(["a"]) || principal is User in'
+        ' Group::"g" || context.at.offset(duration("1h")) > datetime("2024-01-01")'
+        ' } when { context.vip == true && context.team == Team::"red" && context.n == 3 };'
+    )
+    (rule,) = _read("x", text).rules
+    assert dict(rule.scope) == {
+        "context.n": {"3"},
+        "context.team": {'Team::"red"'},
+        "context.vip": {"true"},
+    }
+    assert rule.conditions == {
+        'context.tags.isEmpty() || context.tags.containsAll(["a"]) || principal is User in'
+        ' Group::"g" || context.at.offset(duration("1h")) > datetime("2024-01-01")'
+    }
+
+
+def test_values_of_the_json_form_print_as_cedar() -> None:
+    body = {
+        "==": {
+            "left": {".": {"left": {"Var": "context"}, "attr": "r"}},
+            "right": {
+                "Value": {
+                    "a": [True, False, 1],
+                    "b": {"__extn": {"fn": "ip", "arg": "10.0.0.1"}},
+                    "c": {"__entity": {"type": "User", "id": "x"}},
+                }
+            },
+        }
+    }
+    assert expression(body) == (
+        'context.r == {a: [true, false, 1], b: ip("10.0.0.1"), c: User::"x"}'
+    )
+
+
+def test_an_unconstrained_action_means_every_action_given() -> None:
+    version = _read("x", "forbid (principal, action, resource);", actions=ACTIONS)
+    (rule,) = version.rules
+    assert rule.action == set(ACTIONS)
+
+
+def test_a_policy_without_at_id_gets_an_id_from_its_content() -> None:
+    text = 'permit (principal, action == Action::"view", resource);'
+    (rule,) = _read("x", text).rules
+    assert rule.id.startswith("cedar-")
+    assert _read("y", text.replace(" ", "  ")).rules[0].id == rule.id
+
+
+def test_the_json_policy_set_format_reads_the_same_without_cedarpy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import cedarpy
+
+    text = (DATA / "january@2024-01-01.cedar").read_text(encoding="utf-8")
+    as_json = json.loads(cedarpy.policies_to_json_str(text))
+    expected = _read("january@2024-01-01.cedar").rules
+    monkeypatch.setitem(sys.modules, "cedarpy", None)
+    assert _read("x", json.dumps(as_json)).rules == expected
+    assert from_cedar(as_json, policy="p", version="1", effective="2024").rules == expected
+
+
+# -- comparing versions ----------------------------------------------------------
+
+
+def test_a_forbid_added_and_an_action_list_widened_is_a_mixed_verdict() -> None:
+    d = policydiff.diff(_read("january@2024-01-01.cedar"), _read("june@2024-06-01.cedar"))
+    assert d.verdict is Verdict.MIXED
+    assert [(c.kind, c.rule, c.dimension, set(c.added)) for c in d] == [
+        (Kind.SCOPE_BROADENED, "family-views-vacation", "action", {'Action::"comment"'}),
+        (Kind.RESTRICTION_IMPOSED, "mfa-for-changes", None, set()),
+    ]
+
+
+def test_the_impact_says_who_gained_and_what_now_needs_mfa() -> None:
+    impact = policydiff.impact(_read("january@2024-01-01.cedar"), _read("june@2024-06-01.cedar"))
+    assert sorted(cube.description for cube in impact) == [
+        'Anyone may less freely Action::"delete" or Action::"edit" (was permitted by'
+        ' owners-manage-their-photos when "resource.owner == principal"; otherwise prohibited'
+        ' by default; now permitted by owners-manage-their-photos when not "!context.mfa" and'
+        ' "resource.owner == principal"; otherwise prohibited by mfa-for-changes or by default)',
+        'Group::"family" may now Action::"comment", where resource is Album::"vacation" (was'
+        " prohibited by default; now permitted by family-views-vacation)",
+    ]
+
+
+def test_reordering_policies_and_list_items_changes_nothing() -> None:
+    first = (DATA / "january@2024-01-01.cedar").read_text(encoding="utf-8")
+    policies = first.split("\n\n")[1:]
+    reordered = "\n\n".join(reversed(policies)).replace(
+        'Action::"view", Action::"edit", Action::"delete"',
+        'Action::"delete", Action::"view", Action::"edit"',
+    )
+    assert reordered != first
+    d = policydiff.diff(_read("a", first), _read("b", reordered))
+    assert list(d) == []
+    assert d.verdict is Verdict.EQUIVALENT
+
+
+def test_reordering_policies_without_at_id_changes_nothing() -> None:
+    one = 'permit (principal, action == Action::"view", resource);'
+    two = 'forbid (principal == User::"eve", action == Action::"view", resource);'
+    d = policydiff.diff(_read("a", f"{one}\n{two}"), _read("b", f"{two}\n{one}"))
+    assert list(d) == []
+
+
+def test_a_repeated_policy_without_at_id_is_one_rule() -> None:
+    one = 'permit (principal, action == Action::"view", resource);'
+    assert len(_read("a", f"{one}\n{one}").rules) == 1
+
+
+def _entity(uid: str, *parents: str) -> dict[str, object]:
+    def ref(text: str) -> dict[str, str]:
+        kind, _, name = text.partition("::")
+        return {"type": kind, "id": name.strip('"')}
+
+    return {"uid": ref(uid), "parents": [ref(parent) for parent in parents], "attrs": {}}
+
+
+ENTITIES = [
+    _entity('User::"alice"', 'Group::"team"'),
+    _entity('User::"bob"', 'Group::"staff"'),
+    _entity('Group::"team"', 'Group::"staff"'),
+    _entity('Group::"staff"'),
+    _entity('Action::"view"', 'Action::"read"'),
+    _entity('Action::"list"', 'Action::"read"'),
+]
+
+
+def _grouped(group: str, label: str) -> PolicyVersion:
+    text = f'@id("read") permit (principal in {group}, action in Action::"read", resource);'
+    return _read(label, text, entities=json.dumps(ENTITIES))
+
+
+def test_with_entities_in_covers_the_members_of_a_group() -> None:
+    version = _grouped('Group::"team"', "a")
+    assert dict(version.vocabulary.trees["subject"]) == {
+        'Group::"staff"': {'Group::"team"', 'User::"bob"'},
+        'Group::"team"': {'User::"alice"'},
+    }
+    assert sorted(version.vocabulary.trees) == sorted(version.open) == ["action", "subject"]
+    alice = {"subject": 'User::"alice"', "action": 'Action::"list"'}
+    bob = {"subject": 'User::"bob"', "action": 'Action::"list"'}
+    assert policydiff.decide(version, alice).decision.value == "permitted"
+    assert policydiff.decide(version, bob).decision.value == "prohibited"
+
+
+def test_a_permits_in_group_widened_to_its_parent_is_broadened_for_the_new_members() -> None:
+    before, after = _grouped('Group::"team"', "a"), _grouped('Group::"staff"', "b")
+    d = policydiff.diff(before, after)
+    assert d.verdict is Verdict.LOOSENED
+    assert [(c.kind, c.dimension) for c in d] == [(Kind.SCOPE_BROADENED, "subject")]
+    (cube,) = policydiff.impact(before, after)
+    assert cube.description.startswith('User::"bob" may now Action::"read" (was prohibited')
+
+
+@pytest.mark.parametrize(
+    ("entities", "text", "expected"),
+    [
+        (
+            "[{",
+            'permit (principal in Group::"a", action == Action::"v", resource);',
+            "bad.cedar (entities):1:3: invalid JSON: Expecting property name enclosed in double"
+            " quotes",
+        ),
+        (
+            "{}",
+            'permit (principal in Group::"a", action == Action::"v", resource);',
+            "bad.cedar (entities): expected a list of entities (got a dict)",
+        ),
+        (
+            [{"uid": "alice"}],
+            'permit (principal in Group::"a", action == Action::"v", resource);',
+            "bad.cedar (entities): [0]: expected an entity with a type and an id (got 'alice')",
+        ),
+        (
+            [_entity('User::"a"', 'Group::"x"', 'Group::"y"')],
+            'permit (principal in Group::"x", action == Action::"v", resource);',
+            'bad.cedar (entities): [0].parents: User::"a" has 2 parents; a vocabulary value'
+            " has at most one",
+        ),
+        (
+            [_entity('Group::"x"', 'Group::"y"'), _entity('Group::"y"', 'Group::"x"')],
+            'permit (principal in Group::"x", action == Action::"v", resource);',
+            'bad.cedar (entities): the entity hierarchy has a cycle through Group::"x"',
+        ),
+        (
+            ENTITIES,
+            'permit (principal == Group::"team", action == Action::"v", resource);',
+            'bad.cedar: policy0.principal: principal == Group::"team" names an entity with'
+            " members in the entities given; it would cover them as principal in"
+            ' Group::"team" does',
+        ),
+    ],
+)
+def test_bad_entities_are_refused_with_the_place(
+    entities: object, text: str, expected: str
+) -> None:
+    assert _error(text, entities=entities) == expected
+
+
+# -- bad input -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "permit (principal, actio, resource);",
+            "bad.cedar: not valid Cedar: found an invalid variable in the policy scope: actio",
+        ),
+        (
+            "forbid (principal, action, resource);",
+            "bad.cedar: policy0.action: action is unconstrained, which means every action"
+            " of the application",
+        ),
+        (
+            'permit (principal == ?principal, action == Action::"view", resource);',
+            "bad.cedar: templates: policy templates are not read: link them into static"
+            " policies first",
+        ),
+        (
+            '@id("a") permit (principal, action == Action::"view", resource);\n'
+            '@id("a") forbid (principal, action == Action::"edit", resource);',
+            "bad.cedar: policy1.annotations.id: @id 'a' names another policy too",
+        ),
+        (
+            '@id(" a") permit (principal, action == Action::"view", resource);',
+            "bad.cedar: policy0.annotations.id: an @id must be non-empty text without"
+            " surrounding white space (got ' a')",
+        ),
+        (
+            "{not json",
+            "bad.cedar:1:2: invalid JSON: Expecting property name enclosed in double quotes",
+        ),
+        (
+            '{"staticPolicies": {"p": {"effect": "allow"}}}',
+            "bad.cedar: p.effect: unknown effect 'allow' (expected one of: forbid, permit)",
+        ),
+        (
+            '{"staticPolicies": {"p": {"effect": "permit", "principal": {"op": "All"},'
+            ' "action": {"op": "==", "entity": {"type": "Action", "id": "v"}},'
+            ' "resource": {"op": "All"}, "conditions": [{"kind": "when", "body": {"Zap": 1}}]}}}',
+            "bad.cedar: p.conditions[0]: unsupported expression 'Zap'",
+        ),
+    ],
+)
+def test_bad_cedar_is_a_document_error_naming_the_place(text: str, expected: str) -> None:
+    assert _error(text) == expected
+
+
+def test_an_empty_actions_list_is_refused() -> None:
+    message = _error("forbid (principal, action, resource);", actions=[])
+    assert message == "bad.cedar: policy0.action: actions= names no action"
+
+
+def _policy(**parts: object) -> str:
+    body = {
+        "effect": "permit",
+        "principal": {"op": "All"},
+        "action": {"op": "==", "entity": {"type": "Action", "id": "v"}},
+        "resource": {"op": "All"},
+        "conditions": [],
+        **parts,
+    }
+    return json.dumps({"staticPolicies": {"p": body}})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '{"staticPolicies": []}',
+            "bad.cedar: staticPolicies: expected a mapping of policies (got a list)",
+        ),
+        ('{"staticPolicies": {"p": 1}}', "bad.cedar: p: expected a policy object (got an int)"),
+        (
+            _policy(principal="all"),
+            "bad.cedar: p.principal: expected a scope constraint object (got a str)",
+        ),
+        (
+            _policy(resource={"op": "in", "entity": {"type": "Album"}}),
+            "bad.cedar: p.resource: expected an entity with a type and an id (got {'type': 'Album'})",
+        ),
+        (
+            _policy(action={"op": "in", "entities": []}),
+            "bad.cedar: p.action: an empty action list matches nothing",
+        ),
+        (
+            _policy(principal={"op": "like"}),
+            "bad.cedar: p.principal: unsupported scope constraint {'op': 'like'}",
+        ),
+        (
+            _policy(resource={"op": "is", "entity_type": "Photo", "in": {"slot": "?resource"}}),
+            "bad.cedar: p.resource: a template slot is not read: link the template into a"
+            " static policy first",
+        ),
+        (
+            _policy(conditions=[{"kind": "if", "body": {}}]),
+            "bad.cedar: p.conditions[0]: expected a when or unless clause (got {'body': {}, 'kind': 'if'})",
+        ),
+        (
+            _policy(conditions=[{"kind": "when", "body": [1]}]),
+            "bad.cedar: p.conditions[0]: unsupported expression [1]",
+        ),
+        (
+            _policy(conditions=[{"kind": "when", "body": {"!": {}}}]),
+            "bad.cedar: p.conditions[0]: malformed expression (KeyError('arg'))",
+        ),
+        (
+            _policy(conditions=[{"kind": "when", "body": {"Value": 1.5}}]),
+            "bad.cedar: p.conditions[0]: unsupported value 1.5",
+        ),
+    ],
+)
+def test_a_bad_json_policy_set_names_the_policy_and_field(text: str, expected: str) -> None:
+    assert _error(text) == expected
+
+
+def test_effective_takes_a_when_or_a_datetime() -> None:
+    text = 'permit (principal, action == Action::"view", resource);'
+    month = When.parse("2024-05")
+    instant = pendulum.datetime(2024, 5, 30, 14, tz="Europe/Kyiv")
+    by_when = from_cedar(text, policy="p", version="1", effective=month)
+    by_datetime = from_cedar(text, policy="p", version="1", effective=instant)
+    assert (by_when.effective, by_datetime.effective.instant) == (month, instant)
+
+
+def test_bad_effective_names_the_field() -> None:
+    with pytest.raises(policydiff.DocumentError, match=r"^x.cedar: effective: "):
+        from_cedar(
+            'permit (principal, action == Action::"view", resource);',
+            policy="p",
+            version="1",
+            effective="2024-13",
+            name="x.cedar",
+        )
+
+
+def test_without_cedarpy_cedar_text_names_the_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "cedarpy", None)
+    with pytest.raises(policydiff.DocumentError) as raised:
+        _read("january@2024-01-01.cedar")
+    (found,) = raised.value.problems
+    assert found.file == "january@2024-01-01.cedar"
+    assert "needs the cedarpy package" in found.message
+    assert found.hint.startswith("pip install 'policydiff[cedar]';")
+
+
+_POLICIES = [
+    'permit (principal in Group::"family", action == Action::"view", resource);',
+    '@id("edit") permit (principal, action in [Action::"edit", Action::"view"], resource)'
+    " when { resource.owner == principal };",
+    'forbid (principal == User::"eve", action == Action::"view", resource)'
+    ' when { context.network == "public" };',
+    'permit (principal is User, action == Action::"comment", resource in Album::"a");',
+]
+
+
+@given(order=st.permutations(_POLICIES))
+def test_any_order_of_the_policies_reads_as_the_same_version(order: list[str]) -> None:
+    assert _read("x", "\n".join(order)) == _read("x", "\n".join(_POLICIES))
