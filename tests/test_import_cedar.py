@@ -100,6 +100,29 @@ def test_a_set_contains_or_an_or_of_equalities_is_a_dimension_of_several_values(
     assert dict(rule.scope) == {"context.region": {"eu", "uk"}, "context.tier": {"gold", "silver"}}
 
 
+def test_in_written_in_a_when_clause_reads_as_the_same_scope() -> None:
+    in_scope = 'permit (principal in Group::"a", action == Action::"v", resource in Album::"x");'
+    in_clause = (
+        'permit (principal, action == Action::"v", resource)'
+        ' when { (principal in Group::"a") && resource in [Album::"x"] };'
+    )
+    assert _read("x", in_clause).rules == _read("x", in_scope).rules
+
+
+def test_in_several_groups_in_a_when_clause_is_a_subject_of_several_values() -> None:
+    text = (
+        'permit (principal, action == Action::"v", resource)'
+        ' when { principal in [Group::"a", Group::"b"] || principal in Group::"c" }'
+        ' when { context.user in Group::"d" && principal in [Group::"e", context.group] };'
+    )
+    (rule,) = _read("x", text).rules
+    assert rule.subject == {'Group::"a"', 'Group::"b"', 'Group::"c"'}
+    assert rule.conditions == {
+        'context.user in Group::"d"',
+        'principal in [Group::"e", context.group]',
+    }
+
+
 def test_unless_is_a_negated_condition_in_cedar_text() -> None:
     text = (
         'forbid (principal, action == Action::"edit", resource)'

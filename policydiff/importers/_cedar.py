@@ -376,7 +376,8 @@ def _dimension(term: Any) -> tuple[str, set[str]] | None:
 
     ``context.purpose == "work"``, ``["a", "b"].contains(context.tier)`` and
     ``context.tier == "a" || context.tier == "b"`` pin an attribute of the
-    request; anything else is a condition.
+    request; ``principal in Group::"a"`` (or a list of entities) is the
+    principal's scope written in a clause. Anything else is a condition.
     """
     if not isinstance(term, Mapping) or len(term) != 1:
         return None
@@ -398,11 +399,33 @@ def _dimension(term: Any) -> tuple[str, set[str]] | None:
             values = [_literal(item) for item in items]
             if all(value is not None for value in values):
                 return path, {str(value) for value in values}
+    elif op == "in":
+        return _membership(args.get("left"), args.get("right"))
     elif op == "||":
         left, right = _dimension(args.get("left")), _dimension(args.get("right"))
         if left is not None and right is not None and left[0] == right[0]:
             return left[0], left[1] | right[1]
     return None
+
+
+def _membership(variable: Any, group: Any) -> tuple[str, set[str]] | None:
+    """Return the scope dimension and entities of ``principal in E`` (or a list of them)."""
+    if not isinstance(variable, Mapping) or set(variable) != {"Var"}:
+        return None
+    dim = _SCOPES.get(str(variable["Var"]), (None, None))[0]
+    items = group["Set"] if isinstance(group, Mapping) and "Set" in group else [group]
+    if not isinstance(items, list):
+        return None
+    entities = [
+        item["Value"]
+        for item in items if isinstance(item, Mapping) and isinstance(item.get("Value"), Mapping)
+    ]  # fmt: skip
+    if dim is None or not entities or len(entities) != len(items):
+        return None
+    try:
+        return dim, {_uid(entity) for entity in entities}
+    except ValueError:
+        return None
 
 
 def _attribute(expr: Any) -> str | None:
