@@ -109,6 +109,14 @@ def test_in_written_in_a_when_clause_reads_as_the_same_scope() -> None:
     assert _read("x", in_clause).rules == _read("x", in_scope).rules
 
 
+def test_an_action_named_in_a_when_clause_needs_no_action_list() -> None:
+    text = 'forbid (principal, action, resource) when { action in [Action::"edit"] };'
+    (rule,) = _read("x", text).rules
+    assert rule.action == {'Action::"edit"'}
+    text = 'forbid (principal, action, resource) when { action == Action::"edit" };'
+    assert _read("y", text).rules == _read("x", text.replace("==", "in")).rules
+
+
 def test_in_several_groups_in_a_when_clause_is_a_subject_of_several_values() -> None:
     text = (
         'permit (principal, action == Action::"v", resource)'

@@ -239,6 +239,17 @@ def _rule(body: Any, actions: list[str] | None, name: str, key: str) -> dict[str
             _scope(body.get(scope), dims, dim, type_dim)
         except ValueError as error:
             problems.append(problem(name, f"{key}.{scope}", str(error)))
+    conditions: set[str] = set()
+    clauses = body.get("conditions", [])
+    for index, clause in enumerate(clauses if isinstance(clauses, list) else [clauses]):
+        try:
+            _clause(clause, dims, conditions)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            # A malformed JSON policy set reaches here as a missing or mistyped member.
+            message = (
+                str(error) if isinstance(error, ValueError) else f"malformed expression ({error!r})"
+            )
+            problems.append(problem(name, f"{key}.conditions[{index}]", message))
     if "action" not in dims and not problems:
         if actions is None:
             message = "action is unconstrained, which means every action of the application"
@@ -251,17 +262,6 @@ def _rule(body: Any, actions: list[str] | None, name: str, key: str) -> dict[str
             dims["action"] = set(actions)
         else:
             problems.append(problem(name, f"{key}.action", "actions= names no action"))
-    conditions: set[str] = set()
-    clauses = body.get("conditions", [])
-    for index, clause in enumerate(clauses if isinstance(clauses, list) else [clauses]):
-        try:
-            _clause(clause, dims, conditions)
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            # A malformed JSON policy set reaches here as a missing or mistyped member.
-            message = (
-                str(error) if isinstance(error, ValueError) else f"malformed expression ({error!r})"
-            )
-            problems.append(problem(name, f"{key}.conditions[{index}]", message))
     if problems:
         raise DocumentError(problems)
     rule: dict[str, Any] = {
@@ -392,6 +392,9 @@ def _dimension(term: Any) -> tuple[str, set[str]] | None:
             path, literal = _attribute(attr), _literal(value)
             if path is not None and literal is not None:
                 return path, {literal}
+            # An action has no type dimension, so == reads as its scope form too.
+            if attr == {"Var": "action"} and isinstance(value, Mapping) and "Value" in value:
+                return _membership(attr, value)
     elif op == "contains":
         path = _attribute(args.get("right"))
         items = args.get("left", {}).get("Set") if isinstance(args.get("left"), Mapping) else None
