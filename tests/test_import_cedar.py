@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pendulum
 import pytest
@@ -524,3 +525,50 @@ _POLICIES = [
 @given(order=st.permutations(_POLICIES))
 def test_any_order_of_the_policies_reads_as_the_same_version(order: list[str]) -> None:
     assert _read("x", "\n".join(order)) == _read("x", "\n".join(_POLICIES))
+
+
+_LEAVES = st.one_of(
+    st.builds(
+        lambda value: {"Value": value},
+        st.one_of(st.text('ab"\\*', max_size=3), st.integers(-9, 9), st.booleans()),
+    ),
+    st.builds(lambda name: {"Var": name}, st.sampled_from(["principal", "resource", "context"])),
+)
+_NAMES = st.sampled_from(["a", "last name"])
+_OPERATORS = ["==", "!=", "<", "<=", ">", ">=", "&&", "||", "+", "-", "*", "in", "contains"]
+
+
+def _bigger(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.builds(
+            lambda op, left, right: {op: {"left": left, "right": right}},
+            st.sampled_from(_OPERATORS),
+            inner,
+            inner,
+        ),
+        st.builds(lambda arg: {"!": {"arg": arg}}, inner),
+        # Cedar folds the minus of a number into the number.
+        st.builds(lambda arg: {"neg": {"arg": arg}}, inner.filter(lambda e: "Value" not in e)),
+        st.builds(lambda left, attr: {".": {"left": left, "attr": attr}}, inner, _NAMES),
+        st.builds(lambda left, attr: {"has": {"left": left, "attr": attr}}, inner, _NAMES),
+        st.builds(lambda arg: {"isEmpty": {"arg": arg}}, inner),
+        st.builds(lambda left: {"is": {"left": left, "entity_type": "N::Photo"}}, inner),
+        st.builds(
+            lambda c, t, e: {"if-then-else": {"if": c, "then": t, "else": e}}, inner, inner, inner
+        ),
+        st.builds(lambda items: {"Set": items}, st.lists(inner, max_size=2)),
+        st.builds(lambda fields: {"Record": fields}, st.dictionaries(_NAMES, inner, max_size=2)),
+        st.builds(lambda left, right: {"isInRange": [left, {"ip": [right]}]}, inner, _LEAVES),
+        st.builds(
+            lambda left: {"like": {"left": left, "pattern": [{"Literal": "*"}, "Wildcard"]}}, inner
+        ),
+    )
+
+
+@given(expr=st.recursive(_LEAVES, _bigger, max_leaves=8))
+def test_a_printed_condition_parses_back_to_the_same_expression(expr: Any) -> None:
+    import cedarpy
+
+    text = f"permit (principal, action, resource) when {{ {expression(expr)} }};"
+    parsed = json.loads(cedarpy.policies_to_json_str(text))
+    assert parsed["staticPolicies"]["policy0"]["conditions"][0]["body"] == expr

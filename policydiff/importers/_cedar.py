@@ -498,7 +498,9 @@ def _printed(expr: Any) -> tuple[str, int]:
         raise ValueError(msg)
     ((op, args),) = expr.items()
     if op == "Value":
-        return _value(args), _MEMBER
+        # A negative number is written with a prefix minus, as a unary expression.
+        negative = isinstance(args, int) and not isinstance(args, bool) and args < 0
+        return _value(args), _UNARY if negative else _MEMBER
     if op == "Var":
         return str(args), _MEMBER
     if op in _BINARY:
@@ -509,7 +511,8 @@ def _printed(expr: Any) -> tuple[str, int]:
         return f"{expression(left, left_level)} {op} {expression(right, own + 1)}", own
     if op in ("!", "neg"):
         sign = "!" if op == "!" else "-"
-        return f"{sign}{expression(args['arg'], _UNARY)}", _UNARY
+        # Cedar's grammar does not mix ! and - in one run of prefixes.
+        return f"{sign}{expression(args['arg'], _MEMBER)}", _UNARY
     if op == "isEmpty":
         return f"{expression(args['arg'], _MEMBER)}.isEmpty()", _MEMBER
     if op in _METHODS:
