@@ -412,6 +412,29 @@ def test_bad_cedar_is_a_document_error_naming_the_place(text: str, expected: str
     assert _error(text) == expected
 
 
+def test_brackets_nested_beyond_the_limit_are_refused_before_cedar_reads_them() -> None:
+    # Cedar's parser would crash the process on brackets nested this deep.
+    deep = "(" * 2000 + "context.x" + ")" * 2000
+    text = f'// "((((" in a comment\npermit (principal, action, resource) when {{ {deep} }};'
+    assert _error(text) == "bad.cedar:2:108: brackets nested deeper than the limit of 64 levels"
+
+
+def test_brackets_in_strings_and_comments_do_not_count() -> None:
+    text = (
+        'permit (principal, action == Action::"v", resource) // ((((((\n'
+        f' when {{ context.x == "{"(" * 100}\\"" }};'
+    )
+    (rule,) = _read("x", text).rules
+    assert rule.scope["context.x"] == {"(" * 100 + '"'}
+
+
+def test_an_expression_nested_beyond_the_limit_is_refused() -> None:
+    chain = " || ".join(f"context.x == {i}" for i in range(300))
+    text = f'permit (principal, action == Action::"v", resource) when {{ {chain} }};'
+    expected = "bad.cedar: an expression is nested deeper than the limit of 256 levels"
+    assert _error(text) == expected
+
+
 def test_an_empty_actions_list_is_refused() -> None:
     message = _error("forbid (principal, action, resource);", actions=[])
     assert message == "bad.cedar: policy0.action: actions= names no action"

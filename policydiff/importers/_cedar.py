@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from policydiff._documents import decode
+from policydiff._locate import offset_place
 from policydiff._text import a_type, shown
 from policydiff.errors import DocumentError, Problem
 from policydiff.importers._common import build_version, content_id, fail, read_source
@@ -203,25 +204,85 @@ def _cedarpy(name: str) -> ModuleType:
         raise DocumentError([problem(name, "", message, hint)]) from None
 
 
+#: The deepest nesting of brackets read in Cedar text; Cedar's own parser
+#: crashes the process on nesting some hundreds deep.
+MAX_BRACKETS = 64
+#: The deepest expression read from Cedar's JSON form (a chain of ``||`` is
+#: one level per operator).
+MAX_DEPTH = 256
+
+
 def _policy_set(source: str | bytes | Mapping[str, Any], name: str) -> Mapping[str, Any]:
     """Return Cedar's JSON policy set for ``source``."""
     if isinstance(source, Mapping):
-        return source
-    if not isinstance(source, (str, bytes)):
+        data: Any = source
+    elif not isinstance(source, (str, bytes)):
         fail(name, "", f"expected Cedar text or its JSON policy set (got {a_type(source)})")
-    text = decode(source, name) if isinstance(source, bytes) else source
-    if text.lstrip().startswith("{"):
-        data = read_source(text, format="json", name=name).data
-        if not isinstance(data, dict):
-            fail(name, "", f"expected a Cedar policy set (got {a_type(data)})")
-        return data
+    else:
+        text = decode(source, name) if isinstance(source, bytes) else source
+        if text.lstrip().startswith("{"):
+            data = read_source(text, format="json", name=name).data
+        else:
+            data = _parsed(text, name)
+    if not isinstance(data, Mapping):
+        fail(name, "", f"expected a Cedar policy set (got {a_type(data)})")
+    if _too_deep(data):
+        fail(name, "", f"an expression is nested deeper than the limit of {MAX_DEPTH} levels")
+    return data
+
+
+def _parsed(text: str, name: str) -> Any:
+    """Parse Cedar text into its JSON form with cedarpy, refusing what would crash it."""
+    deepest = _deep_bracket(text)
+    if deepest is not None:
+        line, column = offset_place(text, deepest)
+        message = f"brackets nested deeper than the limit of {MAX_BRACKETS} levels"
+        raise DocumentError(
+            [Problem(file=name, path="", message=message, line=line, column=column)]
+        )
     cedarpy = _cedarpy(name)
     try:
-        parsed: dict[str, Any] = json.loads(cedarpy.policies_to_json_str(text))
+        return json.loads(cedarpy.policies_to_json_str(text))
     except ValueError as error:
         hint = "check the policy against the Cedar grammar: each policy ends with ';'"
         fail(name, "", f"not valid Cedar: {error}", hint)
-    return parsed
+
+
+def _deep_bracket(text: str) -> int | None:
+    """Return the offset of the first bracket nested beyond the limit, outside strings and comments."""
+    depth, index, size = 0, 0, len(text)
+    while index < size:
+        char = text[index]
+        if char == '"':
+            index += 1
+            while index < size and text[index] != '"':
+                index += 2 if text[index] == "\\" else 1
+        elif text.startswith("//", index):
+            index = text.find("\n", index)
+            if index < 0:
+                break
+        elif char in "([{":
+            depth += 1
+            if depth > MAX_BRACKETS:
+                return index
+        elif char in ")]}":
+            depth -= 1
+        index += 1
+    return None
+
+
+def _too_deep(data: Any) -> bool:
+    """Whether plain data nests deeper than :data:`MAX_DEPTH` (walked without recursion)."""
+    todo = [(data, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(node, Mapping):
+            todo.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            todo.extend((item, depth + 1) for item in node)
+    return False
 
 
 def _rule(body: Any, actions: list[str] | None, name: str, key: str) -> dict[str, Any]:
