@@ -17,7 +17,7 @@ from policydiff.importers import from_cedar
 from policydiff.importers._cedar import expression
 from policydiff.model import Conflict, Default, Effect, Kind, PolicyVersion, Verdict, When
 
-DATA = Path(__file__).resolve().parent.parent / "examples" / "photoflash"
+DATA = Path(__file__).resolve().parent.parent / "examples" / "cedar" / "photoflash"
 ACTIONS = ['Action::"view"', 'Action::"edit"', 'Action::"delete"']
 
 

@@ -15,7 +15,7 @@ import policydiff
 from policydiff.importers import from_odrl
 from policydiff.model import Conflict, Default, Effect, Kind, PolicyVersion, Verdict
 
-DATA = Path(__file__).resolve().parent.parent / "examples" / "odrl-offer"
+DATA = Path(__file__).resolve().parent.parent / "examples" / "odrl" / "offer-6163"
 CONTEXT = "http://www.w3.org/ns/odrl.jsonld"
 ASSET = "http://example.com/document:1234"
 GERMANY, AUSTRIA, SWITZERLAND = (
