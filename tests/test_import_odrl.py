@@ -444,6 +444,13 @@ def test_a_problem_in_json_ld_text_is_placed_at_its_line_and_column() -> None:
     )
 
 
+def test_a_misspelt_property_gets_a_did_you_mean() -> None:
+    with pytest.raises(policydiff.DocumentError) as raised:
+        _read(_bad(permission=[{"target": ASSET, "action": "play", "constrant": []}]))
+    (problem,) = raised.value.problems
+    assert problem.hint == "did you mean 'constraint'?"
+
+
 def test_every_problem_is_reported_at_once() -> None:
     data = _bad(**{"@type": "Ticket"}, permission=[{"target": ASSET}])
     with pytest.raises(policydiff.DocumentError) as raised:
