@@ -22,6 +22,7 @@ if typing.TYPE_CHECKING:
     from policydiff._documents import Limits, dump, dumps, load, loads
     from policydiff._evaluate import decide
     from policydiff._history import Period, PolicyHistory, TimelineEntry
+    from policydiff._history_git import load_git_history
     from policydiff._history_load import load_history
     from policydiff._impact import impact
     from policydiff._render import render
@@ -32,6 +33,7 @@ if typing.TYPE_CHECKING:
     from policydiff.errors import (
         DiffError,
         DocumentError,
+        GitError,
         HistoryError,
         PolicyDiffError,
         Problem,
@@ -75,6 +77,7 @@ __all__ = [
     "Effect",
     "Event",
     "FrozenMap",
+    "GitError",
     "Group",
     "HistoryError",
     "Impact",
@@ -105,6 +108,7 @@ __all__ = [
     "impact",
     "load",
     "load_deltas",
+    "load_git_history",
     "load_history",
     "loads",
     "render",
@@ -122,6 +126,7 @@ _HOMES = {
     "decide": "policydiff._evaluate",
     **dict.fromkeys(("Period", "PolicyHistory", "TimelineEntry"), "policydiff._history"),
     **dict.fromkeys(("load_history",), "policydiff._history_load"),
+    "load_git_history": "policydiff._history_git",
     "impact": "policydiff._impact",
     **dict.fromkeys(("render",), "policydiff._render"),
     **dict.fromkeys(("report",), "policydiff._render_html"),
@@ -132,6 +137,7 @@ _HOMES = {
         (
             "DiffError",
             "DocumentError",
+            "GitError",
             "HistoryError",
             "PolicyDiffError",
             "Problem",

@@ -36,6 +36,7 @@ from policydiff.importers._registry import formats as importer_formats
 if TYPE_CHECKING:
     from rich.text import Text
 
+    from policydiff._decisions import Waiver
     from policydiff._parse import Format
     from policydiff._render import GateFormat, OutputFormat
     from policydiff.model import PolicyVersion
@@ -81,7 +82,8 @@ Examples, run in the repository's examples/us-ukraine-strikes/history folder:
   policydiff report . -o report.html
 
 \b
-A review gate in CI (GitHub Actions) that fails a pull request loosening policy.yaml:
+A review gate in CI (GitHub Actions) that fails a pull request loosening any
+policy under policies/, a version file added to a history folder included:
   jobs:
     policy-review:
       runs-on: ubuntu-latest
@@ -92,33 +94,21 @@ A review gate in CI (GitHub Actions) that fails a pull request loosening policy.
           with: {python-version: "3.12"}
         # not on PyPI yet: the repository variable POLICYDIFF_GIT holds its git URL
         - run: pip install "git+${{ vars.POLICYDIFF_GIT }}"
-        - run: policydiff validate policy.yaml
-        - run: |
-            git show "origin/$GITHUB_BASE_REF:policy.yaml" > "$RUNNER_TEMP/base.yaml"
-            policydiff check "$RUNNER_TEMP/base.yaml" policy.yaml --fail-on loosened
+        - run: policydiff check --base "origin/$GITHUB_BASE_REF" policies --fail-on loosened
+(policydiff's repository is also a GitHub Action, action.yml, with a job
+summary and SARIF for code scanning; see docs/ci.md.)
 
 \b
-A pre-commit hook (.pre-commit-config.yaml) that validates the policy documents
-under policies/ and stops a commit that loosens one of them:
+pre-commit hooks (.pre-commit-config.yaml) that validate the policy documents
+under policies/ and stop a commit that loosens one of them:
   repos:
-    - repo: local
+    - repo: <policydiff's git URL>
+      rev: <a tag or commit>
       hooks:
         - id: policydiff-validate
-          name: policydiff validate
-          entry: policydiff validate
-          language: system
-          files: ^policies/.*\\.(ya?ml|json|toml)$
-        - id: policydiff-no-loosening
-          name: policydiff check --fail-on loosened
-          language: system
-          files: ^policies/.*\\.(ya?ml|json|toml)$
-          entry: >-
-            sh -c 'for f; do
-            git cat-file -e "HEAD:$f" 2>/dev/null || continue;
-            old="$(mktemp -d)/old.${f##*.}";
-            git show "HEAD:$f" > "$old";
-            policydiff check "$old" "$f" --fail-on loosened || exit 1;
-            done' --
+          files: ^policies/
+        - id: policydiff-check
+          args: [--fail-on, loosened]
 
 \b
 Exit codes: 0 success; 1 `check` found a change it fails on; 2 bad usage or
@@ -301,7 +291,16 @@ def diff_command(
 
 
 @cli.command("log", short_help="Every change in a history, oldest first, with when.")
-@click.argument("history", type=click.Path())
+@click.argument("arguments", metavar="[REV_RANGE] HISTORY", nargs=-1, required=True)
+@click.option(
+    "--git",
+    "from_git",
+    is_flag=True,
+    help=(
+        "Read HISTORY's committed revisions from git (each commit that changed it is a"
+        " version), in REV_RANGE (default: HEAD's history)."
+    ),
+)
 @click.option("--rule", "rule_id", metavar="ID", help="Only the changes to this rule.")
 @click.option(
     "--since", metavar="WHEN", callback=_check_when, help="Only steps taking effect from WHEN on."
@@ -321,7 +320,8 @@ def diff_command(
 @_format_option
 @_input_format_option
 def log_command(
-    history: str,
+    arguments: tuple[str, ...],
+    from_git: bool,
     rule_id: str | None,
     since: str | None,
     until: str | None,
@@ -338,6 +338,12 @@ def log_command(
     --rule, "start" lists the rule as in force from the first version, when
     it was.
 
+    With --git, HISTORY is a version document (or a folder of them) in a
+    git repository, and every committed revision of it is a version: its
+    effective time is the document's own, else the commit's time, and the
+    report says which (JSON: "git"). A revision that keeps the label of an
+    earlier one amends that version.
+
     \b
     Example:
       cd examples/us-ukraine-strikes/history
@@ -352,8 +358,22 @@ def log_command(
     if oneline and output_format == "json":
         message = "--oneline is a layout for people: use it without --format json"
         raise click.UsageError(message)
+    if len(arguments) > (2 if from_git else 1):
+        message = (
+            "expected [REV_RANGE] HISTORY with --git" if from_git else "expected one HISTORY"
+        ) + f" (got {len(arguments)} arguments)"
+        raise click.UsageError(message)
+    revisions = None
     with _working("Reading the history and comparing its versions…"):
-        loaded = policydiff.load_history(history, input_format=input_format)
+        if from_git:
+            from policydiff._history_git import read_git_history
+
+            revisions = read_git_history(
+                arguments[-1], arguments[0] if len(arguments) == 2 else None
+            )
+            loaded = revisions.history
+        else:
+            loaded = policydiff.load_history(arguments[0], input_format=input_format)
         start = (
             () if rule_id is None else tuple(e for e in loaded.start() if e.change.rule == rule_id)
         )
@@ -369,6 +389,10 @@ def log_command(
     text = render_log(
         loaded, steps, rule_id, output_format, start=start, oneline=oneline, filtered=filtered
     )
+    if revisions is not None:
+        from policydiff._render import with_revisions
+
+        text = with_revisions(text, revisions, output_format)
     _emit(text, output_format)
 
 
@@ -445,32 +469,39 @@ def impact_command(
 
 
 @cli.command("check", short_help="Exit 1 when NEW loosens (or tightens) OLD: a review gate.")
-@click.argument("old", type=click.Path(allow_dash=True))
-@click.argument("new", type=click.Path(allow_dash=True), required=False)
+@click.argument(
+    "inputs", metavar="OLD [NEW] | --base REV [PATH...]", nargs=-1, type=click.Path(allow_dash=True)
+)
+@click.option(
+    "--base",
+    metavar="REV",
+    help=(
+        "Check every policy document and history under PATH... (default: [tool.policydiff]"
+        " paths, else the whole repository) that differs between git revision REV and the"
+        " working tree."
+    ),
+)
 @click.option(
     "--fail-on",
     type=click.Choice(sorted(FAIL_ON)),
-    required=True,
     help=(
         "Fail when some situation's decision loosened, tightened, or changed at all"
         " (with --by rules: on loosened, tightened or any non-neutral change)."
-        " Mixed counts for each."
+        " Mixed counts for each. Required here or as fail-on in [tool.policydiff]."
     ),
 )
 @click.option(
     "--by",
     type=click.Choice(["decisions", "rules"]),
-    default="decisions",
-    show_default=True,
-    help="Judge by what the versions decide, or by the direction of each rule-level change.",
+    help="Judge by what the versions decide (the default), or by each rule-level change's direction.",
 )
 @click.option(
     "--waivers",
     "waivers_file",
     type=click.Path(dir_okay=False),
     help=(
-        "A YAML file of approved exceptions by change fingerprint"
-        " (default: .policydiff-waivers.yaml here, when present)."
+        "A YAML file of approved exceptions by change fingerprint (default: waivers in"
+        " [tool.policydiff], else .policydiff-waivers.yaml here, when present)."
     ),
 )
 @click.option("--warn-only", is_flag=True, help="Report everything but exit 0.")
@@ -479,22 +510,20 @@ def impact_command(
     "-f",
     "output_format",
     type=click.Choice(GATE_FORMATS),
-    default="text",
-    show_default=True,
     help=(
-        "Plain text, Markdown, JSON; SARIF 2.1.0 for code scanning, or GitHub workflow"
-        " commands (::error file=...,line=...::)."
+        "Plain text (the default), Markdown, JSON; SARIF 2.1.0 for code scanning, or GitHub"
+        " workflow commands (::error file=...,line=...::)."
     ),
 )
 @_input_format_option
 def check_command(
-    old: str,
-    new: str | None,
-    fail_on: str,
-    by: str,
+    inputs: tuple[str, ...],
+    base: str | None,
+    fail_on: str | None,
+    by: str | None,
     waivers_file: str | None,
     warn_only: bool,
-    output_format: GateFormat,
+    output_format: GateFormat | None,
     input_format: str | None,
 ) -> int:
     """Exit 1, printing what offends, when NEW moves from OLD as --fail-on says.
@@ -514,6 +543,12 @@ def check_command(
     checks the history's newest step (a history of one version is a new
     policy, checked against no policy).
 
+    With --base REV it asks git what changed since REV instead: every policy
+    document or history under the PATHs that differs from REV is checked
+    (REV's state against the working tree's). A version file added to a
+    history folder is compared with the version before it; a document added
+    is a new policy, one deleted has what it granted and imposed lifted.
+
     A waivers file lists changes, by the fingerprint the report shows, that
     do not fail the check until their `expires` day; they are reported as
     waived, and an expired waiver as expired. --warn-only reports all and
@@ -523,41 +558,113 @@ def check_command(
     commands: one result per offending change at its rule's line, with its
     fingerprint; on bad input, one per problem, and exit 2.
 
+    [tool.policydiff] in pyproject.toml (the nearest one up from here) can
+    hold fail-on, by, format, paths and waivers; options given here win.
+
     \b
     Example:
       cd examples/us-ukraine-strikes/history
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on loosened
       policydiff check 2022-no-strikes-inside-russia.yaml 2024-05-30-kharkiv.yaml --fail-on tightened
     """
-    from policydiff._impact import judge_gate
-    from policydiff._inputs import change_places
-    from policydiff._render import render_check, render_gate
+    from policydiff._config import find_settings
     from policydiff._waivers import DEFAULT_WAIVERS, load_waivers
 
-    if by == "rules" and output_format in ("sarif", "github"):
-        message = f"--format {output_format} reports the decisions gate: use it without --by rules"
+    settings = find_settings()
+    fail_on = fail_on or settings.fail_on
+    if fail_on is None:
+        message = "Missing option '--fail-on' (or fail-on in [tool.policydiff] of pyproject.toml)."
         raise click.UsageError(message)
-    with _bad_input_reported(output_format):
+    by = by or settings.by or "decisions"
+    chosen: GateFormat = output_format or settings.format or "text"  # type: ignore[assignment]
+    if by == "rules" and chosen in ("sarif", "github"):
+        message = f"--format {chosen} reports the decisions gate: use it without --by rules"
+        raise click.UsageError(message)
+    if base is not None and by == "rules":
+        message = "--base reports the decisions gate: use it without --by rules"
+        raise click.UsageError(message)
+    if base is None and not 1 <= len(inputs) <= 2:
+        message = f"expected OLD [NEW], or --base REV [PATH...] (got {len(inputs)} paths)"
+        raise click.UsageError(message)
+    with _bad_input_reported(chosen):
+        waivers_file = waivers_file or settings.waivers
         if waivers_file is None and os.path.isfile(DEFAULT_WAIVERS):
             waivers_file = DEFAULT_WAIVERS
         waivers = load_waivers(waivers_file) if waivers_file and by == "decisions" else ()
-        before, after = _sides(old, new, input_format)
-        _warn_if_swapped(before, after)
-        found = policydiff.diff(before, after)
-        if by == "rules":
-            offending = found.only(*FAIL_ON[fail_on])
-            plain: OutputFormat = output_format  # type: ignore[assignment]
-            _emit(render_check(found, offending, fail_on, plain), output_format)
-            return EXIT_CHECK_FAILED if offending and not warn_only else EXIT_OK
-        with _working("Working out which situations changed decision…"):
-            gate = judge_gate(found, fail_on, waivers=waivers, warn_only=warn_only)
-            places = None
-            if output_format in ("sarif", "github"):
+        if base is not None:
+            paths = inputs or settings.paths
+            return _check_base(base, paths, fail_on, waivers, warn_only, chosen)
+        old, new = inputs[0], (inputs[1] if len(inputs) == 2 else None)
+        return _check_pair(old, new, fail_on, by, waivers, warn_only, chosen, input_format)
+
+
+def _check_pair(
+    old: str,
+    new: str | None,
+    fail_on: str,
+    by: str,
+    waivers: Sequence[Waiver],
+    warn_only: bool,
+    output_format: GateFormat,
+    input_format: str | None,
+) -> int:
+    """``check OLD [NEW]``: one comparison."""
+    from policydiff._impact import judge_gate
+    from policydiff._inputs import change_places
+    from policydiff._render import render_check, render_gate
+
+    before, after = _sides(old, new, input_format)
+    _warn_if_swapped(before, after)
+    found = policydiff.diff(before, after)
+    if by == "rules":
+        offending = found.only(*FAIL_ON[fail_on])
+        plain: OutputFormat = output_format  # type: ignore[assignment]
+        _emit(render_check(found, offending, fail_on, plain), output_format)
+        return EXIT_CHECK_FAILED if offending and not warn_only else EXIT_OK
+    with _working("Working out which situations changed decision…"):
+        gate = judge_gate(found, fail_on, waivers=waivers, warn_only=warn_only)
+        places = None
+        if output_format in ("sarif", "github"):
+            moved = [*gate.changes, *(change for change, _ in gate.waived)]
+            places = change_places(moved, old, new, input_format=input_format)
+        sides = [old] if new is None else [old, new]
+        command = _full_report(sides, fail_on)
+        text = render_gate(gate, output_format, places=places, command=command)
+    _emit(text, output_format)
+    return EXIT_CHECK_FAILED if gate.failed and not warn_only else EXIT_OK
+
+
+def _check_base(
+    base: str,
+    paths: Sequence[str],
+    fail_on: str,
+    waivers: Sequence[Waiver],
+    warn_only: bool,
+    output_format: GateFormat,
+) -> int:
+    """``check --base REV [PATH...]``: every policy changed since a git revision."""
+    from policydiff._git_changes import changes_since, judge_changes, step_places
+    from policydiff._render import render_changes
+
+    with _working("Asking git what changed and comparing each policy…"):
+        changes = changes_since(base, paths)
+        run = judge_changes(changes, fail_on, waivers=waivers, warn_only=warn_only)
+        places = []
+        if output_format in ("sarif", "github"):
+            for step, gate in run.gates:
                 moved = [*gate.changes, *(change for change, _ in gate.waived)]
-                places = change_places(moved, old, new, input_format=input_format)
-            text = render_gate(gate, output_format, places=places)
-        _emit(text, output_format)
-        return EXIT_CHECK_FAILED if gate.failed and not warn_only else EXIT_OK
+                places.append(step_places(step, moved))
+        command = _full_report(["--base", base, *paths], fail_on)
+        text = render_changes(run, output_format, places=places, command=command)
+    _emit(text, output_format)
+    return EXIT_CHECK_FAILED if run.failed and not warn_only else EXIT_OK
+
+
+def _full_report(arguments: Sequence[str], fail_on: str) -> str:
+    """Return the command that prints a check's full report (for a cut Markdown report)."""
+    import shlex
+
+    return shlex.join(["policydiff", "check", *arguments, "--fail-on", fail_on, "--format", "json"])
 
 
 @contextlib.contextmanager

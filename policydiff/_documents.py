@@ -273,19 +273,7 @@ def parse(
             [Problem(file=name, path="", message=message, line=line, column=column)]
         )
 
-    surrogate = _SURROGATE.search(text)
-    if surrogate is not None:
-        # Only text given as a str can hold one: UTF-8 files cannot.
-        code = f"U+{ord(surrogate[0]):04X}"
-        message = f"a lone surrogate ({code}) is not a character"
-        raise fail(message, *offset_place(text, surrogate.start()))
-    if fmt != "toml":
-        start = _deep_start(text, limits.max_depth)
-        if start is not None:
-            line, column = offset_place(text, start)
-            raise fail(_too_deep(limits), line, column)
-    if _over_budget(text, fmt, limits.max_nodes):
-        raise fail(_too_many(limits))
+    screen(text, fmt, name, limits)
     duplicates: list[RawProblem] = []
     crowded = False
     try:
@@ -319,24 +307,8 @@ def parse(
         else:
             where = (None, None)
         raise fail("invalid TOML: " + message, *where) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = " ".join(" ".join(p.split()) for p in (exc.context, exc.problem) if p)
-        where = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-        tab = _tab_at(text, mark) if mark is not None and "\t" in text else None
-        if mark is not None and tab is not None:
-            # PyYAML meets a tab as "a character that cannot start any token"
-            # or as one "that violates indentation": either way, one cause.
-            message = "tabs cannot indent YAML; use spaces"
-            where = (mark.line + 1, tab + 1)
-        raise fail("invalid YAML: " + message, *where) from None
-    except yaml.reader.ReaderError as exc:
-        # A character YAML forbids (a control character, say): no mark, a position.
-        message = f"invalid YAML: {exc.reason} (found {shown(chr(exc.character))})"
-        raise fail(message, *offset_place(text, exc.position)) from None
     except yaml.YAMLError as exc:
-        message = "invalid YAML: " + " ".join(str(exc).split())
-        raise fail(message) from None
+        raise yaml_error(exc, text, name) from None
     except ValueError as exc:
         # json and tomllib refuse integers of more digits than Python converts.
         detail = "a number with too many digits" if "digits" in str(exc) else str(exc)
@@ -355,6 +327,60 @@ def parse(
         if problem is not None:
             raise DocumentError(place(problem, text=text, format=fmt, name=name))
     return data, duplicates
+
+
+def screen(text: str, fmt: Format, name: str, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse text no parser should be given: lone surrogates, deep nesting, floods.
+
+    Raises:
+        DocumentError: The text holds a lone surrogate, nests deeper than
+            ``limits.max_depth`` or has more than ``limits.max_nodes`` values.
+    """
+
+    def fail(message: str, line: int | None = None, column: int | None = None) -> DocumentError:
+        return DocumentError(
+            [Problem(file=name, path="", message=message, line=line, column=column)]
+        )
+
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        # Only text given as a str can hold one: UTF-8 files cannot.
+        code = f"U+{ord(surrogate[0]):04X}"
+        message = f"a lone surrogate ({code}) is not a character"
+        raise fail(message, *offset_place(text, surrogate.start()))
+    if fmt != "toml":
+        start = _deep_start(text, limits.max_depth)
+        if start is not None:
+            line, column = offset_place(text, start)
+            raise fail(_too_deep(limits), line, column)
+    if _over_budget(text, fmt, limits.max_nodes):
+        raise fail(_too_many(limits))
+
+
+def yaml_error(exc: yaml.YAMLError, text: str, name: str) -> DocumentError:
+    """Say what PyYAML refused in ``text``, where, in one problem."""
+    where: tuple[int | None, int | None] = (None, None)
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(" ".join(p.split()) for p in (exc.context, exc.problem) if p)
+        if mark is not None:
+            where = (mark.line + 1, mark.column + 1)
+        tab = _tab_at(text, mark) if mark is not None and "\t" in text else None
+        if mark is not None and tab is not None:
+            # PyYAML meets a tab as "a character that cannot start any token"
+            # or as one "that violates indentation": either way, one cause.
+            message = "tabs cannot indent YAML; use spaces"
+            where = (mark.line + 1, tab + 1)
+    elif isinstance(exc, yaml.reader.ReaderError):
+        # A character YAML forbids (a control character, say): no mark, a position.
+        message = f"{exc.reason} (found {shown(chr(exc.character))})"
+        where = offset_place(text, exc.position)
+    else:
+        message = " ".join(str(exc).split())
+    problem = Problem(
+        file=name, path="", message="invalid YAML: " + message, line=where[0], column=where[1]
+    )
+    return DocumentError([problem])
 
 
 def _tab_at(text: str, mark: Any) -> int | None:

@@ -9,6 +9,7 @@ checked once, with their places, for forming one history.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from policydiff._text import describe, shown
 from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
 from policydiff.model import PolicyVersion
 
-__all__ = ["load_history"]
+__all__ = ["history_from_text", "history_from_texts", "load_history"]
 
 #: Version fields that belong to each version body, never to shared metadata.
 _OWN_FIELDS = ("version", "effective", "rules", "removals")
@@ -93,7 +94,27 @@ def load_history(
         raise DocumentError([Problem(file=name, path="", message=message)])
     suffix = target.suffix.lower()
     fmt = input_format if input_format and suffix not in SUFFIXES else format_of(name)
-    text = read_text(name, limits)
+    return history_from_text(read_text(name, limits), name=name, format=fmt, limits=limits)
+
+
+def history_from_text(
+    text: str, *, name: str, format: Format | None = None, limits: Limits = DEFAULT_LIMITS
+) -> PolicyHistory:
+    """Read a history from one document's text: ``versions:``, stored deltas or one version.
+
+    Args:
+        text: The document.
+        name: What to call it in messages (a path, or ``REV:path`` for a
+            file as git holds it); its suffix names the format unless
+            ``format`` does.
+        format: The document's format.
+        limits: Bounds on size and nesting.
+
+    Raises:
+        DocumentError: The document is invalid.
+        HistoryError: Its versions do not form one history.
+    """
+    fmt = format if format is not None else format_of(name)
     with paused_collector():
         data, duplicates = parse(text, fmt, name, limits)
     if isinstance(data, dict) and "versions" in data:
@@ -178,40 +199,68 @@ def _load_folder(folder: Path, name: str, limits: Limits) -> PolicyHistory:
     if not files:
         message = "no version documents in this folder (expected .json, .toml, .yaml or .yml files)"
         raise HistoryError([Problem(file=name, path="", message=message)])
-    versions: list[PolicyVersion] = []
-    places: list[Place] = []
-    problems: list[Problem] = []
-    # Each file's parse and build pause the collector, as load() does.
     inside = folder.resolve()
-    with sharing_rules(), paused_collector():
-        for file in files:
-            file_name = os.fspath(file)
+
+    def reader(file: Path) -> Callable[[], str]:
+        def read() -> str:
             if not file.resolve().is_relative_to(inside):
                 # Followed, it could show another folder's file (a secret,
                 # say) in the messages of a pull request's check.
                 message = (
                     "a link to a file outside the folder; a history folder holds its own files"
                 )
-                problems.append(Problem(file=file_name, path="", message=message))
-                continue
+                raise DocumentError([Problem(file=os.fspath(file), path="", message=message)])
+            return read_text(os.fspath(file), limits)
+
+        return read
+
+    return history_from_texts([(os.fspath(f), reader(f)) for f in files], name=name, limits=limits)
+
+
+def history_from_texts(
+    files: Sequence[tuple[str, Callable[[], str]]],
+    *,
+    name: str,
+    limits: Limits = DEFAULT_LIMITS,
+) -> PolicyHistory:
+    """Read a history from a folder's version documents, one version each.
+
+    Args:
+        files: Each file's name (its suffix names its format) and a function
+            returning its text (raising :class:`DocumentError` when it
+            cannot), read in turn so that problems keep the files' order.
+        name: What to call the folder in messages.
+        limits: Bounds on each file's size and nesting.
+
+    Raises:
+        DocumentError: A file is unreadable or a version is invalid; the
+            error lists the problems of every file.
+        HistoryError: The versions do not form one history.
+    """
+    versions: list[PolicyVersion] = []
+    places: list[Place] = []
+    found: list[Problem] = []
+    # Each file's parse and build pause the collector, as load() does.
+    with sharing_rules(), paused_collector():
+        for file_name, read in files:
             try:
                 fmt = format_of(file_name)
-                text = read_text(file_name, limits)
+                text = read()
                 data, duplicates = parse(text, fmt, file_name, limits)
                 if isinstance(data, dict) and ("versions" in data or "deltas" in data):
-                    problems.append(_whole_history(file_name))
+                    found.append(_whole_history(file_name))
                     continue
                 version = build(
                     data, text=text, format=fmt, name=file_name, limits=limits, extra=duplicates
                 )
             except DocumentError as exc:
-                problems.extend(exc.problems)
+                found.extend(exc.problems)
                 continue
             versions.append(version)
             places.append(Place(file=file_name, text=text, format=fmt))
-    if problems:
+    if found:
         # Each file's problems are capped, and so are the folder's.
-        raise DocumentError(capped(problems, limits.max_problems, name))
+        raise DocumentError(capped(found, limits.max_problems, name))
     return checked_history(versions, places, name=name)
 
 

@@ -229,8 +229,16 @@ def _rule_lines(path: str, input_format: Format | None) -> dict[str, int]:
         return {}
     try:
         text = read_text(path)
+    except DocumentError:
+        return {}
+    return rule_lines_in(text, fmt)
+
+
+def rule_lines_in(text: str, fmt: Format) -> dict[str, int]:
+    """Return the line of each rule's ``id`` in a version document's text; see :func:`rule_lines`."""
+    try:
         data = json.loads(text) if fmt == "json" else _parsed(text, fmt)
-    except (DocumentError, ValueError, yaml.YAMLError, tomllib.TOMLDecodeError):
+    except (ValueError, yaml.YAMLError, tomllib.TOMLDecodeError):
         return {}
     rules = data.get("rules") if isinstance(data, dict) else None
     if not isinstance(rules, list):
@@ -263,6 +271,18 @@ def change_places(
         old = newest_file(old) or old
     new_lines = rule_lines(after, input_format=input_format)
     old_lines = {} if new is None else rule_lines(old, input_format=input_format)
+    return places_of(changes, (old, old_lines), (after, new_lines))
+
+
+def places_of(
+    changes: Iterable[Change], old: tuple[str, dict[str, int]], new: tuple[str, dict[str, int]]
+) -> dict[str, tuple[str, int | None]]:
+    """Place each change, by fingerprint, given each side's file and its rules' lines.
+
+    A change is placed at its rule in NEW, or in OLD when the rule is gone
+    from NEW; a change of the whole version, at NEW's file.
+    """
+    (old_file, old_lines), (new_file, new_lines) = old, new
     places: dict[str, tuple[str, int | None]] = {}
     for change in changes:
         rule_ids = [change.rule] if change.rule is not None else []
@@ -270,10 +290,10 @@ def change_places(
             rule_ids.append(change.before["id"])
         if any(r in new_lines for r in rule_ids):
             line = next(new_lines[r] for r in rule_ids if r in new_lines)
-            places[change.fingerprint] = (after, line)
+            places[change.fingerprint] = (new_file, line)
         elif any(r in old_lines for r in rule_ids):
             line = next(old_lines[r] for r in rule_ids if r in old_lines)
-            places[change.fingerprint] = (old, line)
+            places[change.fingerprint] = (old_file, line)
         else:
-            places[change.fingerprint] = (after, None)
+            places[change.fingerprint] = (new_file, None)
     return places

@@ -188,6 +188,19 @@ def _yaml_place(text: str, path: tuple[Step, ...], at_key: bool) -> tuple[int, i
     node = _compose(text)
     if node is None:  # an empty document
         return 1, 1
+    return node_place(node, path, at_key=at_key)
+
+
+def node_place(node: Any, path: tuple[Step, ...], *, at_key: bool = False) -> tuple[int, int]:
+    """Return the 1-based line and column of ``path`` below a composed YAML node.
+
+    A path that leaves the document points at the deepest node on the way.
+
+    Args:
+        node: A node as PyYAML composes it.
+        path: Keys and indexes from ``node``.
+        at_key: Point at the key rather than its value.
+    """
     mark = node.start_mark
     for depth, step in enumerate(path):
         last = depth == len(path) - 1
@@ -355,6 +368,11 @@ def yaml_duplicates(text: str) -> list[tuple[tuple[Step, ...], str, int, int, in
         root = loader.get_single_node()
     finally:
         loader.dispose()
+    return node_duplicates(root)
+
+
+def node_duplicates(root: Any) -> list[tuple[tuple[Step, ...], str, int, int, int]]:
+    """Every key repeated within one mapping below a composed YAML node, as :func:`yaml_duplicates`."""
     found: list[tuple[tuple[Step, ...], str, int, int, int]] = []
     seen: set[int] = set()
     stack: list[tuple[Any, tuple[Step, ...]]] = [(root, ())]

@@ -9,12 +9,15 @@ in :mod:`policydiff._render_text`, :mod:`policydiff._render_markdown` and
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Mapping, Sequence
 from typing import Literal, get_args
 
 from policydiff._decisions import Answer, Gate, Impact
+from policydiff._git_changes import ChangesGate
 from policydiff._history import Period, PolicyHistory, TimelineEntry
+from policydiff._history_git import FROM_COMMIT, GitHistory
 from policydiff._render_decisions import (
     answer_markdown,
     answer_text,
@@ -27,12 +30,15 @@ from policydiff._render_decisions import (
     timeline_markdown,
     timeline_text,
 )
+from policydiff._render_gate import changes_head, changes_markdown, changes_text, fit_markdown
 from policydiff._render_json import at_json, diff_json, json_text, log_json, validate_json
 from policydiff._render_markdown import at_markdown, diff_markdown, log_markdown
 from policydiff._render_scan import (
     Place,
     gate_github,
     gate_sarif,
+    gates_github,
+    gates_sarif,
     problems_github,
     problems_sarif,
 )
@@ -57,6 +63,7 @@ __all__ = [
     "render",
     "render_answer",
     "render_at",
+    "render_changes",
     "render_check",
     "render_gate",
     "render_gate_problems",
@@ -64,6 +71,7 @@ __all__ = [
     "render_log",
     "render_timeline",
     "render_validate",
+    "with_revisions",
 ]
 
 OutputFormat = Literal["text", "markdown", "json"]
@@ -246,7 +254,11 @@ def render_impact(found: Impact, format: OutputFormat, old: str, new: str) -> st
 
 
 def render_gate(
-    gate: Gate, format: GateFormat = "text", *, places: Mapping[str, Place] | None = None
+    gate: Gate,
+    format: GateFormat = "text",
+    *,
+    places: Mapping[str, Place] | None = None,
+    command: str = "policydiff check OLD NEW --format json",
 ) -> str:
     """Render a review gate judged by decisions: the situations that moved, or OK.
 
@@ -258,17 +270,55 @@ def render_gate(
             command per offending change.
         places: For ``sarif`` and ``github``: each change's file and rule
             line, by fingerprint.
+        command: For ``markdown``: the command printing the full report,
+            named when the report is cut to fit a review comment.
     """
-    if format not in GATE_FORMATS:
-        msg = f"unknown format {shown(format)} (expected one of: {', '.join(GATE_FORMATS)})"
-        raise ValueError(msg)
+    _known_gate(format)
     if format == "sarif":
         return gate_sarif(gate, places or {})
     if format == "github":
         return gate_github(gate, places or {}, gate_head(gate))
     if format == "json":
         return json_text(gate.to_dict())
-    return _plain(gate_markdown(gate) if format == "markdown" else gate_text(gate))
+    if format == "markdown":
+        return _plain(fit_markdown(gate_markdown(gate), command=command))
+    return _plain(gate_text(gate))
+
+
+def render_changes(
+    run: ChangesGate,
+    format: GateFormat = "text",
+    *,
+    places: Sequence[Mapping[str, Place]] = (),
+    command: str = "policydiff check --base REV --format json",
+) -> str:
+    """Render ``check --base``: the gate of every policy changed since a revision.
+
+    Args:
+        run: The judgement.
+        format: The output format; JSON is ``run.to_dict()``, ``sarif`` one
+            log and ``github`` one list of commands for every step.
+        places: For ``sarif`` and ``github``: for each step (in order), each
+            change's file and rule line, by fingerprint.
+        command: For ``markdown``: the command printing the full report.
+    """
+    _known_gate(format)
+    if format in ("sarif", "github"):
+        located = [(gate, where) for (_, gate), where in zip(run.gates, places, strict=True)]
+        if format == "sarif":
+            return gates_sarif(located)
+        return gates_github(located, changes_head(run))
+    if format == "json":
+        return json_text(run.to_dict())
+    if format == "markdown":
+        return _plain(changes_markdown(run, command=command))
+    return _plain(changes_text(run))
+
+
+def _known_gate(format: str) -> None:
+    if format not in GATE_FORMATS:
+        msg = f"unknown format {shown(format)} (expected one of: {', '.join(GATE_FORMATS)})"
+        raise ValueError(msg)
 
 
 def render_gate_problems(problems: Sequence[Problem], format: GateFormat) -> str:
@@ -344,3 +394,42 @@ def render_timeline(
     words = situation_words_plain(dict(situation))
     render = timeline_markdown if format == "markdown" else timeline_text
     return _plain(render(history.policy, words, periods))
+
+
+def with_revisions(text: str, read: GitHistory, format: OutputFormat = "text") -> str:
+    """Add to a log read from git the revision behind each version and its effective time's origin.
+
+    Args:
+        text: The log, as :func:`render_log` returned it.
+        read: The history read from git, with its revisions.
+        format: The log's format; JSON gains ``"git"``: the range, the path
+            and each revision (``commit``, ``time``, ``path``, ``version``,
+            ``effective_from``: ``document`` or ``commit``).
+    """
+    _known(format)
+    if format == "json":
+        data = json.loads(text)
+        data["git"] = {
+            "range": read.range,
+            "path": read.path,
+            "revisions": [r.to_dict() for r in read.revisions],
+        }
+        return json_text(data)
+    count = len(read.revisions)
+    head = (
+        f"Read from git: {count} {'revision' if count == 1 else 'revisions'} of {read.path}"
+        f" in {read.range}, oldest first."
+    )
+    lines = []
+    for r in read.revisions:
+        origin = (
+            f"effective at the commit time, {r.time} (the document gives no effective)"
+            if r.effective_from == FROM_COMMIT
+            else "effective as the document says"
+        )
+        lines.append(f"{r.version} (commit {r.commit[:12]} of {r.time}, {r.path}): {origin}")
+    if format == "markdown":
+        block = [markdown_escape(head), "", *(f"- {markdown_escape(line)}" for line in lines)]
+    else:
+        block = [head, *(f"  {line}" for line in lines)]
+    return _plain("\n".join(block)) + "\n\n" + text

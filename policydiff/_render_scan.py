@@ -19,7 +19,15 @@ from policydiff._render_json import json_text
 from policydiff.errors import Problem
 from policydiff.model import Change
 
-__all__ = ["Place", "gate_github", "gate_sarif", "problems_github", "problems_sarif"]
+__all__ = [
+    "Place",
+    "gate_github",
+    "gate_sarif",
+    "gates_github",
+    "gates_sarif",
+    "problems_github",
+    "problems_sarif",
+]
 
 #: Where a change sits: the file, and its rule's line when known.
 Place = tuple[str, int | None]
@@ -85,19 +93,29 @@ def gate_sarif(gate: Gate, places: Mapping[str, Place]) -> str:
         places: Where each change sits, by fingerprint; a change not found
             there is reported without a location.
     """
+    return gates_sarif([(gate, places)])
+
+
+def gates_sarif(gates: Sequence[tuple[Gate, Mapping[str, Place]]]) -> str:
+    """Return several gates (``check --base``) as one SARIF 2.1.0 log, one run.
+
+    Args:
+        gates: Each gate with where its changes sit, by fingerprint.
+    """
     results = []
-    for change, level, waived in _entries(gate):
-        result: dict[str, Any] = {
-            "ruleId": change.kind.value,
-            "level": level,
-            "message": {"text": _message(change)},
-            "partialFingerprints": {FINGERPRINT_KEY: change.fingerprint},
-        }
-        if change.fingerprint in places:
-            result["locations"] = [_location(*places[change.fingerprint])]
-        if waived is not None:
-            result["suppressions"] = [{"kind": "external", "justification": waived}]
-        results.append(result)
+    for gate, places in gates:
+        for change, level, waived in _entries(gate):
+            result: dict[str, Any] = {
+                "ruleId": change.kind.value,
+                "level": level,
+                "message": {"text": _message(change)},
+                "partialFingerprints": {FINGERPRINT_KEY: change.fingerprint},
+            }
+            if change.fingerprint in places:
+                result["locations"] = [_location(*places[change.fingerprint])]
+            if waived is not None:
+                result["suppressions"] = [{"kind": "external", "justification": waived}]
+            results.append(result)
     return _sarif(results, [r["ruleId"] for r in results])
 
 
@@ -146,13 +164,19 @@ def gate_github(gate: Gate, places: Mapping[str, Place], summary: str) -> str:
         places: Where each change sits, by fingerprint.
         summary: The gate's one-line outcome, for the closing ``::notice``.
     """
+    return gates_github([(gate, places)], summary)
+
+
+def gates_github(gates: Sequence[tuple[Gate, Mapping[str, Place]]], summary: str) -> str:
+    """Return several gates (``check --base``) as workflow commands, then one notice."""
     lines = []
-    for change, level, waived in _entries(gate):
-        file, line = places.get(change.fingerprint, (None, None))
-        message = f"{_message(change)} [fingerprint {change.fingerprint}]"
-        if waived is not None:
-            message += f" ({waived})"
-        lines.append(_command(level, message, file, line))
+    for gate, places in gates:
+        for change, level, waived in _entries(gate):
+            file, line = places.get(change.fingerprint, (None, None))
+            message = f"{_message(change)} [fingerprint {change.fingerprint}]"
+            if waived is not None:
+                message += f" ({waived})"
+            lines.append(_command(level, message, file, line))
     lines.append(_command("notice", summary, None, None))
     return "\n".join(lines) + "\n"
 

@@ -27,6 +27,7 @@ SCHEMAS: dict[str, str] = {
     "answer": "decide --format json",
     "timeline": "decide --timeline --format json",
     "check": "check --format json",
+    "check-base": "check --base REV --format json",
     "validate": "validate --format json",
     "at": "at --format json",
 }
@@ -54,7 +55,8 @@ def schema(name: str) -> dict[str, Any]:
         name: ``version``, ``history``, ``store`` (a history stored as
             deltas), or an output: ``diff``, ``log``,
             ``impact``, ``answer`` (``decide``), ``timeline`` (``decide
-            --timeline``), ``check``, ``validate`` or ``at``.
+            --timeline``), ``check``, ``check-base`` (``check --base``),
+            ``validate`` or ``at``.
 
     Returns:
         The schema (draft 2020-12), a new dict on every call.

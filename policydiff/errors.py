@@ -7,6 +7,7 @@ Everything policydiff raises on purpose derives from one root::
     │   ├── HistoryError                  versions that do not make a history
     │   └── StoreError                    a stored history (deltas) is bad
     ├── DiffError (also ValueError)       versions that cannot be compared
+    ├── GitError                          git could not answer (no repository, no revision)
     └── WriteError (also OSError)         a file could not be written
 
 A :class:`DocumentError` carries every problem found, not just the first; each
@@ -25,6 +26,7 @@ import attrs
 __all__ = [
     "DiffError",
     "DocumentError",
+    "GitError",
     "HistoryError",
     "PolicyDiffError",
     "Problem",
@@ -107,6 +109,13 @@ class StoreError(DocumentError):
 
 class DiffError(PolicyDiffError, ValueError):
     """Two versions that cannot be compared (different policies)."""
+
+
+class GitError(PolicyDiffError):
+    """git could not answer: no repository here, an unknown revision, a shallow clone.
+
+    The message says what went wrong and what to do next.
+    """
 
 
 class WriteError(PolicyDiffError, OSError):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
+import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -92,3 +94,50 @@ def repo_root() -> Path:
 def data_dir() -> Path:
     """The folder of test documents."""
     return ROOT / "tests" / "data"
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo`` and return what it printed."""
+    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository whose first commit holds a history folder and a policy document."""
+    for name, value in {
+        "GIT_AUTHOR_NAME": "Policy Author",
+        "GIT_AUTHOR_EMAIL": "author@example.org",
+        "GIT_COMMITTER_NAME": "Policy Author",
+        "GIT_COMMITTER_EMAIL": "author@example.org",
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    where = tmp_path / "repo"
+    (where / "history").mkdir(parents=True)
+    (where / "policies").mkdir()
+    (where / ".github" / "workflows").mkdir(parents=True)
+    history = ROOT / "examples" / "us-ukraine-strikes" / "history"
+    shutil.copy(history / "2022-no-strikes-inside-russia.yaml", where / "history")
+    shutil.copy(history / "2024-05-30-kharkiv.yaml", where / "history")
+    shutil.copy(history / "2022-no-strikes-inside-russia.yaml", where / "policies" / "weapons.yaml")
+    (where / ".github" / "workflows" / "ci.yml").write_text("on: push\n", encoding="utf-8")
+    git(where, "init", "-q", "-b", "main")
+    git(where, "add", "-A")
+    git(where, "commit", "-q", "-m", "The policies as approved")
+    monkeypatch.chdir(where)
+    return where
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run the command line in-process: ``run("diff", old, new)`` gives (status, out, err)."""
+    from policydiff._cli import main
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke

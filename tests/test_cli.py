@@ -96,7 +96,8 @@ def test_group_help_documents_a_ci_job_and_a_pre_commit_hook(
     assert "runs-on: ubuntu-latest" in out
     assert "--fail-on loosened" in out
     assert ".pre-commit-config.yaml" in out
-    assert "entry: policydiff validate" in out
+    assert "id: policydiff-validate" in out
+    assert "policydiff check --base" in out
     for command in COMMANDS:
         assert f"\n  {command} " in out
 

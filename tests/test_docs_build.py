@@ -65,9 +65,17 @@ def test_the_recipes_gate_changes_that_loosen_the_policy() -> None:
     recipes = [args for page, args in _documented_commands() if page == "recipes.md"]
     gates = [args for args in recipes if args[0] == "check"]
 
-    assert ["validate", "policies/export.yaml"] in recipes
     assert gates
+    assert all(args[:2] == ["check", "--base"] for args in gates)
     assert all(args[-2:] == ["--fail-on", "loosened"] for args in gates)
+
+
+def test_the_ci_page_gates_every_change_since_the_base() -> None:
+    commands = [args for page, args in _documented_commands() if page == "ci.md"]
+    gates = [args for args in commands if args[0] == "check"]
+
+    assert len(gates) >= 3
+    assert all("--base" in args for args in gates)
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from policydiff._inputs import rule_lines
@@ -19,6 +20,13 @@ KHARKIV = HISTORY / "2024-05-30-kharkiv.yaml"
 ATACMS = HISTORY / "2024-11-17-atacms-kursk.yaml"
 REVIEW = HISTORY / "2025-06-pentagon-review.yaml"
 KHARKIV_PERMISSION = "bbcf5d094f45926a"
+
+#: The official SARIF 2.1.0 schema (OASIS, errata 01), as the specification's
+#: repository publishes it at Schemata/sarif-schema-2.1.0.json; the tests
+#: never fetch it.
+SARIF_SCHEMA = json.loads(
+    (ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
+)
 
 
 def line_of(path: Path, text: str) -> int:
@@ -33,6 +41,7 @@ def sarif(argv: list[str | Path], capsys: pytest.CaptureFixture[str]) -> tuple[i
 
 
 def assert_sarif_shape(log: Any) -> list[Any]:
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
     assert log["version"] == "2.1.0"
     assert log["$schema"].endswith("sarif-2.1.0.json")
     (only_run,) = log["runs"]
@@ -193,3 +202,13 @@ def test_sarif_on_a_history_folder_points_into_its_newest_file(
     assert uris == {str(REVIEW)}
     (line,) = {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results}
     assert line == line_of(REVIEW, "- id: atacms-strikes-need-approval")
+
+
+def test_the_shipped_sarif_schema_refuses_what_code_scanning_would(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, log = sarif(["check", BEFORE, KHARKIV, "--fail-on", "loosened"], capsys)
+    (result,) = log["runs"][0]["results"]
+    result["level"] = "fatal"
+    with pytest.raises(jsonschema.ValidationError, match="'fatal' is not one of"):
+        jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)

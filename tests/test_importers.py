@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 import policydiff
-from policydiff._cli import main
 from policydiff.errors import DocumentError, HistoryError
 from policydiff.importers import IMPORTERS, formats, import_file, importer
 
@@ -276,16 +275,6 @@ def test_a_native_input_format_reads_a_file_without_a_suffix(tmp_path: Path) -> 
 
 
 # -- the command line ------------------------------------------------------------
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    def invoke(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return invoke
 
 
 def test_import_writes_a_version_document_that_loads_back(

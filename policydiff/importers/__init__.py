@@ -8,6 +8,8 @@ format the command line reads (``policydiff import FORMAT FILE``,
 
 Every name is imported from its home module when first used, so an
 importer's optional library costs nothing until its format is read.
+
+>>> from policydiff.importers import from_k8s_rbac
 """
 
 import typing
@@ -18,6 +20,7 @@ if typing.TYPE_CHECKING:
     from policydiff.importers._aws_iam import from_aws_iam
     from policydiff.importers._cedar import from_cedar
     from policydiff.importers._files import import_file
+    from policydiff.importers._k8s_rbac import from_k8s_rbac
     from policydiff.importers._odrl import from_odrl
     from policydiff.importers._registry import IMPORTERS, formats, importer
 
@@ -26,6 +29,7 @@ __all__ = [
     "formats",
     "from_aws_iam",
     "from_cedar",
+    "from_k8s_rbac",
     "from_odrl",
     "import_file",
     "importer",
@@ -36,6 +40,7 @@ _HOMES = {
     **dict.fromkeys(("IMPORTERS", "formats", "importer"), "policydiff.importers._registry"),
     "import_file": "policydiff.importers._files",
     "from_aws_iam": "policydiff.importers._aws_iam",
+    "from_k8s_rbac": "policydiff.importers._k8s_rbac",
     "from_cedar": "policydiff.importers._cedar",
     "from_odrl": "policydiff.importers._odrl",
 }

@@ -28,6 +28,8 @@ __all__ = ["IMPORTERS", "Importer", "formats", "importer"]
 #: Each foreign format's name and its importer, as ``"module:function"``.
 IMPORTERS: dict[str, str] = {
     "aws-iam": "policydiff.importers._aws_iam:from_aws_iam",
+    "k8s-rbac": "policydiff.importers._k8s_rbac:from_k8s_rbac",
+    "k8s-rbac-subjects": "policydiff.importers._k8s_rbac:from_k8s_rbac_subjects",
     "cedar": "policydiff.importers._cedar:from_cedar",
     "odrl": "policydiff.importers._odrl:from_odrl",
 }
