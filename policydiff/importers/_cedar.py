@@ -66,9 +66,10 @@ def from_cedar(
         ``conflict: prohibit-overrides``, as Cedar decides.
 
     Raises:
-        DocumentError: The text is not Cedar, a policy uses what this
-            importer does not read (templates), or ``cedarpy`` is needed and
-            missing.
+        DocumentError: The text is not Cedar or nests beyond the limits, a
+            policy uses what this importer does not read (templates), two
+            policies share an ``@id``, the entities are not a forest, the
+            labels are missing or bad, or ``cedarpy`` is needed and missing.
 
     >>> v = from_cedar('@id("view") permit(principal, action == Action::"view", resource);',
     ...                policy="photos", version="1", effective="2024-05-01")
