@@ -351,7 +351,7 @@ def test_a_permits_in_group_widened_to_its_parent_is_broadened_for_the_new_membe
             ENTITIES,
             'permit (principal == Group::"team", action == Action::"v", resource);',
             'bad.cedar: policy0.principal: principal == Group::"team" names an entity with'
-            " members in the entities given; it would cover them as principal in"
+            " members in the entities or schema given; it would cover them as principal in"
             ' Group::"team" does',
         ),
     ],
@@ -360,6 +360,71 @@ def test_bad_entities_are_refused_with_the_place(
     entities: object, text: str, expected: str
 ) -> None:
     assert _error(text, entities=entities) == expected
+
+
+SCHEMA = {
+    "PhotoApp": {
+        "entityTypes": {"User": {}, "Photo": {}},
+        "actions": {
+            "view": {"memberOf": [{"id": "read"}]},
+            "list": {"memberOf": [{"id": "read", "type": "PhotoApp::Action"}]},
+            "read": {},
+            "edit": {},
+        },
+    }
+}
+
+
+def test_a_json_schema_gives_every_action_and_the_action_groups() -> None:
+    text = (
+        '@id("readers") permit (principal, action in PhotoApp::Action::"read", resource);\n'
+        '@id("no-eve") forbid (principal == PhotoApp::User::"eve", action, resource);'
+    )
+    version = _read("x", text, schema=json.dumps(SCHEMA))
+    assert version.rule("no-eve").action == {
+        f'PhotoApp::Action::"{name}"' for name in ("view", "list", "read", "edit")
+    }
+    assert dict(version.vocabulary.trees["action"]) == {
+        'PhotoApp::Action::"read"': {'PhotoApp::Action::"view"', 'PhotoApp::Action::"list"'}
+    }
+    bob = {"subject": 'PhotoApp::User::"bob"', "principal-type": "PhotoApp::User"}
+    view = {**bob, "action": 'PhotoApp::Action::"view"'}
+    edit = {**bob, "action": 'PhotoApp::Action::"edit"'}
+    assert policydiff.decide(version, view).decision.value == "permitted"
+    assert policydiff.decide(version, edit).decision.value == "prohibited"
+
+
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        (
+            "namespace PhotoApp { action view; }",
+            "bad.cedar (schema): only Cedar's JSON schema format is read",
+        ),
+        (
+            {"": {"actions": []}},
+            "bad.cedar (schema): actions: expected a mapping of actions (got a list)",
+        ),
+        ({"": {"entityTypes": {}}}, "bad.cedar (schema): the schema declares no action"),
+        (
+            {"": {"actions": {"view": {"memberOf": [{"id": "a"}, {"id": "b"}]}}}},
+            "bad.cedar (schema): actions.view.memberOf: an action may belong to one group"
+            " here (a vocabulary is a tree)",
+        ),
+        (
+            {"": {"actions": {"view": {"memberOf": "read"}}}},
+            "bad.cedar (schema): actions.view.memberOf: expected a list of action groups"
+            " (got 'read')",
+        ),
+    ],
+)
+def test_a_bad_schema_is_refused_with_the_place(schema: object, expected: str) -> None:
+    assert _error("forbid (principal, action, resource);", schema=schema) == expected
+
+
+def test_actions_and_a_schema_together_are_refused() -> None:
+    message = _error("forbid (principal, action, resource);", schema=SCHEMA, actions=[])
+    assert message == "bad.cedar: give the actions either as actions= or as schema=, not both"
 
 
 # -- bad input -------------------------------------------------------------------

@@ -39,6 +39,7 @@ def from_cedar(
     effective: Any = None,
     actions: Iterable[str] | None = None,
     entities: str | bytes | list[Any] | None = None,
+    schema: str | bytes | Mapping[str, Any] | None = None,
     name: str = "<string>",
 ) -> PolicyVersion:
     """Read a Cedar policy set as one version of a policy.
@@ -59,6 +60,10 @@ def from_cedar(
             entity's parent becomes its parent in the vocabulary of
             ``subject``, ``action`` or ``resource``, whichever names the
             entity or another in its tree. An entity may have one parent.
+        schema: The application's Cedar schema in Cedar's JSON schema
+            format (text or parsed), instead of ``actions``: its actions are
+            every action, and its action groups (``memberOf``) put actions
+            under their group in the vocabulary of ``action``.
         name: The file name for messages.
 
     Returns:
@@ -77,6 +82,11 @@ def from_cedar(
     [('view', 'permit', ['Action::"view"'])]
     """
     data = _policy_set(source, name)
+    groups: list[dict[str, Any]] = []
+    if schema is not None:
+        if actions is not None:
+            fail(name, "", "give the actions either as actions= or as schema=, not both")
+        actions, groups = _schema(schema, f"{name} (schema)")
     known = sorted({str(action) for action in actions}) if actions is not None else None
     problems: list[Problem] = []
     rules: dict[str, dict[str, Any]] = {}
@@ -104,7 +114,9 @@ def from_cedar(
             hashed.add(rule_id)
     if problems:
         raise DocumentError(problems)
-    trees = {} if entities is None else _vocabulary(entities, rules.values(), name)
+    place = f"{name} (entities)"
+    listed = [] if entities is None else _entity_list(entities, place)
+    trees = _vocabulary([*listed, *groups], rules.values(), place) if listed or groups else {}
     if trees:
         _check_equalities(policies, trees, name)
     document: dict[str, Any] = {
@@ -118,15 +130,59 @@ def from_cedar(
     return build_version(document, policy=policy, version=version, effective=effective, name=name)
 
 
-def _vocabulary(
-    entities: str | bytes | list[Any], rules: Iterable[dict[str, Any]], name: str
-) -> dict[str, dict[str, list[str]]]:
-    """Return the entity trees that the rules' subjects, actions and resources lie in."""
-    place = f"{name} (entities)"
+def _entity_list(entities: str | bytes | list[Any], place: str) -> list[Any]:
+    """Return Cedar entities as the list of their JSON objects."""
     if isinstance(entities, (str, bytes)):
         entities = read_source(entities, format="json", name=place).data
     if not isinstance(entities, list):
         fail(place, "", f"expected a list of entities (got {a_type(entities)})")
+    return entities
+
+
+def _schema(schema: str | bytes | Mapping[str, Any], place: str) -> tuple[list[str], list[Any]]:
+    """Return a JSON schema's actions, and its action groups as entities with their parent."""
+    if isinstance(schema, (str, bytes)):
+        text = decode(schema, place) if isinstance(schema, bytes) else schema
+        if not text.lstrip().startswith("{"):
+            hint = "write it in Cedar's JSON schema format (cedar translate-schema converts it)"
+            fail(place, "", "only Cedar's JSON schema format is read", hint)
+        schema = read_source(text, format="json", name=place).data
+    if not isinstance(schema, Mapping):
+        fail(place, "", f"expected a mapping of namespaces (got {a_type(schema)})")
+    actions: list[str] = []
+    groups: list[Any] = []
+    for namespace, body in schema.items():
+        declared = body.get("actions", {}) if isinstance(body, Mapping) else None
+        # The empty namespace is the schema's top level.
+        where = f"{namespace}.actions" if namespace else "actions"
+        if not isinstance(declared, Mapping):
+            message = f"expected a mapping of actions (got {a_type(declared)})"
+            fail(place, where, message)
+        kind = f"{namespace}::Action" if namespace else "Action"
+        for action, spec in declared.items():
+            actions.append(f"{kind}::{_string(str(action))}")
+            member_of = spec.get("memberOf", []) if isinstance(spec, Mapping) else []
+            if not isinstance(member_of, list) or not all(
+                isinstance(group, Mapping) for group in member_of
+            ):
+                message = f"expected a list of action groups (got {shown(member_of)})"
+                fail(place, f"{where}.{action}.memberOf", message)
+            if len(member_of) > 1:
+                message = "an action may belong to one group here (a vocabulary is a tree)"
+                fail(place, f"{where}.{action}.memberOf", message)
+            parents = [
+                {"type": group.get("type", kind), "id": group.get("id")} for group in member_of
+            ]
+            groups.append({"uid": {"type": kind, "id": str(action)}, "parents": parents})
+    if not actions:
+        fail(place, "", "the schema declares no action")
+    return actions, groups
+
+
+def _vocabulary(
+    entities: list[Any], rules: Iterable[dict[str, Any]], place: str
+) -> dict[str, dict[str, list[str]]]:
+    """Return the entity trees that the rules' subjects, actions and resources lie in."""
     parent: dict[str, str] = {}
     children: dict[str, list[str]] = {}
     for index, entity in enumerate(entities):
@@ -166,7 +222,7 @@ def _check_equalities(
             if body[scope].get("op") == "==" and _uid(body[scope]["entity"]) in trees.get(dim, {}):
                 entity = _uid(body[scope]["entity"])
                 message = (
-                    f"{scope} == {entity} names an entity with members in the entities given;"
+                    f"{scope} == {entity} names an entity with members in the entities or schema given;"
                     f" it would cover them as {scope} in {entity} does"
                 )
                 problems.append(problem(name, f"{key}.{scope}", message))
