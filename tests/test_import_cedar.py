@@ -672,7 +672,12 @@ _ORACLE_ENTITIES = [_entity(user, group) for user, group in _USERS.items()] + [
 _PRINCIPALS = ["principal", *(f"principal == {u}" for u in _USERS), 'principal in Group::"g0"',
                'principal in Group::"g1"', "principal is User"]  # fmt: skip
 _ACTIONS = ['action == Action::"a0"', 'action in [Action::"a0", Action::"a1"]',
-            'action in [Action::"a1", Action::"a2"]']  # fmt: skip
+            'action in [Action::"a1", Action::"a2"]', 'action in Action::"read"', "action"]  # fmt: skip
+# Actions a0 and a1 are in the group read: for Cedar as entities, for policydiff in the schema.
+_ORACLE_ACTIONS = [_entity('Action::"a0"', 'Action::"read"'), _entity('Action::"a1"', 'Action::"read"'),
+                   _entity('Action::"a2"'), _entity('Action::"read"')]  # fmt: skip
+_ORACLE_SCHEMA = {"": {"actions": {"a0": {"memberOf": [{"id": "read"}]},
+                                   "a1": {"memberOf": [{"id": "read"}]}, "a2": {}, "read": {}}}}  # fmt: skip
 _RESOURCES = ["resource", 'resource == Photo::"p0"', "resource is Photo", "resource is Album"]
 _CLAUSES = ["", ' when { context.k == "x" }', ' when { context.k == "x" || context.k == "y" }',
             ' when { principal in Group::"g1" }']  # fmt: skip
@@ -693,14 +698,16 @@ def test_what_a_version_decides_is_what_cedar_authorizes(policies: list[str]) ->
     import cedarpy
 
     text = "\n".join(policies)
-    version = _read("x", text, entities=_ORACLE_ENTITIES)
+    version = _read("x", text, entities=_ORACLE_ENTITIES, schema=_ORACLE_SCHEMA)
     for user in _USERS:
         for action in ('Action::"a0"', 'Action::"a1"', 'Action::"a2"'):
             for resource in ('Photo::"p0"', 'Photo::"p1"', 'Album::"p0"'):
                 for k in ("x", "y", "z"):
                     request = {"principal": user, "action": action, "resource": resource,
                                "context": {"k": k}}  # fmt: skip
-                    cedar = cedarpy.is_authorized(request, text, _ORACLE_ENTITIES).allowed
+                    cedar = cedarpy.is_authorized(
+                        request, text, [*_ORACLE_ENTITIES, *_ORACLE_ACTIONS]
+                    ).allowed
                     situation = {
                         "subject": user,
                         "action": action,
