@@ -42,6 +42,7 @@ if typing.TYPE_CHECKING:
         WriteError,
     )
     from policydiff.model import (
+        Case,
         Change,
         Conflict,
         Decision,
@@ -66,6 +67,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Answer",
+    "Case",
     "Change",
     "Check",
     "Conflict",
@@ -158,6 +160,7 @@ _HOMES = {
     ),
     **dict.fromkeys(
         (
+            "Case",
             "Change",
             "Conflict",
             "Decision",

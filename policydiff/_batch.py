@@ -304,12 +304,12 @@ def check_many(
     return batch(_Check(fail_on, format, waivers), inputs, executor=executor)
 
 
-def validated(path: PathLike) -> Validated:
+def validated(path: PathLike, *, input_format: str | None = None) -> Validated:
     """Read a path as ``policydiff validate`` does and say what it holds.
 
     Raises:
         DocumentError: The path is not a valid document or history.
     """
-    history = load_history(path)
+    history = load_history(path, input_format=input_format)
     labels = tuple(version.version for version in history.versions)
     return Validated(policy=history.policy, versions=labels, rules=len(history.last.rules))
