@@ -202,3 +202,14 @@ def test_reports_made_in_workers_are_coloured_when_the_output_is_a_terminal(
     assert "\x1b[" in coloured.out
     assert "\x1b[" not in plain.out
     assert coloured.status == plain.status == 1
+
+
+def test_validate_with_jobs_reads_each_path_in_the_input_format_given(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (folder / "policy").write_text((EXPORTS / "2023-01-baseline.yaml").read_text())
+    argv = ["validate", "policy", "bad/v1.yaml", "--input-format", "yaml"]
+    code, out, err = run([*argv, "--jobs", "2"], capsys)
+    assert (code, err) == (2, BAD_LINE)
+    assert out == "policy: valid: version baseline of northwind-export-rules (2 rules)\n"
+    assert run([*argv, "--jobs", "1"], capsys) == (code, out, err)
