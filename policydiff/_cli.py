@@ -826,7 +826,10 @@ def report_command(paths: tuple[str, ...], output: str, situations: tuple[str, .
 @cli.command("validate", short_help="Check version documents and histories; report every problem.")
 @click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path())
 @_format_option
-def validate_command(paths: tuple[str, ...], output_format: OutputFormat) -> None:
+@_input_format_option
+def validate_command(
+    paths: tuple[str, ...], output_format: OutputFormat, input_format: str | None
+) -> None:
     """Check that every PATH is a valid version document or history.
 
     A folder is validated as a history: every document in it, and that they
@@ -849,7 +852,7 @@ def validate_command(paths: tuple[str, ...], output_format: OutputFormat) -> Non
     results: list[tuple[str, PolicyHistory | None]] = []
     for path in paths:
         try:
-            results.append((path, policydiff.load_history(path)))
+            results.append((path, policydiff.load_history(path, input_format=input_format)))
         except DocumentError as exc:
             problems.extend(exc.problems)
             results.append((path, None))
