@@ -153,7 +153,7 @@ def _outsider(patterns: Sequence[Pattern]) -> str:
     return chr(code)
 
 
-def atoms(patterns: Sequence[Pattern], *, limit: int = MAX_STEPS) -> list[Atom]:
+def atoms(patterns: Sequence[Pattern], *, limit: int | None = None) -> list[Atom]:
     """Return every non-empty atom of the Boolean algebra that ``patterns`` generate.
 
     Each atom is the set of strings matching exactly some of the patterns
@@ -162,7 +162,7 @@ def atoms(patterns: Sequence[Pattern], *, limit: int = MAX_STEPS) -> list[Atom]:
 
     Args:
         patterns: The patterns.
-        limit: The most steps to take.
+        limit: The most steps to take; :data:`MAX_STEPS` when not given.
 
     Returns:
         The atoms, in order of their shortest witness (shortest first, then
@@ -171,6 +171,7 @@ def atoms(patterns: Sequence[Pattern], *, limit: int = MAX_STEPS) -> list[Atom]:
     Raises:
         DiffError: The patterns need more than ``limit`` steps.
     """
+    limit = MAX_STEPS if limit is None else limit
     tokens = [p.tokens for p in patterns]
     outsider = _outsider(patterns)
     start = frozenset(

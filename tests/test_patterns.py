@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -10,6 +11,7 @@ import pytest
 
 import policydiff
 from policydiff import Case, PolicyVersion
+from policydiff._cli import main
 from policydiff._schemas import schema
 
 
@@ -309,3 +311,18 @@ def test_turning_values_into_exceptions_is_a_mixed_scope_change() -> None:
     (change,) = policydiff.diff(old, new).changes
     assert (change.kind.value, change.direction.value) == ("scope-changed", "mixed")
     assert (change.before, change.after) == (["iam:*"], {"not": ["iam:*"]})
+
+
+def test_patterns_past_the_step_budget_are_one_clear_line_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("policydiff._glob.MAX_STEPS", 1_000)
+    overlapping = [f"*{a}{b}*" for a in "abc" for b in "abc"]
+    path = tmp_path / "stars.yaml"
+    path.write_text(policydiff.dumps(version(reader(overlapping, resource="*"), patterns=IAM)))
+    assert main(["decide", str(path), "action=abc"]) == 2
+    printed = capsys.readouterr().err
+    assert printed.splitlines() == [
+        "policydiff: the patterns of one dimension need more than 1,000 steps to compare;"
+        " too many patterns overlap (see the limits of pattern values on the format page)"
+    ]
