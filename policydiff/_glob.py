@@ -84,14 +84,6 @@ class Pattern:
     def __hash__(self) -> int:
         return self._hash
 
-    def __repr__(self) -> str:
-        return f"Pattern({self.text!r}{', fold=True' if self.fold else ''})"
-
-    @property
-    def is_literal(self) -> bool:
-        """Whether the pattern matches exactly one string, compared case-sensitively."""
-        return all(isinstance(t, frozenset) and len(t) == 1 for t in self.tokens)
-
     def matches(self, value: str) -> bool:
         """Whether the concrete string ``value`` is one the pattern matches."""
         states = _closure(self.tokens, {0})
@@ -139,9 +131,6 @@ class Atom:
     def __init__(self, signature: frozenset[int], witness: str) -> None:
         self.signature = signature
         self.witness = witness
-
-    def __repr__(self) -> str:
-        return f"Atom({sorted(self.signature)}, {self.witness!r})"
 
 
 def _outsider(patterns: Sequence[Pattern]) -> str:

@@ -326,3 +326,53 @@ def test_patterns_past_the_step_budget_are_one_clear_line_on_the_command_line(
         "policydiff: the patterns of one dimension need more than 1,000 steps to compare;"
         " too many patterns overlap (see the limits of pattern values on the format page)"
     ]
+
+
+# -- building versions in Python ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ("action", {"action": Case.SENSITIVE}),
+        (["action", "resource"], {"action": Case.SENSITIVE, "resource": Case.SENSITIVE}),
+        ({"action": None}, {"action": Case.SENSITIVE}),
+        ({"action": "insensitive"}, {"action": Case.INSENSITIVE}),
+        ({"action": {"case": "insensitive"}}, {"action": Case.INSENSITIVE}),
+    ],
+)
+def test_a_version_built_in_python_takes_patterns_as_names_or_options(
+    declared: Any, expected: dict[str, Case]
+) -> None:
+    v = PolicyVersion(
+        policy="p", version="v", effective=policydiff.When.parse("2024"), patterns=declared
+    )
+    assert dict(v.patterns) == expected
+
+
+def test_an_unknown_pattern_option_is_refused_in_python() -> None:
+    with pytest.raises(ValueError, match="unknown pattern option 'cas'"):
+        PolicyVersion(
+            policy="p",
+            version="v",
+            effective=policydiff.When.parse("2024"),
+            patterns={"action": {"cas": "insensitive"}},
+        )
+
+
+def test_a_rule_cannot_negate_a_dimension_it_does_not_name() -> None:
+    with pytest.raises(ValueError, match="negates dimensions it does not name: resource"):
+        policydiff.Rule(id="r", effect="permit", action="s3:*", negated={"resource"})
+
+
+def test_a_version_cannot_hold_a_negated_dimension_it_does_not_declare() -> None:
+    rule = policydiff.Rule(id="r", effect="permit", action="iam:*", negated={"action"})
+    with pytest.raises(ValueError, match="does not declare under 'patterns'"):
+        PolicyVersion(
+            policy="p", version="v", effective=policydiff.When.parse("2024"), rules=[rule]
+        )
+
+
+def test_a_not_value_that_is_not_a_list_of_strings_is_refused() -> None:
+    with pytest.raises(policydiff.DocumentError, match=r"expected a string or a list of strings"):
+        version(everything_but_iam(action={"not": 5}), patterns=IAM)
