@@ -441,6 +441,12 @@ def unstructure_version(version: PolicyVersion) -> dict[str, Any]:
     return _ordered(data, VERSION_KEYS)
 
 
+def unstructure_rule(rule: Rule) -> dict[str, Any]:
+    """Return one rule's document form, as :func:`unstructure_version` writes it."""
+    data: dict[str, Any] = _fast.unstructure(rule)
+    return _ordered(data, RULE_KEYS)
+
+
 def unstructure_field(version: PolicyVersion, field: str) -> Any:
     """One version field's document form, as :func:`unstructure_version` writes it.
 

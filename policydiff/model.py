@@ -402,8 +402,28 @@ class Vocabulary:
 
     def leaves(self, dimension: str, value: str) -> set[str]:
         """Return the leaves ``value`` covers (itself, when it has no children)."""
-        found = {v for v in self.descendants(dimension, value) if not self.children(dimension, v)}
-        return found or {value}
+        return set(self.leaf_set(dimension, value))
+
+    @cached_property
+    def _leaf_sets(self) -> dict[tuple[str, str], frozenset[str]]:
+        return {}
+
+    def leaf_set(self, dimension: str, value: str) -> frozenset[str]:
+        """Return the leaves ``value`` covers, as :meth:`leaves`, worked out once per vocabulary.
+
+        Versions that share a vocabulary (as a history's versions do) share
+        what it has worked out, so comparing many changed rules walks each
+        value's subtree once.
+        """
+        key = (dimension, value)
+        found = self._leaf_sets.get(key)
+        if found is None:
+            below = self.descendants(dimension, value)
+            found = frozenset(v for v in below if not self.children(dimension, v)) or frozenset(
+                (value,)
+            )
+            self._leaf_sets[key] = found
+        return found
 
     def covers(self, dimension: str, general: str, specific: str) -> bool:
         """Whether ``general`` is ``specific`` or one of its ancestors."""
@@ -478,6 +498,11 @@ class PolicyVersion:
                     " declare under 'patterns'"
                 )
                 raise ValueError(msg)
+
+    @cached_property
+    def _ids(self) -> list[str]:
+        # The rule ids in order (rules are sorted by id), made at C speed.
+        return list(map(_rule_id, self.rules))
 
     @cached_property
     def _by_id(self) -> dict[str, Rule]:
