@@ -299,6 +299,27 @@ def test_an_aggregated_cluster_role_holds_the_rules_of_the_roles_it_selects() ->
     assert aggregate_rules(read(text)) == {frozenset({"endpoints"}), frozenset({"services"})}
 
 
+def test_the_rules_an_aggregated_role_lists_are_replaced_by_its_members() -> None:
+    # The control plane overwrites them: a chart's own rules there grant nothing.
+    aggregate = cluster_role(
+        "monitoring",
+        rule([""], ["secrets"], ["get"]),
+        aggregationRule={"clusterRoleSelectors": [{"matchLabels": {AGGREGATE_LABEL: "true"}}]},
+    )
+    member = labelled("endpoints-reader", rule([""], ["endpoints"], ["get"]))
+    assert aggregate_rules(read(manifest(aggregate, member))) == {frozenset({"endpoints"})}
+
+
+def test_an_aggregated_role_without_its_members_keeps_the_rules_a_cluster_gave_it() -> None:
+    # As `kubectl get clusterrole monitoring -o yaml` prints it, alone.
+    filled = cluster_role(
+        "monitoring",
+        rule([""], ["endpoints"], ["get"]),
+        aggregationRule={"clusterRoleSelectors": [{"matchLabels": {AGGREGATE_LABEL: "true"}}]},
+    )
+    assert aggregate_rules(read(manifest(filled))) == {frozenset({"endpoints"})}
+
+
 def test_a_new_selected_role_broadens_the_aggregate() -> None:
     old = monitoring(labelled("endpoints-reader", rule([""], ["endpoints"], ["get"])))
     new = monitoring(

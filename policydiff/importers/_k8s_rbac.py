@@ -735,11 +735,15 @@ def _subject(
 
 
 def _aggregate(roles: dict[str, _Role]) -> None:
-    """Give each aggregating ClusterRole the rules of the ClusterRoles its selectors match.
+    """Give each aggregated ClusterRole the rules of the ClusterRoles its selectors match.
 
-    As the controller does, the rules a role already lists are kept; roles
-    that aggregate others are followed until nothing more is added, so the
-    order of the input and cycles do not matter.
+    The control plane overwrites the rules an aggregated ClusterRole lists
+    with those of the roles it selects, so those are its rules when some of
+    them are in the input. When none is, the input holds the role as a
+    cluster filled it (``kubectl get clusterrole admin -o yaml``) without
+    its members, and its own rules are kept. Aggregates of aggregates are
+    followed until nothing more is added, so the order of the input and
+    cycles do not matter.
     """
     clusters = {ref: role for ref, role in roles.items() if role.kind == "ClusterRole"}
     members = {
@@ -751,16 +755,18 @@ def _aggregate(roles: dict[str, _Role]) -> None:
         for ref, role in clusters.items()
         if role.selectors is not None
     }
+    members = {ref: chosen for ref, chosen in members.items() if chosen}
+    held = {ref: () if ref in members else role.grants for ref, role in roles.items()}
     changed = True
     while changed:
         changed = False
         for ref, chosen in members.items():
-            role = roles[ref]
-            pool = [*role.grants, *(g for other in chosen for g in roles[other].grants)]
-            grants = tuple(_merged(pool))
-            if grants != role.grants:
-                roles[ref] = attrs.evolve(role, grants=grants)
+            grants = tuple(_merged([g for other in chosen for g in held[other]]))
+            if grants != held[ref]:
+                held[ref] = grants
                 changed = True
+    for ref in members:
+        roles[ref] = attrs.evolve(roles[ref], grants=held[ref])
 
 
 def _role_rules(roles: dict[str, _Role]) -> list[dict[str, Any]]:
