@@ -236,7 +236,8 @@ def from_k8s_rbac(
             them), as ``helm template`` or ``kubectl get -o yaml`` print it,
             or the same parsed: one object, a ``List``, or a list of objects.
         policy: The policy's id.
-        version: This version's label.
+        version: This version's label (manifests carry none: ``None`` is
+            an error that says how to give one).
         effective: When this version took effect: a date such as
             ``2024-05-30``, a month ``2024-05``, or a pendulum DateTime.
         view: ``"role"``: one rule per role and rule, scoped by ``role``;
