@@ -15,7 +15,7 @@ RBAC grants, never denies. A rule's dimensions:
 - ``verb``, ``apiGroup`` (the core group ``""`` is written ``core``),
   ``resource`` (subresources as ``pods/log``), ``resourceName``,
   ``nonResourceURL``: a dimension whose list holds ``*`` is left out, which
-  means any value;
+  means any value; a path ending in ``*`` and ``*/scale`` are pattern values;
 - ``namespace``: where a Role (or a RoleBinding) applies;
 - ``role`` (``ClusterRole/NAME``, ``Role/NAMESPACE/NAME``) in the role view;
   ``subject`` (``User:alice``, ``Group:system:masters``,
@@ -277,8 +277,25 @@ def from_k8s_rbac(
     problems.raise_any(limits.max_problems)
     _aggregate(roles)
     rules = _role_rules(roles) if view == "role" else _subject_rules(roles, bindings)
-    body = {"default": "prohibit", "rules": rules}
+    body: dict[str, Any] = {"default": "prohibit", "rules": rules}
+    wild = _wildcards(rules)
+    if wild:
+        body["patterns"] = wild
     return build_version(body, policy=policy, version=version, effective=effective, name=name)
+
+
+def _wildcards(rules: list[dict[str, Any]]) -> list[str]:
+    """Name the dimensions where a ``*`` is part of a value, a wildcard.
+
+    Kubernetes matches a URL ending in ``*`` (``/healthz/*``) by its prefix
+    and ``*/scale`` as that subresource of any resource: glob patterns on
+    those dimensions say the same. A ``*`` alone was left out of the rule.
+    """
+    return [
+        dim
+        for dim in ("nonResourceURL", "resource")
+        if any("*" in value for rule in rules for value in rule["scope"].get(dim, ()))
+    ]
 
 
 def from_k8s_rbac_subjects(
