@@ -317,6 +317,27 @@ def test_a_permits_in_group_widened_to_its_parent_is_broadened_for_the_new_membe
     assert cube.description.startswith('User::"bob" may now Action::"read" (was prohibited')
 
 
+def _within(scope: str, group: str, **options: object) -> PolicyVersion:
+    text = f'permit ({scope}, action == Action::"v", resource) when {{ principal in {group} }};'
+    return _read("x", text, **options)
+
+
+def test_principal_in_a_group_beside_a_named_principal_is_read_from_the_entities() -> None:
+    (rule,) = _within('principal == User::"alice"', 'Group::"team"', entities=ENTITIES).rules
+    assert (rule.subject, rule.conditions) == ({'User::"alice"'}, frozenset())
+    assert _within('principal == User::"bob"', 'Group::"team"', entities=ENTITIES).rules == ()
+
+
+def test_two_nested_groups_leave_the_inner_one() -> None:
+    version = _within('principal in Group::"staff"', 'Group::"team"', entities=ENTITIES)
+    assert version.rules[0].subject == {'Group::"team"'}
+
+
+def test_without_entities_a_group_beside_a_named_principal_stays_a_condition() -> None:
+    (rule,) = _within('principal == User::"alice"', 'Group::"team"').rules
+    assert rule.conditions == {'principal in Group::"team"'}
+
+
 @pytest.mark.parametrize(
     ("entities", "text", "expected"),
     [
@@ -717,7 +738,4 @@ def test_what_a_version_decides_is_what_cedar_authorizes(policies: list[str]) ->
                         "context.k": k,
                     }
                     decision = policydiff.decide(version, situation).decision.value
-                    # A condition left opaque (principal in G beside principal == U) may
-                    # go either way; every other answer is Cedar's.
-                    if decision != "conditional":
-                        assert (decision == "permitted") == cedar, (request, decision)
+                    assert decision == ("permitted" if cedar else "prohibited"), request
