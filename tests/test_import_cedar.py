@@ -521,6 +521,39 @@ def test_an_expression_nested_beyond_the_limit_is_refused() -> None:
     assert _error(text) == expected
 
 
+def test_neither_text_nor_a_policy_set_is_refused() -> None:
+    assert _error(3) == "bad.cedar: expected Cedar text or its JSON policy set (got an int)"  # type: ignore[arg-type]
+    assert _error("{}", schema=[1]) == (
+        "bad.cedar (schema): expected a mapping of namespaces (got a list)"
+    )
+
+
+def test_a_comment_on_the_last_line_ends_the_text() -> None:
+    text = 'permit (principal, action == Action::"v", resource); // the end ((('
+    assert len(_read("x", text).rules) == 1
+
+
+def test_terms_that_name_no_entity_stay_conditions() -> None:
+    text = (
+        'permit (principal, action == Action::"v", resource)'
+        " when { principal in [context.group] && resource in context.albums"
+        ' && context.owner == {"__entity": {"type": "User"}} };'
+    )
+    (rule,) = _read("x", text).rules
+    assert "subject" not in rule.dimensions
+    assert "resource" not in rule.scope
+
+
+def test_resource_in_a_group_beside_a_named_resource_is_read_from_the_entities() -> None:
+    entities = [_entity('Photo::"beach"', 'Album::"vacation"'), _entity('Album::"vacation"')]
+    text = (
+        'permit (principal, action == Action::"v", resource in Album::"vacation")'
+        ' when { resource in Photo::"beach" };'
+    )
+    (rule,) = _read("x", text, entities=entities).rules
+    assert rule.scope["resource"] == {'Photo::"beach"'}
+
+
 def test_an_empty_actions_list_is_refused() -> None:
     message = _error("forbid (principal, action, resource);", actions=[])
     assert message == "bad.cedar: policy0.action: actions= names no action"
