@@ -172,3 +172,21 @@ def test_a_revision_holding_a_whole_history_is_refused(
         f"{sha[:12]}:{POLICY}: this revision holds a whole history;"
         " log --git reads one version per revision\n",
     )
+
+
+def test_an_unknown_range_is_named_with_what_git_said(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["log", "--git", "nope..HEAD", POLICY], capsys)
+    assert code == 2
+    assert err.startswith(f"policydiff: cannot read the history of {POLICY} in 'nope..HEAD': ")
+
+
+def test_a_range_that_looks_like_an_option_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["log", "--git", "--", "--output=x", POLICY], capsys)
+    assert (code, err) == (
+        2,
+        "policydiff: '--output=x' is not a revision range (such as main~10..main)\n",
+    )
