@@ -534,13 +534,24 @@ class PolicyHistory:
             HistoryError: No version has a rule with this id.
         """
         self._check_rule(rule_id)
-        first = self.first
-        rule = first.rule(rule_id, None)
-        opening: tuple[TimelineEntry, ...] = ()
-        if rule is not None:
-            change = in_force_from_start(first, rule)
-            opening = (TimelineEntry(change=change, version=first, previous=None),)
-        return opening + tuple(self._by_rule.get(rule_id, ()))
+        return self._opening(rule_id) + tuple(self._by_rule.get(rule_id, ()))
+
+    @cached_property
+    def _openings(self) -> dict[str, tuple[TimelineEntry, ...]]:
+        return {}
+
+    def _opening(self, rule_id: str) -> tuple[TimelineEntry, ...]:
+        """Return the entry of a rule in force from the first version (none for another), made once."""
+        found = self._openings.get(rule_id)
+        if found is None:
+            first = self.first
+            rule = first.rule(rule_id, None)
+            found = ()
+            if rule is not None:
+                change = in_force_from_start(first, rule)
+                found = (TimelineEntry(change=change, version=first, previous=None),)
+            self._openings[rule_id] = found
+        return found
 
     @cached_property
     def _by_rule(self) -> dict[str, list[TimelineEntry]]:

@@ -734,7 +734,7 @@ def test_a_rule_timeline_is_read_off_the_changes_not_every_rule_again(
     ]
     assert [e.change.kind for e in history.imposed("new")] == [Kind.RESTRICTION_IMPOSED]
     assert [e.change.kind for e in history.lifted("r00")] == [Kind.EFFECT_CHANGED]
-    assert started == ["r00", "r00"]
+    assert started == ["r00"]
 
 
 def test_an_unknown_rule_id_suggests_the_closest_one(steps: PolicyHistory) -> None:
