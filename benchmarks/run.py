@@ -55,7 +55,7 @@ Cases (sizes are for ``--scale full``):
     process: what starting the command line costs over starting Python.
 ``sweep``
     ``diff`` against its attrs floor at changed fractions of 0.01% to 100%
-    (100k rules).
+    (10k rules).
 ``peers``
     ``diff`` against raw DeepDiff, jsondiff, dictdiffer and jycm on the same
     documents, rules keyed by id (10k rules); the peers not installed (the
@@ -228,7 +228,7 @@ SCALES = {
         at_lookups=20_000,
         refuse_items=2_000,
         start_repeats=20,
-        sweep_rules=100_000,
+        sweep_rules=10_000,
         peer_rules=10_000,
         churn_shape=(10, 100_000),
         timeline_shape=(100, 10_000),
@@ -861,14 +861,18 @@ def case_log_churn(scale: Scale) -> Case:
     return case
 
 
+def _churned(versions: int, rules: int, *, seed: int) -> list[PolicyVersion]:
+    """A generated history, 10 rules changed per step, 2 of them added or removed."""
+    shape = generate.Shape(rules=rules)
+    return list(
+        generate.history_versions(shape, versions=versions, changed=10, seed=seed, churn=0.2)
+    )
+
+
 def case_timeline(scale: Scale) -> Case:
     """``rule_timeline``, ``lifted`` and ``imposed`` for one rule, against a scan of the changes."""
     versions, rules = scale.timeline_shape
-    made = list(
-        generate.history_versions(
-            generate.Shape(rules=rules), versions=versions, changed=10, seed=5, churn=0.2
-        )
-    )
+    made = _churned(versions, rules, seed=5)
     history = PolicyHistory(versions=made)
     steps = history.changes()
     touched = sorted({c.rule for d in steps for c in d.changes if c.rule is not None})
@@ -930,9 +934,7 @@ def _traced(run: Callable[[], Any]) -> tuple[Any, int, int]:
 def case_load_memory(scale: Scale, folder: Path) -> Case:
     """``load_history`` of a folder: peak memory against what the history keeps."""
     versions, rules = scale.memory_shape
-    made = generate.history_versions(
-        generate.Shape(rules=rules), versions=versions, changed=10, seed=3, churn=0.2
-    )
+    made = _churned(versions, rules, seed=3)
     for index, version in enumerate(made):
         policydiff.dump(version, folder / f"{index:05d}.json")
     size = sum(p.stat().st_size for p in folder.iterdir())
@@ -964,11 +966,7 @@ def case_load_memory(scale: Scale, folder: Path) -> Case:
 def case_store(scale: Scale) -> Case:
     """``to_store`` and ``from_store``: size, time against dumping, and memory."""
     versions, rules = scale.store_shape
-    made = list(
-        generate.history_versions(
-            generate.Shape(rules=rules), versions=versions, changed=10, seed=9, churn=0.2
-        )
-    )
+    made = _churned(versions, rules, seed=9)
     history = PolicyHistory(versions=made)
     case = Case(
         case="store",
@@ -1485,7 +1483,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=CASES, action="append", help="run only this case (repeatable)"
     )
+    parser.add_argument(
+        "--diff-rules",
+        type=int,
+        action="append",
+        metavar="N",
+        help="run the diff case at N rules instead of the scale's sizes (repeatable)",
+    )
     args = parser.parse_args(argv)
+    if args.diff_rules:
+        SCALES[args.scale] = attrs.evolve(SCALES[args.scale], diff_rules=tuple(args.diff_rules))
     started = time.perf_counter()
 
     def progress(message: str) -> None:
