@@ -51,6 +51,8 @@ class Shape:
         values: How many values each dimension has.
         max_dimensions: The most dimensions one rule names.
         max_values: The most values one rule names per dimension.
+        min_dimensions: The fewest dimensions one rule names.
+        subjects: How many subjects the rules pick theirs from.
     """
 
     rules: int
@@ -58,6 +60,8 @@ class Shape:
     values: int = 50
     max_dimensions: int = 3
     max_values: int = 4
+    min_dimensions: int = 1
+    subjects: int = len(SUBJECTS)
 
     def dimension(self, index: int) -> str:
         """The name of dimension ``index``."""
@@ -76,10 +80,12 @@ def _rule(rng: random.Random, shape: Shape, index: int) -> dict[str, Any]:
     rule: dict[str, Any] = {
         "id": _rule_id(index),
         "effect": rng.choice(EFFECTS),
-        "subject": rng.choice(SUBJECTS),
+        "subject": rng.choice(SUBJECTS[: shape.subjects]),
         "action": sorted(rng.sample(ACTIONS, rng.randint(1, 2))),
     }
-    dims = rng.sample(range(shape.dimensions), rng.randint(1, shape.max_dimensions))
+    dims = rng.sample(
+        range(shape.dimensions), rng.randint(shape.min_dimensions, shape.max_dimensions)
+    )
     rule["scope"] = {
         shape.dimension(d): sorted(
             shape.value(d, v)

@@ -22,6 +22,7 @@ import attrs
 from policydiff._convert import unstructure_field
 from policydiff._describe import describe
 from policydiff._impact import Judge
+from policydiff._patterns import compare_values
 from policydiff._results import PolicyDiff
 from policydiff.errors import DiffError
 from policydiff.model import (
@@ -99,7 +100,8 @@ def _facets(rule: Rule) -> dict[tuple[str, ...], Any]:
 
     The keys are ``(id, "effect")``, ``(id, "subject")``, ``(id, "action")``,
     ``(id, "scope", dimension)``, ``(id, "conditions")``, ``(id, "text")`` and
-    ``(id, "sources")``; a dimension the rule leaves open ("any") has no key.
+    ``(id, "sources")``, and ``(id, "not", dimension)`` for a dimension whose
+    values are exceptions; a dimension the rule leaves open ("any") has no key.
     Flat keys spare DeepDiff a level of its tree per step of nesting, which
     is most of what it costs per change. Sets of values are handed over as
     mappings whose keys are the values, so DeepDiff compares them as key sets
@@ -116,6 +118,8 @@ def _facets(rule: Rule) -> dict[tuple[str, ...], Any]:
     facets[(rule_id, "conditions")] = _keys(rule.conditions)
     facets[(rule_id, "text")] = rule.text
     facets[(rule_id, "sources")] = _keys(rule.sources)
+    for dim in rule.negated:
+        facets[(rule_id, "not", dim)] = True
     return facets
 
 
@@ -249,6 +253,11 @@ def rule_document(rule: Rule) -> dict[str, Any]:
     doc["action"] = sorted(rule.action)
     if rule.scope:
         doc["scope"] = {dim: sorted(values) for dim, values in rule.scope.items()}
+    for dim in rule.negated:
+        if dim in ("subject", "action"):
+            doc[dim] = {"not": doc[dim]}
+        else:
+            doc["scope"][dim] = {"not": doc["scope"][dim]}
     if rule.conditions:
         doc["conditions"] = sorted(rule.conditions)
     if rule.text is not None:
@@ -256,6 +265,13 @@ def rule_document(rule: Rule) -> dict[str, Any]:
     if rule.sources:
         doc["sources"] = sorted(rule.sources)
     return doc
+
+
+def _values_document(rule: Rule, dim: str, values: frozenset[str] | None) -> Any:
+    """Return a rule's values on one dimension as a document writes them, or ``None``."""
+    if values is None:
+        return None
+    return {"not": sorted(values)} if dim in rule.negated else sorted(values)
 
 
 def _field_document(version: PolicyVersion, field: str) -> Any:
@@ -375,6 +391,9 @@ class _Differ:
                     reworded.add(rule_id)
                 elif part == "conditions":
                     conditions[rule_id]["added" if added else "removed"].add(path[1])
+                elif part == "not":
+                    # Values turned into exceptions, or back: a scope change.
+                    dims_added.add((rule_id, key[2]))
                 else:
                     # subject and action sit on the rule; other dimensions in scope.
                     dim = key[2] if part == "scope" else part
@@ -480,14 +499,25 @@ class _Differ:
     def _scope(self, old: Rule, new: Rule, dim: str) -> Change:
         before = old.dimensions.get(dim)
         after = new.dimensions.get(dim)
-        kind = _scope_kind(before, after, dim, self.old.vocabulary, self.new.vocabulary)
-        if kind is Kind.SCOPE_CHANGED:
-            same = _coverage(before or frozenset(), dim, self.old.vocabulary) == _coverage(
-                after or frozenset(), dim, self.new.vocabulary
+        if self.old.holds_patterns(dim) or self.new.holds_patterns(dim):
+            # Glob patterns compare by the strings they match ("s3:Get*" within "s3:*").
+            lost, gained = compare_values(
+                dim, (self.old, before, dim in old.negated), (self.new, after, dim in new.negated)
             )
-            direction = Direction.NEUTRAL if same else Direction.MIXED
+            kind = _PATTERN_KINDS[lost, gained]
+            if kind is Kind.SCOPE_CHANGED:
+                direction = Direction.MIXED if lost else Direction.NEUTRAL
+            else:
+                direction = _direction(gained=gained, old=old, new=new)
         else:
-            direction = _direction(gained=kind is Kind.SCOPE_BROADENED, old=old, new=new)
+            kind = _scope_kind(before, after, dim, self.old.vocabulary, self.new.vocabulary)
+            if kind is Kind.SCOPE_CHANGED:
+                same = _coverage(before or frozenset(), dim, self.old.vocabulary) == _coverage(
+                    after or frozenset(), dim, self.new.vocabulary
+                )
+                direction = Direction.NEUTRAL if same else Direction.MIXED
+            else:
+                direction = _direction(gained=kind is Kind.SCOPE_BROADENED, old=old, new=new)
         if dim in ("subject", "action"):
             path = _rule_path(new.id, dim)
         else:
@@ -501,8 +531,8 @@ class _Differ:
             dimension=dim,
             added=(after or frozenset()) - (before or frozenset()),
             removed=(before or frozenset()) - (after or frozenset()),
-            before=sorted(before) if before is not None else None,
-            after=sorted(after) if after is not None else None,
+            before=_values_document(old, dim, before),
+            after=_values_document(new, dim, after),
             path=path,
             sources=self._sources(self.new, new),
         )
@@ -637,6 +667,15 @@ def _coverage(values: frozenset[str], dim: str, vocabulary: Vocabulary) -> set[s
     for value in values:
         covered |= vocabulary.leaf_set(dim, value)
     return covered
+
+
+#: A pattern dimension's scope change by (some string lost, some string gained).
+_PATTERN_KINDS = {
+    (False, True): Kind.SCOPE_BROADENED,
+    (True, False): Kind.SCOPE_NARROWED,
+    (True, True): Kind.SCOPE_CHANGED,
+    (False, False): Kind.SCOPE_CHANGED,
+}
 
 
 def _scope_kind(

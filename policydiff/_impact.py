@@ -19,7 +19,7 @@ verdict and each change's effect (:class:`Judge`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -133,6 +133,7 @@ def compare(
     *,
     lean: bool = False,
     named: frozenset[str] = frozenset(),
+    renamed: frozenset[str] = frozenset(),
 ) -> Comparison:
     """Decide every situation that can have moved from ``old`` to ``new``.
 
@@ -143,6 +144,8 @@ def compare(
             went, for the verdict and the changes' effects (see
             :class:`Comparison`); no cubes.
         named: With ``lean``, the rule ids whose part in the moves is asked.
+        renamed: Those of them that a change reads as an old and a new id
+            that differ (a renamed rule).
 
     Raises:
         DiffError: Different policies, or past the work budget.
@@ -154,7 +157,7 @@ def compare(
         )
         raise DiffError(msg)
     with paused_collector():
-        return Comparison(old, new, lean=lean, named=named)
+        return Comparison(old, new, lean=lean, named=named, renamed=renamed)
 
 
 #: Who took part in one moved outcome: (directions, old ids, new ids, old
@@ -183,6 +186,7 @@ class Comparison:
         *,
         lean: bool = False,
         named: frozenset[str] = frozenset(),
+        renamed: frozenset[str] = frozenset(),
     ) -> None:
         self.old, self.new = old, new
         self.lean = lean
@@ -193,25 +197,95 @@ class Comparison:
         self.moved: list[tuple[tuple[int, ...], tuple[Answer, Answer, DecisionEffect]]] = []
         self.records: set[Record] = set()
         self._memo: dict[tuple[int, ...], tuple[Answer, Answer, DecisionEffect] | None] = {}
+        same_conflict = old.conflict is new.conflict
+        same = old.default is new.default and same_conflict
+        # A lean comparison stops looking where nothing it reports can change
+        # any more (see _Settled); it must then see every move's rules, so not
+        # when a vocabulary edit may move a situation that no rule change
+        # takes part in.
+        self.settled = (
+            _Settled(named, renamed, space) if lean and old.vocabulary == new.vocabulary else None
+        )
         seen: set[tuple[object, ...]] | None = set() if lean else None
+        partners = _partners(space.entries) if same else {}
         for entry in space.entries:
-            if entry.changed:
-                cube = list(space.full)
-                for d, mask in entry.named:
-                    cube[d] = mask
+            if not entry.changed:
+                continue
+            region = list(space.full)
+            for d, mask in entry.named:
+                region[d] = mask
+            for cube in self._region(entry, region, partners.get(entry.index)):
                 meeting = space.meeting(cube)
+                nesting = _Nesting(self, meeting)
+                still = _Still(self, nesting)
                 space.explore(
                     cube,
                     meeting,
                     self._visit,
                     rank=entry.index,
-                    prune=_Still(self, (self._flat(0, meeting), self._flat(1, meeting))),
+                    prune=still if self.settled is None else self.settled.guard(still),
                     seen=seen,
-                    thin=_Thin(self, meeting, named) if lean else None,
+                    thin=_Thin(self, nesting, named) if lean else None,
                 )
-        same_conflict = old.conflict is new.conflict
-        if old.default is not new.default or not same_conflict:
+        if not same:
             space.explore(list(space.full), space.entries, self._visit, settled=same_conflict)
+
+    def _region(self, entry: Entry, region: list[int], partner: Entry | None) -> list[list[int]]:
+        """Return the cubes of a changed entry's region where an outcome can move.
+
+        Where the same rule, edited only in what it covers, holds on both
+        sides, the situations both versions of it cover decide alike, unless
+        another changed rule meets them or, under most-specific, the edit
+        changed how the rule nests with another rule there (the rule is then
+        compared with the rules of each version alike, and decides alike).
+        That part is left out, so what is explored is what one version of the
+        rule covers and the other does not.
+        """
+        if partner is None:
+            return [region]
+        space = self.space
+        other = list(space.full)
+        for d, mask in partner.named:
+            other[d] = mask
+        shared = [a & b for a, b in zip(region, other, strict=True)]
+        if not all(shared) or not self._interchangeable(entry, partner, shared):
+            return [region]
+        cubes: list[list[int]] = []
+        rest = list(region)
+        for d, mask in enumerate(other):
+            outside = rest[d] & ~mask
+            if outside:
+                cube = list(rest)
+                cube[d] = outside
+                cubes.append(cube)
+            rest[d] &= mask
+        return cubes
+
+    def _interchangeable(self, entry: Entry, partner: Entry, shared: list[int]) -> bool:
+        """Whether two versions of one rule decide alike wherever both cover (``shared``)."""
+        space = self.space
+        old, new = (entry, partner) if entry.rules[0] is not None else (partner, entry)
+        before, after = old.rules[0], new.rules[1]
+        if before is None or after is None:
+            return False
+        if before.effect is not after.effect or before.conditions != after.conditions:
+            return False
+        if before.effect is Effect.OBLIGE and space.obligation(before) != space.obligation(after):
+            return False
+        meeting = [e for e in space.meeting(shared) if e is not old and e is not new]
+        if any(e.changed for e in meeting):
+            return False
+        if (
+            before.effect is Effect.OBLIGE
+            or space.versions[0].conflict is not Conflict.MOST_SPECIFIC
+        ):
+            return True
+        within = space.within
+        return all(
+            within(0, old, e) == within(1, new, e) and within(0, e, old) == within(1, e, new)
+            for e in meeting
+            if (r := e.rules[0]) is not None and r.effect is not Effect.OBLIGE
+        )
 
     def _nested(self, side: int, entries: Sequence[Entry]) -> list[tuple[int, int]] | None:
         """Return the pairs (permit, prohibit) of ``entries`` where the permit lies within the prohibit.
@@ -238,13 +312,6 @@ class Comparison:
             return None
         within = self.space.within
         return [(a.index, b.index) for a in permits for b in prohibits if within(side, a, b)]
-
-    def _flat(self, side: int, entries: Sequence[Entry]) -> bool:
-        """Whether ``side`` decides as prohibit-overrides over ``entries`` by most-specific."""
-        return (
-            self.space.versions[side].conflict is Conflict.MOST_SPECIFIC
-            and self._nested(side, entries) == []
-        )
 
     def _possible(
         self, side: int, wholes: Sequence[Entry], parts: Sequence[Entry], flat: bool
@@ -335,6 +402,8 @@ class Comparison:
         )
 
     def _visit(self, masks: tuple[int, ...], entries: list[Entry]) -> None:
+        if self.settled is not None and self.settled.done(entries):
+            return
         key = tuple(e.index for e in entries)
         if key in self._memo:
             found = self._memo[key]
@@ -363,9 +432,11 @@ class Comparison:
                 moved |= way
                 (old_ids, old_default, old_many) = before.parts[i]
                 (new_ids, new_default, new_many) = after.parts[j]
-                self.records.add(
-                    (way, old_ids, new_ids, old_default, new_default, old_many or new_many)
-                )
+                record = (way, old_ids, new_ids, old_default, new_default, old_many or new_many)
+                if record not in self.records:
+                    self.records.add(record)
+                    if self.settled is not None:
+                        self.settled.add(record)
         if not moved or self.lean:
             return None
         return (
@@ -401,44 +472,221 @@ class Comparison:
         return Impact(old=self.old, new=self.new, dimensions=self.space.names, cubes=tuple(cubes))
 
 
+class _Nesting:
+    """The permits lying within prohibits among one region's rules, on each side.
+
+    Where no such pair meets a cube, most-specific decides there as
+    prohibit-overrides does (see :meth:`Comparison._nested`).
+    """
+
+    __slots__ = ("pairs", "specific")
+
+    def __init__(self, comparison: Comparison, meeting: Sequence[Entry]) -> None:
+        self.pairs = (comparison._nested(0, meeting), comparison._nested(1, meeting))
+        self.specific = tuple(
+            version.conflict is Conflict.MOST_SPECIFIC for version in comparison.space.versions
+        )
+
+    def present(self, side: int, entries: Iterable[Entry]) -> list[tuple[int, int]] | None:
+        """Return the pairs of ``side`` both of whose rules are among ``entries``."""
+        pairs = self.pairs[side]
+        if not pairs:
+            return pairs
+        present = {e.index for e in entries}
+        return [(a, b) for a, b in pairs if a in present and b in present]
+
+    def flat(self, side: int, entries: Iterable[Entry]) -> bool:
+        """Whether ``side`` decides as prohibit-overrides among ``entries`` by most-specific."""
+        return self.specific[side] and self.present(side, entries) == []
+
+
 class _Still:
-    """The pruning test of one changed rule's region (see :meth:`Comparison._still`)."""
+    """The pruning test of one changed rule's region (see :meth:`Comparison._still`).
 
-    __slots__ = ("comparison", "flat")
+    Whether a side decides as prohibit-overrides is asked of each cube's own
+    rules, so a cube is judged flat as soon as the nested rules that made its
+    region otherwise are split away from it.
+    """
 
-    def __init__(self, comparison: Comparison, flat: tuple[bool, bool]) -> None:
+    __slots__ = ("comparison", "nesting")
+
+    def __init__(self, comparison: Comparison, nesting: _Nesting) -> None:
         self.comparison = comparison
-        self.flat = flat
+        self.nesting = nesting
+
+    def flat(self, entries: Sequence[Entry]) -> tuple[bool, bool]:
+        """Whether each side decides as prohibit-overrides among ``entries`` by most-specific."""
+        return (self.nesting.flat(0, entries), self.nesting.flat(1, entries))
 
     def __call__(self, wholes: list[Entry], parts: list[Entry]) -> bool:
-        return self.comparison._still(wholes, parts, self.flat)
+        return self.comparison._still(wholes, parts, self.flat((*wholes, *parts)))
+
+
+class _Settled:
+    """What a lean comparison has learnt, to stop looking where nothing more can be.
+
+    A lean comparison answers the verdict (which ways some situation moved)
+    and, for each rule in ``named``, which ways the moves it takes part in
+    went. A cube is skipped when every way an outcome in it can move (see
+    :func:`_ways`) is known already, for the verdict and for every named
+    rule of the cube.
+    """
+
+    __slots__ = ("named", "news", "olds", "renamed", "space", "ways")
+
+    def __init__(self, named: frozenset[str], renamed: frozenset[str], space: Space) -> None:
+        self.named = named
+        self.renamed = renamed
+        self.space = space if space.versions[0].conflict is Conflict.MOST_SPECIFIC else None
+        self.ways: set[str] = set()
+        self.olds: dict[str, set[str]] = {}
+        self.news: dict[str, set[str]] = {}
+
+    def add(self, record: Record) -> None:
+        """Learn one moved outcome's direction and who took part in it."""
+        way = record[0]
+        self.ways |= way
+        for ids, known in ((record[1], self.olds), (record[2], self.news)):
+            for rule_id in ids:
+                if rule_id in self.named:
+                    known.setdefault(rule_id, set()).update(way)
+
+    def done(
+        self,
+        entries: Sequence[Entry],
+        nested: tuple[list[tuple[int, int]] | None, list[tuple[int, int]] | None] = (None, None),
+    ) -> bool:
+        """Whether no outcome among ``entries`` can add anything to what is known."""
+        ways = _ways(entries, nested, self.space)
+        if not ways <= self.ways:
+            return False
+        named, renamed, olds, news = self.named, self.renamed, self.olds, self.news
+        nothing: set[str] = set()
+        for entry in entries:
+            for rule, known in zip(entry.rules, (olds, news), strict=False):
+                if rule is None or rule.id not in named:
+                    continue
+                # A change's effect joins its rule's part on both sides.
+                found = known.get(rule.id, nothing)
+                if rule.id not in renamed:
+                    found = found | olds.get(rule.id, nothing) | news.get(rule.id, nothing)
+                if not ways <= found:
+                    return False
+        return True
+
+    def guard(self, still: _Still) -> Callable[[list[Entry], list[Entry]], bool]:
+        """Return ``still`` that also skips a cube where everything is known."""
+        nesting = still.nesting
+
+        def prune(wholes: list[Entry], parts: list[Entry]) -> bool:
+            entries = (*wholes, *parts)
+            nested = (nesting.present(0, entries), nesting.present(1, entries))
+            return self.done(entries, nested) or still(wholes, parts)
+
+        return prune
+
+
+_BOTH = frozenset((LOOSENED, TIGHTENED))
+
+
+def _ways(
+    entries: Sequence[Entry],
+    nested: tuple[list[tuple[int, int]] | None, list[tuple[int, int]] | None],
+    space: Space | None,
+) -> frozenset[str]:
+    """Every way an outcome can move among ``entries`` (same default and conflict strategy).
+
+    Only the changed entries differ between the versions, and each moves an
+    outcome one way at most, whatever else applies: a prohibit or an
+    obligation one version adds can only tighten, one it drops only loosen
+    (obligations count only between permitted outcomes, which a prohibit
+    cannot make); a permit added can only loosen and one dropped only
+    tighten, except under most-specific where some permit lying within a
+    prohibit does not lie within it: adding it can then take that permit's
+    place as the most specific rule away and let the prohibit decide.
+    Several changes that each move one way move that way together.
+
+    Args:
+        entries: The entries meeting a cube.
+        nested: Per side, the pairs (permit, prohibit) of ``entries`` where
+            the permit lies within the prohibit; ``None`` when not known.
+        space: The space, under most-specific; ``None`` under the override
+            strategies.
+    """
+    found: set[str] = set()
+    for entry in entries:
+        if not entry.changed:
+            continue
+        rule = entry.rules[1]
+        added = rule is not None
+        if rule is None:
+            rule = entry.rules[0]
+        assert rule is not None
+        if rule.effect is Effect.PERMIT:
+            if space is not None:
+                side = 1 if added else 0
+                pairs = nested[side]
+                if pairs is None:
+                    return _BOTH
+                within, every = space.within, space.entries
+                if any(not within(side, every[a], entry) for a, _ in pairs):
+                    return _BOTH
+            found.add(LOOSENED if added else TIGHTENED)
+        else:
+            found.add(TIGHTENED if added else LOOSENED)
+        if len(found) == 2:
+            return _BOTH
+    return frozenset(found)
+
+
+def _partners(entries: Sequence[Entry]) -> dict[int, Entry]:
+    """Pair each changed entry with the other side's changed entry of the same rule id."""
+    sides: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if entry.changed:
+            rule = entry.rules[0] or entry.rules[1]
+            assert rule is not None
+            sides.setdefault(rule.id, []).append(entry)
+    found: dict[int, Entry] = {}
+    for pair in sides.values():
+        if len(pair) == 2:
+            found[pair[0].index], found[pair[1].index] = pair[1], pair[0]
+    return found
 
 
 class _Thin:
     """Drop the rules that cannot change any outcome of a cube.
 
     Only who decided would differ without them, so a rule is dropped only
-    when both versions hold it alike and no change names it:
+    when both versions hold it alike, no change names it, and leaving it out
+    changes no named rule's part in a moved outcome:
 
     - an ``oblige`` rule whose obligation no changed rule in the cube
       imposes: both versions add it alike, so it makes one set of
       obligations a subset of the other exactly when it was before;
-    - a permit, where each side decides as prohibit-overrides (most-specific
-      where no permit of the cube lies within a prohibit of it) and its
-      default permits: a prohibit still overrides it, and without it the default
-      permits. Permit-overrides with a prohibiting default is the mirror.
+    - a permit, under prohibit-overrides with a permitting default: a
+      prohibit still overrides it, without it the default permits, and the
+      other applicable permits decide with or without it. Permit-overrides
+      with a prohibiting default is the mirror.
+    - the same under most-specific where no permit of the cube lies within a
+      prohibit of it (so it decides as prohibit-overrides), but only where no
+      named permit is in the cube and each version has at most one changed
+      prohibit there: a permit can keep another rule from being the most
+      specific one, and so change who decides, but where a decision moves,
+      the prohibited side's applicable prohibits are all changed ones (an
+      unchanged one would prohibit on both sides), and a single one decides
+      with or without the permit.
     """
 
-    __slots__ = ("drop", "named", "nested", "space")
+    __slots__ = ("drop", "named", "nesting", "space", "specific")
 
-    def __init__(
-        self, comparison: Comparison, meeting: Sequence[Entry], named: frozenset[str]
-    ) -> None:
+    def __init__(self, comparison: Comparison, nesting: _Nesting, named: frozenset[str]) -> None:
         self.space = comparison.space
         self.named = named
-        self.nested = (comparison._nested(0, meeting), comparison._nested(1, meeting))
+        self.nesting = nesting
         drops = {_idle(version) for version in comparison.space.versions}
         self.drop = drops.pop() if len(drops) == 1 else None
+        self.specific = comparison.space.versions[0].conflict is Conflict.MOST_SPECIFIC
 
     def __call__(self, entries: list[Entry]) -> list[Entry]:
         obligation = self.space.obligation
@@ -449,7 +697,7 @@ class _Thin:
             and (r := e.rules[0] or e.rules[1]) is not None
             and r.effect is Effect.OBLIGE
         }
-        drop = self.drop if self.drop is not None and self._flat(entries) else None
+        drop = self.drop if self.drop is not None and self._idle(entries) else None
         named = self.named
         kept = [
             e
@@ -461,21 +709,27 @@ class _Thin:
         ]
         return kept if len(kept) != len(entries) else entries
 
-    def _flat(self, entries: list[Entry]) -> bool:
-        present: set[int] | None = None
-        for pairs in self.nested:
-            if pairs is None:
-                return False
-            if pairs:
-                if present is None:
-                    present = {e.index for e in entries}
-                if any(a in present and b in present for a, b in pairs):
+    def _idle(self, entries: list[Entry]) -> bool:
+        """Whether the unnamed, unchanged permits of a cube can be left out."""
+        if not self.specific:
+            return True
+        nesting = self.nesting
+        if not (nesting.flat(0, entries) and nesting.flat(1, entries)):
+            return False
+        prohibits = [0, 0]
+        for e in entries:
+            for side, rule in enumerate(e.rules):
+                if rule is None:
+                    continue
+                if rule.effect is Effect.PERMIT and (e.changed or rule.id in self.named):
                     return False
-        return True
+                if e.changed and rule.effect is Effect.PROHIBIT:
+                    prohibits[side] += 1
+        return max(prohibits) <= 1
 
 
 def _idle(version: PolicyVersion) -> Effect | None:
-    """Return the effect whose rules change no decision where ``version`` decides as an override."""
+    """Return the effect whose unchanged rules change no decision where ``version`` decides as an override."""
     if version.conflict is not Conflict.PERMIT_OVERRIDES and version.default is Default.PERMIT:
         return Effect.PERMIT
     if version.conflict is Conflict.PERMIT_OVERRIDES and version.default is Default.PROHIBIT:
@@ -502,7 +756,8 @@ def _answer_key(answer: Answer) -> tuple[Any, ...]:
 
 def _cube_key(cube: Cube) -> tuple[Any, ...]:
     spans = tuple(
-        (span.any, span.excluded, span.values, span.others) for span in cube.values.values()
+        (span.any, span.excluded, span.values, span.matching, span.others)
+        for span in cube.values.values()
     )
     return (spans, _answer_key(cube.before), _answer_key(cube.after))
 
@@ -542,9 +797,18 @@ class Judge:
             return self.comparison
         if self._lean is None:
             olds, news = self._rule_ids()
-            if not old.vocabulary and not new.vocabulary:
+            renamed = {
+                rule_id
+                for change in self.changes
+                if change.rule is not None and (ids := rule_ids(change))[0] != ids[1]
+                for rule_id in ids
+            }
+            # Trees and patterns cover values a rule does not name ("s3:Get*").
+            if not (old.vocabulary or new.vocabulary or old.patterns or new.patterns):
                 old, new = nearby(old, new)
-            self._lean = compare(old, new, lean=True, named=frozenset(olds | news))
+            self._lean = compare(
+                old, new, lean=True, named=frozenset(olds | news), renamed=frozenset(renamed)
+            )
         return self._lean
 
     @property
@@ -586,7 +850,7 @@ class Judge:
         if rule is None:
             return ()
         try:
-            found = deciding_rules(other, rule.dimensions)
+            found = deciding_rules(other, rule.dimensions, rule.negated)
         except DiffError:
             return ()
         return tuple(sorted(found - {old_id, new_id}))
@@ -608,8 +872,8 @@ def nearby(old: PolicyVersion, new: PolicyVersion) -> tuple[PolicyVersion, Polic
     Only situations a changed rule covers can move (with the default and the
     conflict strategy unchanged), and a rule that meets no changed rule
     covers none of them; leaving it out leaves every outcome there as it
-    was. For versions without vocabulary trees, where a rule covers exactly
-    the values it names.
+    was. For versions without vocabulary trees or pattern dimensions, where
+    a rule covers exactly the values it names.
     """
     changed = [r for r in old.rules if new.rule(r.id, None) != r]
     changed += [r for r in new.rules if old.rule(r.id, None) != r]
@@ -644,14 +908,21 @@ def nearby(old: PolicyVersion, new: PolicyVersion) -> tuple[PolicyVersion, Polic
     return attrs.evolve(old, rules=kept[0]), attrs.evolve(new, rules=kept[1])
 
 
-def deciding_rules(version: PolicyVersion, values: Mapping[str, Iterable[str]]) -> set[str]:
+def deciding_rules(
+    version: PolicyVersion,
+    values: Mapping[str, Iterable[str]],
+    negated: frozenset[str] = frozenset(),
+) -> set[str]:
     """Every rule of ``version`` that decides some situation among ``values``.
 
     Args:
         version: The version asked.
         values: Per dimension, the values (a dimension not given: any).
+        negated: Dimensions of ``values`` whose values are exceptions: the
+            situations there match none of them.
     """
-    space = Space((version,))
+    probes = {dim: tuple(given) for dim, given in values.items() if version.holds_patterns(dim)}
+    space = Space((version,), probes)
     cube = []
     for dim in space.dims:
         given = values.get(dim.name)
@@ -661,7 +932,7 @@ def deciding_rules(version: PolicyVersion, values: Mapping[str, Iterable[str]]) 
         mask = 0
         for value in given:
             mask |= dim.mask_of(value)
-        cube.append(mask)
+        cube.append(dim.full & ~mask if dim.name in negated else mask)
     found: set[str] = set()
 
     def visit(_: tuple[int, ...], entries: list[Entry]) -> None:

@@ -330,3 +330,58 @@ def test_the_verdict_needs_less_work_than_the_impact_of_the_same_diff(
     d = policydiff.diff(old, new)
     assert d.verdict is Verdict.TIGHTENED
     assert effects(d) == [("scope-broadened", "tightened", "tightened")]
+
+
+def test_widening_a_rule_explores_only_the_situations_it_newly_covers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policydiff import _evaluate
+
+    # Six grants within the ban, along six other dimensions, cut the cars the
+    # ban covered in both versions into 64 pieces; both versions of the ban
+    # decide them alike, so only the buses it newly covers are looked at.
+    grants = [
+        rule(f"grant-{i}", "permit", scope={"means": ["car"], f"d{i}": ["x"]}) for i in range(6)
+    ]
+    narrow = rule("ban", "prohibit", scope={"means": ["car"]})
+    wide = rule("ban", "prohibit", scope={"means": ["car", "bus"]})
+    old, new = version(narrow, *grants), version(wide, *grants, label="v2")
+    monkeypatch.setattr(_evaluate, "MAX_PIECES", 8)
+
+    found = policydiff.impact(old, new)
+    assert [str(cube.values["means"]) for cube in found] == ["bus"]
+    assert [cube.direction for cube in found] == [DecisionEffect.TIGHTENED]
+    d = policydiff.diff(old, new)
+    assert d.verdict is Verdict.TIGHTENED
+    assert effects(d) == [("scope-broadened", "tightened", "tightened")]
+
+
+def test_a_widened_rule_that_now_nests_differently_is_judged_where_both_cover() -> None:
+    # The narrow grant lies within the ban; the widened one does not, so where
+    # both cover, most-specific no longer lets the grant decide.
+    ban = rule("ban", "prohibit", scope={"means": ["car"]})
+    narrow = rule("grant", "permit", scope={"means": ["car"], "zone": ["a"]})
+    wide = rule("grant", "permit", scope={"means": ["car", "bus"], "zone": ["a"]})
+    old, new = version(ban, narrow), version(ban, wide, label="v2")
+
+    found = policydiff.impact(old, new)
+    moved = {(str(c.values["means"]), c.direction) for c in found}
+    assert moved == {("car", DecisionEffect.TIGHTENED)}
+    assert policydiff.diff(old, new).verdict is Verdict.TIGHTENED
+
+
+def test_a_permission_granted_beside_a_more_specific_one_takes_no_part_in_a_lifted_ban() -> None:
+    # Lifting the ban lets "R" through by the more specific "r2", not by the
+    # new blanket permission; most-specific lets every permit count.
+    kept = [rule("r2", "permit", scope={"t": ["R", "R1"]}), rule("r4", "permit")]
+    ban = rule("r3", "prohibit", scope={"t": ["R"]})
+    old = version(rule("r1", "permit", scope={"w": ["W"]}), ban, *kept)
+    new = version(*kept, rule("r5", "permit"), label="v2")
+
+    d = policydiff.diff(old, new)
+    assert d.verdict is Verdict.LOOSENED
+    assert [(c.rule, c.effect) for c in d] == [
+        ("r1", DecisionEffect.NONE),
+        ("r3", DecisionEffect.LOOSENED),
+        ("r5", DecisionEffect.NONE),
+    ]
