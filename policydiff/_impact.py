@@ -226,6 +226,7 @@ class Comparison:
                     prune=still if self.settled is None else self.settled.guard(still),
                     seen=seen,
                     thin=_Thin(self, nesting, named) if lean else None,
+                    changed_first=lean,
                 )
         if not same:
             space.explore(list(space.full), space.entries, self._visit, settled=same_conflict)
