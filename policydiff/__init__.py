@@ -41,6 +41,7 @@ if typing.TYPE_CHECKING:
         WriteError,
     )
     from policydiff.model import (
+        Case,
         Change,
         Conflict,
         Decision,
@@ -65,6 +66,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Answer",
+    "Case",
     "Change",
     "Conflict",
     "Cube",
@@ -148,6 +150,7 @@ _HOMES = {
     ),
     **dict.fromkeys(
         (
+            "Case",
             "Change",
             "Conflict",
             "Decision",

@@ -583,10 +583,13 @@ def check_command(
     if base is not None and by == "rules":
         message = "--base reports the decisions gate: use it without --by rules"
         raise click.UsageError(message)
+    if base is not None and input_format is not None:
+        message = "--base reads policy documents by their suffix: use it without --input-format"
+        raise click.UsageError(message)
     if base is None and not 1 <= len(inputs) <= 2:
         message = f"expected OLD [NEW], or --base REV [PATH...] (got {len(inputs)} paths)"
         raise click.UsageError(message)
-    with _bad_input_reported(chosen):
+    with _bad_input_reported(chosen, base=base):
         waivers_file = waivers_file or settings.waivers
         if waivers_file is None and os.path.isfile(DEFAULT_WAIVERS):
             waivers_file = DEFAULT_WAIVERS
@@ -668,14 +671,24 @@ def _full_report(arguments: Sequence[str], fail_on: str) -> str:
 
 
 @contextlib.contextmanager
-def _bad_input_reported(output_format: GateFormat) -> Iterator[None]:
-    """Report bad input in the gate's scanner format too, so a scanner gets a valid report."""
+def _bad_input_reported(output_format: GateFormat, *, base: str | None = None) -> Iterator[None]:
+    """Report bad input in the gate's scanner format too, so a scanner gets a valid report.
+
+    A file as the ``--base`` revision holds it (``REV:path`` in messages) is
+    placed at its path, the one a scanner knows.
+    """
+    import attrs
+
     from policydiff._render import render_gate_problems
 
     try:
         yield
     except DocumentError as exc:
-        text = render_gate_problems(exc.problems, output_format)
+        problems = exc.problems
+        if base is not None:
+            prefix = f"{base}:"
+            problems = tuple(attrs.evolve(p, file=p.file.removeprefix(prefix)) for p in problems)
+        text = render_gate_problems(problems, output_format)
         if text:
             _emit(text, output_format)
         raise
@@ -813,7 +826,10 @@ def report_command(paths: tuple[str, ...], output: str, situations: tuple[str, .
 @cli.command("validate", short_help="Check version documents and histories; report every problem.")
 @click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path())
 @_format_option
-def validate_command(paths: tuple[str, ...], output_format: OutputFormat) -> None:
+@_input_format_option
+def validate_command(
+    paths: tuple[str, ...], output_format: OutputFormat, input_format: str | None
+) -> None:
     """Check that every PATH is a valid version document or history.
 
     A folder is validated as a history: every document in it, and that they
@@ -836,7 +852,7 @@ def validate_command(paths: tuple[str, ...], output_format: OutputFormat) -> Non
     results: list[tuple[str, PolicyHistory | None]] = []
     for path in paths:
         try:
-            results.append((path, policydiff.load_history(path)))
+            results.append((path, policydiff.load_history(path, input_format=input_format)))
         except DocumentError as exc:
             problems.extend(exc.problems)
             results.append((path, None))

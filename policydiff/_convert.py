@@ -28,6 +28,7 @@ from policydiff._problems import Path, RawProblem
 from policydiff._text import describe, shown
 from policydiff._time import parse_when, write_when
 from policydiff.model import (
+    Case,
     Conflict,
     Default,
     Effect,
@@ -51,13 +52,13 @@ _shared_rules: contextvars.ContextVar[dict[str, tuple[Any, Rule]] | None] = cont
     "shared_rules", default=None
 )
 
-_ENUM_NAMES = {Effect: "effect", Default: "default", Conflict: "conflict strategy"}
+_ENUM_NAMES = {Effect: "effect", Default: "default", Conflict: "conflict strategy", Case: "case"}
 
 #: Key order of written documents.
 VERSION_KEYS = (
     "policydiff", "policy", "version", "title", "effective", "timezone",
     "announced", "approved_by", "summary", "default", "conflict", "sources",
-    "events", "vocabulary", "open", "removals", "rules",
+    "events", "vocabulary", "open", "patterns", "removals", "rules",
 )  # fmt: skip
 RULE_KEYS = ("id", "effect", "subject", "action", "scope", "conditions", "text", "sources")
 
@@ -176,6 +177,58 @@ def _quick(hook: Any) -> Any:
     return structure
 
 
+def _negation(value: Any) -> list[str] | None:
+    """Return the patterns of a ``{not: [...]}`` value, or ``None`` when it is not one."""
+    if type(value) is not dict or value.keys() != {"not"}:
+        return None
+    listed = value["not"]
+    listed = [listed] if type(listed) is str else listed
+    if type(listed) is not list or not all(type(item) is str for item in listed):
+        return None
+    return listed
+
+
+def _negating(hook: Any) -> Any:
+    """Read ``{not: [...]}`` values of a rule into its ``negated`` dimensions."""
+
+    def structure(value: Any, cls: type) -> Any:
+        if type(value) is not dict or "negated" in value:
+            return hook(value, cls)
+        negated = []
+        fields = dict(value)
+        for field in ("subject", "action"):
+            listed = _negation(fields.get(field))
+            if listed is not None:
+                fields[field] = listed
+                negated.append(field)
+        scope = fields.get("scope")
+        if type(scope) is dict:
+            dims = dict(scope)
+            for dim, values in scope.items():
+                listed = _negation(values)
+                if listed is not None:
+                    dims[dim] = listed
+                    negated.append(dim)
+            fields["scope"] = dims
+        if negated:
+            fields["negated"] = negated
+            return hook(fields, cls)
+        return hook(value, cls)
+
+    return structure
+
+
+def _written_rule(data: dict[str, Any]) -> dict[str, Any]:
+    """Write a rule's ``negated`` dimensions back as ``{not: [...]}`` values."""
+    negated = data.pop("negated", None)
+    for dim in negated or ():
+        if dim in ("subject", "action"):
+            data[dim] = {"not": data[dim]}
+        else:
+            data["scope"] = {**data["scope"], dim: {"not": data["scope"][dim]}}
+    return data
+
+
 def _structure_str(value: Any, _: type) -> str:
     if not isinstance(value, str):
         msg = f"expected a string (got {describe(value)})"
@@ -248,6 +301,13 @@ def _is_frozenmap(t: Any) -> bool:
     return get_origin(t) is FrozenMap or t is FrozenMap
 
 
+@attrs.frozen
+class _PatternOptions:
+    """A pattern dimension's options as a document writes them (``{case: insensitive}``)."""
+
+    case: Case = Case.SENSITIVE
+
+
 def _mapping_check(value: Any) -> None:
     if not isinstance(value, Mapping):
         msg = f"expected a mapping (got {describe(value)})"
@@ -284,9 +344,30 @@ def make_converter(*, detailed_validation: bool = False) -> cattrs.Converter:
 
     converter.register_structure_hook(Vocabulary, structure_vocabulary)
 
+    converter.register_structure_hook(
+        _PatternOptions, _mapping_first(converter.get_structure_hook(_PatternOptions))
+    )
+
+    def structure_patterns(value: Any, _: type) -> FrozenMap[str, Case]:
+        # A list of names means case-sensitive patterns; a mapping gives options.
+        if isinstance(value, str | list):
+            return FrozenMap(dict.fromkeys(_structure_values(value, frozenset), Case.SENSITIVE))
+        if not isinstance(value, Mapping):
+            msg = f"expected a mapping or a list of dimension names (got {describe(value)})"
+            raise TypeError(msg)
+        options = converter.structure(
+            {k: {} if v is None else v for k, v in value.items()}, dict[str, _PatternOptions]
+        )
+        return FrozenMap({dim: option.case for dim, option in options.items()})
+
+    patterns_type = FrozenMap[str, Case]
+    converter.register_structure_hook_func(_same(patterns_type), structure_patterns)
+
     model_classes: tuple[Any, ...] = (Rule, Source, Event, Removal, PolicyVersion)
     for model_cls in model_classes:
         hook = _mapping_first(converter.get_structure_hook(model_cls))
+        if model_cls is Rule:
+            hook = _negating(hook)
         if model_cls is Rule and not detailed_validation:
             hook = _sharing(_quick(hook))
         converter.register_structure_hook(model_cls, hook)
@@ -304,6 +385,12 @@ def make_converter(*, detailed_validation: bool = False) -> cattrs.Converter:
     )
     converter.register_unstructure_hook(When, lambda w: write_when(w, _timezone.get()))
     converter.register_unstructure_hook(Vocabulary, lambda v: converter.unstructure(v.trees))
+    converter.register_unstructure_hook_func(
+        _same(patterns_type),
+        lambda m: {
+            dim: {} if case is Case.SENSITIVE else {"case": case.value} for dim, case in m.items()
+        },
+    )
     for cls in _ENUM_NAMES:
         converter.register_unstructure_hook(cls, lambda e: e.value)
     return converter
@@ -347,11 +434,17 @@ def unstructure_version(version: PolicyVersion) -> dict[str, Any]:
     """Return the document form of ``version``, keys in canonical order."""
     with reading(timezone=version.timezone):
         data = _fast.unstructure(version)
-    data["rules"] = [_ordered(rule, RULE_KEYS) for rule in data["rules"]]
+    data["rules"] = [_ordered(_written_rule(rule), RULE_KEYS) for rule in data["rules"]]
     data["sources"] = [_drop_empty(s) for s in data["sources"]]
     data["events"] = [_drop_empty(e) for e in data["events"]]
     data["removals"] = [_drop_empty(r) for r in data["removals"]]
     return _ordered(data, VERSION_KEYS)
+
+
+def unstructure_rule(rule: Rule) -> dict[str, Any]:
+    """Return one rule's document form, as :func:`unstructure_version` writes it."""
+    data: dict[str, Any] = _fast.unstructure(rule)
+    return _ordered(data, RULE_KEYS)
 
 
 def unstructure_field(version: PolicyVersion, field: str) -> Any:

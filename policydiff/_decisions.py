@@ -55,7 +55,9 @@ class Classes(Protocol):
 
     name: str
     full: int
-    index: dict[str, int]
+
+    def class_of(self, value: str) -> int:
+        """Return the class of one value."""
 
 
 FORMAT_VERSION = 1
@@ -93,6 +95,11 @@ class Span:
             values the versions name that it leaves out; its words name
             them instead of saying "any other value" when there are at most
             :data:`FEW` of them.
+        matching: On a pattern dimension (``patterns``), the span's values
+            as terms ``(all of, except)``: the values matching every pattern
+            of the first part and none of the second; ``others`` then means
+            the values that match no pattern at all.
+        patterns: Whether the dimension holds patterns.
     """
 
     __module__ = "policydiff"
@@ -102,17 +109,21 @@ class Span:
     any: bool = False
     excluded: tuple[str, ...] = ()
     left: tuple[str, ...] = attrs.field(default=(), eq=False)
+    matching: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    patterns: bool = False
 
     @property
     def named_exceptions(self) -> tuple[str, ...]:
         """The values to say "any value except ..." with; empty when not so said."""
         if self.excluded:
             return self.excluded
-        if self.others and not self.any and 0 < len(self.left) <= FEW:
+        if self.others and not self.any and not self.patterns and 0 < len(self.left) <= FEW:
             return self.left
         return ()
 
-    def to_data(self) -> str | list[str] | dict[str, list[str]]:
+    def to_data(
+        self,
+    ) -> str | list[str] | dict[str, list[str]] | dict[str, list[dict[str, list[str]]]]:
         """Return the span for JSON.
 
         Returns:
@@ -122,13 +133,43 @@ class Span:
         """
         if self.any:
             return "any"
+        if self.patterns:
+            return {
+                "matching": [
+                    {"all": list(every), "except": list(excepted)}
+                    for every, excepted in self.matching
+                ]
+            }
         if self.excluded:
             return {"except": list(self.excluded)}
         return list(self.values)
 
+    @property
+    def pattern_words(self) -> str:
+        """Say a pattern span after "any value": ``matching s3:Get* except s3:GetObjectAcl``."""
+        plain = [every[0] for every, excepted in self.matching if len(every) == 1 and not excepted]
+        shown = [f"matching {joined(plain, 'or')}"] if plain else []
+        for every, excepted in self.matching:
+            if len(every) == 1 and not excepted:
+                continue
+            term = "matching " + joined(every, "and")
+            if excepted:
+                term += " except " + joined(excepted, "or")
+            shown.append(term)
+        if self.others and len(self.left) == 1:
+            shown.append(f"not matching {self.left[0]}")
+        elif self.others and 0 < len(self.left) <= FEW:
+            shown.append(f"matching none of {joined(self.left, 'or')}")
+        elif self.others:
+            shown.append("matching none of the patterns")
+        # Each part may hold "or" already: set the parts apart with commas.
+        return ", or ".join(shown)
+
     def __str__(self) -> str:
         if self.any:
             return "any"
+        if self.patterns:
+            return f"any value {self.pattern_words}"
         if self.named_exceptions:
             return f"any value except {joined(self.named_exceptions, 'and')}"
         shown = list(self.values)
@@ -198,7 +239,7 @@ class Membership:
                 if mask != dim.full:
                     return False
                 continue
-            if not mask >> dim.index.get(value, 0) & 1:
+            if not mask >> dim.class_of(value) & 1:
                 return False
         return True
 

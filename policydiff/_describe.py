@@ -25,6 +25,12 @@ def either(values: Iterable[str], word: str = "or") -> str:
     return joined(sorted(values), word) or "nothing"
 
 
+def _said(rule: Rule, dim: str, but: str) -> str:
+    """Say a rule's values on one dimension: ``a or b``, or ``<but> a or b`` for exceptions."""
+    values = rule.dimensions[dim]
+    return f"{but} {either(values)}" if dim in rule.negated else either(values)
+
+
 def rule_sentence(rule: Rule, *, modal: str | None = None, start: bool = True) -> str:
     """Return the rule as a sentence: who may (not) / must do what, where, and when.
 
@@ -36,24 +42,26 @@ def rule_sentence(rule: Rule, *, modal: str | None = None, start: bool = True) -
             ("now ..."): its own first word ("Anyone", "No one") is then
             not capitalised. A subject's name is never changed.
     """
-    action = either(rule.action)
+    action = _said(rule, "action", "do anything but")
     where = ""
     if rule.scope:
         where = (
-            " (" + "; ".join(f"{dim}: {either(values)}" for dim, values in rule.scope.items()) + ")"
+            " ("
+            + "; ".join(f"{dim}: {_said(rule, dim, 'anything but')}" for dim in rule.scope)
+            + ")"
         )
     conditions = ", " + "; ".join(sorted(rule.conditions)) if rule.conditions else ""
     if rule.effect is Effect.OBLIGE and modal is None:
         # An obligation asks something of whoever does the action: say what
         # it attaches to first, so it never reads as a duty to act.
-        who = either(rule.subject) if rule.subject else "everyone"
+        who = _said(rule, "subject", "anyone but") if rule.subject else "everyone"
         sentence = f"To {action}{where}{conditions}, {who} must meet a requirement"
         if rule.text:
             sentence += f": {_unstopped(rule.text)}"
         return sentence if start else _lowered(sentence)
     if rule.subject:
         modal = modal or {Effect.PERMIT: "may", Effect.PROHIBIT: "may not"}[rule.effect]
-        return f"{either(rule.subject)} {modal} {action}{where}{conditions}"
+        return f"{_said(rule, 'subject', 'Anyone but')} {modal} {action}{where}{conditions}"
     if rule.effect is Effect.PROHIBIT and modal is None:
         sentence = f"No one may {action}{where}{conditions}"
     else:
@@ -161,9 +169,18 @@ def _scope_sentence(change: Change, rule: Rule) -> str:
         Kind.SCOPE_NARROWED: "narrowed",
         Kind.SCOPE_CHANGED: "changed",
     }[change.kind]
-    was = f"any {dim}" if change.before is None else either(change.before, "and")
-    now = f"any {dim}" if change.after is None else either(change.after, "and")
+    was = _listed(change.before, dim)
+    now = _listed(change.after, dim)
     return f"{noun} {verb} ({dim}: {now}, was {was}): {rule_sentence(rule)}."
+
+
+def _listed(values: Any, dim: str) -> str:
+    """Say a scope change's values: ``any <dim>``, ``a and b``, or ``anything but a and b``."""
+    if values is None:
+        return f"any {dim}"
+    if isinstance(values, dict):
+        return f"anything but {either(values['not'], 'and')}"
+    return either(values, "and")
 
 
 def _version_sentence(change: Change) -> str:

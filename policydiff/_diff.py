@@ -9,6 +9,7 @@ mapped to the kinds of change of SPEC section 5, each with its direction.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import defaultdict
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ import attrs
 from policydiff._convert import unstructure_field
 from policydiff._describe import describe
 from policydiff._impact import Judge
+from policydiff._patterns import compare_values
 from policydiff._results import PolicyDiff
 from policydiff.errors import DiffError
 from policydiff.model import (
@@ -98,7 +100,8 @@ def _facets(rule: Rule) -> dict[tuple[str, ...], Any]:
 
     The keys are ``(id, "effect")``, ``(id, "subject")``, ``(id, "action")``,
     ``(id, "scope", dimension)``, ``(id, "conditions")``, ``(id, "text")`` and
-    ``(id, "sources")``; a dimension the rule leaves open ("any") has no key.
+    ``(id, "sources")``, and ``(id, "not", dimension)`` for a dimension whose
+    values are exceptions; a dimension the rule leaves open ("any") has no key.
     Flat keys spare DeepDiff a level of its tree per step of nesting, which
     is most of what it costs per change. Sets of values are handed over as
     mappings whose keys are the values, so DeepDiff compares them as key sets
@@ -115,10 +118,12 @@ def _facets(rule: Rule) -> dict[tuple[str, ...], Any]:
     facets[(rule_id, "conditions")] = _keys(rule.conditions)
     facets[(rule_id, "text")] = rule.text
     facets[(rule_id, "sources")] = _keys(rule.sources)
+    for dim in rule.negated:
+        facets[(rule_id, "not", dim)] = True
     return facets
 
 
-def _split_rules(
+def split_rules(
     old: PolicyVersion, new: PolicyVersion, *, keep_equal: bool = False
 ) -> tuple[list[tuple[Rule, Rule]], list[Rule], list[Rule]]:
     """Return the rules that differ: ``(old, new)`` pairs kept under one id, removed, added.
@@ -128,30 +133,101 @@ def _split_rules(
     ``attrs.evolve``, and versions read together as a history, share their
     unchanged rules). With ``keep_equal`` every pair under a shared id is
     returned.
+
+    Both rule tuples are sorted by id, so no step sorts: when a rule was
+    added or removed, keeping the ids the other version also has keeps each
+    side in id order, and the two kept lists pair up position by position.
     """
     before, after = old.rules, new.rules
     if len(before) == len(after):
-        # Both tuples are sorted by id: when every pair that is not one shared
-        # object has one id, the versions hold the same ids, pair by pair.
+        # When every pair that is not one shared object is equal (so under
+        # one id) or holds one id, the versions hold the same ids, pair by
+        # pair: only the few unequal pairs need their ids compared.
         unshared = list(map(is_not, before, after))
         olds, news = list(compress(before, unshared)), list(compress(after, unshared))
-        if all(map(eq, map(_rule_id, olds), map(_rule_id, news))):
+        edited = _unequal(olds, news)
+        if all(a.id == b.id for a, b in edited):
             if keep_equal:
                 return list(zip(before, after, strict=True)), [], []
-            return _unequal(olds, news), [], []
-    old_by_id, new_by_id = old._by_id, new._by_id
-    removed = [old_by_id[i] for i in sorted(old_by_id.keys() - new_by_id.keys())]
-    added = [new_by_id[i] for i in sorted(new_by_id.keys() - old_by_id.keys())]
-    common = sorted(old_by_id.keys() & new_by_id.keys())
-    olds, news = list(map(old_by_id.__getitem__, common)), list(map(new_by_id.__getitem__, common))
+            return edited, [], []
+    olds, news = [], []
+    removed: list[Rule] = []
+    added: list[Rule] = []
+    for same, i0, i1, j0, j1 in _aligned(old._ids, new._ids):
+        if same:
+            olds.extend(before[i0:i1])
+            news.extend(after[j0:j1])
+        else:
+            # A short stretch, or one side nearly empty: walked id by id.
+            _walk(before[i0:i1], after[j0:j1], olds, news, removed, added)
     if keep_equal:
         return list(zip(olds, news, strict=True)), removed, added
     unshared = list(map(is_not, olds, news))
     return _unequal(list(compress(olds, unshared)), list(compress(news, unshared))), removed, added
 
 
+#: Below this many ids in all, a stretch of two id lists is walked in Python.
+_STRETCH = 64
+
+
+def _aligned(old_ids: list[str], new_ids: list[str]) -> Iterator[tuple[bool, int, int, int, int]]:
+    """Split two sorted id lists into stretches ``old[i0:i1]``, ``new[j0:j1]``.
+
+    Each stretch, ``(same, i0, i1, j0, j1)``, either holds the same ids on
+    both sides (``same``) or is shorter than ``_STRETCH`` in all (or has at most one old id,
+    or no new one). A stretch whose two slices
+    compare equal (at C speed) is kept whole; another is cut at the middle
+    old id, found among the new ids by bisection. Only stretches around an
+    added or removed id are cut again, so a step that adds or removes a few
+    rules costs a few comparisons of slices, not a sort or a map of every id.
+    """
+    stack = [(0, len(old_ids), 0, len(new_ids))]
+    while stack:
+        i0, i1, j0, j1 = stack.pop()
+        if i1 - i0 == j1 - j0 and old_ids[i0:i1] == new_ids[j0:j1]:
+            yield True, i0, i1, j0, j1
+        elif (i1 - i0) + (j1 - j0) < _STRETCH or i1 - i0 < 2 or j1 == j0:
+            yield False, i0, i1, j0, j1
+        else:
+            middle = (i0 + i1) // 2
+            j = bisect.bisect_left(new_ids, old_ids[middle], j0, j1)
+            # Pushed right first, so stretches come out in id order.
+            stack.append((middle, i1, j, j1))
+            stack.append((i0, middle, j0, j))
+
+
+def _walk(
+    before: tuple[Rule, ...],
+    after: tuple[Rule, ...],
+    olds: list[Rule],
+    news: list[Rule],
+    removed: list[Rule],
+    added: list[Rule],
+) -> None:
+    """Pair up two short id-sorted runs of rules: one merge step per rule."""
+    i = j = 0
+    while i < len(before) and j < len(after):
+        a, b = before[i], after[j]
+        if a.id == b.id:
+            olds.append(a)
+            news.append(b)
+            i += 1
+            j += 1
+        elif a.id < b.id:
+            removed.append(a)
+            i += 1
+        else:
+            added.append(b)
+            j += 1
+    removed.extend(before[i:])
+    added.extend(after[j:])
+
+
 def _unequal(olds: list[Rule], news: list[Rule]) -> list[tuple[Rule, Rule]]:
-    differ = list(map(not_, map(eq, olds, news)))
+    same = list(map(eq, olds, news))
+    if all(same):
+        return []
+    differ = list(map(not_, same))
     return list(zip(compress(olds, differ), compress(news, differ), strict=True))
 
 
@@ -177,6 +253,11 @@ def rule_document(rule: Rule) -> dict[str, Any]:
     doc["action"] = sorted(rule.action)
     if rule.scope:
         doc["scope"] = {dim: sorted(values) for dim, values in rule.scope.items()}
+    for dim in rule.negated:
+        if dim in ("subject", "action"):
+            doc[dim] = {"not": doc[dim]}
+        else:
+            doc["scope"][dim] = {"not": doc["scope"][dim]}
     if rule.conditions:
         doc["conditions"] = sorted(rule.conditions)
     if rule.text is not None:
@@ -184,6 +265,13 @@ def rule_document(rule: Rule) -> dict[str, Any]:
     if rule.sources:
         doc["sources"] = sorted(rule.sources)
     return doc
+
+
+def _values_document(rule: Rule, dim: str, values: frozenset[str] | None) -> Any:
+    """Return a rule's values on one dimension as a document writes them, or ``None``."""
+    if values is None:
+        return None
+    return {"not": sorted(values)} if dim in rule.negated else sorted(values)
 
 
 def _field_document(version: PolicyVersion, field: str) -> Any:
@@ -215,7 +303,7 @@ class _Differ:
         self.fields: dict[str, tuple[Any, Any]] = {}
 
     def changes(self) -> list[Change]:
-        edited, removed, added = _split_rules(self.old, self.new, keep_equal=not self.prefilter)
+        edited, removed, added = split_rules(self.old, self.new, keep_equal=not self.prefilter)
         found: list[Change] = []
         renames = _renames(removed, added)
         new_by_id = {rule.id: rule for rule in added}
@@ -303,6 +391,9 @@ class _Differ:
                     reworded.add(rule_id)
                 elif part == "conditions":
                     conditions[rule_id]["added" if added else "removed"].add(path[1])
+                elif part == "not":
+                    # Values turned into exceptions, or back: a scope change.
+                    dims_added.add((rule_id, key[2]))
                 else:
                     # subject and action sit on the rule; other dimensions in scope.
                     dim = key[2] if part == "scope" else part
@@ -408,14 +499,25 @@ class _Differ:
     def _scope(self, old: Rule, new: Rule, dim: str) -> Change:
         before = old.dimensions.get(dim)
         after = new.dimensions.get(dim)
-        kind = _scope_kind(before, after, dim, self.old.vocabulary, self.new.vocabulary)
-        if kind is Kind.SCOPE_CHANGED:
-            same = _coverage(before or frozenset(), dim, self.old.vocabulary) == _coverage(
-                after or frozenset(), dim, self.new.vocabulary
+        if self.old.holds_patterns(dim) or self.new.holds_patterns(dim):
+            # Glob patterns compare by the strings they match ("s3:Get*" within "s3:*").
+            lost, gained = compare_values(
+                dim, (self.old, before, dim in old.negated), (self.new, after, dim in new.negated)
             )
-            direction = Direction.NEUTRAL if same else Direction.MIXED
+            kind = _PATTERN_KINDS[lost, gained]
+            if kind is Kind.SCOPE_CHANGED:
+                direction = Direction.MIXED if lost else Direction.NEUTRAL
+            else:
+                direction = _direction(gained=gained, old=old, new=new)
         else:
-            direction = _direction(gained=kind is Kind.SCOPE_BROADENED, old=old, new=new)
+            kind = _scope_kind(before, after, dim, self.old.vocabulary, self.new.vocabulary)
+            if kind is Kind.SCOPE_CHANGED:
+                same = _coverage(before or frozenset(), dim, self.old.vocabulary) == _coverage(
+                    after or frozenset(), dim, self.new.vocabulary
+                )
+                direction = Direction.NEUTRAL if same else Direction.MIXED
+            else:
+                direction = _direction(gained=kind is Kind.SCOPE_BROADENED, old=old, new=new)
         if dim in ("subject", "action"):
             path = _rule_path(new.id, dim)
         else:
@@ -429,8 +531,8 @@ class _Differ:
             dimension=dim,
             added=(after or frozenset()) - (before or frozenset()),
             removed=(before or frozenset()) - (after or frozenset()),
-            before=sorted(before) if before is not None else None,
-            after=sorted(after) if after is not None else None,
+            before=_values_document(old, dim, before),
+            after=_values_document(new, dim, after),
             path=path,
             sources=self._sources(self.new, new),
         )
@@ -559,10 +661,21 @@ def _renames(removed: list[Rule], added: list[Rule]) -> dict[str, str]:
 
 
 def _coverage(values: frozenset[str], dim: str, vocabulary: Vocabulary) -> set[str]:
+    if dim not in vocabulary.trees:
+        return set(values)  # every value is a leaf of its own
     covered: set[str] = set()
     for value in values:
-        covered |= vocabulary.leaves(dim, value)
+        covered |= vocabulary.leaf_set(dim, value)
     return covered
+
+
+#: A pattern dimension's scope change by (some string lost, some string gained).
+_PATTERN_KINDS = {
+    (False, True): Kind.SCOPE_BROADENED,
+    (True, False): Kind.SCOPE_NARROWED,
+    (True, True): Kind.SCOPE_CHANGED,
+    (False, False): Kind.SCOPE_CHANGED,
+}
 
 
 def _scope_kind(

@@ -49,6 +49,7 @@ from policydiff._decisions import (
     Span,
     too_many_conditions,
 )
+from policydiff._patterns import PatternClasses, any_matches, has_wildcard
 from policydiff._text import joined
 from policydiff.errors import DiffError, DocumentError, Problem
 from policydiff.model import (
@@ -87,12 +88,15 @@ def obligation_name(rule: Rule) -> str:
     """
     if rule.text:
         return rule.text
-    who = joined(sorted(rule.subject), "or") if rule.subject else "Everyone"
-    sentence = f"{who} must meet a requirement to {joined(sorted(rule.action), 'or')}"
+
+    def said(dim: str, values: frozenset[str]) -> str:
+        listed = joined(sorted(values), "or")
+        return f"anything but {listed}" if dim in rule.negated else listed
+
+    who = said("subject", rule.subject) if rule.subject else "Everyone"
+    sentence = f"{who} must meet a requirement to {said('action', rule.action)}"
     if rule.scope:
-        where = "; ".join(
-            f"{dim}: {joined(sorted(vals), 'or')}" for dim, vals in rule.scope.items()
-        )
+        where = "; ".join(f"{dim}: {said(dim, vals)}" for dim, vals in rule.scope.items())
         sentence += f" ({where})"
     if rule.conditions:
         sentence += ", " + "; ".join(sorted(rule.conditions))
@@ -125,15 +129,33 @@ class _Dim:
     a leaf everywhere).
     """
 
+    members: list[tuple[str, ...]]
+    index: dict[str, int]
+    masks: dict[int, int]
+    leafs: list[int]
+    full: int
+
     def __init__(
         self,
         name: str,
         versions: Sequence[PolicyVersion],
         naming: Sequence[dict[str, list[int]]],
+        probes: Sequence[str] = (),
+        negated: frozenset[int] = frozenset(),
     ) -> None:
         self.name = name
         self.trees = [v.vocabulary.trees.get(name, FrozenMap()) for v in versions]
         self.vocabularies = [v.vocabulary for v in versions]
+        self.patterns: PatternClasses | None = None
+        if any(v.holds_patterns(name) for v in versions):
+            # Glob patterns: classes are the atoms the patterns make (_patterns).
+            self.patterns = PatternClasses(name, versions, naming, probes, negated)
+            self.members = [()] * len(self.patterns.members)
+            self.index = {}
+            self.masks = self.patterns.masks
+            self.full = self.patterns.full
+            self.leafs = [self.full] * len(versions)
+            return
         values: set[str] = set()
         for side, tree in enumerate(self.trees):
             values.update(naming[side])
@@ -159,9 +181,9 @@ class _Dim:
                         covering.extend(names_here[above])
             classes.setdefault((tuple(sorted(covering)), leaf), []).append(value)
         ordered = [other, *sorted(k for k in classes if k != other)]
-        self.members: list[tuple[str, ...]] = [tuple(classes[k]) for k in ordered]
-        self.index: dict[str, int] = {}
-        self.masks: dict[int, int] = {}
+        self.members = [tuple(classes[k]) for k in ordered]
+        self.index = {}
+        self.masks = {}
         self.leafs = [0] * len(versions)
         for number, key in enumerate(ordered):
             bit = 1 << number
@@ -187,8 +209,16 @@ class _Dim:
             found = self._below[value] = frozenset(seen & self.space)
         return found
 
+    def class_of(self, value: str) -> int:
+        """Return the class of one full situation's value."""
+        if self.patterns is not None:
+            return self.patterns.class_of(value)
+        return self.index.get(value, 0)
+
     def mask_of(self, value: str) -> int:
         """Return the classes a situation value stands for (a parent: all below it)."""
+        if self.patterns is not None:
+            return self.patterns.mask_of(value)
         if any(tree.get(value) for tree in self.trees):
             mask = 0
             for below in self.below(value):
@@ -198,6 +228,8 @@ class _Dim:
 
     def span(self, mask: int) -> Span:
         """Show a class mask as values, with vocabulary parents where complete."""
+        if self.patterns is not None:
+            return self.patterns.span(mask)
         found = self._spans.get(mask)
         if found is None:
             rest = self.full & ~mask
@@ -280,7 +312,9 @@ Piece = tuple[tuple[int, ...], list[Entry]]
 class Space:
     """The situations of one version, or of two compared, as classes and entries."""
 
-    def __init__(self, versions: Sequence[PolicyVersion]) -> None:
+    def __init__(
+        self, versions: Sequence[PolicyVersion], probes: Mapping[str, Sequence[str]] = FrozenMap()
+    ) -> None:
         self.versions = tuple(versions)
         self.names = dimension_names(self.versions)
         position = {name: i for i, name in enumerate(self.names)}
@@ -293,7 +327,15 @@ class Space:
                 at = naming[position[dim]][side]
                 for value in values:
                     at.setdefault(value, []).append(number)
-        self.dims = [_Dim(name, self.versions, naming[i]) for i, name in enumerate(self.names)]
+        # Rules whose values on a pattern dimension are exceptions ({not: [...]}).
+        negated: list[set[int]] = [set() for _ in self.names]
+        for number, (_, rule) in enumerate(instances):
+            for dim in rule.negated:
+                negated[position[dim]].add(number)
+        self.dims = [
+            _Dim(name, self.versions, naming[i], probes.get(name, ()), frozenset(negated[i]))
+            for i, name in enumerate(self.names)
+        ]
         self.full = tuple(dim.full for dim in self.dims)
         named = [
             tuple(
@@ -709,7 +751,12 @@ def decide(version: PolicyVersion, situation: Mapping[str, str], *, check: bool 
     """
     if check:
         check_situation(version, situation)
-    space = Space((_relevant(version, situation),))
+    probes = {
+        dim: (value,)
+        for dim, value in situation.items()
+        if version.holds_patterns(dim) and has_wildcard(value)
+    }
+    space = Space((_relevant(version, situation),), probes)
     cube = [
         dim.mask_of(situation[dim.name]) if dim.name in situation else _whole(dim, version)
         for dim in space.dims
@@ -759,15 +806,25 @@ def _relevant(version: PolicyVersion, situation: Mapping[str, str]) -> PolicyVer
     fixed = {
         dim: (value, {value, *vocabulary.ancestors(dim, value)})
         for dim, value in situation.items()
-        if not vocabulary.children(dim, value)
+        if not vocabulary.children(dim, value) and not version.holds_patterns(dim)
     }
-    if not fixed:
+    # On a pattern dimension a concrete value meets the rules with a pattern matching it.
+    strings = {
+        dim: value
+        for dim, value in situation.items()
+        if version.holds_patterns(dim) and not has_wildcard(value)
+    }
+    if not fixed and not strings:
         return version
     kept = [
         rule
         for rule in version.rules
         if all(
-            dim not in fixed or not values.isdisjoint(fixed[dim][1])
+            (dim not in fixed or not values.isdisjoint(fixed[dim][1]))
+            and (
+                dim not in strings
+                or any_matches(version, dim, values, strings[dim]) is (dim not in rule.negated)
+            )
             for dim, values in rule.dimensions.items()
         )
     ]
@@ -815,7 +872,7 @@ def _combine(
 
 
 def _span_key(values: Mapping[str, Span]) -> tuple[Any, ...]:
-    return tuple((s.any, s.excluded, s.values, s.others) for s in values.values())
+    return tuple((s.any, s.excluded, s.values, s.matching, s.others) for s in values.values())
 
 
 def _answer_key(answer: Answer) -> tuple[Any, ...]:

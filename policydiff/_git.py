@@ -19,6 +19,7 @@ import attrs
 from policydiff.errors import GitError
 
 __all__ = [
+    "EMPTY_TREE",
     "Changed",
     "Commit",
     "blobs",
@@ -31,6 +32,10 @@ __all__ = [
     "repository_root",
     "show",
 ]
+
+
+#: The tree of a repository with nothing committed, which every git knows.
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
 @attrs.frozen
@@ -114,6 +119,9 @@ def repository_root(cwd: str | os.PathLike[str] = ".") -> Path:
 def commit_of(root: str | os.PathLike[str], revision: str) -> str:
     """Return the full hash of the commit ``revision`` names.
 
+    ``HEAD`` in a repository without commits names the empty tree, so that
+    a first commit's files are all new.
+
     Raises:
         GitError: No such revision; in a shallow clone the message says how
             to fetch the history that holds it.
@@ -124,6 +132,9 @@ def commit_of(root: str | os.PathLike[str], revision: str) -> str:
     result = _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], root)
     if result.returncode == 0:
         return result.stdout.decode("ascii").strip()
+    if revision == "HEAD" and _git(["rev-parse", "--verify", "--quiet", "HEAD"], root).returncode:
+        # No commit yet (a repository's first commit): everything is new.
+        return EMPTY_TREE
     shallow = _git(["rev-parse", "--is-shallow-repository"], root).stdout.strip() == b"true"
     if shallow:
         message = (

@@ -36,7 +36,16 @@ import yaml
 from policydiff._decisions import Gate, Waiver
 from policydiff._diff import diff
 from policydiff._documents import DEFAULT_LIMITS, SUFFIXES, Limits, decode, read_text
-from policydiff._git import Changed, changed_files, commit_of, files_in, relative_to_root, show
+from policydiff._git import (
+    Changed,
+    blobs,
+    changed_files,
+    commit_of,
+    files_in,
+    is_folder,
+    relative_to_root,
+    show,
+)
 from policydiff._git import repository_root as git_root
 from policydiff._history import PolicyHistory
 from policydiff._history_load import history_from_text, history_from_texts
@@ -71,7 +80,7 @@ VERSION_CHANGED = "version changed"
 VERSION_REMOVED = "version removed"
 
 #: A top-level ``policy`` key, for a document too broken to parse.
-_POLICY_KEY = re.compile(r"""^["']?policy["']?\s*[:=]""", re.MULTILINE)
+_POLICY_KEY = re.compile(r"""^(?:policy|\s*["']policy["'])\s*[:=]""", re.MULTILINE)
 
 
 @attrs.frozen(kw_only=True)
@@ -264,6 +273,15 @@ def changes_since(
     root = git_root(cwd)
     commit = commit_of(root, base)
     specs = tuple(relative_to_root(root, Path(cwd) / p) for p in paths) or (".",)
+    missing = [
+        Problem(file=given, path="", message=f"no such file or folder, here or at {base}")
+        for given, spec in zip(paths, specs, strict=False)
+        if not (root / spec).exists()
+        and not blobs(root, commit, spec.rstrip("/"))
+        and not is_folder(root, commit, spec)
+    ]
+    if missing:
+        raise DocumentError(missing)
     reader = _Reader(root, commit, base, limits)
     changed = [c for c in changed_files(root, commit, specs) if _has_suffix(c)]
     folders = sorted({posixpath.dirname(p) for c in changed for p in (c.old, c.new) if p})

@@ -520,7 +520,42 @@ class PolicyHistory:
             HistoryError: No version has a rule with this id.
         """
         self._check_rule(rule_id)
-        return tuple(e for e in self._entries() if _touches(e.change, rule_id))
+        first = self.first
+        rule = first.rule(rule_id, None)
+        opening: tuple[TimelineEntry, ...] = ()
+        if rule is not None:
+            change = in_force_from_start(first, rule)
+            opening = (TimelineEntry(change=change, version=first, previous=None),)
+        return opening + tuple(self._by_rule.get(rule_id, ()))
+
+    @cached_property
+    def _by_rule(self) -> dict[str, list[TimelineEntry]]:
+        """The entries of every step's changes, by each rule id they touch, oldest first.
+
+        Built once from the cached changes, so asking about one rule costs
+        what changed to it, not a walk of every version's rules.
+        """
+        found: dict[str, list[TimelineEntry]] = {}
+        for step in self._changes:
+            for change in step.changes:
+                if change.rule is None:
+                    continue
+                entry = TimelineEntry(change=change, version=step.new, previous=step.old)
+                found.setdefault(change.rule, []).append(entry)
+                renamed = _renamed_from(change)
+                if renamed is not None and renamed != change.rule:
+                    found.setdefault(renamed, []).append(entry)
+        return found
+
+    @cached_property
+    def _rule_ids(self) -> frozenset[str]:
+        """Every rule id of every version.
+
+        A rule a later version has and the one before it lacks came in with
+        that step, as an added or renamed rule: the first version's ids and
+        the ids the changes name are all the ids there are.
+        """
+        return self.first.rule_ids | self._by_rule.keys()
 
     def lifted(self, rule_id: str | None = None) -> tuple[TimelineEntry, ...]:
         """When restrictions were lifted: every ``loosened`` change, oldest first.
@@ -552,18 +587,13 @@ class PolicyHistory:
         return self._where(Direction.TIGHTENED, rule_id)
 
     def _where(self, direction: Direction, rule_id: str | None) -> tuple[TimelineEntry, ...]:
-        if rule_id is not None:
-            self._check_rule(rule_id)
-        return tuple(
-            e
-            for e in self._entries()
-            if e.change.direction is direction and (rule_id is None or _touches(e.change, rule_id))
-        )
+        entries = self._entries() if rule_id is None else iter(self.rule_timeline(rule_id))
+        return tuple(e for e in entries if e.change.direction is direction)
 
     def _check_rule(self, rule_id: str) -> None:
-        known = sorted({i for v in self.versions for i in v.rule_ids})
-        if rule_id in known:
+        if rule_id in self._rule_ids:
             return
+        known = sorted(self._rule_ids)
         close = difflib.get_close_matches(rule_id, known, n=1)
         detail = (
             f"; did you mean {shown(close[0])}?"
@@ -590,15 +620,13 @@ def _within(effective: When, bound: When) -> bool:
     return absolute(effective.instant) < absolute(bound.end)
 
 
-def _touches(change: Change, rule_id: str) -> bool:
-    if change.rule == rule_id:
-        return True
+def _renamed_from(change: Change) -> str | None:
+    """Return the old id of a renamed rule, or ``None`` for any other change."""
     before = change.before
-    return (
-        change.kind is Kind.RULE_RENAMED
-        and isinstance(before, Mapping)
-        and before.get("id") == rule_id
-    )
+    if change.kind is Kind.RULE_RENAMED and isinstance(before, Mapping):
+        old_id = before.get("id")
+        return old_id if isinstance(old_id, str) else None
+    return None
 
 
 # -- checking that versions form a history ---------------------------------------

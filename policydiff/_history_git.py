@@ -124,7 +124,7 @@ def read_git_history(
     if not commits:
         message = f"no commit in {shown_range} touches {name}"
         raise GitError(message)
-    folder = is_folder(root, commits[-1].sha, relative)
+    folder = relative == "." or is_folder(root, commits[-1].sha, relative)
     spec = (relative.rstrip("/") + "/" if relative != "." else ".") if folder else relative
     seen: set[str] = set()
     by_label: dict[str, tuple[PolicyVersion, Revision, Place]] = {}

@@ -757,7 +757,8 @@ def _answer_key(answer: Answer) -> tuple[Any, ...]:
 
 def _cube_key(cube: Cube) -> tuple[Any, ...]:
     spans = tuple(
-        (span.any, span.excluded, span.values, span.others) for span in cube.values.values()
+        (span.any, span.excluded, span.values, span.matching, span.others)
+        for span in cube.values.values()
     )
     return (spans, _answer_key(cube.before), _answer_key(cube.after))
 
@@ -803,7 +804,8 @@ class Judge:
                 if change.rule is not None and (ids := rule_ids(change))[0] != ids[1]
                 for rule_id in ids
             }
-            if not old.vocabulary and not new.vocabulary:
+            # Trees and patterns cover values a rule does not name ("s3:Get*").
+            if not (old.vocabulary or new.vocabulary or old.patterns or new.patterns):
                 old, new = nearby(old, new)
             self._lean = compare(
                 old, new, lean=True, named=frozenset(olds | news), renamed=frozenset(renamed)
@@ -849,7 +851,7 @@ class Judge:
         if rule is None:
             return ()
         try:
-            found = deciding_rules(other, rule.dimensions)
+            found = deciding_rules(other, rule.dimensions, rule.negated)
         except DiffError:
             return ()
         return tuple(sorted(found - {old_id, new_id}))
@@ -871,8 +873,8 @@ def nearby(old: PolicyVersion, new: PolicyVersion) -> tuple[PolicyVersion, Polic
     Only situations a changed rule covers can move (with the default and the
     conflict strategy unchanged), and a rule that meets no changed rule
     covers none of them; leaving it out leaves every outcome there as it
-    was. For versions without vocabulary trees, where a rule covers exactly
-    the values it names.
+    was. For versions without vocabulary trees or pattern dimensions, where
+    a rule covers exactly the values it names.
     """
     changed = [r for r in old.rules if new.rule(r.id, None) != r]
     changed += [r for r in new.rules if old.rule(r.id, None) != r]
@@ -907,14 +909,21 @@ def nearby(old: PolicyVersion, new: PolicyVersion) -> tuple[PolicyVersion, Polic
     return attrs.evolve(old, rules=kept[0]), attrs.evolve(new, rules=kept[1])
 
 
-def deciding_rules(version: PolicyVersion, values: Mapping[str, Iterable[str]]) -> set[str]:
+def deciding_rules(
+    version: PolicyVersion,
+    values: Mapping[str, Iterable[str]],
+    negated: frozenset[str] = frozenset(),
+) -> set[str]:
     """Every rule of ``version`` that decides some situation among ``values``.
 
     Args:
         version: The version asked.
         values: Per dimension, the values (a dimension not given: any).
+        negated: Dimensions of ``values`` whose values are exceptions: the
+            situations there match none of them.
     """
-    space = Space((version,))
+    probes = {dim: tuple(given) for dim, given in values.items() if version.holds_patterns(dim)}
+    space = Space((version,), probes)
     cube = []
     for dim in space.dims:
         given = values.get(dim.name)
@@ -924,7 +933,7 @@ def deciding_rules(version: PolicyVersion, values: Mapping[str, Iterable[str]]) 
         mask = 0
         for value in given:
             mask |= dim.mask_of(value)
-        cube.append(mask)
+        cube.append(dim.full & ~mask if dim.name in negated else mask)
     found: set[str] = set()
 
     def visit(_: tuple[int, ...], entries: list[Entry]) -> None:

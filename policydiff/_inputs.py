@@ -15,6 +15,8 @@ import typing
 from collections.abc import Iterable
 from pathlib import Path
 
+import attrs
+import pendulum
 import yaml
 
 from policydiff._documents import (
@@ -31,7 +33,7 @@ from policydiff._history_load import load_history
 from policydiff._locate import locate_many
 from policydiff._parse import Format
 from policydiff.errors import DocumentError, Problem
-from policydiff.model import Change, PolicyVersion
+from policydiff.model import Change, PolicyVersion, When
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -93,22 +95,73 @@ def load_input(
 
 
 def _load_foreign(path: str, fmt: str, limits: Limits, policy: str | None) -> PolicyVersion:
+    version, _ = _foreign_side(path, fmt, limits, policy, undated=None)
+    assert version is not None
+    return version
+
+
+def _foreign_side(
+    path: str, fmt: str, limits: Limits, policy: str | None, *, undated: When | None
+) -> tuple[PolicyVersion | None, bool]:
+    """Read one foreign side: the version (``None`` for no policy) and whether it is dated."""
+    from policydiff.importers._common import Fallback, falling_back
     from policydiff.importers._files import import_file
     from policydiff.importers._registry import importer
 
+    if is_absent(path):
+        return None, True
     if Path(path).is_dir():
-        return load_history(path, limits=limits, input_format=fmt).last
+        return load_history(path, limits=limits, input_format=fmt).last, True
     if path == STDIN:
         function = importer(fmt, name="<stdin>")
         text = read_stdin(limits)
-        read: PolicyVersion = function(
-            text, policy=policy or "stdin", version="stdin", effective=None, name="<stdin>"
-        )
-        return read
+        with falling_back(Fallback(version="stdin", effective=undated)) as labels:
+            read: PolicyVersion = function(
+                text, policy=policy or "stdin", version=None, effective=None, name="<stdin>"
+            )
+        return read, not labels.used
     if not Path(path).exists():
         message = "no such file or folder"
         raise DocumentError([Problem(file=path, path="", message=message)])
-    return import_file(path, fmt, default_policy=policy, limits=limits).version
+    imported = import_file(path, fmt, default_policy=policy, undated=undated, limits=limits)
+    return imported.version, imported.dated
+
+
+#: The date of a compared side that nothing dates, until the other side's is known.
+_UNDATED = When(instant=pendulum.datetime(1970, 1, 1, tz="UTC"))
+
+
+def _foreign_pair(
+    old: str, new: str, fmt: str, limits: Limits
+) -> tuple[PolicyVersion | None, PolicyVersion | None]:
+    """Read two foreign sides as one policy, dating a side that nothing dates.
+
+    NEW is read first and OLD takes its policy id (OLD first when NEW is
+    standard input or absent). A side without a date takes the other's;
+    when neither has one, both take the modification time of NEW's file
+    (OLD's when NEW is standard input): the verdict does not depend on it.
+    """
+    first, second = (new, old) if new != STDIN and not is_absent(new) else (old, new)
+    one, one_dated = _foreign_side(first, fmt, limits, None, undated=_UNDATED)
+    policy = one.policy if one is not None else None
+    two, two_dated = _foreign_side(second, fmt, limits, policy, undated=_UNDATED)
+    sides = ((one, one_dated), (two, two_dated))
+    dates = [v.effective for v, dated in sides if v is not None and dated]
+    if not (one_dated and two_dated):
+        when = dates[0] if dates else _modified(first if one is not None else second)
+        one = one if one is None or one_dated else attrs.evolve(one, effective=when)
+        two = two if two is None or two_dated else attrs.evolve(two, effective=when)
+    return (two, one) if first == new else (one, two)
+
+
+def _modified(path: str) -> When:
+    """Return when the file ``path`` was last modified; standard input has no such time."""
+    from policydiff.importers._common import effective_when
+
+    if path == STDIN:
+        effective_when(None, name="<stdin>")
+    stamp = os.stat(path).st_mtime
+    return When(instant=pendulum.from_timestamp(stamp, tz="UTC"))
 
 
 def _named_format(name: str, input_format: str | None) -> Format:
@@ -154,7 +207,9 @@ def load_pair(
     """Read OLD and NEW for a comparison; the null device on one side is no policy.
 
     Foreign documents name no policy: OLD takes NEW's policy id (NEW's
-    sidecar's, or its file name's) unless a sidecar of its own names one.
+    sidecar's, or its file name's) unless a sidecar of its own names one; a
+    side that nothing dates takes the other side's date (see
+    :func:`_foreign_pair`).
 
     Raises:
         DocumentError: A side is unreadable or invalid, or both are absent.
@@ -163,9 +218,11 @@ def load_pair(
     if old == STDIN and new == STDIN:
         message = "standard input can be only one side of the comparison"
         raise DocumentError([Problem(file="<stdin>", path="", message=message)])
-    after = load_input(new, input_format=input_format, limits=limits)
-    policy = after.policy if after is not None else None
-    before = load_input(old, input_format=input_format, limits=limits, policy=policy)
+    if input_format is not None and input_format not in NATIVE_FORMATS:
+        before, after = _foreign_pair(old, new, input_format, limits)
+    else:
+        before = load_input(old, input_format=input_format, limits=limits)
+        after = load_input(new, input_format=input_format, limits=limits)
     if before is None and after is None:
         message = "both sides are the null device: there is no policy to compare"
         raise DocumentError([Problem(file=new, path="", message=message)])

@@ -149,6 +149,8 @@ def _phrase(span: Span | None, anything: str, other: str, every: str) -> str:
     """Say a subject or action span in a sentence ("Anyone except Ukraine")."""
     if span is None or span.any:
         return anything
+    if span.patterns:
+        return f"{every} {span.pattern_words}"
     if span.named_exceptions:
         return f"{every} except {join(span.named_exceptions, 'and')}"
     shown = list(span.values)

@@ -48,6 +48,7 @@ def check_document(
         *_sources(data),
         *_vocabulary(data.get("vocabulary"), max_depth),
         *_discipline(data),
+        *_pattern_dimensions(data),
         *_removals(data),
     ]
 
@@ -401,6 +402,69 @@ class _Vocabulary:
         return RawProblem(path, message, hint=_OPEN_HINT)
 
 
+def _negations(
+    rule: dict[str, Any], path: tuple[str | int, ...], declared: dict[str, Any]
+) -> Iterator[RawProblem]:
+    """Check a rule's ``{not: [...]}`` values: on pattern dimensions only, never empty."""
+    if "negated" in rule:
+        yield RawProblem(
+            (*path, "negated"),
+            "unknown key 'negated'",
+            at_key=True,
+            hint="write excepted values as {not: [patterns]} on the dimension",
+        )
+    places: list[tuple[str, Any, tuple[str | int, ...]]] = [
+        (field, rule[field], (*path, field)) for field in ("subject", "action") if field in rule
+    ]
+    scope = rule.get("scope")
+    if isinstance(scope, dict):
+        places += [
+            (dim, values, (*path, "scope", dim))
+            for dim, values in scope.items()
+            if isinstance(dim, str)
+        ]
+    for dim, values, here in places:
+        if not isinstance(values, dict) or values.keys() != {"not"}:
+            continue
+        if dim not in declared:
+            yield RawProblem(
+                here,
+                f"{{not: [...]}} needs a pattern dimension; {shown(dim)} is not one",
+                hint=f"declare it under 'patterns' (patterns: [{dim}])",
+            )
+        elif values["not"] == []:
+            yield RawProblem((*here, "not"), "{not: [...]} needs at least one pattern")
+
+
+def declared_patterns(data: dict[str, Any]) -> dict[str, tuple[str | int, ...]]:
+    """Return the dimensions a document declares as holding patterns, and where."""
+    declared = data.get("patterns")
+    if isinstance(declared, str):
+        return {declared: ("patterns",)}
+    if isinstance(declared, list):
+        return {d: ("patterns", i) for i, d in enumerate(declared) if isinstance(d, str)}
+    if isinstance(declared, dict):
+        return {d: ("patterns", d) for d in declared if isinstance(d, str)}
+    return {}
+
+
+def _pattern_dimensions(data: dict[str, Any]) -> Iterator[RawProblem]:
+    trees = vocabulary_values(data.get("vocabulary"))
+    declared = declared_patterns(data)
+    rules = data.get("rules")
+    for index, rule in enumerate(rules if isinstance(rules, list) else ()):
+        if isinstance(rule, dict):
+            yield from _negations(rule, ("rules", index), declared)
+    for dim, path in declared.items():
+        if dim in trees:
+            yield RawProblem(
+                path,
+                f"{shown(dim)} has a vocabulary, so its values are names, not patterns",
+                at_key=isinstance(data.get("patterns"), dict),
+                hint="a dimension holds either a vocabulary's values or glob patterns",
+            )
+
+
 def _discipline(data: dict[str, Any]) -> Iterator[RawProblem]:
     trees = vocabulary_values(data.get("vocabulary"))
     opened = data.get("open")
@@ -431,7 +495,7 @@ def _discipline(data: dict[str, Any]) -> Iterator[RawProblem]:
         dim: _Vocabulary(dim, values) for dim, values in trees.items() if dim not in declared_open
     }
     names = sorted(trees)
-    misspelt: dict[str, str | None] = {}
+    misspelt: dict[str, str | None] = dict.fromkeys(declared_patterns(data))
     for index, rule in enumerate(rules):
         if not isinstance(rule, dict):
             continue

@@ -3,7 +3,7 @@
 The stored form is plain JSON::
 
     {
-      "policydiff": 1,
+      "policydiff": 2,
       "history": "deltas",
       "policy": "us-weapons-use-ukraine",
       "first": { ... the first version's document ... },
@@ -11,9 +11,18 @@ The stored form is plain JSON::
     }
 
 Each delta is DeepDiff's own delta form (what :class:`deepdiff.Delta` holds),
-computed between the document forms of consecutive versions, bidirectional
-(every change carries its old value, so a delta applies both ways and checks
-what it replaces) and written as plain JSON: DeepDiff's binary serializer is never used.
+bidirectional (every change carries its old value, so a delta applies both
+ways and checks what it replaces) and written as plain JSON: DeepDiff's
+binary serializer is never used.
+
+Deltas apply to a version's *keyed form*: its document with ``rules`` a
+mapping from each rule's id to the rest of the rule. A rule added, removed
+or edited is then one entry at ``root['rules']['its-id']``, whatever its
+position, so a step that adds or removes rules stores what it changed and
+nothing more. Only the rules the two versions do not share are compared.
+
+Format 1, whose deltas applied to the documents themselves (rules as a list,
+by position), is still read.
 
 A stored file is untrusted input. Before any delta is applied, the whole
 payload is checked: its shape, only the delta actions this module writes,
@@ -31,10 +40,13 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from policydiff._convert import sharing_rules, unstructure_version
+import attrs
+
+from policydiff._convert import sharing_rules, unstructure_rule, unstructure_version
+from policydiff._diff import split_rules
 from policydiff._documents import (
     DEFAULT_LIMITS,
     Format,
@@ -52,7 +64,7 @@ from policydiff._problems import RawProblem, place
 from policydiff._text import describe, shown
 from policydiff._time import absolute
 from policydiff.errors import DocumentError, HistoryError, Problem, StoreError
-from policydiff.model import PolicyVersion
+from policydiff.model import PolicyVersion, Rule
 
 # DeepDiff is imported where it is used (a third-party library, so no cycle):
 # loading a history from documents never needs it, and costs nothing for it.
@@ -63,7 +75,10 @@ __all__ = ["from_store", "load_deltas", "save_deltas", "to_store"]
 
 #: The value of the payload's ``history`` key: what kind of file this is.
 KIND = "deltas"
-FORMAT_VERSION = 1
+#: The format written: deltas between keyed forms (rules by id).
+FORMAT_VERSION = 2
+#: The formats read: 1 held deltas between documents (rules by position).
+FORMATS_READ = (1, 2)
 
 _TOP_KEYS = ("policydiff", "history", "policy", "first", "deltas")
 _KEYED = ("dictionary_item_added", "dictionary_item_removed")
@@ -89,17 +104,95 @@ def to_store(history: PolicyHistory) -> dict[str, Any]:
         history: The history to store.
 
     Returns:
-        ``{"policydiff": 1, "history": "deltas", "policy": ..., "first":
+        ``{"policydiff": 2, "history": "deltas", "policy": ..., "first":
         ..., "deltas": [...]}``, one delta per version after the first.
     """
-    docs = [unstructure_version(v) for v in history.versions]
+    versions = history.versions
+    heads = [_head(v) for v in versions]
     return {
         "policydiff": FORMAT_VERSION,
         "history": KIND,
         "policy": history.policy,
-        "first": docs[0],
-        "deltas": [_delta(old, new) for old, new in itertools.pairwise(docs)],
+        "first": unstructure_version(versions[0]),
+        "deltas": [
+            _step_delta(old, new, heads[i], heads[i + 1])
+            for i, (old, new) in enumerate(itertools.pairwise(versions))
+        ],
     }
+
+
+def _head(version: PolicyVersion) -> dict[str, Any]:
+    """Return the document of ``version`` without its rules (converted without them)."""
+    return unstructure_version(attrs.evolve(version, rules=()))
+
+
+def _body(rule: Rule) -> dict[str, Any]:
+    """Return a rule's entry in the keyed form: its document without the id."""
+    document = unstructure_rule(rule)
+    del document["id"]
+    return document
+
+
+def _rule_path(rule_id: str) -> str | None:
+    """``root['rules'][rule_id]`` as DeepDiff quotes it, or ``None`` if it cannot."""
+    path = f"root['rules'][{rule_id!r}]"
+    steps, wrong = _steps(path)
+    return path if wrong is None and steps == ["rules", rule_id] else None
+
+
+def _step_delta(
+    old: PolicyVersion, new: PolicyVersion, old_head: dict[str, Any], new_head: dict[str, Any]
+) -> dict[str, Any]:
+    """Return the delta from one version's keyed form to the next's.
+
+    The fields other than ``rules`` are compared field by field, as
+    documents. Of the rules, only those the versions do not share as one
+    object are looked at: each rule added or removed is one entry, and each
+    edited rule DeepDiff's delta between its two bodies (or its body
+    replaced whole, when that is smaller or DeepDiff cannot quote the id).
+    """
+    form: dict[str, dict[str, Any]] = {}
+    for key in sorted(old_head.keys() | new_head.keys()):
+        before = {key: old_head[key]} if key in old_head else {}
+        after = {key: new_head[key]} if key in new_head else {}
+        if before != after:
+            _merge(form, _smallest(key, before, after))
+    edited, removed, added = split_rules(old, new)
+    paths = [_rule_path(rule.id) for rule in (*removed, *added)]
+    paths.extend(_rule_path(rule.id) for rule, _ in edited)
+    if None in paths:
+        # An id DeepDiff cannot quote: the rules are replaced whole.
+        whole = {"rules": _keyed_rules(old)}, {"rules": _keyed_rules(new)}
+        _merge(form, _field_delta(*whole))
+        return _sorted(form)
+    for rule in removed:
+        path = f"root['rules'][{rule.id!r}]"
+        form.setdefault("dictionary_item_removed", {})[path] = _body(rule)
+    for rule in added:
+        path = f"root['rules'][{rule.id!r}]"
+        form.setdefault("dictionary_item_added", {})[path] = _body(rule)
+    for before_rule, after_rule in edited:
+        before, after = _body(before_rule), _body(after_rule)
+        path = f"root['rules'][{before_rule.id!r}]"
+        part = {"values_changed": {path: {"new_value": after, "old_value": before}}}
+        fine = _deepdiff_delta(before, after)
+        if fine is not None and _size(fine) < _size(part) and _exact(fine, before, after):
+            part = _rebased(fine, path)
+        _merge(form, part)
+    return _sorted(form)
+
+
+def _smallest(key: str, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Return one top-level field's delta: DeepDiff's when smaller and exact, else whole."""
+    part = _field_delta(before, after)
+    fine = _fine_delta(key, before, after)
+    if fine is not None and _size(fine) < _size(part) and _exact(fine, before, after):
+        part = fine
+    return part
+
+
+def _keyed_rules(version: PolicyVersion) -> dict[str, Any]:
+    return {rule.id: _body(rule) for rule in version.rules}
 
 
 def save_deltas(history: PolicyHistory, path: str | os.PathLike[str]) -> None:
@@ -112,33 +205,6 @@ def save_deltas(history: PolicyHistory, path: str | os.PathLike[str]) -> None:
     """
     text = json.dumps(to_store(history), indent=1, ensure_ascii=False) + "\n"
     write_atomic(path, text)
-
-
-def _delta(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """Return the delta from one document to the next, checked to rebuild both exactly.
-
-    Field by top-level field, DeepDiff's fine-grained delta is kept when it
-    passes our own checks, applies exactly both ways and is smaller than
-    replacing the whole field. Otherwise (most items of a list changed, or a
-    key DeepDiff cannot quote, such as one holding both kinds of quote) the
-    field is replaced whole: top-level field names are always plain.
-    """
-    form: dict[str, dict[str, Any]] = {}
-    for key in sorted(old.keys() | new.keys()):
-        before = {key: old[key]} if key in old else {}
-        after = {key: new[key]} if key in new else {}
-        if before == after:
-            continue
-        part = _field_delta(before, after)
-        fine = _fine_delta(key, before, after)
-        if fine is not None and _size(fine) < _size(part) and _exact(fine, before, after):
-            part = fine
-        _merge(form, part)
-    form = _sorted(form)
-    if not _exact(form, old, new):  # pragma: no cover - each field's part was checked alone
-        msg = "cannot store this history: a delta does not rebuild its version"
-        raise AssertionError(msg)
-    return form
 
 
 def _fine_delta(key: str, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | None:
@@ -385,18 +451,31 @@ def read_store(
     source_format: Format = format if text is not None else "json"
     with sharing_rules(), paused_collector():
         first = _build(data["first"], ("first",), name, source, source_format, limits)
-        doc = data["first"]
         versions = [first]
         places = [Place(file=name, prefix=("first",), text=text, format=format)]
         seen = _Seen(first, limits)
+        # Format 1 applies each delta to the document before; format 2 to
+        # the keyed form, turned back into a document for the builder.
+        state: Any = data["first"]
+        document: Callable[[Any], tuple[Any, list[RawProblem]]] = _as_is
+        if data["policydiff"] == 2:
+            state, document = _keyed(data["first"]), _Listing()
         for index, form in enumerate(data["deltas"]):
             here: tuple[str | int, ...] = ("deltas", index)
             try:
-                doc = _apply(doc, form)
+                state = _apply(state, form)
             except Exception as exc:  # DeepDiff reports a bad delta in several ways
                 message = f"does not apply to the version before it: {_reason(exc)}"
                 hint = "the file changed after it was written; store the history again from its documents"
                 raise fail([RawProblem(here, message, hint=hint)]) from None
+            doc, wrong = document(state)
+            if wrong:
+                raise fail(
+                    [
+                        RawProblem(here, f"rebuilds an invalid version: {p.message}", hint=p.hint)
+                        for p in wrong
+                    ]
+                )
             try:
                 version = build(doc, text="", format="json", name=name, limits=limits)
             except DocumentError as exc:
@@ -418,6 +497,65 @@ def read_store(
                 )
                 raise fail([RawProblem(here, message)])
     return checked_history(versions, places, name=name)
+
+
+def _as_is(document: Any) -> tuple[Any, list[RawProblem]]:
+    return document, []
+
+
+def _keyed(document: dict[str, Any]) -> dict[str, Any]:
+    """Return the keyed form of a built version's document: ``rules`` by id.
+
+    The first version was built before this is called, so its rules are
+    mappings with distinct string ids.
+    """
+    rules = document.get("rules", [])
+    keyed = {key: value for key, value in document.items() if key != "rules"}
+    keyed["rules"] = {
+        rule["id"]: {k: v for k, v in rule.items() if k != "id"}
+        for rule in (rules if isinstance(rules, list) else [rules])
+    }
+    return keyed
+
+
+class _Listing:
+    """Turns keyed forms back into documents, one rule mapping per unchanged body.
+
+    A rule whose body is the very object of the version before gets the very
+    mapping it got then, so building the version finds it unchanged at once
+    (see :func:`~policydiff._convert.sharing_rules`), and the mappings of one
+    version are all that is held.
+    """
+
+    def __init__(self) -> None:
+        self.made: dict[str, tuple[Any, dict[str, Any]]] = {}
+
+    def __call__(self, keyed: Any) -> tuple[Any, list[RawProblem]]:
+        rules = keyed.get("rules") if isinstance(keyed, dict) else None
+        if not isinstance(rules, dict):
+            message = f"rules: expected a mapping of rules by id (got {describe(rules)})"
+            return None, [RawProblem((), message)]
+        wrong: list[RawProblem] = []
+        listed: list[dict[str, Any]] = []
+        made: dict[str, tuple[Any, dict[str, Any]]] = {}
+        for rule_id, body in rules.items():
+            known = self.made.get(rule_id)
+            if known is not None and known[0] is body:
+                made[rule_id] = known
+                listed.append(known[1])
+                continue
+            if not isinstance(body, dict):
+                message = f"rules[{rule_id!r}]: expected a rule, a mapping (got {describe(body)})"
+                wrong.append(RawProblem((), message))
+                continue
+            if "id" in body:
+                message = f"rules[{rule_id!r}]: a stored rule names no id of its own"
+                wrong.append(RawProblem((), message, hint="a stored rule's key is its id"))
+                continue
+            made[rule_id] = (body, {"id": rule_id, **body})
+            listed.append(made[rule_id][1])
+        self.made = made
+        return {**{k: v for k, v in keyed.items() if k != "rules"}, "rules": listed}, wrong
 
 
 class _Seen:
@@ -491,10 +629,11 @@ def _payload_problems(data: Any, limits: Limits) -> Iterator[RawProblem]:
         if key not in data:
             yield RawProblem((key,), "required field is missing", at_key=True)
     version = data.get("policydiff")
-    if "policydiff" in data and (isinstance(version, bool) or version != FORMAT_VERSION):
+    if "policydiff" in data and (isinstance(version, bool) or version not in FORMATS_READ):
+        read = " and ".join(str(n) for n in FORMATS_READ)
         yield RawProblem(
             ("policydiff",),
-            f"unsupported format version {shown(version)} (this release reads {FORMAT_VERSION})",
+            f"unsupported format version {shown(version)} (this release reads {read})",
             hint="upgrade policydiff to read newer stored histories",
         )
     if "history" in data and data["history"] != KIND:

@@ -26,6 +26,7 @@ from policydiff._text import describe, shown
 from policydiff._time import Precision, When
 
 __all__ = [
+    "Case",
     "Change",
     "Conflict",
     "Decision",
@@ -173,6 +174,13 @@ class Conflict(enum.Enum):
     PERMIT_OVERRIDES = "permit-overrides"
 
 
+class Case(enum.Enum):
+    """Whether the letters of a pattern dimension's values match their other case."""
+
+    SENSITIVE = "sensitive"
+    INSENSITIVE = "insensitive"
+
+
 def _member(cls: type[E], value: E | str, what: str) -> E:
     """``value`` if it is a member of ``cls``, the member it is the value of, or an error."""
     if isinstance(value, cls):
@@ -195,6 +203,31 @@ def _default(value: Default | str) -> Default:
 
 def _conflict(value: Conflict | str) -> Conflict:
     return _member(Conflict, value, "conflict strategy")
+
+
+def _case(value: Case | str | Mapping[str, Any] | None) -> Case:
+    if value is None:
+        return Case.SENSITIVE
+    if isinstance(value, Mapping):
+        unknown = sorted(set(value) - {"case"})
+        if unknown:
+            msg = f"unknown pattern option {unknown[0]!r} (expected: case)"
+            raise ValueError(msg)
+        chosen: Case | str = value.get("case", Case.SENSITIVE)
+        return _member(Case, chosen, "case")
+    return _member(Case, value, "case")
+
+
+def _patterns(
+    value: Mapping[str, Case | str | Mapping[str, Any] | None] | Iterable[str],
+) -> FrozenMap[str, Case]:
+    if isinstance(value, FrozenMap):
+        return value
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, Mapping):
+        return FrozenMap({dim: _case(options) for dim, options in value.items()})
+    return FrozenMap(dict.fromkeys(value, Case.SENSITIVE))
 
 
 def _is_when(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -227,6 +260,10 @@ class Rule:
     """One rule: an effect on who (``subject``) does what (``action``), where.
 
     An empty ``subject`` and a dimension absent from ``scope`` mean any value.
+    ``negated`` names the dimensions (of ``subject``, ``action`` and
+    ``scope``) whose values the rule lists as exceptions: it covers the
+    values that match none of them (``{not: [...]}`` in a document, such as
+    IAM's ``NotAction``); only a pattern dimension may be negated.
     """
 
     id: str
@@ -237,6 +274,13 @@ class Rule:
     conditions: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
     text: str | None = None
     sources: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+    negated: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+
+    def __attrs_post_init__(self) -> None:
+        unnamed = sorted(self.negated - self.dimensions.keys()) if self.negated else ()
+        if unnamed:
+            msg = f"rule {self.id!r} negates dimensions it does not name: {', '.join(unnamed)}"
+            raise ValueError(msg)
 
     @property
     def dimensions(self) -> dict[str, frozenset[str]]:
@@ -358,8 +402,28 @@ class Vocabulary:
 
     def leaves(self, dimension: str, value: str) -> set[str]:
         """Return the leaves ``value`` covers (itself, when it has no children)."""
-        found = {v for v in self.descendants(dimension, value) if not self.children(dimension, v)}
-        return found or {value}
+        return set(self.leaf_set(dimension, value))
+
+    @cached_property
+    def _leaf_sets(self) -> dict[tuple[str, str], frozenset[str]]:
+        return {}
+
+    def leaf_set(self, dimension: str, value: str) -> frozenset[str]:
+        """Return the leaves ``value`` covers, as :meth:`leaves`, worked out once per vocabulary.
+
+        Versions that share a vocabulary (as a history's versions do) share
+        what it has worked out, so comparing many changed rules walks each
+        value's subtree once.
+        """
+        key = (dimension, value)
+        found = self._leaf_sets.get(key)
+        if found is None:
+            below = self.descendants(dimension, value)
+            found = frozenset(v for v in below if not self.children(dimension, v)) or frozenset(
+                (value,)
+            )
+            self._leaf_sets[key] = found
+        return found
 
     def covers(self, dimension: str, general: str, specific: str) -> bool:
         """Whether ``general`` is ``specific`` or one of its ancestors."""
@@ -393,7 +457,11 @@ class PolicyVersion:
 
     ``open`` names the vocabulary dimensions whose rules may use values the
     vocabulary does not name; every other dimension with a vocabulary is
-    closed (SPEC section 13). ``removals`` say why rules of the version
+    closed (SPEC section 13). ``patterns`` names the dimensions whose values
+    are glob patterns (``*`` any run of characters, ``?`` one character),
+    each with whether letters match regardless of case; it accepts a list
+    of names (case-sensitive) or a mapping of name to :class:`Case` (or
+    ``{"case": "insensitive"}``). ``removals`` say why rules of the version
     before were removed, and on which sources.
     """
 
@@ -412,6 +480,7 @@ class PolicyVersion:
     events: tuple[Event, ...] = attrs.field(default=(), converter=tuple)
     vocabulary: Vocabulary = attrs.field(factory=Vocabulary, converter=_vocabulary)
     open: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+    patterns: FrozenMap[str, Case] = attrs.field(factory=FrozenMap, converter=_patterns)
     removals: tuple[Removal, ...] = attrs.field(default=(), converter=tuple)
     policydiff: int = 1
 
@@ -421,6 +490,19 @@ class PolicyVersion:
             dupes = sorted(i for i, n in collections.Counter(ids).items() if n > 1)
             msg = f"duplicate rule ids: {', '.join(dupes)}"
             raise ValueError(msg)
+        for rule in self.rules:
+            plain = sorted(rule.negated - self.patterns.keys())
+            if plain:
+                msg = (
+                    f"rule {rule.id!r} negates {', '.join(plain)}, which the version does not"
+                    " declare under 'patterns'"
+                )
+                raise ValueError(msg)
+
+    @cached_property
+    def _ids(self) -> list[str]:
+        # The rule ids in order (rules are sorted by id), made at C speed.
+        return list(map(_rule_id, self.rules))
 
     @cached_property
     def _by_id(self) -> dict[str, Rule]:
@@ -461,6 +543,10 @@ class PolicyVersion:
     def closed(self, dimension: str) -> bool:
         """Whether rules may use on ``dimension`` only values its vocabulary names."""
         return dimension in self.vocabulary.trees and dimension not in self.open
+
+    def holds_patterns(self, dimension: str) -> bool:
+        """Whether the values of ``dimension`` are glob patterns."""
+        return dimension in self.patterns
 
 
 class Direction(enum.Enum):

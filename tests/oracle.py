@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -42,12 +43,14 @@ __all__ = [
     "expand",
     "involved",
     "is_parent",
+    "matches",
     "moved_situations",
     "moves",
     "named_by_tree",
     "obligation_key",
     "outcome",
     "pair_space",
+    "pattern_strings",
     "relevant_dimensions",
     "timeline",
     "verdict",
@@ -119,16 +122,101 @@ def dimensions_of(rule: Rule) -> dict[str, frozenset[str]]:
     return dims
 
 
+# --- pattern dimensions, read plainly --------------------------------------------
+#
+# The format page: a dimension listed under ``patterns`` holds glob patterns;
+# "``*`` matches any run of characters (none too), ``?`` exactly one
+# character, and every other character itself"; with ``case: insensitive`` "a
+# letter also matches its upper- and lower-case forms". A version that does
+# not list the dimension reads its values as plain strings.
+
+
+@functools.cache
+def _regex(pattern: str, insensitive: bool) -> re.Pattern[str]:
+    parts = []
+    for char in pattern:
+        if char == "*":
+            parts.append(".*")
+        elif char == "?":
+            parts.append(".")
+        elif insensitive and char.lower() != char.upper():
+            forms = {char, char.lower(), char.upper()}
+            parts.append("[" + "".join(re.escape(f) for f in sorted(forms) if len(f) == 1) + "]")
+        else:
+            parts.append(re.escape(char))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def matches(version: PolicyVersion, dim: str, pattern: str, value: str) -> bool:
+    """Whether ``value`` is a string ``pattern`` stands for on ``dim`` of ``version``."""
+    if dim not in version.patterns:
+        return pattern == value
+    insensitive = version.patterns[dim].value == "insensitive"
+    return _regex(pattern, insensitive).fullmatch(value) is not None
+
+
+#: The character that stands for every character no pattern names.
+_UNNAMED = "z"
+
+
+def pattern_strings(
+    versions: Iterable[PolicyVersion], dim: str, longest: int = 3, asked: Iterable[str] = ()
+) -> list[str]:
+    """Every string up to ``longest`` characters over the characters the patterns name.
+
+    A letter of a case-insensitive dimension comes in both cases, and one
+    more character stands for all the characters no pattern names; strings
+    this short meet every class of strings that patterns of up to three
+    characters tell apart. ``asked`` adds the characters of patterns a
+    question names.
+    """
+    versions = list(versions)
+    chars = {_UNNAMED} | {c for value in asked for c in value if c not in "*?"}
+    for version in versions:
+        insensitive = dim in version.patterns and version.patterns[dim].value == "insensitive"
+        for rule in version.rules:
+            for value in dimensions_of(rule).get(dim, ()):
+                for char in value:
+                    if char not in "*?":
+                        chars |= {char, char.swapcase()} if insensitive else {char}
+    alphabet = sorted(c for c in chars if len(c) == 1)
+    found = {
+        "".join(p) for size in range(longest + 1) for p in itertools.product(alphabet, repeat=size)
+    }
+    for version in versions:
+        if dim not in version.patterns:
+            # Where a version reads its values as plain strings, each is one.
+            for rule in version.rules:
+                found |= dimensions_of(rule).get(dim, frozenset())
+    return sorted(found)
+
+
+@functools.lru_cache(maxsize=64)
+def _strings_of(version: PolicyVersion, dim: str) -> set[str]:
+    """The strings of one version's pattern dimension (remembered: most-specific asks often)."""
+    return set(pattern_strings([version], dim))
+
+
+def _holds_patterns(versions: Iterable[PolicyVersion], dim: str) -> bool:
+    return any(dim in v.patterns for v in versions)
+
+
 def covers_value(version: PolicyVersion, rule: Rule, dim: str, value: str) -> bool:
     """Coverage in one dimension.
 
     "for each dimension it names, the situation's value is one of the rule's
     values or lies below one of them *in the version's own vocabulary*. A
-    dimension the rule does not name matches any value."
+    dimension the rule does not name matches any value." On a pattern
+    dimension, "one of the rule's values" is a pattern matching it, and a
+    ``{not: [...]}`` value covers what matches none of its patterns.
     """
     named = dimensions_of(rule)
     if dim not in named:
         return True
+    if dim in version.patterns:
+        matched = any(matches(version, dim, pattern, value) for pattern in named[dim])
+        # {not: [...]}: "any value matching none of them".
+        return not matched if dim in rule.negated else matched
     return value in named[dim] or bool(named[dim] & ancestors(version, dim, value))
 
 
@@ -163,6 +251,7 @@ def obligation_key(rule: Rule) -> Any:
         tuple(sorted(rule.action)),
         tuple(sorted((dim, tuple(sorted(vals))) for dim, vals in rule.scope.items())),
         tuple(sorted(rule.conditions)),
+        tuple(sorted(rule.negated)),
     )
 
 
@@ -194,12 +283,18 @@ def _leaf_set(version: PolicyVersion, rule: Rule, dim: str, universe: set[str]) 
     return frozenset(v for v in space if covers_value(version, rule, dim, v))
 
 
+@functools.lru_cache(maxsize=4096)
 def _within(version: PolicyVersion, a: Rule, b: Rule) -> bool:
-    """Rule ``a`` is within rule ``b``: in every dimension, a's leaf set is a subset of b's."""
+    """Rule ``a`` is within rule ``b``: in every dimension, a's leaf set is a subset of b's.
+
+    Remembered, since every situation two rules meet in asks again.
+    """
     for dim in dimensions_of(a).keys() | dimensions_of(b).keys():
         universe = named_by_tree(version, dim)
         for rule in version.rules:
             universe |= dimensions_of(rule).get(dim, frozenset())
+        if dim in version.patterns:
+            universe = _strings_of(version, dim)
         if not _leaf_set(version, a, dim, universe) <= _leaf_set(version, b, dim, universe):
             return False
     return True
@@ -332,6 +427,9 @@ def version_space(version: PolicyVersion) -> dict[str, list[str]]:
     """
     space: dict[str, list[str]] = {}
     for dim in relevant_dimensions(version):
+        if dim in version.patterns:
+            space[dim] = pattern_strings([version], dim)
+            continue
         named = named_by_tree(version, dim)
         for rule in version.rules:
             named |= dimensions_of(rule).get(dim, frozenset())
@@ -360,6 +458,10 @@ def expand(version: PolicyVersion, situation: Mapping[str, str]) -> list[dict[st
     for dim, values in space.items():
         if dim not in situation:
             choices[dim] = values
+        elif dim in version.patterns and ("*" in situation[dim] or "?" in situation[dim]):
+            # A value with a wildcard asks about every string it matches.
+            strings = pattern_strings([version], dim, asked=[situation[dim]])
+            choices[dim] = [v for v in strings if matches(version, dim, situation[dim], v)]
         elif is_parent(version, dim, situation[dim]):
             choices[dim] = sorted(below(version, dim, situation[dim]))
         else:
@@ -395,6 +497,9 @@ def pair_space(old: PolicyVersion, new: PolicyVersion) -> dict[str, list[str]]:
     """
     space: dict[str, list[str]] = {}
     for dim in relevant_dimensions(old, new):
+        if _holds_patterns((old, new), dim):
+            space[dim] = pattern_strings((old, new), dim)
+            continue
         named = named_by_tree(old, dim) | named_by_tree(new, dim)
         for version in (old, new):
             for rule in version.rules:

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from policydiff._semantics import near_dimension
 from policydiff._time import absolute
 from policydiff.model import (
+    Case,
     Conflict,
     Default,
     Effect,
@@ -61,6 +62,8 @@ __all__ = [
     "labels",
     "rules",
     "small_histories",
+    "small_pattern_pairs",
+    "small_pattern_versions",
     "small_version_pairs",
     "small_versions",
     "sources",
@@ -706,3 +709,105 @@ def small_histories(
     for n in range(2, draw(st.integers(min_size, max_size)) + 1):
         found.append(draw(_small_successor(found[-1], f"v{n}", n)))
     return found
+
+
+# --- small policies on pattern dimensions ------------------------------------------------
+#
+# Actions and one scope dimension ("r") hold glob patterns of at most three
+# characters over "a" and "b" (and "A", for the case option to matter), so the
+# oracle can list every string that tells them apart.
+
+SMALL_PATTERNS = ("a*", "ab", "*b", "a?", "*", "b*", "ab*", "?", "A*", "*a*")
+#: Patterns of dimension "r": few characters, so pairs of dimensions stay few.
+SMALL_SCOPE_PATTERNS = ("a*", "?", "*")
+
+
+def _small_patterns(
+    patterns: tuple[str, ...] = SMALL_PATTERNS,
+) -> st.SearchStrategy[frozenset[str]]:
+    return st.frozensets(st.sampled_from(patterns), min_size=1, max_size=2)
+
+
+@st.composite
+def _small_pattern_rule(draw: st.DrawFn, rule_id: str) -> Rule:
+    effect = draw(st.sampled_from(Effect))
+    text = draw(st.sampled_from((*SMALL_OBLIGATIONS, None))) if effect is Effect.OBLIGE else None
+    scope = {"r": draw(_small_patterns(SMALL_SCOPE_PATTERNS))} if draw(st.booleans()) else {}
+    return Rule(
+        id=rule_id,
+        effect=effect,
+        action=draw(_small_patterns()),
+        scope=scope,
+        conditions=draw(st.frozensets(st.sampled_from(SMALL_CONDITIONS), max_size=1)),
+        text=text,
+        negated=draw(st.frozensets(st.sampled_from(("action", *scope)), max_size=1)),
+    )
+
+
+def _small_declarations() -> st.SearchStrategy[dict[str, Case]]:
+    """Which dimensions hold patterns, and their case; now and then none (plain values)."""
+    cases = st.sampled_from(Case)
+    return st.one_of(
+        st.fixed_dictionaries({"action": cases, "r": st.just(Case.SENSITIVE)}),
+        st.fixed_dictionaries({"action": cases}),
+        st.just({}),
+    )
+
+
+def _pattern_version(
+    draw: st.DrawFn, label: str, month: int, rules_: list[Rule], old: PolicyVersion | None
+) -> PolicyVersion:
+    same = old is not None and draw(st.booleans())
+    patterns = old.patterns if same and old else draw(_small_declarations())
+    # Only a pattern dimension may hold exceptions ({not: [...]}).
+    rules_ = [attrs.evolve(r, negated=r.negated & patterns.keys()) for r in rules_]
+    return PolicyVersion(
+        policy="small",
+        version=label,
+        effective=When(instant=pendulum.datetime(2024, month, 1), precision=Precision.MONTH),
+        rules=tuple(rules_),
+        default=old.default if same and old else draw(st.sampled_from(Default)),
+        conflict=old.conflict if same and old else draw(st.sampled_from(Conflict)),
+        patterns=patterns,
+    )
+
+
+@st.composite
+def small_pattern_versions(draw: st.DrawFn, *, max_rules: int = 3) -> PolicyVersion:
+    """A tiny version whose actions (and dimension "r") mostly hold glob patterns."""
+    ids = draw(
+        st.lists(st.sampled_from(SMALL_RULE_IDS), min_size=1, max_size=max_rules, unique=True)
+    )
+    rules_ = [draw(_small_pattern_rule(i)) for i in ids]
+    return _pattern_version(draw, "v1", 1, rules_, None)
+
+
+@st.composite
+def small_pattern_pairs(draw: st.DrawFn) -> tuple[PolicyVersion, PolicyVersion]:
+    """Two tiny pattern versions of one policy, the second an edit of the first."""
+    old = draw(small_pattern_versions())
+    fresh = [i for i in SMALL_RULE_IDS if old.rule(i, None) is None]
+    found: list[Rule] = []
+    for rule in old.rules:
+        fate = draw(
+            st.sampled_from(("keep", "keep", "action", "scope", "effect", "negate", "drop"))
+        )
+        if fate == "action":
+            rule = attrs.evolve(rule, action=rule.action ^ {draw(st.sampled_from(SMALL_PATTERNS))})
+            if not rule.action:
+                continue
+        elif fate == "scope":
+            scope = (
+                {"r": draw(_small_patterns(SMALL_SCOPE_PATTERNS))} if draw(st.booleans()) else {}
+            )
+            rule = attrs.evolve(rule, scope=scope, negated=rule.negated - {"r"})
+        elif fate == "negate":
+            rule = attrs.evolve(rule, negated=rule.negated ^ {"action"})
+        elif fate == "effect":
+            rule = attrs.evolve(rule, effect=draw(st.sampled_from(Effect)))
+        elif fate == "drop":
+            continue
+        found.append(rule)
+    if fresh and draw(st.booleans()):
+        found.append(draw(_small_pattern_rule(fresh[0])))
+    return old, _pattern_version(draw, "v2", 2, found, old)

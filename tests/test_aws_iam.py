@@ -16,7 +16,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import policydiff
-from policydiff._cli import main
 from policydiff.errors import DocumentError
 from policydiff.importers import from_aws_iam
 from policydiff.model import Conflict, Default, Effect, PolicyVersion
@@ -167,8 +166,9 @@ class TestConditions:
             {"ForAnyValue:StringEquals": {"aws:TagKeys": "team"}},
             {"StringEquals": {"s3:prefix": "home/*"}},
             {"StringEquals": {"aws:SourceVpc": []}},
+            {"StringEquals": {"resource": "arn:aws:s3:::other/*"}},
         ],
-        ids=["if-exists", "set-operator", "wildcard-value", "no-value"],
+        ids=["if-exists", "set-operator", "wildcard-value", "no-value", "no-service-prefix"],
     )
     def test_what_a_dimension_cannot_say_stays_a_condition(self, condition: Any) -> None:
         rule = self.rule(condition)
@@ -500,17 +500,11 @@ def test_a_deny_added_to_a_managed_policy_imposes_a_restriction() -> None:
 # -- the command line ------------------------------------------------------------------
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_import_prints_the_version_a_managed_policy_file_is(
-    capsys: pytest.CaptureFixture[str],
+    run: Callable[..., tuple[int, str, str]],
 ) -> None:
     code, out, err = run(
-        capsys, "import", "aws-iam", str(MANAGED / "v4@2024-05-30.json"), "--format", "json"
+        "import", "aws-iam", str(MANAGED / "v4@2024-05-30.json"), "--format", "json"
     )
     assert (code, err) == (0, "")
     data = json.loads(out)
@@ -522,30 +516,27 @@ def test_import_prints_the_version_a_managed_policy_file_is(
     assert data["rules"][0]["id"] == "DenyInsecureTransport"
 
 
-def test_diff_compares_two_iam_files_as_they_are(capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_compares_two_iam_files_as_they_are(run: Callable[..., tuple[int, str, str]]) -> None:
     old, new = MANAGED / "v1@2019-03-01.json", MANAGED / "v2@2021-06-15.json"
-    code, out, _ = run(
-        capsys, "diff", str(old), str(new), "--input-format", "aws-iam", "--format", "json"
-    )
+    code, out, _ = run("diff", str(old), str(new), "--input-format", "aws-iam", "--format", "json")
     assert code == 0
     found = json.loads(out)
     assert (found["from"]["version"], found["to"]["version"]) == ("v1", "v2")
     assert found["verdict"] == "loosened"
 
 
-def test_check_fails_a_step_that_adds_actions(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_fails_a_step_that_adds_actions(run: Callable[..., tuple[int, str, str]]) -> None:
     old, new = MANAGED / "v1@2019-03-01.json", MANAGED / "v2@2021-06-15.json"
     code, _, _ = run(
-        capsys, "check", str(old), str(new), "--input-format", "aws-iam", "--fail-on", "loosened"
+        "check", str(old), str(new), "--input-format", "aws-iam", "--fail-on", "loosened"
     )
     assert code == 1
 
 
 def test_a_refused_statement_on_the_command_line_is_one_line(
-    capsys: pytest.CaptureFixture[str],
+    run: Callable[..., tuple[int, str, str]],
 ) -> None:
     code, out, err = run(
-        capsys,
         "import",
         "aws-iam",
         str(BAD / "not-action.json"),
@@ -559,3 +550,18 @@ def test_a_refused_statement_on_the_command_line_is_one_line(
     assert (code, out) == (2, "")
     assert err.startswith(f"{BAD / 'not-action.json'}:7:7: Statement[0].NotAction: NotAction")
     assert "Traceback" not in err
+
+
+def test_validate_checks_a_folder_of_iam_policies(
+    run: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    code, _, _ = run("validate", str(MANAGED), "--input-format", "aws-iam")
+    assert code == 0
+    broken = tmp_path / "DataLakeReadOnlyAccess"
+    broken.mkdir()
+    for path in MANAGED.iterdir():
+        (broken / path.name).write_bytes(path.read_bytes())
+    (broken / "v5@2025-01-10.json").write_bytes((BAD / "missing-effect.json").read_bytes())
+    code, _, err = run("validate", str(broken), "--input-format", "aws-iam")
+    assert code == 2
+    assert f"{broken / 'v5@2025-01-10.json'}:4:5: Statement[0]: missing 'Effect'" in err

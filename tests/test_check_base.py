@@ -266,6 +266,15 @@ def test_base_takes_no_rule_level_gate(repo: Path, capsys: pytest.CaptureFixture
     assert "--base reports the decisions gate" in err
 
 
+def test_base_reads_documents_by_their_suffix_only(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["check", "--base", "main", "--fail-on", "any", "--input-format", "json"]
+    code, _, err = run(argv, capsys)
+    assert code == 2
+    assert "--base reads policy documents by their suffix" in err
+
+
 def test_check_without_base_needs_one_or_two_inputs(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["check", "--fail-on", "any"], capsys)
     assert code == 2
@@ -331,3 +340,127 @@ def test_a_version_removed_from_a_history_is_compared_with_the_one_that_takes_it
         )
     ]
     assert (code, data["steps"][0]["verdict"]) == (0, "tightened")
+
+
+def test_head_in_a_repository_without_commits_makes_every_policy_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    git(fresh, "init", "-q")
+    shutil.copy(KHARKIV, fresh / "weapons.yaml")
+    monkeypatch.chdir(fresh)
+    code, data = check_json(["--base", "HEAD", "--fail-on", "any"], capsys)
+    assert steps(data) == [
+        ("weapons.yaml", "new policy", "(no policy)", "kharkiv-defensive-strikes")
+    ]
+    assert code == 1
+
+
+def test_sarif_of_a_bad_document_at_the_base_points_at_its_path(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "policies" / "weapons.yaml").write_text("policy: x\nversion: [\n", "utf-8")
+    git(repo, "commit", "-q", "-am", "Broken")
+    shutil.copy(KHARKIV, repo / "policies" / "weapons.yaml")
+    code, out, err = run(["check", "--base", "HEAD", "--fail-on", "any", "-f", "sarif"], capsys)
+    log = json.loads(out)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+    (result,) = log["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert (code, result["ruleId"], location) == (2, "bad-input", "policies/weapons.yaml")
+    assert err.startswith("HEAD:policies/weapons.yaml:")
+
+
+def test_a_path_that_exists_neither_here_nor_at_the_base_is_an_error(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(repo, "rm", "-q", "policies/weapons.yaml")
+    code, _, err = run(["check", "--base", "main", "polices", "--fail-on", "any"], capsys)
+    assert (code, err) == (2, "polices: no such file or folder, here or at main\n")
+    # A file deleted since the base is still a path to check.
+    code, _, _ = run(
+        ["check", "--base", "main", "policies/weapons.yaml", "--fail-on", "any"], capsys
+    )
+    assert code == 1
+
+
+def test_without_git_the_error_says_so(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(repo / "no-such-folder"))
+    code, _, err = run(["check", "--base", "main", "--fail-on", "any"], capsys)
+    assert (code, err) == (
+        2,
+        "policydiff: git is not installed (or not on PATH); --base and --git need it\n",
+    )
+
+
+def test_a_version_appended_to_a_history_document_is_compared_with_the_one_before_it(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = repo / "policies" / "exports.yaml"
+    first = (
+        "policy: export-list\ndefault: prohibit\nversions:\n"
+        "  - {version: v1, effective: 2024-01-01, rules: []}\n"
+    )
+    document.write_text(first, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Exports")
+    document.write_text(
+        first + "  - version: v2\n    effective: 2024-06-01\n    rules:\n"
+        "      - {id: ship, effect: permit, subject: exporters, action: ship}\n",
+        encoding="utf-8",
+    )
+    code, data = check_json(["--base", "HEAD", "--fail-on", "loosened"], capsys)
+    assert steps(data) == [("policies/exports.yaml", "version added", "v1", "v2")]
+    assert code == 1
+
+
+def test_a_new_history_folder_is_one_new_policy_at_its_newest_version(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(repo / "history", repo / "copy")
+    _, data = check_json(["--base", "main", "--fail-on", "any"], capsys)
+    assert steps(data) == [("copy", "new policy", "(no policy)", "kharkiv-defensive-strikes")]
+
+
+def test_a_deleted_history_folder_lifts_its_newest_version(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(repo, "rm", "-q", "-r", "history")
+    _, data = check_json(["--base", "main", "--fail-on", "any"], capsys)
+    assert steps(data) == [("history", "deleted", "kharkiv-defensive-strikes", "(no policy)")]
+
+
+def test_a_version_file_relabelled_in_place_is_one_changed_version(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    version = repo / "history" / "2024-05-30-kharkiv.yaml"
+    version.write_text(
+        version.read_text(encoding="utf-8").replace(
+            "version: kharkiv-defensive-strikes", "version: kharkiv"
+        ),
+        encoding="utf-8",
+    )
+    _, data = check_json(["--base", "main", "--fail-on", "any"], capsys)
+    assert steps(data) == [
+        (
+            "history/2024-05-30-kharkiv.yaml",
+            "version changed",
+            "kharkiv-defensive-strikes",
+            "kharkiv",
+        )
+    ]
+
+
+def test_the_text_report_names_a_renamed_document_with_its_old_path(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(repo, "mv", "policies/weapons.yaml", "policies/ukraine.yaml")
+    renamed = repo / "policies" / "ukraine.yaml"
+    text = renamed.read_text(encoding="utf-8")
+    renamed.write_text(text.replace("title: U.S. policy", "title: The U.S. policy", 1), "utf-8")
+    code, out, _ = run(["check", "--base", "main", "--fail-on", "any"], capsys)
+    assert out.startswith("== policies/ukraine.yaml (renamed, from policies/weapons.yaml) ==\n")
+    assert code == 0

@@ -109,3 +109,21 @@ def test_paths_from_pyproject_limit_a_base_check(
     code, out, _ = run(["check", "--base", "main", "--format", "json"], capsys)
     assert [s["path"] for s in json.loads(out)["steps"]] == ["policies/weapons.yaml"]
     assert code == 1
+
+
+def test_a_pyproject_that_is_not_toml_is_named(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "pyproject.toml").write_text("[tool.policydiff\n", encoding="utf-8")
+    code, _, err = run(["check", "old.yaml", "new.yaml", "--fail-on", "any"], capsys)
+    assert code == 2
+    assert err.startswith(f"{project / 'pyproject.toml'}: not valid TOML:")
+
+
+def test_settings_that_are_not_a_table_are_refused(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "pyproject.toml").write_text('[tool]\npolicydiff = "loosened"\n', "utf-8")
+    code, _, err = run(["check", "old.yaml", "new.yaml", "--fail-on", "any"], capsys)
+    assert code == 2
+    assert "tool.policydiff: expected a table of settings" in err

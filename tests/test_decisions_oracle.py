@@ -102,6 +102,11 @@ def test_tiny_policies_are_valid_documents_that_read_back_equal(
 def test_decide_matches_the_oracle_on_every_full_situation_and_assignment(
     version: PolicyVersion,
 ) -> None:
+    assert_decides_every_situation(version)
+
+
+def assert_decides_every_situation(version: PolicyVersion) -> None:
+    """Check ``decide`` on every full situation and assignment against the oracle."""
     names = Obligations()
     for situation in oracle.all_situations(oracle.version_space(version)):
         expected = oracle.answer(version, situation)
@@ -152,7 +157,11 @@ def partial_situations(draw: st.DrawFn) -> tuple[PolicyVersion, dict[str, str]]:
 def test_a_situation_covering_many_answers_once_when_all_agree_else_varies_by_group(
     drawn: tuple[PolicyVersion, dict[str, str]],
 ) -> None:
-    version, situation = drawn
+    assert_decides_many(*drawn)
+
+
+def assert_decides_many(version: PolicyVersion, situation: dict[str, str]) -> None:
+    """Check a situation covering many against the oracle: one decision, or groups."""
     names = Obligations()
     decision, found = oracle.decide_many(version, situation)
     got = policydiff.decide(version, situation)
@@ -178,7 +187,11 @@ def test_a_situation_covering_many_answers_once_when_all_agree_else_varies_by_gr
 def test_impact_cubes_hold_exactly_the_moved_situations_once_with_the_oracle_outcomes(
     pair: tuple[PolicyVersion, PolicyVersion],
 ) -> None:
-    old, new = pair
+    assert_impact(*pair)
+
+
+def assert_impact(old: PolicyVersion, new: PolicyVersion) -> None:
+    """Check that impact's cubes hold exactly the moved situations, with the oracle's outcomes."""
     names = Obligations()
     moved = oracle.moved_situations(old, new)
     cubes = policydiff.impact(old, new).cubes
@@ -212,7 +225,11 @@ def test_impact_cubes_hold_exactly_the_moved_situations_once_with_the_oracle_out
 def test_verdict_and_every_change_effect_match_the_oracle(
     pair: tuple[PolicyVersion, PolicyVersion],
 ) -> None:
-    old, new = pair
+    assert_verdict_and_effects(*pair)
+
+
+def assert_verdict_and_effects(old: PolicyVersion, new: PolicyVersion) -> None:
+    """Check a diff's verdict and each change's effect against the oracle."""
     found = policydiff.diff(old, new)
     changes = list(found)
     where = f"old:\n{shown(old)}\nnew:\n{shown(new)}"

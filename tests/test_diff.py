@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import policydiff
+import policydiff._diff
 from policydiff import Direction, Effect, Kind, PolicyVersion, Removal, Rule, Source, When
 from policydiff._convert import unstructure_version
-from policydiff._diff import _Differ, _split_rules
+from policydiff._diff import _Differ, split_rules
 from tests.strategies import version_pairs, versions
 
 HISTORY = Path(__file__).parent.parent / "examples" / "us-ukraine-strikes" / "history"
@@ -468,7 +469,7 @@ def test_the_rules_set_aside_are_exactly_the_equal_ones(
     # find the same rules, and the same as a plain look at every id.
     a, b = pair
     a, b = (_unshared(a) if fresh_old else a), (_unshared(b) if fresh_new else b)
-    edited, removed, added = _split_rules(a, b)
+    edited, removed, added = split_rules(a, b)
     old_ids, new_ids = a.rule_ids, b.rule_ids
     assert [r.id for r in removed] == sorted(old_ids - new_ids)
     assert [r.id for r in added] == sorted(new_ids - old_ids)
@@ -480,10 +481,77 @@ def test_the_rules_set_aside_are_exactly_the_equal_ones(
 def test_same_number_of_rules_under_other_ids_is_not_taken_for_edits() -> None:
     a = version(rule("a"), rule("b", action="import"))
     b = version(rule("a"), rule("c", action="import"), version="v2")
-    edited, removed, added = _split_rules(a, b)
+    edited, removed, added = split_rules(a, b)
     assert (edited, [r.id for r in removed], [r.id for r in added]) == ([], ["b"], ["c"])
     kinds = [c.kind for c in policydiff.diff(a, b)]
     assert kinds == [Kind.RULE_RENAMED]
+
+
+def test_adding_and_removing_rules_pairs_the_rest_without_sorting_ids(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Both rule tuples are kept in id order: a step that adds and removes
+    # rules pairs the others up in one pass, without sorting every id again.
+    a = version(*(rule(f"r{i:03d}") for i in range(0, 60)))
+    b = version(
+        *(rule(f"r{i:03d}", action="import" if i == 30 else "export") for i in range(5, 70))
+    )
+
+    def no_sorting(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the ids were sorted")
+
+    monkeypatch.setattr(policydiff._diff, "sorted", no_sorting, raising=False)
+    edited, removed, added = split_rules(attrs.evolve(a), attrs.evolve(b, version="v2"))
+    assert [(old.id, new.id) for old, new in edited] == [("r030", "r030")]
+    assert [r.id for r in removed] == [f"r{i:03d}" for i in range(5)]
+    assert [r.id for r in added] == [f"r{i:03d}" for i in range(60, 70)]
+
+
+@given(
+    st.sets(st.integers(0, 3000), max_size=600),
+    st.sets(st.integers(0, 3000), max_size=60),
+    st.sets(st.integers(0, 3000), max_size=60),
+)
+def test_long_rule_lists_pair_up_by_id_whatever_was_added_or_removed(
+    kept: set[int], gone: set[int], new: set[int]
+) -> None:
+    # Long enough to be cut into stretches: every id in both versions pairs
+    # with itself, and each other one is added or removed, in id order.
+    old_ids = sorted(f"r{i:05d}" for i in kept | gone)
+    new_ids = sorted(f"r{i:05d}" for i in (kept - gone) | new)
+    a = version(*(rule(i) for i in old_ids))
+    b = version(*(rule(i, action="import" if i.endswith("7") else "export") for i in new_ids))
+    edited, removed, added = split_rules(a, attrs.evolve(b, version="v2"), keep_equal=True)
+    assert [(o.id, n.id) for o, n in edited] == [(i, i) for i in old_ids if i in set(new_ids)]
+    assert [r.id for r in removed] == sorted(set(old_ids) - set(new_ids))
+    assert [r.id for r in added] == sorted(set(new_ids) - set(old_ids))
+
+
+def test_a_vocabulary_works_out_each_values_leaves_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Many changed rules naming one value of a shared vocabulary: its subtree
+    # is walked once, not once per change.
+    tree = {"region": {"Europe": ["West", "East"], "West": ["France", "Spain"]}}
+    old = version(
+        *(rule(f"r{i}", scope={"region": ["Europe"]}) for i in range(20)), vocabulary=tree
+    )
+    new = attrs.evolve(
+        old,
+        version="v2",
+        rules=[rule(f"r{i}", scope={"region": ["Europe", "Asia"]}) for i in range(20)],
+        vocabulary=old.vocabulary,
+    )
+    walks: list[tuple[str, str]] = []
+    descendants = policydiff.Vocabulary.descendants
+
+    def counted(self: policydiff.Vocabulary, dimension: str, value: str) -> set[str]:
+        walks.append((dimension, value))
+        return descendants(self, dimension, value)
+
+    monkeypatch.setattr(policydiff.Vocabulary, "descendants", counted)
+    changes = policydiff.diff(old, new)
+    assert [c.kind for c in changes] == [Kind.SCOPE_BROADENED] * 20
+    assert sorted(walks) == [("region", "Asia"), ("region", "Europe")]
+    assert old.vocabulary.leaves("region", "Europe") == {"France", "Spain", "East"}
 
 
 @given(version_pairs())

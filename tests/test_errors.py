@@ -118,7 +118,7 @@ EXPECTED: dict[str, list[str]] = {
     "unknown-keys.yaml": [
         "unknown-keys.yaml:1:1: effective: required field is missing",
         "unknown-keys.yaml:3:1: efective: unknown key 'efective'; did you mean 'effective'?",
-        "unknown-keys.yaml:4:1: flavour: unknown key 'flavour' (expected one of: announced, approved_by, conflict, default, effective, events, open, policy, policydiff, removals, rules, sources, summary, timezone, title, version, vocabulary)",
+        "unknown-keys.yaml:4:1: flavour: unknown key 'flavour' (expected one of: announced, approved_by, conflict, default, effective, events, open, patterns, policy, policydiff, removals, rules, sources, summary, timezone, title, version, vocabulary)",
         "unknown-keys.yaml:9:5: rules[0].scpoe: unknown key 'scpoe'; did you mean 'scope'?",
     ],
     "unknown-source.yaml": [
@@ -167,6 +167,11 @@ EXPECTED: dict[str, list[str]] = {
     "misspelt-dimensions.yaml": [
         "misspelt-dimensions.yaml:14:7: rules[0].scope.regoin: no vocabulary names the dimension 'regoin'; did you mean 'region'?",
         "misspelt-dimensions.yaml:15:7: rules[0].scope[\"recent presense\"]: no vocabulary names the dimension 'recent presense'; did you mean 'recent presence'?",
+    ],
+    "bad-patterns.yaml": [
+        "bad-patterns.yaml:8:18: patterns.action.case: unknown case 'insenstive' (expected one of: insensitive, sensitive)",
+        "bad-patterns.yaml:9:3: patterns.resource: 'resource' has a vocabulary, so its values are names, not patterns",
+        "bad-patterns.yaml:10:15: patterns.principal.cas: unknown key 'cas'; did you mean 'case'?",
     ],
     "open-and-removals.yaml": [
         "open-and-removals.yaml:7:8: open[0]: 'regoin' has no vocabulary; did you mean 'region'?",

@@ -640,6 +640,41 @@ def test_a_rename_shows_in_the_timelines_of_both_ids() -> None:
     assert (old, new) == ([Kind.RESTRICTION_IMPOSED, Kind.RULE_RENAMED], [Kind.RULE_RENAMED])
 
 
+def test_a_rule_timeline_is_read_off_the_changes_not_every_rule_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # After a first question, asking about one rule builds its own first
+    # entry only and looks at no version's rules: the answer comes from the
+    # changes, worked out once.
+    first = version("v1", "2024", *(rule(f"r{i:02d}") for i in range(40)))
+    second = attrs.evolve(
+        first,
+        version="v2",
+        effective=When.parse("2025"),
+        rules=[*first.rules[1:], rule("r00", Effect.PERMIT), rule("new")],
+    )
+    history = PolicyHistory(versions=[first, second])
+    history.rule_timeline("r01")
+    started: list[str] = []
+    in_force = policydiff._history.in_force_from_start
+
+    def counted(version: PolicyVersion, one: Rule) -> Any:
+        started.append(one.id)
+        return in_force(version, one)
+
+    monkeypatch.setattr(policydiff._history, "in_force_from_start", counted)
+    monkeypatch.setattr(
+        PolicyVersion, "rule_ids", property(lambda _: pytest.fail("read every rule id"))
+    )
+    assert [e.change.kind for e in history.rule_timeline("r00")] == [
+        Kind.RESTRICTION_IMPOSED,
+        Kind.EFFECT_CHANGED,
+    ]
+    assert [e.change.kind for e in history.imposed("new")] == [Kind.RESTRICTION_IMPOSED]
+    assert [e.change.kind for e in history.lifted("r00")] == [Kind.EFFECT_CHANGED]
+    assert started == ["r00", "r00"]
+
+
 def test_an_unknown_rule_id_suggests_the_closest_one(steps: PolicyHistory) -> None:
     with pytest.raises(HistoryError) as caught:
         steps.rule_timeline("no-exports")

@@ -50,8 +50,9 @@ from tests.strategies import versions
 
 FORMATS = ("yaml", "json", "toml")
 KNOWN = (
-    "(expected one of: announced, approved_by, conflict, default, effective, events,"
-    " open, policy, policydiff, removals, rules, sources, summary, timezone, title, version, vocabulary)"
+    "(expected one of: announced, approved_by, conflict, default, effective, events, open,"
+    " patterns, policy, policydiff, removals, rules, sources, summary, timezone, title, version,"
+    " vocabulary)"
 )
 #: Seconds no refusal here comes near even on a busy machine (each takes
 #: well under one): only a hang reaches it.

@@ -14,8 +14,8 @@ from policydiff._cli import main
 from policydiff.importers import from_cedar, from_odrl
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CEDAR = EXAMPLES / "photoflash"
-ODRL = EXAMPLES / "odrl-offer"
+CEDAR = EXAMPLES / "cedar" / "photoflash"
+ODRL = EXAMPLES / "odrl" / "offer-6163"
 
 Run = Callable[..., tuple[int, str, str]]
 

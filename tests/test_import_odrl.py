@@ -15,7 +15,7 @@ import policydiff
 from policydiff.importers import from_odrl
 from policydiff.model import Conflict, Default, Effect, Kind, PolicyVersion, Verdict
 
-DATA = Path(__file__).resolve().parent.parent / "examples" / "odrl-offer"
+DATA = Path(__file__).resolve().parent.parent / "examples" / "odrl" / "offer-6163"
 CONTEXT = "http://www.w3.org/ns/odrl.jsonld"
 ASSET = "http://example.com/document:1234"
 GERMANY, AUSTRIA, SWITZERLAND = (
@@ -442,6 +442,13 @@ def test_a_problem_in_json_ld_text_is_placed_at_its_line_and_column() -> None:
     assert str(raised.value).startswith(
         "o.jsonld:24:23: permission[0].constraint[1].operator: unknown operator 'before'"
     )
+
+
+def test_a_misspelt_property_gets_a_did_you_mean() -> None:
+    with pytest.raises(policydiff.DocumentError) as raised:
+        _read(_bad(permission=[{"target": ASSET, "action": "play", "constrant": []}]))
+    (problem,) = raised.value.problems
+    assert problem.hint == "did you mean 'constraint'?"
 
 
 def test_every_problem_is_reported_at_once() -> None:

@@ -7,7 +7,10 @@ format: one ``EFFECT ACTION`` per line (``permit read``).
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -168,9 +171,8 @@ def test_a_file_with_no_date_anywhere_says_how_to_give_one(tmp_path: Path) -> No
     write(tmp_path / "policy.txt", "permit read\n")
     with pytest.raises(DocumentError) as caught:
         import_file(str(tmp_path / "policy.txt"), "lines")
-    version, effective = caught.value.problems
-    assert version.file == effective.file == str(tmp_path / "policy.txt")
-    assert (version.path, version.message) == ("version", "cannot tell this version's label")
+    (effective,) = caught.value.problems
+    assert effective.file == str(tmp_path / "policy.txt")
     assert effective.path == "effective"
     assert effective.message == "cannot tell when this version took effect"
     assert "NAME.meta.yaml" in (effective.hint or "")
@@ -277,6 +279,12 @@ def test_a_native_input_format_reads_a_file_without_a_suffix(tmp_path: Path) -> 
 # -- the command line ------------------------------------------------------------
 
 
+@pytest.fixture
+def stdin_permits_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Standard input holds a ``lines`` document that permits reading."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"permit read\n")))
+
+
 def test_import_writes_a_version_document_that_loads_back(
     folder: Path, tmp_path: Path, run: Callable[..., tuple[int, str, str]]
 ) -> None:
@@ -327,12 +335,8 @@ def test_import_of_an_unknown_format_is_a_usage_error(
 
 
 def test_import_reads_standard_input_with_a_policy_id(
-    monkeypatch: pytest.MonkeyPatch, run: Callable[..., tuple[int, str, str]]
+    stdin_permits_read: None, run: Callable[..., tuple[int, str, str]]
 ) -> None:
-    import io
-    import sys
-
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"permit read\n")))
     code, out, err = run(
         "import", "lines", "-", "--policy", "room", "--version", "v1", "--effective", "2024"
     )
@@ -445,3 +449,87 @@ def test_the_importers_all_lists_exactly_their_public_names() -> None:
         if not name.startswith("_") and not inspect.ismodule(getattr(importers, name))
     }
     assert sorted(public) == importers.__all__
+
+
+# -- labels nothing gives ----------------------------------------------------------
+
+
+def test_a_version_nothing_labels_is_labelled_with_its_file_name(tmp_path: Path) -> None:
+    write(tmp_path / "draft.txt", "permit read\n")
+    write(tmp_path / "draft.meta.yaml", "effective: 2024-02-01\n")
+    assert import_file(str(tmp_path / "draft.txt"), "lines").version.version == "draft"
+
+
+def _undated(folder: Path, name: str, text: str, stamp: int) -> Path:
+    path = write(folder / name, text)
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+#: 1 March 2024, 12:00 UTC, and a day later.
+_MARCH_1, _MARCH_2 = 1_709_294_400, 1_709_380_800
+
+
+def test_compared_files_that_nothing_dates_take_the_new_files_time(
+    tmp_path: Path, run: Callable[..., tuple[int, str, str]]
+) -> None:
+    old = _undated(tmp_path, "old.txt", "permit read\n", _MARCH_2)
+    new = _undated(tmp_path, "new.txt", "permit read\npermit copy\n", _MARCH_1)
+    code, out, err = run("diff", str(old), str(new), "--input-format", "lines", "--format", "json")
+    assert (code, err) == (0, "")
+    found = json.loads(out)
+    assert (found["from"]["version"], found["to"]["version"]) == ("old", "new")
+    assert found["from"]["effective"] == found["to"]["effective"] == "2024-03-01T12:00:00+00:00"
+    assert found["verdict"] == "loosened"
+
+
+def test_a_compared_side_that_nothing_dates_takes_the_other_sides_date(
+    folder: Path, tmp_path: Path, run: Callable[..., tuple[int, str, str]]
+) -> None:
+    undated = _undated(tmp_path, "working-copy.txt", "permit read\n", _MARCH_2)
+    dated = folder / "2024-03-01.txt"
+    code, out, _ = run(
+        "diff", str(dated), str(undated), "--input-format", "lines", "--format", "json"
+    )
+    assert code == 0
+    found = json.loads(out)
+    assert found["to"]["effective"] == found["from"]["effective"] == "2024-03-01T00:00:00+00:00"
+    assert found["policy"] == "working-copy"
+
+
+def test_standard_input_compared_with_a_file_takes_its_date_and_policy(
+    folder: Path, stdin_permits_read: None, run: Callable[..., tuple[int, str, str]]
+) -> None:
+    new = folder / "2024-03-01.txt"
+    code, out, _ = run("check", "-", str(new), "--input-format", "lines", "--fail-on", "loosened")
+    assert code == 1
+    assert "reading-room from stdin to 2024-03-01" in out
+
+
+def test_standard_input_with_nothing_to_date_it_is_an_error(
+    stdin_permits_read: None, run: Callable[..., tuple[int, str, str]]
+) -> None:
+    code, _, err = run("diff", "/dev/null", "-", "--input-format", "lines")
+    assert code == 2
+    assert err.startswith("<stdin>: effective: cannot tell when this version took effect")
+
+
+def test_a_foreign_file_compared_with_no_policy_is_a_new_policy(
+    folder: Path, run: Callable[..., tuple[int, str, str]]
+) -> None:
+    new = folder / "2024-03-01.txt"
+    code, out, _ = run("diff", "/dev/null", str(new), "--input-format", "lines", "--format", "json")
+    assert code == 0
+    assert sorted(c["kind"] for c in json.loads(out)["changes"]) == [
+        "permission-granted",
+        "permission-granted",
+    ]
+
+
+def test_a_foreign_history_folder_is_one_side_of_a_comparison(
+    folder: Path, run: Callable[..., tuple[int, str, str]]
+) -> None:
+    old = folder / "v1@2024-01-15.txt"
+    code, out, _ = run("diff", str(old), str(folder), "--input-format", "lines", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["to"]["version"] == "v3"

@@ -72,13 +72,13 @@ def test_a_cycle_through_an_import_inside_a_function_is_found(tmp_path: Path) ->
     ]
 
 
-#: The layers, bottom first, as the file names tell them: words, errors and
-#: lazy exports; time and the model; documents (text to model); the
+#: The layers, bottom first, as the file names tell them: words, errors,
+#: lazy exports and glob patterns; time and the model; documents (text to model); the
 #: importers (foreign documents to model); results and sentences; the engine
 #: (comparing, histories, storage, impact); the renderers; the command line
 #: and the package's public face.
 LAYERS = (
-    {"_text", "errors", "_lazy"},
+    {"_text", "errors", "_lazy", "_glob"},
     {"_time", "model"},
     {"_parse", "_locate", "_problems", "_convert", "_semantics", "_documents"},
     set(),  # the importers: the package policydiff.importers and its modules

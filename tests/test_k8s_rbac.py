@@ -1,6 +1,6 @@
 """Kubernetes RBAC manifests in: from_k8s_rbac, the role and subject views, bad manifests.
 
-The chart outputs under examples/acme-operator are written after the examples of the
+The chart outputs under examples/k8s-rbac/acme-operator are written after the examples of the
 Kubernetes RBAC documentation, in the shape ``helm template`` prints.
 """
 
@@ -20,7 +20,7 @@ import policydiff
 from policydiff import DecisionEffect, DocumentError, Kind, Verdict
 from policydiff.importers import from_k8s_rbac
 
-DATA = Path(__file__).resolve().parent.parent / "examples" / "acme-operator"
+DATA = Path(__file__).resolve().parent.parent / "examples" / "k8s-rbac" / "acme-operator"
 OLD_FILE = DATA / "1.4.0@2026-11-02.yaml"
 NEW_FILE = DATA / "1.5.0@2026-11-20.yaml"
 OLD_CHART = OLD_FILE.read_text(encoding="utf-8")
@@ -193,6 +193,14 @@ def test_non_resource_urls_are_their_own_kind_of_request() -> None:
     assert only.scope["nonResourceURL"] == {"/healthz", "/readyz"}
     answer = policydiff.decide(read(text), {"action": RESOURCES, "verb": "get", "resource": "pods"})
     assert answer.decision is policydiff.Decision.PROHIBITED
+
+
+def test_a_rule_for_every_url_grants_no_resource_request() -> None:
+    text = manifest(cluster_role("probe", {"nonResourceURLs": ["*"], "verbs": ["get"]}))
+    [only] = read(text).rules
+    assert only.action == {URLS}
+    asked = {"action": RESOURCES, "verb": "get", "resource": "secrets", "role": "ClusterRole/probe"}
+    assert policydiff.decide(read(text), asked).decision is policydiff.Decision.PROHIBITED
 
 
 def test_rules_differing_only_in_verbs_are_one_rule_with_both_verbs() -> None:
@@ -387,18 +395,27 @@ def test_a_service_account_of_a_role_binding_is_in_the_bindings_namespace() -> N
     assert {s for r in namespaced for s in r.subject} == {SA}
 
 
-def test_a_binding_to_a_role_not_in_the_input_grants_that_role_by_name() -> None:
-    text = manifest(
-        binding(
-            "ClusterRoleBinding",
-            "viewers",
-            ("ClusterRole", "view"),
-            {"kind": "User", "name": "alice"},
-        )
-    )
+@pytest.mark.parametrize(
+    ("kind", "meta", "scope", "actions"),
+    [
+        ("ClusterRoleBinding", {}, {"role": {"ClusterRole/view"}}, {RESOURCES, URLS}),
+        (
+            "RoleBinding",
+            {"namespace": "team-a"},
+            {"role": {"ClusterRole/view"}, "namespace": {"team-a"}},
+            {RESOURCES},
+        ),
+    ],
+)
+def test_a_binding_to_a_role_not_in_the_input_grants_that_role_by_name(
+    kind: str, meta: dict[str, str], scope: dict[str, set[str]], actions: set[str]
+) -> None:
+    alice = {"kind": "User", "name": "alice"}
+    text = manifest(binding(kind, "viewers", ("ClusterRole", "view"), alice, **meta))
     [only] = read(text, view="subject").rules
     assert only.subject == {"User:alice"}
-    assert only.scope["role"] == {"ClusterRole/view"}
+    assert dict(only.scope) == scope
+    assert only.action == actions
 
 
 def test_one_permission_granted_twice_is_one_rule_in_the_subject_view() -> None:
@@ -715,3 +732,243 @@ def test_a_bad_manifest_on_the_command_line_is_one_line(run: Run, tmp_path: Path
         err
         == f"{bad}:6:5: rules[0].verbs: a rule needs at least one verb (\"*\" for any) (ClusterRole 'broken', document 1)\n"
     )
+
+
+BAD = Path(__file__).parent / "data" / "bad-k8s-rbac"
+
+
+@pytest.mark.parametrize("path", sorted(BAD.glob("*.yaml")), ids=lambda p: p.stem)
+def test_a_bad_manifest_file_is_refused_with_every_problem_in_place(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    expected = [
+        f"{path.name}:{line.removeprefix('# expected: ')}"
+        for line in text.splitlines()
+        if line.startswith("# expected: ")
+    ]
+    with pytest.raises(DocumentError) as caught:
+        read(text, name=path.name)
+    assert [str(p) for p in caught.value.problems] == expected
+
+
+def test_a_list_item_that_is_no_object_is_an_error() -> None:
+    listed = manifest({"apiVersion": "v1", "kind": "List", "items": [cluster_role("a"), "oops"]})
+    with pytest.raises(DocumentError) as caught:
+        read(listed)
+    [problem] = caught.value.problems
+    assert (problem.path, problem.line) == ("items[1]", 9)
+    assert problem.message == "expected a Kubernetes object (got a str) (List, document 1)"
+
+
+def test_parsed_data_that_is_no_object_is_an_error() -> None:
+    with pytest.raises(DocumentError, match=r"\[1\]: expected a Kubernetes object \(got an int\)"):
+        read([cluster_role("a"), 7])
+    with pytest.raises(TypeError, match="expected YAML text, an object or a list of objects"):
+        read(7)
+
+
+def test_more_values_than_the_limits_allow_is_refused() -> None:
+    with pytest.raises(DocumentError, match="more than 50 values and keys"):
+        read(OLD_CHART, limits=policydiff.Limits(max_nodes=50))
+
+
+def test_too_many_problems_are_capped_with_a_count_of_the_rest() -> None:
+    roles = [cluster_role(f"r{i}", {"verbs": ["get"]}) for i in range(12)]
+    with pytest.raises(DocumentError) as caught:
+        read(manifest(*roles), limits=policydiff.Limits(max_problems=10))
+    problems = caught.value.problems
+    assert len(problems) == 11
+    assert problems[-1].message == "2 more problems not shown (at most 10 are reported)"
+
+
+def test_empty_documents_of_templates_that_rendered_nothing_are_passed_over() -> None:
+    empty = "---\n# Source: acme-operator/templates/psp.yaml\n---\n# Source: acme-operator/templates/np.yaml\n"
+    assert read(empty + OLD_CHART + "---\n") == read(OLD_CHART)
+
+
+def test_manifests_without_a_label_or_date_say_how_to_give_them() -> None:
+    with pytest.raises(DocumentError) as caught:
+        from_k8s_rbac(OLD_CHART, policy="acme-operator", version=None, effective=None)
+    assert [p.path for p in caught.value.problems] == ["version", "effective"]
+    assert all(p.hint and "sidecar" in p.hint for p in caught.value.problems)
+
+
+# ---------------------------------------------------------------------------
+# What a version decides is what Kubernetes' RBAC authorizer decides.
+
+VERBS = ("get", "list", "delete")
+GROUPS = ("", "apps")
+KINDS = ("pods", "pods/log", "deployments")
+NAMES = ("a", "b")
+SPACES = ("ns1", "ns2")
+URL_PATHS = ("/healthz", "/metrics")
+PEOPLE = (
+    {"kind": "User", "name": "alice"},
+    {"kind": "Group", "name": "devs"},
+    {"kind": "ServiceAccount", "name": "bot", "namespace": "ns1"},
+)
+
+
+def some(values: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from((*values, "*")), min_size=1, max_size=3, unique=True)
+
+
+@st.composite
+def rbac_rule(draw: st.DrawFn, cluster: bool) -> dict[str, Any]:
+    if cluster and draw(st.booleans()):
+        return {"nonResourceURLs": draw(some(URL_PATHS)), "verbs": draw(some(VERBS))}
+    found = {
+        "apiGroups": draw(some(GROUPS)),
+        "resources": draw(some(KINDS)),
+        "verbs": draw(some(VERBS)),
+    }
+    names = draw(st.lists(st.sampled_from(NAMES), max_size=2, unique=True))
+    return {**found, "resourceNames": names} if names else found
+
+
+@st.composite
+def rbac_objects(draw: st.DrawFn) -> list[dict[str, Any]]:
+    objects: list[dict[str, Any]] = []
+    roles: list[tuple[str, str, str | None]] = []
+    for index in range(draw(st.integers(1, 3))):
+        cluster = draw(st.booleans())
+        rules = draw(st.lists(rbac_rule(cluster), min_size=1, max_size=3))
+        role = cluster_role(f"r{index}", *rules)
+        space = None if cluster else draw(st.sampled_from(SPACES))
+        if space is not None:
+            role = {**role, "kind": "Role", "metadata": {"name": f"r{index}", "namespace": space}}
+        objects.append(role)
+        roles.append(("ClusterRole" if cluster else "Role", f"r{index}", space))
+    for index in range(draw(st.integers(1, 4))):
+        kind, name, space = draw(st.sampled_from(roles))
+        people = draw(st.lists(st.sampled_from(PEOPLE), min_size=1, max_size=2, unique_by=str))
+        if kind == "Role" or draw(st.booleans()):
+            where = space or draw(st.sampled_from(SPACES))
+            objects.append(
+                binding("RoleBinding", f"b{index}", (kind, name), *people, namespace=where)
+            )
+        else:
+            objects.append(binding("ClusterRoleBinding", f"b{index}", (kind, name), *people))
+    return objects
+
+
+def listed(values: list[str], value: str) -> bool:
+    return "*" in values or value in values
+
+
+def authorize(objects: list[dict[str, Any]], who: dict[str, str], request: dict[str, Any]) -> bool:
+    """Kubernetes' RBAC authorizer, as its documentation describes it."""
+    roles = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o for o in objects}
+    for bound in objects:
+        if bound["kind"] not in _BINDINGS:
+            continue
+        space = bound["metadata"].get("namespace")
+        if space is not None and space != request.get("namespace"):
+            continue
+        if not any(_same(s, who, space) for s in bound["subjects"]):
+            continue
+        ref = bound["roleRef"]
+        role = roles.get((ref["kind"], space if ref["kind"] == "Role" else None, ref["name"]))
+        for rule in role["rules"] if role else ():
+            if not listed(rule["verbs"], request["verb"]):
+                continue
+            if "url" in request:
+                if "nonResourceURLs" in rule and listed(rule["nonResourceURLs"], request["url"]):
+                    return True
+            elif (
+                "resources" in rule
+                and listed(rule["apiGroups"], request["group"])
+                and listed(rule["resources"], request["resource"])
+                and (not rule.get("resourceNames") or request.get("name") in rule["resourceNames"])
+            ):
+                return True
+    return False
+
+
+_BINDINGS = ("RoleBinding", "ClusterRoleBinding")
+
+
+def _same(subject: dict[str, str], who: dict[str, str], space: str | None) -> bool:
+    if subject["kind"] != who["kind"] or subject["name"] != who["name"]:
+        return False
+    return who["kind"] != "ServiceAccount" or subject.get("namespace", space) == who["namespace"]
+
+
+REQUESTS = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "verb": st.sampled_from(VERBS),
+            "group": st.sampled_from(GROUPS),
+            "resource": st.sampled_from(KINDS),
+            "name": st.sampled_from((*NAMES, None)),
+            "namespace": st.sampled_from((*SPACES, None)),
+        }
+    ),
+    st.fixed_dictionaries({"verb": st.sampled_from(VERBS), "url": st.sampled_from(URL_PATHS)}),
+)
+
+
+def situation(who: dict[str, str], request: dict[str, Any]) -> dict[str, str]:
+    subject = f"{who['kind']}:{who['name']}"
+    if who["kind"] == "ServiceAccount":
+        subject = f"ServiceAccount:{who['namespace']}/{who['name']}"
+    if "url" in request:
+        return {
+            "subject": subject,
+            "action": URLS,
+            "verb": request["verb"],
+            "nonResourceURL": request["url"],
+            "namespace": "(none)",
+        }
+    return {
+        "subject": subject,
+        "action": RESOURCES,
+        "verb": request["verb"],
+        "apiGroup": request["group"] or "core",
+        "resource": request["resource"],
+        # A request for no one object (a list), or outside any namespace, is a value no rule names.
+        "resourceName": request["name"] or "(none)",
+        "namespace": request["namespace"] or "(none)",
+    }
+
+
+@settings(max_examples=150, deadline=None)
+@given(rbac_objects(), st.sampled_from(PEOPLE), REQUESTS)
+def test_the_subject_view_decides_as_the_rbac_authorizer(
+    objects: list[dict[str, Any]], who: dict[str, str], request: dict[str, Any]
+) -> None:
+    version = read(objects, view="subject")
+    expected = authorize(objects, who, request)
+    answer = policydiff.decide(version, situation(who, request))
+    assert (answer.decision is policydiff.Decision.PERMITTED) is expected
+
+
+def role_allows(role: dict[str, Any], request: dict[str, Any]) -> bool:
+    """Whether a role grants a request, bound where it applies."""
+    space = role["metadata"].get("namespace")
+    where = {"namespace": space} if space else {}
+    bound = binding(
+        "RoleBinding" if space else "ClusterRoleBinding",
+        "probe",
+        (role["kind"], role["metadata"]["name"]),
+        PEOPLE[0],
+        **where,
+    )
+    return authorize([role, bound], PEOPLE[0], request)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rbac_objects(), REQUESTS)
+def test_the_role_view_decides_as_the_rbac_authorizer_for_each_role(
+    objects: list[dict[str, Any]], request: dict[str, Any]
+) -> None:
+    version = read(objects)
+    for role in (o for o in objects if o["kind"] in ("Role", "ClusterRole")):
+        space = role["metadata"].get("namespace")
+        ref = (
+            f"{role['kind']}/{space}/{role['metadata']['name']}"
+            if space
+            else f"ClusterRole/{role['metadata']['name']}"
+        )
+        asked = {k: v for k, v in situation(PEOPLE[0], request).items() if k != "subject"}
+        answer = policydiff.decide(version, {**asked, "role": ref})
+        assert (answer.decision is policydiff.Decision.PERMITTED) is role_allows(role, request)

@@ -145,3 +145,29 @@ def test_log_takes_a_range_only_with_git(repo: Path, capsys: pytest.CaptureFixtu
     code, _, err = run(["log", "HEAD", POLICY], capsys)
     assert code == 2
     assert "expected one HISTORY (got 2 arguments)" in err
+
+
+def test_a_revision_without_a_label_is_labelled_by_its_commit(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (repo / POLICY).read_text(encoding="utf-8")
+    unlabelled = "\n".join(line for line in text.splitlines() if not line.startswith("version:"))
+    (repo / POLICY).write_text(unlabelled.replace("effective: 2022", "effective: 2023"), "utf-8")
+    sha = commit(repo, monkeypatch, "2023-01-02T00:00:00+00:00")
+    history = policydiff.load_git_history(repo / POLICY)
+    assert [v.version for v in history] == ["no-strikes-inside-russia", sha[:12]]
+
+
+def test_a_revision_holding_a_whole_history_is_refused(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / POLICY).write_text(
+        "policy: p\nversions:\n  - {version: v1, effective: 2024, rules: []}\n", "utf-8"
+    )
+    sha = commit(repo, monkeypatch, "2024-03-01T00:00:00+00:00")
+    code, _, err = run(["log", "--git", POLICY], capsys)
+    assert (code, err) == (
+        2,
+        f"{sha[:12]}:{POLICY}: this revision holds a whole history;"
+        " log --git reads one version per revision\n",
+    )

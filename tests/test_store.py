@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import policydiff
 from policydiff import PolicyHistory, load_history
 from policydiff._convert import unstructure_version
-from policydiff._store import _apply, from_store, load_deltas, save_deltas, to_store
+from policydiff._store import _apply, _keyed, from_store, load_deltas, save_deltas, to_store
 from policydiff.errors import HistoryError, PolicyDiffError, StoreError
 from policydiff.model import Effect, PolicyVersion, Rule, When
 from tests.strategies import version_sequences
@@ -62,7 +62,7 @@ def test_the_stored_form_is_the_first_document_and_one_delta_per_later_version(
     steps: PolicyHistory, payload: dict[str, Any]
 ) -> None:
     assert (payload["policydiff"], payload["history"], payload["policy"]) == (
-        1,
+        2,
         "deltas",
         "export-controls",
     )
@@ -72,7 +72,7 @@ def test_the_stored_form_is_the_first_document_and_one_delta_per_later_version(
 
 def test_a_delta_records_only_what_changed(payload: dict[str, Any]) -> None:
     assert payload["deltas"][0] == {
-        "iterable_item_removed": {"root['rules'][1]['scope']['territory'][0]": "Belarus"},
+        "iterable_item_removed": {"root['rules']['no-export']['scope']['territory'][0]": "Belarus"},
         "values_changed": {
             "root['effective']": {"new_value": "2024-03", "old_value": "2024-01-15"},
             "root['version']": {"new_value": "belarus-dropped", "old_value": "baseline"},
@@ -80,8 +80,13 @@ def test_a_delta_records_only_what_changed(payload: dict[str, Any]) -> None:
     }
 
 
+def keyed(version: PolicyVersion) -> dict[str, Any]:
+    """The keyed form of a version (its rules by id), which deltas apply to."""
+    return _keyed(unstructure_version(version))
+
+
 def test_deltas_apply_backwards_too(steps: PolicyHistory, payload: dict[str, Any]) -> None:
-    docs = [unstructure_version(v) for v in steps]
+    docs = [keyed(v) for v in steps]
     for index, form in enumerate(payload["deltas"]):
         assert _apply(docs[index + 1], form, reverse=True) == docs[index]
 
@@ -130,6 +135,110 @@ def test_the_stored_fixture_still_loads_as_the_history_it_came_from() -> None:
     assert load_deltas(HISTORIES / "stored.json") == load_history(HISTORIES / "single.yaml")
 
 
+def test_a_store_in_the_first_format_still_loads_with_additions_and_removals() -> None:
+    # Written by the release that stored rules by position (format 1).
+    stored = json.loads((HISTORIES / "stored-v1-steps.json").read_text(encoding="utf-8"))
+    assert stored["policydiff"] == 1
+    assert "root['rules'][1]['scope']['territory'][0]" in json.dumps(stored["deltas"][0])
+    assert load_deltas(HISTORIES / "stored-v1-steps.json") == load_history(HISTORIES / "steps")
+
+
+def _long(label: str, year: int, ids: range, **fields: Any) -> PolicyVersion:
+    return PolicyVersion(
+        policy="p",
+        version=label,
+        effective=When.parse(str(year)),
+        rules=[
+            Rule(id=f"r{i:04d}", effect=Effect.PROHIBIT, action="export", scope={"region": ["EU"]})
+            for i in ids
+        ],
+        **fields,
+    )
+
+
+def test_a_rule_added_before_all_others_is_one_entry_keyed_by_its_id() -> None:
+    # Stored by position, every later rule would have shifted one place.
+    history = PolicyHistory(
+        versions=[_long("v1", 2024, range(1, 100)), _long("v2", 2025, range(100))]
+    )
+    (delta,) = to_store(history)["deltas"]
+    assert delta["dictionary_item_added"] == {
+        "root['rules']['r0000']": {
+            "effect": "prohibit",
+            "action": ["export"],
+            "scope": {"region": ["EU"]},
+        }
+    }
+    assert sorted(delta) == ["dictionary_item_added", "values_changed"]
+    assert sorted(delta["values_changed"]) == ["root['effective']", "root['version']"]
+
+
+def test_a_step_that_adds_removes_and_renames_stores_what_changed_only() -> None:
+    first = _long("v1", 2024, range(200))
+    steps = [first]
+    for step in range(1, 10):
+        rules = {rule.id: rule for rule in steps[-1].rules}
+        del rules[f"r{step * 7:04d}"]  # a removal shifts every later position
+        rules[f"n{step:04d}"] = Rule(id=f"n{step:04d}", effect=Effect.PERMIT, action="import")
+        renamed = rules.pop(f"r{step * 11:04d}")
+        rules[f"x{step:04d}"] = attrs.evolve(renamed, id=f"x{step:04d}")
+        steps.append(
+            attrs.evolve(
+                steps[-1],
+                version=f"v{step + 1}",
+                effective=When.parse(str(2024 + step)),
+                rules=rules.values(),
+            )
+        )
+    history = PolicyHistory(versions=steps)
+    stored = to_store(history)
+    full = sum(len(json.dumps(unstructure_version(v))) for v in history)
+    assert len(json.dumps(stored["deltas"])) * 20 < full - len(json.dumps(stored["first"]))
+    assert from_store(json.loads(json.dumps(stored))) == history
+
+
+def test_vocabulary_and_metadata_changes_round_trip() -> None:
+    tree = {"region": {"Europe": ["France", "Spain", "EU"]}}
+    first = _long("v1", 2024, range(5), vocabulary=tree, title="First")
+    second = attrs.evolve(
+        first,
+        version="v2",
+        effective=When.parse("2025"),
+        vocabulary={"region": {"Europe": ["France", "EU", "Italy"], "Asia": ["Japan"]}},
+        title=None,
+        approved_by=["Council"],
+    )
+    third = attrs.evolve(second, version="v3", effective=When.parse("2026"), vocabulary={})
+    history = PolicyHistory(versions=[first, second, third])
+    assert from_store(json.loads(json.dumps(to_store(history)))) == history
+
+
+def test_a_stored_rule_body_that_names_an_id_is_refused(payload: dict[str, Any]) -> None:
+    body = payload["deltas"][1]["dictionary_item_added"]["root['rules']['no-overflight']"]
+    body["id"] = "something-else"
+    with pytest.raises(StoreError) as caught:
+        from_store(payload)
+    assert str(caught.value) == (
+        "<store>: deltas[1]: rebuilds an invalid version: rules['no-overflight']: a stored rule"
+        " names no id of its own"
+    )
+    assert caught.value.problems[0].hint == "a stored rule's key is its id"
+
+
+def test_a_delta_that_replaces_the_rules_by_a_list_is_refused(payload: dict[str, Any]) -> None:
+    payload["deltas"][0] = {
+        **payload["deltas"][0],
+        "dictionary_item_removed": {},
+    }
+    payload["deltas"][0]["values_changed"]["root['rules']"] = {
+        "old_value": _keyed(payload["first"])["rules"],
+        "new_value": [],
+    }
+    del payload["deltas"][0]["iterable_item_removed"]
+    with pytest.raises(StoreError, match=r"deltas\[0\]: rebuilds an invalid version: rules: "):
+        from_store(payload)
+
+
 def test_saving_is_deterministic(steps: PolicyHistory, tmp_path: Path) -> None:
     save_deltas(steps, tmp_path / "a.json")
     save_deltas(load_history(HISTORIES / "steps"), tmp_path / "b.json")
@@ -164,23 +273,24 @@ def test_a_history_of_small_edits_stores_in_a_fraction_of_its_size() -> None:
     assert stored < full / 5
 
 
-def test_keys_deepdiff_cannot_quote_are_stored_by_whole_fields() -> None:
-    odd = 'it\'s a "quoted" \\ place'
-    first = PolicyVersion(
-        policy="p",
-        version="v1",
-        effective=When.parse("2024"),
-        rules=[Rule(id="r", effect=Effect.PROHIBIT, action="x", scope={odd: ["a"]})],
-    )
-    second = attrs.evolve(
-        first,
-        version="v2",
-        effective=When.parse("2025"),
-        rules=[Rule(id="r", effect=Effect.PROHIBIT, action="x", scope={odd: ["a", "b"]})],
-    )
-    history = PolicyHistory(versions=[first, second])
+@pytest.mark.parametrize(
+    ("rule_id", "dimension", "replaced"),
+    [
+        ("r", 'it\'s a "quoted" \\ place', "root['rules']['r']"),
+        ('it\'s a "quoted" rule', "region", "root['rules']"),
+    ],
+    ids=["a scope key: the rule replaced", "a rule id: the rules replaced"],
+)
+def test_keys_deepdiff_cannot_quote_are_stored_by_whole_values(
+    rule_id: str, dimension: str, replaced: str
+) -> None:
+    def step(label: str, year: str, values: list[str]) -> PolicyVersion:
+        rule = Rule(id=rule_id, effect=Effect.PROHIBIT, action="x", scope={dimension: values})
+        return PolicyVersion(policy="p", version=label, effective=When.parse(year), rules=[rule])
+
+    history = PolicyHistory(versions=[step("v1", "2024", ["a"]), step("v2", "2025", ["a", "b"])])
     stored = to_store(history)
-    assert "root['rules']" in stored["deltas"][0]["values_changed"]
+    assert replaced in stored["deltas"][0]["values_changed"]
     assert from_store(json.loads(json.dumps(stored))) == history
 
 
@@ -206,7 +316,7 @@ def test_any_stored_delta_applies_backwards_to_the_version_before(
     found: list[PolicyVersion],
 ) -> None:
     history = PolicyHistory(versions=found)
-    docs = [unstructure_version(v) for v in history]
+    docs = [keyed(v) for v in history]
     for index, form in enumerate(to_store(history)["deltas"]):
         assert _apply(docs[index + 1], form, reverse=True) == docs[index]
 
@@ -353,8 +463,8 @@ TAMPERINGS: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
     ),
     (
         "a newer format",
-        lambda p: p.update({"policydiff": 2}),
-        "<store>: policydiff: unsupported format version 2 (this release reads 1)",
+        lambda p: p.update({"policydiff": 3}),
+        "<store>: policydiff: unsupported format version 3 (this release reads 1 and 2)",
     ),
     (
         "another kind of file",
@@ -562,9 +672,9 @@ def test_applying_a_small_delta_copies_only_what_it_changes() -> None:
     stored = to_store(
         PolicyHistory(versions=[version("a", "2024", rules), version("b", "2025", edited)])
     )
-    first, form = stored["first"], stored["deltas"][0]
+    first, form = _keyed(stored["first"]), stored["deltas"][0]
     rebuilt = _apply(first, form)
-    assert rebuilt["rules"][50]["action"] == ["b"]
-    assert first["rules"][50]["action"] == ["a"]  # the version before is left as it was
-    shared = sum(a is b for a, b in zip(first["rules"], rebuilt["rules"], strict=True))
+    assert rebuilt["rules"]["r050"]["action"] == ["b"]
+    assert first["rules"]["r050"]["action"] == ["a"]  # the version before is left as it was
+    shared = sum(first["rules"][i] is rebuilt["rules"][i] for i in first["rules"])
     assert shared == 99

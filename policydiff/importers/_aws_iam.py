@@ -12,9 +12,10 @@ Each statement becomes one rule:
   ``Service:...``, ``Federated:...`` or ``CanonicalUser:...``; an account id
   is the account's root ARN (``AWS:arn:aws:iam::123456789012:root``), as
   IAM reads it.
-- ``Condition``: a key tested by ``StringEquals`` alone (no other operator
-  on it in the statement, no ``IfExists`` or set qualifier, no wildcard in
-  its values) is a dimension named for the key in lower case
+- ``Condition``: a key (with its service prefix, as ``aws:SourceVpc``)
+  tested by ``StringEquals`` alone (no other operator on it in the
+  statement, no ``IfExists`` or set qualifier, no wildcard in its values)
+  is a dimension named for the key in lower case
   (``aws:sourcevpc``): the request's value must be one of the listed ones.
   Every other operator and key is a condition whose text is the operator,
   the key and the values, sorted (``IpAddress aws:SourceIp
@@ -401,6 +402,9 @@ class _Reader:
         for operator, key, values in tests:
             if (
                 operator in DIMENSION_OPERATORS
+                # Real keys have a service prefix (aws:, s3:); others could
+                # take the name of the rule's own dimensions.
+                and ":" in key
                 and keys_seen[key.lower()] == 1
                 and values
                 and not any(w in v for v in values for w in _WILDCARDS)

@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from policydiff._documents import decode
+from policydiff._locate import offset_place
 from policydiff._text import a_type, shown
 from policydiff.errors import DocumentError, Problem
 from policydiff.importers._common import build_version, content_id, fail, read_source
@@ -38,6 +39,7 @@ def from_cedar(
     effective: Any = None,
     actions: Iterable[str] | None = None,
     entities: str | bytes | list[Any] | None = None,
+    schema: str | bytes | Mapping[str, Any] | None = None,
     name: str = "<string>",
 ) -> PolicyVersion:
     """Read a Cedar policy set as one version of a policy.
@@ -58,6 +60,10 @@ def from_cedar(
             entity's parent becomes its parent in the vocabulary of
             ``subject``, ``action`` or ``resource``, whichever names the
             entity or another in its tree. An entity may have one parent.
+        schema: The application's Cedar schema in Cedar's JSON schema
+            format (text or parsed), instead of ``actions``: its actions are
+            every action, and its action groups (``memberOf``) put actions
+            under their group in the vocabulary of ``action``.
         name: The file name for messages.
 
     Returns:
@@ -65,9 +71,10 @@ def from_cedar(
         ``conflict: prohibit-overrides``, as Cedar decides.
 
     Raises:
-        DocumentError: The text is not Cedar, a policy uses what this
-            importer does not read (templates), or ``cedarpy`` is needed and
-            missing.
+        DocumentError: The text is not Cedar or nests beyond the limits, a
+            policy uses what this importer does not read (templates), two
+            policies share an ``@id``, the entities are not a forest, the
+            labels are missing or bad, or ``cedarpy`` is needed and missing.
 
     >>> v = from_cedar('@id("view") permit(principal, action == Action::"view", resource);',
     ...                policy="photos", version="1", effective="2024-05-01")
@@ -75,6 +82,11 @@ def from_cedar(
     [('view', 'permit', ['Action::"view"'])]
     """
     data = _policy_set(source, name)
+    groups: list[dict[str, Any]] = []
+    if schema is not None:
+        if actions is not None:
+            fail(name, "", "give the actions either as actions= or as schema=, not both")
+        actions, groups = _schema(schema, f"{name} (schema)")
     known = sorted({str(action) for action in actions}) if actions is not None else None
     problems: list[Problem] = []
     rules: dict[str, dict[str, Any]] = {}
@@ -102,7 +114,9 @@ def from_cedar(
             hashed.add(rule_id)
     if problems:
         raise DocumentError(problems)
-    trees = {} if entities is None else _vocabulary(entities, rules.values(), name)
+    place = f"{name} (entities)"
+    listed = [] if entities is None else _entity_list(entities, place)
+    trees = _vocabulary([*listed, *groups], rules.values(), place) if listed or groups else {}
     if trees:
         _check_equalities(policies, trees, name)
     document: dict[str, Any] = {
@@ -116,15 +130,59 @@ def from_cedar(
     return build_version(document, policy=policy, version=version, effective=effective, name=name)
 
 
-def _vocabulary(
-    entities: str | bytes | list[Any], rules: Iterable[dict[str, Any]], name: str
-) -> dict[str, dict[str, list[str]]]:
-    """Return the entity trees that the rules' subjects, actions and resources lie in."""
-    place = f"{name} (entities)"
+def _entity_list(entities: str | bytes | list[Any], place: str) -> list[Any]:
+    """Return Cedar entities as the list of their JSON objects."""
     if isinstance(entities, (str, bytes)):
         entities = read_source(entities, format="json", name=place).data
     if not isinstance(entities, list):
         fail(place, "", f"expected a list of entities (got {a_type(entities)})")
+    return entities
+
+
+def _schema(schema: str | bytes | Mapping[str, Any], place: str) -> tuple[list[str], list[Any]]:
+    """Return a JSON schema's actions, and its action groups as entities with their parent."""
+    if isinstance(schema, (str, bytes)):
+        text = decode(schema, place) if isinstance(schema, bytes) else schema
+        if not text.lstrip().startswith("{"):
+            hint = "write it in Cedar's JSON schema format (cedar translate-schema converts it)"
+            fail(place, "", "only Cedar's JSON schema format is read", hint)
+        schema = read_source(text, format="json", name=place).data
+    if not isinstance(schema, Mapping):
+        fail(place, "", f"expected a mapping of namespaces (got {a_type(schema)})")
+    actions: list[str] = []
+    groups: list[Any] = []
+    for namespace, body in schema.items():
+        declared = body.get("actions", {}) if isinstance(body, Mapping) else None
+        # The empty namespace is the schema's top level.
+        where = f"{namespace}.actions" if namespace else "actions"
+        if not isinstance(declared, Mapping):
+            message = f"expected a mapping of actions (got {a_type(declared)})"
+            fail(place, where, message)
+        kind = f"{namespace}::Action" if namespace else "Action"
+        for action, spec in declared.items():
+            actions.append(f"{kind}::{_string(str(action))}")
+            member_of = spec.get("memberOf", []) if isinstance(spec, Mapping) else []
+            if not isinstance(member_of, list) or not all(
+                isinstance(group, Mapping) for group in member_of
+            ):
+                message = f"expected a list of action groups (got {shown(member_of)})"
+                fail(place, f"{where}.{action}.memberOf", message)
+            if len(member_of) > 1:
+                message = "an action may belong to one group here (a vocabulary is a tree)"
+                fail(place, f"{where}.{action}.memberOf", message)
+            parents = [
+                {"type": group.get("type", kind), "id": group.get("id")} for group in member_of
+            ]
+            groups.append({"uid": {"type": kind, "id": str(action)}, "parents": parents})
+    if not actions:
+        fail(place, "", "the schema declares no action")
+    return actions, groups
+
+
+def _vocabulary(
+    entities: list[Any], rules: Iterable[dict[str, Any]], place: str
+) -> dict[str, dict[str, list[str]]]:
+    """Return the entity trees that the rules' subjects, actions and resources lie in."""
     parent: dict[str, str] = {}
     children: dict[str, list[str]] = {}
     for index, entity in enumerate(entities):
@@ -164,7 +222,7 @@ def _check_equalities(
             if body[scope].get("op") == "==" and _uid(body[scope]["entity"]) in trees.get(dim, {}):
                 entity = _uid(body[scope]["entity"])
                 message = (
-                    f"{scope} == {entity} names an entity with members in the entities given;"
+                    f"{scope} == {entity} names an entity with members in the entities or schema given;"
                     f" it would cover them as {scope} in {entity} does"
                 )
                 problems.append(problem(name, f"{key}.{scope}", message))
@@ -203,25 +261,85 @@ def _cedarpy(name: str) -> ModuleType:
         raise DocumentError([problem(name, "", message, hint)]) from None
 
 
+#: The deepest nesting of brackets read in Cedar text; Cedar's own parser
+#: crashes the process on nesting some hundreds deep.
+MAX_BRACKETS = 64
+#: The deepest expression read from Cedar's JSON form (a chain of ``||`` is
+#: one level per operator).
+MAX_DEPTH = 256
+
+
 def _policy_set(source: str | bytes | Mapping[str, Any], name: str) -> Mapping[str, Any]:
     """Return Cedar's JSON policy set for ``source``."""
     if isinstance(source, Mapping):
-        return source
-    if not isinstance(source, (str, bytes)):
+        data: Any = source
+    elif not isinstance(source, (str, bytes)):
         fail(name, "", f"expected Cedar text or its JSON policy set (got {a_type(source)})")
-    text = decode(source, name) if isinstance(source, bytes) else source
-    if text.lstrip().startswith("{"):
-        data = read_source(text, format="json", name=name).data
-        if not isinstance(data, dict):
-            fail(name, "", f"expected a Cedar policy set (got {a_type(data)})")
-        return data
+    else:
+        text = decode(source, name) if isinstance(source, bytes) else source
+        if text.lstrip().startswith("{"):
+            data = read_source(text, format="json", name=name).data
+        else:
+            data = _parsed(text, name)
+    if not isinstance(data, Mapping):
+        fail(name, "", f"expected a Cedar policy set (got {a_type(data)})")
+    if _too_deep(data):
+        fail(name, "", f"an expression is nested deeper than the limit of {MAX_DEPTH} levels")
+    return data
+
+
+def _parsed(text: str, name: str) -> Any:
+    """Parse Cedar text into its JSON form with cedarpy, refusing what would crash it."""
+    deepest = _deep_bracket(text)
+    if deepest is not None:
+        line, column = offset_place(text, deepest)
+        message = f"brackets nested deeper than the limit of {MAX_BRACKETS} levels"
+        raise DocumentError(
+            [Problem(file=name, path="", message=message, line=line, column=column)]
+        )
     cedarpy = _cedarpy(name)
     try:
-        parsed: dict[str, Any] = json.loads(cedarpy.policies_to_json_str(text))
+        return json.loads(cedarpy.policies_to_json_str(text))
     except ValueError as error:
         hint = "check the policy against the Cedar grammar: each policy ends with ';'"
         fail(name, "", f"not valid Cedar: {error}", hint)
-    return parsed
+
+
+def _deep_bracket(text: str) -> int | None:
+    """Return the offset of the first bracket nested beyond the limit, outside strings and comments."""
+    depth, index, size = 0, 0, len(text)
+    while index < size:
+        char = text[index]
+        if char == '"':
+            index += 1
+            while index < size and text[index] != '"':
+                index += 2 if text[index] == "\\" else 1
+        elif text.startswith("//", index):
+            index = text.find("\n", index)
+            if index < 0:
+                break
+        elif char in "([{":
+            depth += 1
+            if depth > MAX_BRACKETS:
+                return index
+        elif char in ")]}":
+            depth -= 1
+        index += 1
+    return None
+
+
+def _too_deep(data: Any) -> bool:
+    """Whether plain data nests deeper than :data:`MAX_DEPTH` (walked without recursion)."""
+    todo = [(data, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(node, Mapping):
+            todo.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            todo.extend((item, depth + 1) for item in node)
+    return False
 
 
 def _rule(body: Any, actions: list[str] | None, name: str, key: str) -> dict[str, Any]:
@@ -239,6 +357,17 @@ def _rule(body: Any, actions: list[str] | None, name: str, key: str) -> dict[str
             _scope(body.get(scope), dims, dim, type_dim)
         except ValueError as error:
             problems.append(problem(name, f"{key}.{scope}", str(error)))
+    conditions: set[str] = set()
+    clauses = body.get("conditions", [])
+    for index, clause in enumerate(clauses if isinstance(clauses, list) else [clauses]):
+        try:
+            _clause(clause, dims, conditions)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            # A malformed JSON policy set reaches here as a missing or mistyped member.
+            message = (
+                str(error) if isinstance(error, ValueError) else f"malformed expression ({error!r})"
+            )
+            problems.append(problem(name, f"{key}.conditions[{index}]", message))
     if "action" not in dims and not problems:
         if actions is None:
             message = "action is unconstrained, which means every action of the application"
@@ -251,17 +380,6 @@ def _rule(body: Any, actions: list[str] | None, name: str, key: str) -> dict[str
             dims["action"] = set(actions)
         else:
             problems.append(problem(name, f"{key}.action", "actions= names no action"))
-    conditions: set[str] = set()
-    clauses = body.get("conditions", [])
-    for index, clause in enumerate(clauses if isinstance(clauses, list) else [clauses]):
-        try:
-            _clause(clause, dims, conditions)
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            # A malformed JSON policy set reaches here as a missing or mistyped member.
-            message = (
-                str(error) if isinstance(error, ValueError) else f"malformed expression ({error!r})"
-            )
-            problems.append(problem(name, f"{key}.conditions[{index}]", message))
     if problems:
         raise DocumentError(problems)
     rule: dict[str, Any] = {
@@ -376,7 +494,8 @@ def _dimension(term: Any) -> tuple[str, set[str]] | None:
 
     ``context.purpose == "work"``, ``["a", "b"].contains(context.tier)`` and
     ``context.tier == "a" || context.tier == "b"`` pin an attribute of the
-    request; anything else is a condition.
+    request; ``principal in Group::"a"`` (or a list of entities) is the
+    principal's scope written in a clause. Anything else is a condition.
     """
     if not isinstance(term, Mapping) or len(term) != 1:
         return None
@@ -391,6 +510,9 @@ def _dimension(term: Any) -> tuple[str, set[str]] | None:
             path, literal = _attribute(attr), _literal(value)
             if path is not None and literal is not None:
                 return path, {literal}
+            # An action has no type dimension, so == reads as its scope form too.
+            if attr == {"Var": "action"} and isinstance(value, Mapping) and "Value" in value:
+                return _membership(attr, value)
     elif op == "contains":
         path = _attribute(args.get("right"))
         items = args.get("left", {}).get("Set") if isinstance(args.get("left"), Mapping) else None
@@ -398,11 +520,33 @@ def _dimension(term: Any) -> tuple[str, set[str]] | None:
             values = [_literal(item) for item in items]
             if all(value is not None for value in values):
                 return path, {str(value) for value in values}
+    elif op == "in":
+        return _membership(args.get("left"), args.get("right"))
     elif op == "||":
         left, right = _dimension(args.get("left")), _dimension(args.get("right"))
         if left is not None and right is not None and left[0] == right[0]:
             return left[0], left[1] | right[1]
     return None
+
+
+def _membership(variable: Any, group: Any) -> tuple[str, set[str]] | None:
+    """Return the scope dimension and entities of ``principal in E`` (or a list of them)."""
+    if not isinstance(variable, Mapping) or set(variable) != {"Var"}:
+        return None
+    dim = _SCOPES.get(str(variable["Var"]), (None, None))[0]
+    items = group["Set"] if isinstance(group, Mapping) and "Set" in group else [group]
+    if not isinstance(items, list):
+        return None
+    entities = [
+        item["Value"]
+        for item in items if isinstance(item, Mapping) and isinstance(item.get("Value"), Mapping)
+    ]  # fmt: skip
+    if dim is None or not entities or len(entities) != len(items):
+        return None
+    try:
+        return dim, {_uid(entity) for entity in entities}
+    except ValueError:
+        return None
 
 
 def _attribute(expr: Any) -> str | None:
@@ -472,7 +616,9 @@ def _printed(expr: Any) -> tuple[str, int]:
         raise ValueError(msg)
     ((op, args),) = expr.items()
     if op == "Value":
-        return _value(args), _MEMBER
+        # A negative number is written with a prefix minus, as a unary expression.
+        negative = isinstance(args, int) and not isinstance(args, bool) and args < 0
+        return _value(args), _UNARY if negative else _MEMBER
     if op == "Var":
         return str(args), _MEMBER
     if op in _BINARY:
@@ -483,7 +629,8 @@ def _printed(expr: Any) -> tuple[str, int]:
         return f"{expression(left, left_level)} {op} {expression(right, own + 1)}", own
     if op in ("!", "neg"):
         sign = "!" if op == "!" else "-"
-        return f"{sign}{expression(args['arg'], _UNARY)}", _UNARY
+        # Cedar's grammar does not mix ! and - in one run of prefixes.
+        return f"{sign}{expression(args['arg'], _MEMBER)}", _UNARY
     if op == "isEmpty":
         return f"{expression(args['arg'], _MEMBER)}.isEmpty()", _MEMBER
     if op in _METHODS:

@@ -9,10 +9,14 @@ placed at their line and column when the source was text.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, NoReturn
+
+import attrs
 
 from policydiff._documents import DEFAULT_LIMITS, build, check_shape, decode, parse
 from policydiff._locate import render_path
@@ -23,7 +27,15 @@ from policydiff._time import ACCEPTED, parse_when
 from policydiff.errors import DocumentError, Problem
 from policydiff.model import PolicyVersion, When
 
-__all__ = ["Source", "build_version", "content_id", "fail", "read_source"]
+__all__ = [
+    "Fallback",
+    "Source",
+    "build_version",
+    "content_id",
+    "fail",
+    "falling_back",
+    "read_source",
+]
 
 
 class Source:
@@ -144,6 +156,40 @@ def _label_problem(value: Any, field: str, name: str) -> Problem | None:
     return None
 
 
+@attrs.define(kw_only=True)
+class Fallback:
+    """Labels for a version whose document and caller give none.
+
+    Set by the reader of a file around the importer's call (see
+    :func:`falling_back`), so that a label the document itself holds (read
+    by the importer) still wins, and importers need not know of it.
+
+    Args:
+        version: The label to use when the importer has none.
+        effective: The date to use when the importer has none.
+        used: Set when ``effective`` was used.
+    """
+
+    version: str | None = None
+    effective: When | None = None
+    used: bool = False
+
+
+_FALLBACK: contextvars.ContextVar[Fallback | None] = contextvars.ContextVar(
+    "policydiff_import_fallback", default=None
+)
+
+
+@contextlib.contextmanager
+def falling_back(labels: Fallback) -> Iterator[Fallback]:
+    """Use ``labels`` for what the importers called within give no label or date."""
+    token = _FALLBACK.set(labels)
+    try:
+        yield labels
+    finally:
+        _FALLBACK.reset(token)
+
+
 def build_version(
     body: Mapping[str, Any],
     *,
@@ -166,6 +212,11 @@ def build_version(
         DocumentError: A missing or bad policy, version or effective, or
             (an importer's own fault) data that is no valid version.
     """
+    labels = _FALLBACK.get()
+    if labels is not None and version is None:
+        version = labels.version
+    if labels is not None and effective is None and labels.effective is not None:
+        effective, labels.used = labels.effective, True
     problems = [
         problem
         for problem in (

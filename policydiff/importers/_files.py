@@ -11,7 +11,10 @@ allowed but rarely which version it is or when it took effect. For a file
 3. the file name: ``VERSION@DATE.EXT`` (``v3@2024-05-30.json``) gives both,
    ``DATE.EXT`` (``2024-05-30.json``) gives a date that is also the label;
 4. the document itself, when its format carries them (an IAM
-   ``get-policy-version`` answer holds ``VersionId`` and ``CreateDate``).
+   ``get-policy-version`` answer holds ``VersionId`` and ``CreateDate``);
+5. for the label, the file's name without its suffix; a date nothing gives
+   is an error, except for the two sides of a comparison (see
+   :func:`policydiff._inputs.load_pair`).
 
 The policy id comes from the caller, else the sidecar, else the default the
 caller gives (a history folder's name), else the name of the folder of a
@@ -35,8 +38,9 @@ from policydiff._problems import RawProblem, place
 from policydiff._text import a_type
 from policydiff._time import parse_when
 from policydiff.errors import DocumentError, Problem
+from policydiff.importers._common import Fallback, falling_back
 from policydiff.importers._registry import importer
-from policydiff.model import PolicyVersion
+from policydiff.model import PolicyVersion, When
 
 __all__ = [
     "SIDECAR",
@@ -82,11 +86,13 @@ class Imported:
         file: The file a message about its label or date points at (the
             sidecar when it gave them).
         text: That file's text when it is a sidecar, else ``None``.
+        dated: Whether something gave its date (else it is ``undated``).
     """
 
     version: PolicyVersion
     file: str
     text: str | None = None
+    dated: bool = True
 
 
 def is_sidecar(name: str) -> bool:
@@ -148,6 +154,7 @@ def import_file(
     version: str | None = None,
     effective: Any = None,
     default_policy: str | None = None,
+    undated: When | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Imported:
     """Read a foreign file as a version, its labels from the caller, sidecar or name.
@@ -161,6 +168,9 @@ def import_file(
         default_policy: The policy id when neither the caller nor a sidecar
             gives one; else the folder's name for a file named for its
             version, the file's name (without its suffix) for another.
+        undated: The date of a version that nothing dates; without it,
+            such a version is an error. A version that nothing labels is
+            labelled with the file's name (without its suffix).
         limits: Bounds on the file's size.
 
     Raises:
@@ -194,17 +204,24 @@ def import_file(
             message = f"the file name's date {named_date!r} is not a time: {exc}"
             hint = "name the file DATE or VERSION@DATE, such as v3@2024-05-30.json"
             raise DocumentError([Problem(file=path, path="", message=message, hint=hint)]) from None
-    imported = function(
-        text, policy=chosen_policy, version=chosen_version, effective=chosen_effective, name=path
-    )
+    with falling_back(Fallback(version=stem(target), effective=undated)) as labels:
+        imported = function(
+            text,
+            policy=chosen_policy,
+            version=chosen_version,
+            effective=chosen_effective,
+            name=path,
+        )
     if not isinstance(imported, PolicyVersion):  # pragma: no cover (an importer's bug)
         msg = f"the {fmt} importer returned {a_type(imported)}, not a PolicyVersion"
         raise TypeError(msg)
     if given:
         imported = attrs.evolve(imported, **{k: v for k, v in given.items() if k in _METADATA})
     if sidecar is not None and meta.keys() & {"version", "effective"}:
-        return Imported(version=imported, file=os.fspath(sidecar), text=side_text)
-    return Imported(version=imported, file=path)
+        return Imported(
+            version=imported, file=os.fspath(sidecar), text=side_text, dated=not labels.used
+        )
+    return Imported(version=imported, file=path, dated=not labels.used)
 
 
 def _read_sidecar(text: str, name: str, limits: Limits) -> tuple[dict[str, Any], PolicyVersion]:

@@ -41,6 +41,7 @@ from policydiff._documents import (
 )
 from policydiff._locate import node_duplicates, node_place, render_path
 from policydiff._parse import YamlLoader, yaml_nodes
+from policydiff._problems import capped
 from policydiff._text import a_type, joined, shown
 from policydiff.errors import DocumentError, Problem
 from policydiff.importers._common import build_version, content_id
@@ -80,21 +81,21 @@ class _Object:
 class _Grant:
     """What one RBAC rule allows, ``None`` standing for any value."""
 
+    action: str  # RESOURCE_REQUEST or NON_RESOURCE_REQUEST
     verbs: frozenset[str] | None
     groups: frozenset[str] | None
     resources: frozenset[str] | None
     names: frozenset[str] | None
     urls: frozenset[str] | None
 
-    @property
-    def action(self) -> str:
-        return NON_RESOURCE_REQUEST if self.resources is None and self.urls else RESOURCE_REQUEST
-
     def what(self) -> tuple[Any, ...]:
         """Everything but the verbs: rules alike in it are one rule with the verbs of both."""
-        return tuple(
-            None if values is None else sorted(values)
-            for values in (self.groups, self.resources, self.names, self.urls)
+        return (
+            self.action,
+            *(
+                None if values is None else sorted(values)
+                for values in (self.groups, self.resources, self.names, self.urls)
+            ),
         )
 
     def scope(self) -> dict[str, list[str]]:
@@ -199,6 +200,8 @@ class _Problems:
         name = metadata.get("name") if isinstance(metadata, dict) else None
         if obj.kind and isinstance(name, str) and name:
             where = f"{obj.kind} {shown(name)}, {where}"
+        elif obj.kind:
+            where = f"{obj.kind}, {where}"
         self.found.append(
             Problem(
                 file=self.name,
@@ -209,10 +212,10 @@ class _Problems:
             )
         )
 
-    def raise_any(self) -> None:
+    def raise_any(self, limit: int) -> None:
         if self.found:
             self.found.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
-            raise DocumentError(self.found)
+            raise DocumentError(capped(self.found, limit, self.name))
 
 
 def from_k8s_rbac(
@@ -267,10 +270,10 @@ def from_k8s_rbac(
     if view not in ("role", "subject"):
         msg = f"unknown view {shown(view)} (expected one of: role, subject)"
         raise ValueError(msg)
-    objects = list(_flattened(_objects(manifests, name, limits)))
     problems = _Problems(name)
+    objects = list(_flattened(_objects(manifests, name, limits), problems))
     roles, bindings = _read(objects, namespace, problems)
-    problems.raise_any()
+    problems.raise_any(limits.max_problems)
     _aggregate(roles)
     rules = _role_rules(roles) if view == "role" else _subject_rules(roles, bindings)
     body = {"default": "prohibit", "rules": rules}
@@ -376,7 +379,7 @@ def _repeated(node: Any, document: int, name: str) -> Iterator[Problem]:
         yield Problem(file=name, path=render_path(path), message=message, line=line, column=column)
 
 
-def _flattened(objects: Iterator[_Object]) -> Iterator[_Object]:
+def _flattened(objects: Iterator[_Object], problems: _Problems) -> Iterator[_Object]:
     """Each object, with the items of ``List`` objects (``RoleList`` and the like) in its place."""
     for obj in objects:
         items = obj.data.get("items")
@@ -385,6 +388,9 @@ def _flattened(objects: Iterator[_Object]) -> Iterator[_Object]:
                 if isinstance(item, dict):
                     node = _item_node(obj.node, index)
                     yield _Object(item, obj.document, (*obj.path, "items", index), node)
+                elif item is not None:
+                    message = f"expected a Kubernetes object (got {a_type(item)})"
+                    problems.add(obj, ("items", index), message)
         else:
             yield obj
 
@@ -460,14 +466,26 @@ def _metadata(
             got = _got(ns)
             problems.add(obj, ("metadata", "namespace"), f"expected a namespace (got {got})")
             return None
-    labels = _given(metadata.get("labels"), {})
-    if not isinstance(labels, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in labels.items()
-    ):
-        message = f"expected a mapping of label names to text (got {_got(labels)})"
-        problems.add(obj, ("metadata", "labels"), message)
+    labels = _labels(obj, ("metadata", "labels"), metadata.get("labels"), problems)
+    if labels is None:
         return None
     return ns, name, labels
+
+
+def _labels(obj: _Object, here: Path, value: Any, problems: _Problems) -> dict[str, str] | None:
+    """Return labels (or a selector's ``matchLabels``) as text, or ``None`` with a problem added."""
+    labels = _given(value, {})
+    if not isinstance(labels, dict):
+        problems.add(obj, here, f"expected a mapping of label names to text (got {_got(labels)})")
+        return None
+    ok = True
+    for key, text in labels.items():
+        if not isinstance(text, str):
+            hint = "; quote it" if isinstance(text, bool | int | float) else ""
+            message = f"a label's value is text (got {_got(text)}){hint}"
+            problems.add(obj, (*here, str(key)), message)
+            ok = False
+    return labels if ok else None
 
 
 def _given(value: Any, empty: Any) -> Any:
@@ -571,11 +589,12 @@ def _grant(obj: _Object, here: Path, rule: Any, problems: _Problems) -> _Grant |
         problems.add(obj, here, message)
         return None
     if urls and (lists["apiGroups"] or lists["resourceNames"]):
-        message = "apiGroups and resourceNames do not apply to nonResourceURLs"
         key = "apiGroups" if lists["apiGroups"] else "resourceNames"
+        message = f"{key} do not apply to nonResourceURLs (a rule has one or the other)"
         problems.add(obj, (*here, key), message, at_key=True)
         return None
     return _Grant(
+        action=RESOURCE_REQUEST if resources else NON_RESOURCE_REQUEST,
         verbs=_any(verbs),
         groups=_any(["core" if g == "" else g for g in lists["apiGroups"] or []])
         if resources
@@ -614,12 +633,8 @@ def _selector(obj: _Object, here: Path, selector: Any, problems: _Problems) -> _
     if not isinstance(selector, dict):
         problems.add(obj, here, f"expected a label selector mapping (got {_got(selector)})")
         return None
-    labels = _given(selector.get("matchLabels"), {})
-    if not isinstance(labels, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in labels.items()
-    ):
-        message = f"expected a mapping of label names to text (got {_got(labels)})"
-        problems.add(obj, (*here, "matchLabels"), message)
+    labels = _labels(obj, (*here, "matchLabels"), selector.get("matchLabels"), problems)
+    if labels is None:
         return None
     raw = _given(selector.get("matchExpressions"), [])
     if not isinstance(raw, list):
@@ -780,7 +795,7 @@ def _subject_rules(roles: dict[str, _Role], bindings: list[_Binding]) -> list[di
                 continue
             # Through a RoleBinding, non-resource URLs grant nothing: they belong to no namespace.
             granted.setdefault(where, []).extend(
-                g for g in role.grants if binding.namespace is None or g.urls is None
+                g for g in role.grants if binding.namespace is None or g.action == RESOURCE_REQUEST
             )
     rules = []
     for (subject, ns), grants in sorted(granted.items(), key=_by_place):

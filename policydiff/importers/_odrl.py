@@ -8,6 +8,7 @@ this importer does not read is refused with the place and field it is at.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -154,8 +155,10 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[RawProblem] = []
 
-    def fail(self, path: Path, message: str, *, at_key: bool = False) -> None:
-        self.problems.append(RawProblem(path, message, at_key=at_key))
+    def fail(
+        self, path: Path, message: str, *, at_key: bool = False, hint: str | None = None
+    ) -> None:
+        self.problems.append(RawProblem(path, message, at_key=at_key, hint=hint))
 
     def keys(self, node: Mapping[str, Any], path: Path, allowed: frozenset[str]) -> dict[str, Any]:
         """Return ``node`` by ODRL term, refusing keys ODRL does not define here."""
@@ -171,7 +174,9 @@ class _Reader:
             else:
                 expected = ", ".join(sorted(allowed - {"@context"}))
                 message = f"unknown ODRL property (expected one of: {expected})"
-                self.fail((*path, key), message, at_key=True)
+                close = difflib.get_close_matches(str(term), sorted(allowed), n=1)
+                hint = f"did you mean {close[0]!r}?" if close else None
+                self.fail((*path, key), message, at_key=True, hint=hint)
         return found
 
     # -- the policy --------------------------------------------------------
