@@ -317,6 +317,27 @@ def test_a_permits_in_group_widened_to_its_parent_is_broadened_for_the_new_membe
     assert cube.description.startswith('User::"bob" may now Action::"read" (was prohibited')
 
 
+def _within(scope: str, group: str, **options: object) -> PolicyVersion:
+    text = f'permit ({scope}, action == Action::"v", resource) when {{ principal in {group} }};'
+    return _read("x", text, **options)
+
+
+def test_principal_in_a_group_beside_a_named_principal_is_read_from_the_entities() -> None:
+    (rule,) = _within('principal == User::"alice"', 'Group::"team"', entities=ENTITIES).rules
+    assert (rule.subject, rule.conditions) == ({'User::"alice"'}, frozenset())
+    assert _within('principal == User::"bob"', 'Group::"team"', entities=ENTITIES).rules == ()
+
+
+def test_two_nested_groups_leave_the_inner_one() -> None:
+    version = _within('principal in Group::"staff"', 'Group::"team"', entities=ENTITIES)
+    assert version.rules[0].subject == {'Group::"team"'}
+
+
+def test_without_entities_a_group_beside_a_named_principal_stays_a_condition() -> None:
+    (rule,) = _within('principal == User::"alice"', 'Group::"team"').rules
+    assert rule.conditions == {'principal in Group::"team"'}
+
+
 @pytest.mark.parametrize(
     ("entities", "text", "expected"),
     [
@@ -498,6 +519,39 @@ def test_an_expression_nested_beyond_the_limit_is_refused() -> None:
     text = f'permit (principal, action == Action::"v", resource) when {{ {chain} }};'
     expected = "bad.cedar: an expression is nested deeper than the limit of 256 levels"
     assert _error(text) == expected
+
+
+def test_neither_text_nor_a_policy_set_is_refused() -> None:
+    assert _error(3) == "bad.cedar: expected Cedar text or its JSON policy set (got an int)"  # type: ignore[arg-type]
+    assert _error("{}", schema=[1]) == (
+        "bad.cedar (schema): expected a mapping of namespaces (got a list)"
+    )
+
+
+def test_a_comment_on_the_last_line_ends_the_text() -> None:
+    text = 'permit (principal, action == Action::"v", resource); // the end ((('
+    assert len(_read("x", text).rules) == 1
+
+
+def test_terms_that_name_no_entity_stay_conditions() -> None:
+    text = (
+        'permit (principal, action == Action::"v", resource)'
+        " when { principal in [context.group] && resource in context.albums"
+        ' && context.owner == {"__entity": {"type": "User"}} };'
+    )
+    (rule,) = _read("x", text).rules
+    assert "subject" not in rule.dimensions
+    assert "resource" not in rule.scope
+
+
+def test_resource_in_a_group_beside_a_named_resource_is_read_from_the_entities() -> None:
+    entities = [_entity('Photo::"beach"', 'Album::"vacation"'), _entity('Album::"vacation"')]
+    text = (
+        'permit (principal, action == Action::"v", resource in Album::"vacation")'
+        ' when { resource in Photo::"beach" };'
+    )
+    (rule,) = _read("x", text, entities=entities).rules
+    assert rule.scope["resource"] == {'Photo::"beach"'}
 
 
 def test_an_empty_actions_list_is_refused() -> None:
@@ -717,7 +771,4 @@ def test_what_a_version_decides_is_what_cedar_authorizes(policies: list[str]) ->
                         "context.k": k,
                     }
                     decision = policydiff.decide(version, situation).decision.value
-                    # A condition left opaque (principal in G beside principal == U) may
-                    # go either way; every other answer is Cedar's.
-                    if decision != "conditional":
-                        assert (decision == "permitted") == cedar, (request, decision)
+                    assert decision == ("permitted" if cedar else "prohibited"), request

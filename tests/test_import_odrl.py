@@ -137,6 +137,8 @@ def test_other_operators_and_logical_constraints_stay_conditions() -> None:
 def test_odrl_conflict_values_choose_the_strategy() -> None:
     permissive = _read(_set({"action": "play"}, conflict="perm"))
     assert permissive.conflict is Conflict.PERMIT_OVERRIDES
+    prefixed = _read(_set({"action": "play"}, **{"odrl:conflict": {"@id": "odrl:perm"}}))
+    assert prefixed.conflict is Conflict.PERMIT_OVERRIDES
 
 
 def test_a_policy_level_obligation_and_other_vocabularies_are_read() -> None:

@@ -117,6 +117,9 @@ def from_cedar(
     place = f"{name} (entities)"
     listed = [] if entities is None else _entity_list(entities, place)
     trees = _vocabulary([*listed, *groups], rules.values(), place) if listed or groups else {}
+    for rule_id in list(rules):
+        if not _resolve_within(rules[rule_id], trees):
+            del rules[rule_id]  # it never applies: its principal is in none of the groups
     if trees:
         _check_equalities(policies, trees, name)
     document: dict[str, Any] = {
@@ -231,9 +234,44 @@ def _check_equalities(
 
 
 def _named(rule: dict[str, Any], dim: str) -> list[str]:
-    if dim in ("subject", "action"):
-        return list(rule.get(dim, []))
-    return list(rule["scope"].get(dim, []))
+    """Return the values a rule names on ``dim``, the groups it must be within included."""
+    groups = [value for on, values, _ in rule.get("within", []) if on == dim for value in values]
+    return [*_held(rule, dim), *groups]
+
+
+def _held(rule: dict[str, Any], dim: str) -> list[str]:
+    return list(rule.get(dim, []) if dim in ("subject", "action") else rule["scope"].get(dim, []))
+
+
+def _resolve_within(rule: dict[str, Any], trees: Mapping[str, Mapping[str, list[str]]]) -> bool:
+    """Narrow a rule to the groups its clauses require; ``False`` when nothing is left.
+
+    A value is within a group when it is the group or lies below it in the
+    dimension's tree, as Cedar's ``in`` reads the entities. Without a tree
+    for the dimension the requirement stays a condition.
+    """
+    for dim, groups, text in rule.pop("within"):
+        tree = trees.get(dim)
+        if tree is None:
+            rule["conditions"] = sorted({*rule["conditions"], text})
+            continue
+        parent = {kid: up for up, kids in tree.items() for kid in kids}
+
+        def inside(value: str, group: str, parent: Mapping[str, str] = parent) -> bool:
+            while value != group and value in parent:
+                value = parent[value]
+            return value == group
+
+        held = _held(rule, dim)
+        kept = {v for v in held if any(inside(v, g) for g in groups)}
+        kept |= {g for g in groups if any(inside(g, v) for v in held)}
+        if not kept:
+            return False
+        if dim in ("subject", "action"):
+            rule[dim] = sorted(kept)
+        else:
+            rule["scope"][dim] = sorted(kept)
+    return True
 
 
 def _root(value: str, parent: Mapping[str, str], place: str) -> str:
@@ -271,8 +309,9 @@ MAX_DEPTH = 256
 
 def _policy_set(source: str | bytes | Mapping[str, Any], name: str) -> Mapping[str, Any]:
     """Return Cedar's JSON policy set for ``source``."""
+    data: Mapping[str, Any]
     if isinstance(source, Mapping):
-        data: Any = source
+        data = source
     elif not isinstance(source, (str, bytes)):
         fail(name, "", f"expected Cedar text or its JSON policy set (got {a_type(source)})")
     else:
@@ -281,8 +320,7 @@ def _policy_set(source: str | bytes | Mapping[str, Any], name: str) -> Mapping[s
             data = read_source(text, format="json", name=name).data
         else:
             data = _parsed(text, name)
-    if not isinstance(data, Mapping):
-        fail(name, "", f"expected a Cedar policy set (got {a_type(data)})")
+    # JSON text that starts with "{" and cedarpy's output are objects.
     if _too_deep(data):
         fail(name, "", f"an expression is nested deeper than the limit of {MAX_DEPTH} levels")
     return data
@@ -358,10 +396,11 @@ def _rule(body: Any, actions: list[str] | None, name: str, key: str) -> dict[str
         except ValueError as error:
             problems.append(problem(name, f"{key}.{scope}", str(error)))
     conditions: set[str] = set()
+    within: list[Any] = []
     clauses = body.get("conditions", [])
     for index, clause in enumerate(clauses if isinstance(clauses, list) else [clauses]):
         try:
-            _clause(clause, dims, conditions)
+            _clause(clause, dims, conditions, within)
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             # A malformed JSON policy set reaches here as a missing or mistyped member.
             message = (
@@ -387,6 +426,7 @@ def _rule(body: Any, actions: list[str] | None, name: str, key: str) -> dict[str
         "action": sorted(dims.pop("action")),
         "scope": {dim: sorted(values) for dim, values in sorted(dims.items()) if dim != "subject"},
         "conditions": sorted(conditions),
+        "within": sorted(within),
     }
     if "subject" in dims:
         rule["subject"] = sorted(dims["subject"])
@@ -465,8 +505,14 @@ def _type_of(entity: Any) -> str:
 # Conditions: simple equalities become dimensions, the rest stay Cedar text.
 
 
-def _clause(clause: Any, dims: dict[str, set[str]], conditions: set[str]) -> None:
-    """Add one ``when``/``unless`` clause as dimensions and conditions."""
+def _clause(
+    clause: Any, dims: dict[str, set[str]], conditions: set[str], within: list[Any]
+) -> None:
+    """Add one ``when``/``unless`` clause as dimensions and conditions.
+
+    ``principal in G`` beside a principal the scope already names goes to
+    ``within``, to be resolved once the entity trees are known.
+    """
     if not isinstance(clause, Mapping) or clause.get("kind") not in ("when", "unless"):
         msg = f"expected a when or unless clause (got {shown(clause)})"
         raise ValueError(msg)
@@ -478,6 +524,8 @@ def _clause(clause: Any, dims: dict[str, set[str]], conditions: set[str]) -> Non
         found = _dimension(term)
         if found is not None and found[0] not in dims:
             dims[found[0]] = found[1]
+        elif found is not None and found[0] in ("subject", "action", "resource"):
+            within.append([found[0], sorted(found[1]), expression(term)])
         else:
             conditions.add(expression(term))
 

@@ -116,10 +116,9 @@ def from_odrl(
     rules = reader.policy(data)
     if reader.problems:
         source.fail(reader.problems)
-    conflict = _term(data.get("conflict", "invalid"))
     body = {
         "default": "prohibit",
-        "conflict": CONFLICTS.get(conflict, "prohibit-overrides"),
+        "conflict": CONFLICTS[reader.conflict],
         "rules": sorted(rules.values(), key=lambda rule: str(rule["id"])),
     }
     return build_version(body, policy=policy, version=version, effective=effective, name=name)
@@ -154,6 +153,8 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[RawProblem] = []
+        #: The policy's ``conflict`` term, once read and known.
+        self.conflict = "invalid"
 
     def fail(
         self, path: Path, message: str, *, at_key: bool = False, hint: str | None = None
@@ -189,7 +190,9 @@ class _Reader:
             expected = ", ".join(sorted(POLICY_TYPES - {"Policy"}))
             self.fail(("@type",), f"expected an ODRL policy type ({expected}), got {shown(kind)}")
         conflict = _term(node.get("conflict", "invalid"))
-        if conflict not in CONFLICTS:
+        if conflict in CONFLICTS:
+            self.conflict = conflict
+        else:
             self.fail(
                 ("conflict",),
                 f"unknown conflict {shown(conflict)} (expected one of: invalid, perm, prohibit)",
