@@ -17,6 +17,7 @@ import typing
 from policydiff._lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
+    from policydiff._batch import Check, Outcome, batch, check_many, diff_many, log_many
     from policydiff._decisions import Answer, Cube, Group, Impact, Span
     from policydiff._diff import diff
     from policydiff._documents import Limits, dump, dumps, load, loads
@@ -68,6 +69,7 @@ __all__ = [
     "Answer",
     "Case",
     "Change",
+    "Check",
     "Conflict",
     "Cube",
     "Decision",
@@ -85,6 +87,7 @@ __all__ = [
     "Impact",
     "Kind",
     "Limits",
+    "Outcome",
     "Period",
     "PolicyDiff",
     "PolicyDiffError",
@@ -102,8 +105,11 @@ __all__ = [
     "Vocabulary",
     "When",
     "WriteError",
+    "batch",
+    "check_many",
     "decide",
     "diff",
+    "diff_many",
     "dump",
     "dumps",
     "from_store",
@@ -113,6 +119,7 @@ __all__ = [
     "load_git_history",
     "load_history",
     "loads",
+    "log_many",
     "render",
     "report",
     "save_deltas",
@@ -122,6 +129,9 @@ __all__ = [
 
 #: The module each public name comes from.
 _HOMES = {
+    **dict.fromkeys(
+        ("Check", "Outcome", "batch", "check_many", "diff_many", "log_many"), "policydiff._batch"
+    ),
     **dict.fromkeys(("diff",), "policydiff._diff"),
     **dict.fromkeys(("Limits", "dump", "dumps", "load", "loads"), "policydiff._documents"),
     **dict.fromkeys(("Answer", "Cube", "Group", "Impact", "Span"), "policydiff._decisions"),

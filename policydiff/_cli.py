@@ -20,6 +20,7 @@ import policydiff._startup
 
 # isort: split
 import contextlib
+import io
 import os
 import re
 import signal
@@ -27,6 +28,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
+import attrs
 import click
 
 import policydiff
@@ -34,6 +36,8 @@ from policydiff.errors import DocumentError, PolicyDiffError, Problem, visible
 from policydiff.importers._registry import formats as importer_formats
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from rich.text import Text
 
     from policydiff._decisions import Waiver
@@ -158,6 +162,31 @@ _input_format_option = click.option(
         "yaml, json or toml: the format of standard input (-) and of files without a .yaml,"
         " .json or .toml suffix. A foreign format (such as aws-iam) reads every input,"
         " and every file of a history folder, through its importer."
+    ),
+)
+
+
+def _jobs_count(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    """Read ``--jobs``: a number of processes, ``0`` or ``auto`` for one per core."""
+    text = value.strip().lower()
+    if text == "auto":
+        text = "0"
+    if not text.isdigit():
+        message = f"expected a number of processes, 0 or auto (got {value!r})"
+        raise click.BadParameter(message, ctx=ctx, param=param)
+    return int(text) or os.cpu_count() or 1
+
+
+_jobs_option = click.option(
+    "--jobs",
+    "-j",
+    default="1",
+    callback=_jobs_count,
+    metavar="N|auto",
+    show_default=True,
+    help=(
+        "Work on N paths at once, in N processes (0 or auto: one per core)."
+        " The output is the same as with 1, in the order of the paths."
     ),
 )
 
@@ -291,7 +320,7 @@ def diff_command(
 
 
 @cli.command("log", short_help="Every change in a history, oldest first, with when.")
-@click.argument("arguments", metavar="[REV_RANGE] HISTORY", nargs=-1, required=True)
+@click.argument("arguments", metavar="[REV_RANGE] HISTORY...", nargs=-1, required=True)
 @click.option(
     "--git",
     "from_git",
@@ -319,6 +348,7 @@ def diff_command(
 @click.option("--oneline", is_flag=True, help="One line per step: date, labels, counts, verdict.")
 @_format_option
 @_input_format_option
+@_jobs_option
 def log_command(
     arguments: tuple[str, ...],
     from_git: bool,
@@ -329,7 +359,8 @@ def log_command(
     oneline: bool,
     output_format: OutputFormat,
     input_format: str | None,
-) -> None:
+    jobs: int,
+) -> int | None:
     """Show every change in HISTORY, oldest first, with when it took effect.
 
     HISTORY is a folder of version documents or one document with
@@ -343,6 +374,10 @@ def log_command(
     effective time is the document's own, else the commit's time, and the
     report says which (JSON: "git"). A revision that keeps the label of an
     earlier one amends that version.
+
+    Given several histories (without --git), it logs each in turn under a
+    line naming it (==> HISTORY <==; JSON: {"policydiff": 1, "paths":
+    [...]}); --jobs N reads N of them at once, with the same output.
 
     \b
     Example:
@@ -358,6 +393,8 @@ def log_command(
     if oneline and output_format == "json":
         message = "--oneline is a layout for people: use it without --format json"
         raise click.UsageError(message)
+    if not from_git and len(arguments) > 1:
+        return _each("arguments", arguments, jobs, output_format)
     if len(arguments) > (2 if from_git else 1):
         message = (
             "expected [REV_RANGE] HISTORY with --git" if from_git else "expected one HISTORY"
@@ -394,6 +431,7 @@ def log_command(
 
         text = with_revisions(text, revisions, output_format)
     _emit(text, output_format)
+    return None
 
 
 @cli.command("at", short_help="The version in force at a moment, and its rules.")
@@ -470,7 +508,10 @@ def impact_command(
 
 @cli.command("check", short_help="Exit 1 when NEW loosens (or tightens) OLD: a review gate.")
 @click.argument(
-    "inputs", metavar="OLD [NEW] | --base REV [PATH...]", nargs=-1, type=click.Path(allow_dash=True)
+    "inputs",
+    metavar="OLD [NEW] | --each HISTORY... | --base REV [PATH...]",
+    nargs=-1,
+    type=click.Path(allow_dash=True),
 )
 @click.option(
     "--base",
@@ -516,6 +557,12 @@ def impact_command(
     ),
 )
 @_input_format_option
+@click.option(
+    "--each",
+    is_flag=True,
+    help="Every path is a history: check each one's newest step, as if given alone.",
+)
+@_jobs_option
 def check_command(
     inputs: tuple[str, ...],
     base: str | None,
@@ -525,6 +572,8 @@ def check_command(
     warn_only: bool,
     output_format: GateFormat | None,
     input_format: str | None,
+    each: bool,
+    jobs: int,
 ) -> int:
     """Exit 1, printing what offends, when NEW moves from OLD as --fail-on says.
 
@@ -558,6 +607,10 @@ def check_command(
     commands: one result per offending change at its rule's line, with its
     fingerprint; on bad input, one per problem, and exit 2.
 
+    --each checks many histories, each as if given alone, each report under
+    a line naming it (==> HISTORY <==); it exits 2 when one is bad input,
+    else 1 when one fails. --jobs N checks N at once, with the same output.
+
     [tool.policydiff] in pyproject.toml (the nearest one up from here) can
     hold fail-on, by, format, paths and waivers; options given here win.
 
@@ -586,8 +639,16 @@ def check_command(
     if base is not None and input_format is not None:
         message = "--base reads policy documents by their suffix: use it without --input-format"
         raise click.UsageError(message)
+    if each and base is not None:
+        message = "--each checks the histories named as paths: use it without --base"
+        raise click.UsageError(message)
+    if each and len(inputs) > 1:
+        return _each("inputs", inputs, jobs, chosen)
     if base is None and not 1 <= len(inputs) <= 2:
-        message = f"expected OLD [NEW], or --base REV [PATH...] (got {len(inputs)} paths)"
+        message = (
+            f"expected OLD [NEW], --each HISTORY... or --base REV [PATH...]"
+            f" (got {len(inputs)} paths)"
+        )
         raise click.UsageError(message)
     with _bad_input_reported(chosen, base=base):
         waivers_file = waivers_file or settings.waivers
@@ -827,8 +888,9 @@ def report_command(paths: tuple[str, ...], output: str, situations: tuple[str, .
 @click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path())
 @_format_option
 @_input_format_option
+@_jobs_option
 def validate_command(
-    paths: tuple[str, ...], output_format: OutputFormat, input_format: str | None
+    paths: tuple[str, ...], output_format: OutputFormat, input_format: str | None, jobs: int
 ) -> None:
     """Check that every PATH is a valid version document or history.
 
@@ -836,7 +898,8 @@ def validate_command(
     form one history of one policy. Every problem of every path is reported
     (on stderr, and in JSON too with --format json); the exit code is 0 only
     when all are valid. The JSON form is {"policydiff": 1, "valid": ...,
-    "paths": [...], "problems": [...]}.
+    "paths": [...], "problems": [...]}. --jobs N reads N paths at once, with
+    the same output.
 
     \b
     Example:
@@ -845,17 +908,22 @@ def validate_command(
       policydiff validate 2024-05-30-kharkiv.yaml 2025-06-pentagon-review.yaml
       policydiff validate . --format json
     """
-    from policydiff._history import PolicyHistory
+    from functools import partial
+
+    from policydiff._batch import batch, validated
     from policydiff._render import render_validate
+    from policydiff._results import Validated
 
     problems: list[Problem] = []
-    results: list[tuple[str, PolicyHistory | None]] = []
-    for path in paths:
-        try:
-            results.append((path, policydiff.load_history(path, input_format=input_format)))
-        except DocumentError as exc:
-            problems.extend(exc.problems)
-            results.append((path, None))
+    results: list[tuple[str, Validated | None]] = []
+    with _pool(jobs, len(paths)) as executor:
+        outcomes = batch(partial(validated, input_format=input_format), paths, executor=executor)
+    for outcome in outcomes:
+        if isinstance(outcome.error, DocumentError):
+            problems.extend(outcome.error.problems)
+            results.append((str(outcome.input), None))
+        else:
+            results.append((str(outcome.input), outcome.result()))
     if problems:
         # Each path's problems are capped; so are all of them together.
         from policydiff._documents import DEFAULT_LIMITS
@@ -969,6 +1037,179 @@ def schema_command(name: str | None) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="NAME") from None
     _out(text)
+
+
+# -- many paths ----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _pool(jobs: int, paths: int) -> Iterator[Executor | None]:
+    """Give a process pool of ``jobs`` workers, or ``None`` (work here) when one would do."""
+    workers = min(jobs, paths)
+    if workers <= 1:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupts_to_the_parent)
+    try:
+        # Start the workers now, before a spinner's thread runs: a process
+        # forked while another thread holds a lock may wait on it forever.
+        pool.submit(os.getpid).result()
+        yield pool
+    except BrokenProcessPool:
+        message = (
+            "a worker process ended before its work was done (out of memory?); try fewer --jobs"
+        )
+        raise click.ClickException(message) from None
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Let Ctrl-C stop the command, not each worker with a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class _Captured(io.StringIO):
+    """Standard output or error held for the command that runs many paths.
+
+    It is a terminal when the real stream is, so a worker colours its
+    report, or shows no spinner, just as the command would.
+    """
+
+    def __init__(self, *, terminal: bool) -> None:
+        super().__init__()
+        self._terminal = terminal
+
+    def isatty(self) -> bool:
+        return self._terminal
+
+
+@attrs.frozen(kw_only=True)
+class _Printed:
+    """What a command printed for one path, and its exit code."""
+
+    out: str
+    err: str
+    status: int
+    problems: tuple[Problem, ...] = ()
+    usage: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _OnePath:
+    """Run a command on one path, as if it had been given that path alone.
+
+    Picklable: it names the command and carries its parameters, so a worker
+    process runs the same code as ``--jobs 1`` and prints the same bytes.
+    """
+
+    command: str
+    params: dict[str, object]
+    argument: str
+    colour: bool
+
+    def __call__(self, path: str) -> _Printed:
+        callback = cli.commands[self.command].callback
+        assert callback is not None
+        out, err = _Captured(terminal=self.colour), _Captured(terminal=False)
+        problems: tuple[Problem, ...] = ()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                result = callback(**{**self.params, self.argument: (path,)})
+                status = result if isinstance(result, int) else EXIT_OK
+            except PolicyDiffError as exc:
+                _report(exc)
+                problems = tuple(getattr(exc, "problems", ()))
+                status = EXIT_BAD_INPUT
+            except click.ClickException as exc:
+                return _Printed(out="", err="", status=EXIT_BAD_INPUT, usage=exc.format_message())
+        return _Printed(out=out.getvalue(), err=err.getvalue(), status=status, problems=problems)
+
+
+def _each(argument: str, paths: tuple[str, ...], jobs: int, output_format: str) -> int:
+    """Run the current command on every path, ``jobs`` at a time, and print in order.
+
+    Each path's output is what the command prints for that path alone:
+    under a line naming the path in text and Markdown, merged into one
+    document in JSON and SARIF, as it is for GitHub's workflow commands.
+    The exit code is 2 when some path was bad input, else the highest.
+    """
+    from policydiff._batch import batch
+
+    ctx = click.get_current_context()
+    alone = {**ctx.params, "jobs": 1}
+    if "each" in alone:
+        alone["each"] = False
+    task = _OnePath(
+        command=ctx.command.name or "",
+        params=alone,
+        argument=argument,
+        colour=_colour_wanted(sys.stdout),
+    )
+    with _pool(jobs, len(paths)) as executor, _working(f"Working on {len(paths)} paths…"):
+        printed = [outcome.result() for outcome in batch(task, paths, executor=executor)]
+    usage = next((p.usage for p in printed if p.usage is not None), None)
+    if usage is not None:
+        raise click.UsageError(usage)
+    if output_format in ("json", "sarif"):
+        _out(_merged(paths, printed, output_format))
+        for one in printed:
+            _err(one.err)
+    else:
+        for number, (path, one) in enumerate(zip(paths, printed, strict=True)):
+            if output_format != "github":
+                _out(("\n" if number else "") + _heading(path, output_format))
+            _out(one.out)
+            _err(one.err)
+    statuses = {one.status for one in printed}
+    return EXIT_BAD_INPUT if EXIT_BAD_INPUT in statuses else max(statuses)
+
+
+def _heading(path: str, output_format: str) -> str:
+    """Return the line naming a path above its report, as ``tail`` names its files."""
+    from policydiff._render_shared import markdown_escape
+
+    shown_path = visible(path)
+    if output_format == "markdown":
+        return f"## {markdown_escape(shown_path)}\n\n"
+    return f"==> {shown_path} <==\n"
+
+
+def _merged(paths: Sequence[str], printed: Sequence[_Printed], output_format: str) -> str:
+    """Merge the paths' JSON into one document, or their SARIF logs into one with a run each."""
+    import json
+
+    from policydiff._render_json import json_text
+
+    documents = [json.loads(one.out) if one.out.strip() else None for one in printed]
+    if output_format == "sarif":
+        merged = next(doc for doc in documents if doc is not None)
+        merged["runs"] = [run for doc in documents if doc is not None for run in doc["runs"]]
+        return json_text(merged)
+    return json_text(
+        {
+            "policydiff": 1,
+            "paths": [
+                {
+                    "path": path,
+                    "status": one.status,
+                    "report": document,
+                    "problems": [attrs.asdict(problem) for problem in one.problems],
+                }
+                for path, one, document in zip(paths, printed, documents, strict=True)
+            ],
+        }
+    )
+
+
+def _err(text: str) -> None:
+    """Write what a command wrote to standard error, exactly as it wrote it."""
+    if text:
+        with contextlib.suppress(OSError):
+            click.echo(text, err=True, nl=False)
 
 
 # -- running -------------------------------------------------------------------

@@ -711,7 +711,8 @@ def decide(version: PolicyVersion, situation: Mapping[str, str], *, check: bool 
             decide alike the answer is that one decision, otherwise it
             ``varies`` and lists the groups. A dimension no rule names is
             ignored; a value a dimension without vocabulary does not know
-            is "any other value".
+            is "any other value". On a pattern dimension a value is one
+            string, or with ``*`` or ``?`` every string it matches.
         check: Refuse values a closed dimension does not know (a history
             turns this off for its earlier versions, whose vocabularies may
             have named fewer values).

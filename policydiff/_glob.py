@@ -15,7 +15,8 @@ tells which patterns accept the strings that lead to it, so the states'
 patterns generate ("matches these, not those"), each with a shortest
 string in it as a witness.
 
-The exploration is bounded by :data:`MAX_STATES`; past it a
+The exploration is bounded by :data:`MAX_STEPS`, the (pattern position,
+character) steps it may take; past it a
 :class:`~policydiff.errors.DiffError` names the limit instead of running on.
 """
 
@@ -26,10 +27,11 @@ from collections.abc import Iterable, Sequence
 
 from policydiff.errors import DiffError
 
-__all__ = ["MAX_STATES", "Atom", "Pattern", "atoms", "contains", "intersects"]
+__all__ = ["MAX_STEPS", "Atom", "Pattern", "atoms", "contains", "intersects"]
 
-#: The most automaton states explored for one set of patterns.
-MAX_STATES = 100_000
+#: The most steps (one pattern position read against one character) taken
+#: for one set of patterns: a few seconds of work.
+MAX_STEPS = 2_000_000
 
 _STAR, _ANY = "*", "?"
 
@@ -82,14 +84,6 @@ class Pattern:
     def __hash__(self) -> int:
         return self._hash
 
-    def __repr__(self) -> str:
-        return f"Pattern({self.text!r}{', fold=True' if self.fold else ''})"
-
-    @property
-    def is_literal(self) -> bool:
-        """Whether the pattern matches exactly one string, compared case-sensitively."""
-        return all(isinstance(t, frozenset) and len(t) == 1 for t in self.tokens)
-
     def matches(self, value: str) -> bool:
         """Whether the concrete string ``value`` is one the pattern matches."""
         states = _closure(self.tokens, {0})
@@ -138,9 +132,6 @@ class Atom:
         self.signature = signature
         self.witness = witness
 
-    def __repr__(self) -> str:
-        return f"Atom({sorted(self.signature)}, {self.witness!r})"
-
 
 def _outsider(patterns: Sequence[Pattern]) -> str:
     """Return a character that no pattern names, to stand for all such characters."""
@@ -151,7 +142,7 @@ def _outsider(patterns: Sequence[Pattern]) -> str:
     return chr(code)
 
 
-def atoms(patterns: Sequence[Pattern], *, limit: int = MAX_STATES) -> list[Atom]:
+def atoms(patterns: Sequence[Pattern], *, limit: int | None = None) -> list[Atom]:
     """Return every non-empty atom of the Boolean algebra that ``patterns`` generate.
 
     Each atom is the set of strings matching exactly some of the patterns
@@ -160,15 +151,16 @@ def atoms(patterns: Sequence[Pattern], *, limit: int = MAX_STATES) -> list[Atom]
 
     Args:
         patterns: The patterns.
-        limit: The most automaton states to explore.
+        limit: The most steps to take; :data:`MAX_STEPS` when not given.
 
     Returns:
         The atoms, in order of their shortest witness (shortest first, then
         alphabetically).
 
     Raises:
-        DiffError: The patterns need more than ``limit`` states.
+        DiffError: The patterns need more than ``limit`` steps.
     """
+    limit = MAX_STEPS if limit is None else limit
     tokens = [p.tokens for p in patterns]
     outsider = _outsider(patterns)
     start = frozenset(
@@ -177,6 +169,7 @@ def atoms(patterns: Sequence[Pattern], *, limit: int = MAX_STATES) -> list[Atom]
     seen = {start: ""}
     queue = deque([start])
     found: dict[frozenset[int], str] = {}
+    steps = 0
     while queue:
         state = queue.popleft()
         text = seen[state]
@@ -188,6 +181,14 @@ def atoms(patterns: Sequence[Pattern], *, limit: int = MAX_STATES) -> list[Atom]
                 token = tokens[i][position]
                 if isinstance(token, frozenset):
                     named |= token
+        steps += len(state) * (len(named) + 1)
+        if steps > limit:
+            msg = (
+                f"the patterns of one dimension need more than {limit:,} steps"
+                " to compare; too many patterns overlap"
+                " (see the limits of pattern values on the format page)"
+            )
+            raise DiffError(msg)
         for char in (*sorted(named), outsider):
             following = frozenset(
                 (i, after)
@@ -195,13 +196,6 @@ def atoms(patterns: Sequence[Pattern], *, limit: int = MAX_STATES) -> list[Atom]
                 for after in _closure(tokens[i], _step(tokens[i], (position,), char))
             )
             if following not in seen:
-                if len(seen) >= limit:
-                    msg = (
-                        f"the patterns of one dimension need more than {limit:,} automaton"
-                        " states to compare; too many patterns overlap"
-                        " (see the limits of pattern values on the format page)"
-                    )
-                    raise DiffError(msg)
                 seen[following] = text + char
                 queue.append(following)
     return [Atom(sig, found[sig]) for sig in sorted(found, key=lambda s: (len(found[s]), found[s]))]

@@ -50,7 +50,7 @@ from policydiff._render_shared import (
     valid_line,
 )
 from policydiff._render_text import at_text, diff_text, log_text
-from policydiff._results import PolicyDiff
+from policydiff._results import PolicyDiff, Validated
 from policydiff._text import shown
 from policydiff.errors import Problem, visible
 from policydiff.model import PolicyVersion
@@ -179,14 +179,14 @@ def render_at(
 
 
 def render_validate(
-    results: Sequence[tuple[str, PolicyHistory | None]],
+    results: Sequence[tuple[str, Validated | None]],
     problems: Sequence[Problem],
     format: OutputFormat = "text",
 ) -> str:
     """Render what ``validate`` found: a line per valid path, or the JSON of everything.
 
     Args:
-        results: Each path with its history, or ``None`` when it is not valid.
+        results: Each path with what it holds, or ``None`` when it is not valid.
         problems: Every problem found (text and Markdown leave them to stderr).
         format: The output format.
     """

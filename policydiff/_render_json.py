@@ -12,7 +12,7 @@ from typing import Any
 from policydiff._diff import rule_document
 from policydiff._history import PolicyHistory, TimelineEntry
 from policydiff._render_shared import endpoint
-from policydiff._results import PolicyDiff
+from policydiff._results import PolicyDiff, Validated
 from policydiff.errors import Problem
 from policydiff.model import PolicyVersion
 
@@ -76,7 +76,7 @@ def at_json(
 
 
 def validate_json(
-    results: Sequence[tuple[str, PolicyHistory | None]], problems: Sequence[Problem]
+    results: Sequence[tuple[str, Validated | None]], problems: Sequence[Problem]
 ) -> str:
     """Render ``validate``: each path with its policy and versions, then every problem."""
     return json_text(
@@ -86,11 +86,11 @@ def validate_json(
             "paths": [
                 {
                     "path": path,
-                    "valid": history is not None,
-                    "policy": None if history is None else history.policy,
-                    "versions": [] if history is None else [v.version for v in history],
+                    "valid": found is not None,
+                    "policy": None if found is None else found.policy,
+                    "versions": [] if found is None else list(found.versions),
                 }
-                for path, history in results
+                for path, found in results
             ],
             "problems": [
                 {

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from policydiff._describe import rule_sentence
 from policydiff._history import PolicyHistory
 from policydiff._render_decisions import effect_note
-from policydiff._results import PolicyDiff, endpoint
+from policydiff._results import PolicyDiff, Validated, endpoint
 from policydiff._text import joined, plural
 from policydiff._time import describe_gap
 from policydiff.errors import DiffError
@@ -221,12 +221,11 @@ def check_verdict(offending: PolicyDiff, fail_on: str) -> str:
     return f"Check failed: {plural(len(offending), 'change')} (--fail-on {fail_on} --by rules)."
 
 
-def valid_line(path: str, history: PolicyHistory) -> str:
+def valid_line(path: str, found: Validated) -> str:
     """Say that a path is valid: one version of a policy, or a history of several."""
-    if len(history) == 1:
-        only = history.first
-        return f"{path}: valid: version {only.version} of {only.policy} ({plural(len(only.rules), 'rule')})"
-    return f"{path}: valid: history of {history.policy} ({plural(len(history), 'version')})"
+    if len(found.versions) == 1:
+        return f"{path}: valid: version {found.versions[0]} of {found.policy} ({plural(found.rules, 'rule')})"
+    return f"{path}: valid: history of {found.policy} ({plural(len(found.versions), 'version')})"
 
 
 def in_force(history: PolicyHistory, version: PolicyVersion) -> str:

@@ -19,7 +19,7 @@ from policydiff._time import describe_gap
 from policydiff.errors import DiffError
 from policydiff.model import Change, Direction, PolicyVersion, Verdict
 
-__all__ = ["Judge", "PolicyDiff", "change_to_dict", "endpoint"]
+__all__ = ["Judge", "PolicyDiff", "Validated", "change_to_dict", "endpoint"]
 
 
 class Judge(Protocol):
@@ -224,3 +224,18 @@ def _effect_value(change: Change) -> str | None:
         return change.effect.value
     except (DiffError, ValueError):
         return None
+
+
+@attrs.frozen(kw_only=True)
+class Validated:
+    """What ``validate`` says of a valid path: its policy and versions.
+
+    Attributes:
+        policy: The policy's id.
+        versions: The versions' labels, oldest first.
+        rules: How many rules the newest version has.
+    """
+
+    policy: str
+    versions: tuple[str, ...]
+    rules: int

@@ -30,6 +30,7 @@ SCHEMAS: dict[str, str] = {
     "check-base": "check --base REV --format json",
     "validate": "validate --format json",
     "at": "at --format json",
+    "paths": "log and check --each --format json, over several paths",
 }
 
 
@@ -56,7 +57,8 @@ def schema(name: str) -> dict[str, Any]:
             deltas), or an output: ``diff``, ``log``,
             ``impact``, ``answer`` (``decide``), ``timeline`` (``decide
             --timeline``), ``check``, ``check-base`` (``check --base``),
-            ``validate`` or ``at``.
+            ``validate``, ``at``, or ``paths`` (``log`` and ``check --each``
+            over several paths).
 
     Returns:
         The schema (draft 2020-12), a new dict on every call.

@@ -6,6 +6,7 @@ import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -66,6 +67,9 @@ def benchmark_script(name: str) -> ModuleType:
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    # Registered, as an import would, so that its functions pickle by name
+    # into the worker processes a benchmark starts.
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 

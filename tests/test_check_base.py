@@ -278,7 +278,7 @@ def test_base_reads_documents_by_their_suffix_only(
 def test_check_without_base_needs_one_or_two_inputs(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["check", "--fail-on", "any"], capsys)
     assert code == 2
-    assert "expected OLD [NEW], or --base REV [PATH...] (got 0 paths)" in err
+    assert "expected OLD [NEW], --each HISTORY... or --base REV [PATH...] (got 0 paths)" in err
 
 
 def test_the_json_of_a_base_check_fits_its_schema(
@@ -464,3 +464,21 @@ def test_the_text_report_names_a_renamed_document_with_its_old_path(
     code, out, _ = run(["check", "--base", "main", "--fail-on", "any"], capsys)
     assert out.startswith("== policies/ukraine.yaml (renamed, from policies/weapons.yaml) ==\n")
     assert code == 0
+
+
+def test_a_staged_new_policy_is_reported_as_new(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(KHARKIV, repo / "kharkiv.yaml")
+    git(repo, "add", "kharkiv.yaml")
+    _, data = check_json(["--base", "main", "--fail-on", "any"], capsys)
+    assert steps(data) == [
+        ("kharkiv.yaml", "new policy", "(no policy)", "kharkiv-defensive-strikes")
+    ]
+
+
+def test_a_path_outside_the_repository_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["check", "--base", "main", "..", "--fail-on", "any"], capsys)
+    assert (code, err) == (2, f"policydiff: .. is outside the repository at {repo}\n")

@@ -75,8 +75,9 @@ def test_a_cycle_through_an_import_inside_a_function_is_found(tmp_path: Path) ->
 #: The layers, bottom first, as the file names tell them: words, errors,
 #: lazy exports and glob patterns; time and the model; documents (text to model); the
 #: importers (foreign documents to model); results and sentences; the engine
-#: (comparing, histories, storage, impact); the renderers; the command line
-#: and the package's public face.
+#: (comparing, histories, storage, impact); the renderers; many inputs at
+#: once (workers render what they send back); the command line and the
+#: package's public face.
 LAYERS = (
     {"_text", "errors", "_lazy", "_glob"},
     {"_time", "model"},
@@ -85,6 +86,7 @@ LAYERS = (
     {"_results", "_describe", "_decisions", "_phrases"},
     set(),  # the engine: every module not named elsewhere
     set(),  # the renderers: every module whose name starts with _render
+    {"_batch"},
     {"", "_cli", "__main__"},
 )
 _IMPORTERS, _ENGINE, _RENDERERS = 3, 5, 6
@@ -125,6 +127,7 @@ def test_the_file_names_place_each_module_in_its_layer() -> None:
         "policydiff._results",
         "policydiff._diff",
         "policydiff._render_text",
+        "policydiff._batch",
         "policydiff._cli",
     ]
     assert [layer(module) for module in order] == list(range(len(order)))

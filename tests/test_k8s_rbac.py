@@ -299,6 +299,27 @@ def test_an_aggregated_cluster_role_holds_the_rules_of_the_roles_it_selects() ->
     assert aggregate_rules(read(text)) == {frozenset({"endpoints"}), frozenset({"services"})}
 
 
+def test_the_rules_an_aggregated_role_lists_are_replaced_by_its_members() -> None:
+    # The control plane overwrites them: a chart's own rules there grant nothing.
+    aggregate = cluster_role(
+        "monitoring",
+        rule([""], ["secrets"], ["get"]),
+        aggregationRule={"clusterRoleSelectors": [{"matchLabels": {AGGREGATE_LABEL: "true"}}]},
+    )
+    member = labelled("endpoints-reader", rule([""], ["endpoints"], ["get"]))
+    assert aggregate_rules(read(manifest(aggregate, member))) == {frozenset({"endpoints"})}
+
+
+def test_an_aggregated_role_without_its_members_keeps_the_rules_a_cluster_gave_it() -> None:
+    # As `kubectl get clusterrole monitoring -o yaml` prints it, alone.
+    filled = cluster_role(
+        "monitoring",
+        rule([""], ["endpoints"], ["get"]),
+        aggregationRule={"clusterRoleSelectors": [{"matchLabels": {AGGREGATE_LABEL: "true"}}]},
+    )
+    assert aggregate_rules(read(manifest(filled))) == {frozenset({"endpoints"})}
+
+
 def test_a_new_selected_role_broadens_the_aggregate() -> None:
     old = monitoring(labelled("endpoints-reader", rule([""], ["endpoints"], ["get"])))
     new = monitoring(
@@ -797,10 +818,14 @@ def test_manifests_without_a_label_or_date_say_how_to_give_them() -> None:
 
 VERBS = ("get", "list", "delete")
 GROUPS = ("", "apps")
-KINDS = ("pods", "pods/log", "deployments")
+KINDS = ("pods", "pods/log", "deployments", "deployments/scale")
+#: What rules may name beyond the resources: any resource's scale subresource.
+KIND_PATTERNS = ("*/scale",)
 NAMES = ("a", "b")
 SPACES = ("ns1", "ns2")
-URL_PATHS = ("/healthz", "/metrics")
+URL_PATHS = ("/healthz", "/healthz/etcd", "/metrics")
+#: What rules may name beyond the paths: a prefix.
+URL_PATTERNS = ("/healthz/*",)
 PEOPLE = (
     {"kind": "User", "name": "alice"},
     {"kind": "Group", "name": "devs"},
@@ -815,10 +840,13 @@ def some(values: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
 @st.composite
 def rbac_rule(draw: st.DrawFn, cluster: bool) -> dict[str, Any]:
     if cluster and draw(st.booleans()):
-        return {"nonResourceURLs": draw(some(URL_PATHS)), "verbs": draw(some(VERBS))}
+        return {
+            "nonResourceURLs": draw(some((*URL_PATHS, *URL_PATTERNS))),
+            "verbs": draw(some(VERBS)),
+        }
     found = {
         "apiGroups": draw(some(GROUPS)),
-        "resources": draw(some(KINDS)),
+        "resources": draw(some((*KINDS, *KIND_PATTERNS))),
         "verbs": draw(some(VERBS)),
     }
     names = draw(st.lists(st.sampled_from(NAMES), max_size=2, unique=True))
@@ -872,12 +900,14 @@ def authorize(objects: list[dict[str, Any]], who: dict[str, str], request: dict[
             if not listed(rule["verbs"], request["verb"]):
                 continue
             if "url" in request:
-                if "nonResourceURLs" in rule and listed(rule["nonResourceURLs"], request["url"]):
+                if "nonResourceURLs" in rule and any(
+                    _url_matches(u, request["url"]) for u in rule["nonResourceURLs"]
+                ):
                     return True
             elif (
                 "resources" in rule
                 and listed(rule["apiGroups"], request["group"])
-                and listed(rule["resources"], request["resource"])
+                and any(_resource_matches(r, request["resource"]) for r in rule["resources"])
                 and (not rule.get("resourceNames") or request.get("name") in rule["resourceNames"])
             ):
                 return True
@@ -885,6 +915,17 @@ def authorize(objects: list[dict[str, Any]], who: dict[str, str], request: dict[
 
 
 _BINDINGS = ("RoleBinding", "ClusterRoleBinding")
+
+
+def _url_matches(rule: str, url: str) -> bool:
+    # A rule's path ending in "*" is a prefix.
+    return rule in ("*", url) or (rule.endswith("*") and url.startswith(rule[:-1]))
+
+
+def _resource_matches(rule: str, resource: str) -> bool:
+    # "*/scale" is the scale subresource of any resource.
+    _, _, sub = resource.partition("/")
+    return rule in ("*", resource) or (rule.startswith("*/") and sub == rule[2:])
 
 
 def _same(subject: dict[str, str], who: dict[str, str], space: str | None) -> bool:
@@ -972,3 +1013,49 @@ def test_the_role_view_decides_as_the_rbac_authorizer_for_each_role(
         asked = {k: v for k, v in situation(PEOPLE[0], request).items() if k != "subject"}
         answer = policydiff.decide(version, {**asked, "role": ref})
         assert (answer.decision is policydiff.Decision.PERMITTED) is role_allows(role, request)
+
+
+# ---------------------------------------------------------------------------
+# Wildcards that are not a whole value: URL prefixes and */subresource.
+
+
+def probe(*urls: str) -> str:
+    return manifest(cluster_role("probe", {"nonResourceURLs": list(urls), "verbs": ["get"]}))
+
+
+def test_a_url_ending_in_a_star_covers_every_url_it_begins() -> None:
+    version = read(probe("/healthz/*"))
+    asked = {"action": URLS, "verb": "get", "role": "ClusterRole/probe"}
+    for url, decision in (("/healthz/etcd", "permitted"), ("/healthz", "prohibited")):
+        answer = policydiff.decide(version, {**asked, "nonResourceURL": url})
+        assert answer.decision.value == decision
+
+
+def test_urls_replaced_by_their_prefix_loosen_by_the_urls_it_adds() -> None:
+    old, new = pair(probe("/healthz/live", "/healthz/ready"), probe("/healthz/*"))
+    assert policydiff.diff(old, new).verdict is Verdict.LOOSENED
+    [cube] = policydiff.impact(old, new)
+    asked = {"action": URLS, "verb": "get", "role": "ClusterRole/probe"}
+    assert cube.contains({**asked, "nonResourceURL": "/healthz/etcd"})
+    assert not cube.contains({**asked, "nonResourceURL": "/healthz/ready"})
+
+
+def test_a_star_subresource_covers_that_subresource_of_every_resource() -> None:
+    version = read(manifest(cluster_role("scaler", rule(["apps"], ["*/scale"], ["update"]))))
+    asked = {
+        "action": RESOURCES,
+        "verb": "update",
+        "apiGroup": "apps",
+        "role": "ClusterRole/scaler",
+    }
+    scale = policydiff.decide(version, {**asked, "resource": "deployments/scale"})
+    whole = policydiff.decide(version, {**asked, "resource": "deployments"})
+    assert (scale.decision, whole.decision) == (
+        policydiff.Decision.PERMITTED,
+        policydiff.Decision.PROHIBITED,
+    )
+
+
+def test_manifests_without_wildcards_declare_no_pattern_dimensions() -> None:
+    assert not read(OLD_CHART).patterns
+    assert set(read(probe("/healthz/*")).patterns) == {"nonResourceURL"}

@@ -142,9 +142,10 @@ def test_a_path_no_commit_touches_is_an_error(
 
 
 def test_log_takes_a_range_only_with_git(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Without --git every argument is a history: a range is one that is not there.
     code, _, err = run(["log", "HEAD", POLICY], capsys)
     assert code == 2
-    assert "expected one HISTORY (got 2 arguments)" in err
+    assert err.startswith("HEAD: no such file or folder\n")
 
 
 def test_a_revision_without_a_label_is_labelled_by_its_commit(
@@ -170,4 +171,22 @@ def test_a_revision_holding_a_whole_history_is_refused(
         2,
         f"{sha[:12]}:{POLICY}: this revision holds a whole history;"
         " log --git reads one version per revision\n",
+    )
+
+
+def test_an_unknown_range_is_named_with_what_git_said(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["log", "--git", "nope..HEAD", POLICY], capsys)
+    assert code == 2
+    assert err.startswith(f"policydiff: cannot read the history of {POLICY} in 'nope..HEAD': ")
+
+
+def test_a_range_that_looks_like_an_option_is_refused(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["log", "--git", "--", "--output=x", POLICY], capsys)
+    assert (code, err) == (
+        2,
+        "policydiff: '--output=x' is not a revision range (such as main~10..main)\n",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -10,6 +11,7 @@ import pytest
 
 import policydiff
 from policydiff import Case, PolicyVersion
+from policydiff._cli import main
 from policydiff._schemas import schema
 
 
@@ -309,3 +311,68 @@ def test_turning_values_into_exceptions_is_a_mixed_scope_change() -> None:
     (change,) = policydiff.diff(old, new).changes
     assert (change.kind.value, change.direction.value) == ("scope-changed", "mixed")
     assert (change.before, change.after) == (["iam:*"], {"not": ["iam:*"]})
+
+
+def test_patterns_past_the_step_budget_are_one_clear_line_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("policydiff._glob.MAX_STEPS", 1_000)
+    overlapping = [f"*{a}{b}*" for a in "abc" for b in "abc"]
+    path = tmp_path / "stars.yaml"
+    path.write_text(policydiff.dumps(version(reader(overlapping, resource="*"), patterns=IAM)))
+    assert main(["decide", str(path), "action=abc"]) == 2
+    printed = capsys.readouterr().err
+    assert printed.splitlines() == [
+        "policydiff: the patterns of one dimension need more than 1,000 steps to compare;"
+        " too many patterns overlap (see the limits of pattern values on the format page)"
+    ]
+
+
+# -- building versions in Python ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ("action", {"action": Case.SENSITIVE}),
+        (["action", "resource"], {"action": Case.SENSITIVE, "resource": Case.SENSITIVE}),
+        ({"action": None}, {"action": Case.SENSITIVE}),
+        ({"action": "insensitive"}, {"action": Case.INSENSITIVE}),
+        ({"action": {"case": "insensitive"}}, {"action": Case.INSENSITIVE}),
+    ],
+)
+def test_a_version_built_in_python_takes_patterns_as_names_or_options(
+    declared: Any, expected: dict[str, Case]
+) -> None:
+    v = PolicyVersion(
+        policy="p", version="v", effective=policydiff.When.parse("2024"), patterns=declared
+    )
+    assert dict(v.patterns) == expected
+
+
+def test_an_unknown_pattern_option_is_refused_in_python() -> None:
+    with pytest.raises(ValueError, match="unknown pattern option 'cas'"):
+        PolicyVersion(
+            policy="p",
+            version="v",
+            effective=policydiff.When.parse("2024"),
+            patterns={"action": {"cas": "insensitive"}},
+        )
+
+
+def test_a_rule_cannot_negate_a_dimension_it_does_not_name() -> None:
+    with pytest.raises(ValueError, match="negates dimensions it does not name: resource"):
+        policydiff.Rule(id="r", effect="permit", action="s3:*", negated={"resource"})
+
+
+def test_a_version_cannot_hold_a_negated_dimension_it_does_not_declare() -> None:
+    rule = policydiff.Rule(id="r", effect="permit", action="iam:*", negated={"action"})
+    with pytest.raises(ValueError, match="does not declare under 'patterns'"):
+        PolicyVersion(
+            policy="p", version="v", effective=policydiff.When.parse("2024"), rules=[rule]
+        )
+
+
+def test_a_not_value_that_is_not_a_list_of_strings_is_refused() -> None:
+    with pytest.raises(policydiff.DocumentError, match=r"expected a string or a list of strings"):
+        version(everything_but_iam(action={"not": 5}), patterns=IAM)

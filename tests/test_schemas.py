@@ -273,6 +273,11 @@ COMMANDS = {
     "log of the export-control example": ["log", ROOT / "examples" / "export-controls" / "history"],
     "log of a history in one document": ["log", ROOT / "tests" / "data" / "histories" / "single.yaml"],
     "impact --only": ["impact", OLD, NEW, "--only", "mixed"],
+    "paths of log": ["log", HISTORY, ROOT / "examples" / "export-controls" / "history"],
+    "paths of check --each": [
+        "check", "--each", HISTORY, ROOT / "tests" / "data" / "bad" / "five-problems.yaml",
+        "--fail-on", "any",
+    ],
 }  # fmt: skip
 SCHEMA_OF = {
     "decide": "answer",
@@ -287,8 +292,8 @@ def test_every_json_output_on_the_flagship_history_fits_its_schema(
 ) -> None:
     name = SCHEMA_OF.get(case, case.split()[0])
     argv = COMMANDS[case]
-    if case.startswith("validate"):
-        # validate exits 2 on a bad document: its JSON still comes first.
+    if case.startswith(("validate", "paths of check")):
+        # A bad document exits 2: the JSON still comes first.
         main([str(arg) for arg in [*argv, "--format", "json"]])
         data = json.loads(capsys.readouterr().out)
     else:

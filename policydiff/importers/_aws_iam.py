@@ -6,29 +6,29 @@ Each statement becomes one rule:
   says ``default: none`` (IAM's implicit deny is another policy's to
   override) and ``conflict: prohibit-overrides`` (an explicit deny wins).
 - ``Action`` is the rule's ``action``; ``Resource`` and ``Principal`` are the
-  ``resource`` and ``principal`` dimensions. ``"*"`` in ``Resource`` or
-  ``Principal`` (and ``{"AWS": "*"}``) means any value: the dimension is
-  left out. A principal is written with its type, ``AWS:...``,
-  ``Service:...``, ``Federated:...`` or ``CanonicalUser:...``; an account id
-  is the account's root ARN (``AWS:arn:aws:iam::123456789012:root``), as
-  IAM reads it.
+  ``resource`` and ``principal`` dimensions. All three are declared pattern
+  dimensions (``*`` and ``?`` are wildcards; actions ignore case), and
+  ``NotAction``, ``NotResource`` and ``NotPrincipal`` are written
+  ``{"not": [...]}``: every value that matches none of them. ``"*"`` in
+  ``Resource`` or ``Principal`` (and ``{"AWS": "*"}``) means any value: the
+  dimension is left out. A principal is written with its type,
+  ``AWS:...``, ``Service:...``, ``Federated:...`` or ``CanonicalUser:...``;
+  an account id is the account's root ARN
+  (``AWS:arn:aws:iam::123456789012:root``), as IAM reads it.
 - ``Condition``: a key (with its service prefix, as ``aws:SourceVpc``)
-  tested by ``StringEquals`` alone (no other operator on it in the
-  statement, no ``IfExists`` or set qualifier, no wildcard in its values)
-  is a dimension named for the key in lower case
-  (``aws:sourcevpc``): the request's value must be one of the listed ones.
-  Every other operator and key is a condition whose text is the operator,
-  the key and the values, sorted (``IpAddress aws:SourceIp
+  tested by ``StringEquals``, ``StringLike``, ``ArnEquals`` or ``ArnLike``
+  alone (no other operator on it in the statement) is a pattern dimension
+  named for the key in lower case (``aws:sourcevpc``): the request's value
+  must match one of the listed ones (a ``StringEquals`` value holding a
+  wildcard character, which it reads as itself, keeps the test a
+  condition). Every other operator and key is a condition whose text is
+  the operator, the key and the values, sorted (``IpAddress aws:SourceIp
   [198.51.100.0/24, 203.0.113.0/24]``).
 - The rule id is the statement's ``Sid``; without one, ``allow-`` or
   ``deny-`` and a hash of what the statement applies to (principals,
   resources, conditions), so that actions added to or removed from it are
   changes of one rule; when several unnamed statements apply to the same,
   the hash covers their actions too. Order never matters.
-
-``NotAction``, ``NotResource`` and ``NotPrincipal`` are refused with an
-error naming the statement and the field: a rule cannot yet say "every
-value but these", and dropping them would change what the policy allows.
 """
 
 from __future__ import annotations
@@ -69,12 +69,32 @@ LANGUAGE_VERSIONS = ("2012-10-17", "2008-10-17")
 PRINCIPAL_TYPES = ("AWS", "CanonicalUser", "Federated", "Service")
 #: The keys of an ``aws iam get-policy-version`` answer's ``PolicyVersion``.
 WRAPPER_KEYS = ("Document", "VersionId", "IsDefaultVersion", "CreateDate")
-#: Condition operators whose key becomes a dimension (the request's value is one of these).
-DIMENSION_OPERATORS = ("StringEquals",)
-#: Characters that IAM reads as wildcards in the values of ``*Like`` operators and ARNs.
-_WILDCARDS = ("*", "?")
+#: Condition operators whose values are patterns (``*`` and ``?`` wildcards), as IAM reads them.
+PATTERN_OPERATORS = ("StringLike", "ArnLike", "ArnEquals")
+#: Condition operators whose key becomes a dimension (the request's value matches one of these).
+DIMENSION_OPERATORS = ("StringEquals", *PATTERN_OPERATORS)
+#: The dimensions every imported version declares as patterns, with their case.
+PATTERN_DIMENSIONS: dict[str, dict[str, str]] = {
+    "action": {"case": "insensitive"},
+    "principal": {},
+    "resource": {},
+}
 _EFFECTS = {"Allow": "permit", "Deny": "prohibit"}
 _NEGATED = {"NotAction": "Action", "NotResource": "Resource", "NotPrincipal": "Principal"}
+
+#: A dimension's values as a rule writes them: patterns, or ``{"not": [patterns]}``.
+Values = list[str] | dict[str, list[str]]
+
+
+def _values(patterns: list[str], *, negated: bool) -> Values:
+    ordered = sorted(set(patterns))
+    return {"not": ordered} if negated else ordered
+
+
+def _patterns(rules: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """Declare the pattern dimensions: action, resource, principal and the condition keys."""
+    keys = {dim for rule in rules for dim in rule.get("scope", {}) if ":" in dim}
+    return {**PATTERN_DIMENSIONS, **{key: {} for key in sorted(keys)}}
 
 
 def from_aws_iam(
@@ -101,13 +121,12 @@ def from_aws_iam(
 
     Returns:
         The version: one rule per statement, ``default: none``,
-        ``conflict: prohibit-overrides``.
+        ``conflict: prohibit-overrides``, pattern dimensions declared.
 
     Raises:
         DocumentError: The document is not a valid IAM policy (every
-            problem, with its place), uses ``NotAction``, ``NotResource`` or
-            ``NotPrincipal``, or ``version`` or ``effective`` are missing or
-            bad.
+            problem, with its place), or ``version`` or ``effective`` are
+            missing or bad.
 
     >>> from policydiff.importers import from_aws_iam
     >>> v = from_aws_iam(
@@ -133,7 +152,12 @@ def from_aws_iam(
     rules = _rules(statements, reader)
     if reader.problems:
         source.fail(reader.problems)
-    body = {"default": "none", "conflict": "prohibit-overrides", "rules": rules}
+    body = {
+        "default": "none",
+        "conflict": "prohibit-overrides",
+        "patterns": _patterns(rules),
+        "rules": rules,
+    }
     return build_version(body, policy=policy, version=version, effective=effective, name=name)
 
 
@@ -144,8 +168,8 @@ class _Statement:
     path: Path
     sid: str | None
     effect: str
-    action: tuple[str, ...]
-    scope: dict[str, list[str]]
+    action: Values
+    scope: dict[str, Values]
     conditions: list[str]
 
     def applies_to(self) -> dict[str, Any]:
@@ -153,10 +177,10 @@ class _Statement:
         return {"effect": self.effect, "scope": self.scope, "conditions": self.conditions}
 
     def content(self) -> dict[str, Any]:
-        return {**self.applies_to(), "action": list(self.action)}
+        return {**self.applies_to(), "action": self.action}
 
     def rule(self, rule_id: str) -> dict[str, Any]:
-        rule: dict[str, Any] = {"id": rule_id, "effect": self.effect, "action": list(self.action)}
+        rule: dict[str, Any] = {"id": rule_id, "effect": self.effect, "action": self.action}
         if self.scope:
             rule["scope"] = self.scope
         if self.conditions:
@@ -261,20 +285,22 @@ class _Reader:
             if negated in data and plain in data:
                 message = f"{negated} and {plain} cannot both be given"
                 self.problem((*at, negated), message, at_key=True)
-            elif negated in data:
-                self.refuse(negated, plain, sid, at)
-        action = self.strings(data, "Action", at, required="NotAction" not in data)
-        for value in action:
+        key = "NotAction" if "NotAction" in data else "Action"
+        actions = self.strings(data, key, at, required=True)
+        for value in actions:
             if value != "*" and ":" not in value:
                 message = f"expected an action such as s3:GetObject, or * (got {shown(value)})"
-                self.problem((*at, "Action"), message)
-        scope: dict[str, list[str]] = {}
-        resource = self.strings(data, "Resource", at, required=False)
-        if resource and "*" not in resource:
-            scope["resource"] = sorted(set(resource))
-        principal = self.principals(data, at)
-        if principal:
-            scope["principal"] = principal
+                self.problem((*at, key), message)
+        action = _values(actions, negated=key == "NotAction")
+        scope: dict[str, Values] = {}
+        key = "NotResource" if "NotResource" in data else "Resource"
+        resources = self.strings(data, key, at, required=False)
+        if key == "NotResource" or (resources and "*" not in resources):
+            scope["resource"] = _values(resources, negated=key == "NotResource")
+        key = "NotPrincipal" if "NotPrincipal" in data else "Principal"
+        principals = self.principals(data, key, at)
+        if key == "NotPrincipal" or (principals and "*" not in principals):
+            scope["principal"] = _values(principals, negated=key == "NotPrincipal")
         dimensions, conditions = self.conditions(data, at)
         scope.update(dimensions)
         if len(self.problems) > before or effect is None:
@@ -283,19 +309,10 @@ class _Reader:
             path=at,
             sid=sid,
             effect=effect,
-            action=tuple(sorted(set(action))),
+            action=action,
             scope=scope,
             conditions=conditions,
         )
-
-    def refuse(self, negated: str, plain: str, sid: str | None, at: Path) -> None:
-        which = f"statement {sid!r}" if sid else "this statement"
-        message = (
-            f"{negated} is not supported: {which} applies to every {plain.lower()} but those"
-            " listed, which a policydiff rule cannot say yet"
-        )
-        hint = f"list the {plain.lower()}s the statement means with {plain}"
-        self.problem((*at, negated), message, at_key=True, hint=hint)
 
     def sid(self, data: dict[str, Any], at: Path) -> str | None:
         sid = data.get("Sid")
@@ -347,25 +364,25 @@ class _Reader:
                 good.append(item)
         return good
 
-    def principals(self, data: dict[str, Any], at: Path) -> list[str]:
-        """``Principal`` as typed values; empty for ``*`` (anyone) or none given."""
-        if "Principal" not in data:
+    def principals(self, data: dict[str, Any], key: str, at: Path) -> list[str]:
+        """Read ``Principal`` (or ``NotPrincipal``) as typed values; ``["*"]`` for anyone."""
+        if key not in data:
             return []
-        value = data["Principal"]
+        value = data[key]
         if value == "*":
-            return []
+            return ["*"]
         if not isinstance(value, dict) or not value:
             message = f'expected "*" or a mapping of principal types (got {describe(value)})'
-            self.problem((*at, "Principal"), message)
+            self.problem((*at, key), message)
             return []
-        self.known_keys(value, (*at, "Principal"), PRINCIPAL_TYPES, "principal type")
+        self.known_keys(value, (*at, key), PRINCIPAL_TYPES, "principal type")
         found: set[str] = set()
         for kind in PRINCIPAL_TYPES:
             if kind not in value:
                 continue
-            for item in self.strings(value, kind, (*at, "Principal"), required=True):
+            for item in self.strings(value, kind, (*at, key), required=True):
                 if kind == "AWS" and item == "*":
-                    return []  # {"AWS": "*"} is anyone, as "*" is
+                    return ["*"]  # {"AWS": "*"} is anyone, as "*" is
                 if kind == "AWS" and item.isdigit() and len(item) == 12:
                     item = f"arn:aws:iam::{item}:root"
                 found.add(f"{kind}:{item}")
@@ -373,7 +390,7 @@ class _Reader:
 
     # -- conditions ----------------------------------------------------------------
 
-    def conditions(self, data: dict[str, Any], at: Path) -> tuple[dict[str, list[str]], list[str]]:
+    def conditions(self, data: dict[str, Any], at: Path) -> tuple[dict[str, Values], list[str]]:
         """Return the dimensions a statement's conditions make, and its other conditions' texts."""
         if "Condition" not in data:
             return {}, []
@@ -397,7 +414,7 @@ class _Reader:
         keys_seen: dict[str, int] = {}
         for _, key, _ in tests:
             keys_seen[key.lower()] = keys_seen.get(key.lower(), 0) + 1
-        dimensions: dict[str, list[str]] = {}
+        dimensions: dict[str, Values] = {}
         texts: set[str] = set()
         for operator, key, values in tests:
             if (
@@ -407,7 +424,8 @@ class _Reader:
                 and ":" in key
                 and keys_seen[key.lower()] == 1
                 and values
-                and not any(w in v for v in values for w in _WILDCARDS)
+                # StringEquals reads * and ? as themselves, a pattern as wildcards.
+                and (operator in PATTERN_OPERATORS or not any(w in v for v in values for w in "*?"))
             ):
                 dimensions[key.lower()] = sorted(set(values))
             else:

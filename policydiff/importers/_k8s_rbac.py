@@ -15,7 +15,7 @@ RBAC grants, never denies. A rule's dimensions:
 - ``verb``, ``apiGroup`` (the core group ``""`` is written ``core``),
   ``resource`` (subresources as ``pods/log``), ``resourceName``,
   ``nonResourceURL``: a dimension whose list holds ``*`` is left out, which
-  means any value;
+  means any value; a path ending in ``*`` and ``*/scale`` are pattern values;
 - ``namespace``: where a Role (or a RoleBinding) applies;
 - ``role`` (``ClusterRole/NAME``, ``Role/NAMESPACE/NAME``) in the role view;
   ``subject`` (``User:alice``, ``Group:system:masters``,
@@ -236,7 +236,8 @@ def from_k8s_rbac(
             them), as ``helm template`` or ``kubectl get -o yaml`` print it,
             or the same parsed: one object, a ``List``, or a list of objects.
         policy: The policy's id.
-        version: This version's label.
+        version: This version's label (manifests carry none: ``None`` is
+            an error that says how to give one).
         effective: When this version took effect: a date such as
             ``2024-05-30``, a month ``2024-05``, or a pendulum DateTime.
         view: ``"role"``: one rule per role and rule, scoped by ``role``;
@@ -276,8 +277,25 @@ def from_k8s_rbac(
     problems.raise_any(limits.max_problems)
     _aggregate(roles)
     rules = _role_rules(roles) if view == "role" else _subject_rules(roles, bindings)
-    body = {"default": "prohibit", "rules": rules}
+    body: dict[str, Any] = {"default": "prohibit", "rules": rules}
+    wild = _wildcards(rules)
+    if wild:
+        body["patterns"] = wild
     return build_version(body, policy=policy, version=version, effective=effective, name=name)
+
+
+def _wildcards(rules: list[dict[str, Any]]) -> list[str]:
+    """Name the dimensions where a ``*`` is part of a value, a wildcard.
+
+    Kubernetes matches a URL ending in ``*`` (``/healthz/*``) by its prefix
+    and ``*/scale`` as that subresource of any resource: glob patterns on
+    those dimensions say the same. A ``*`` alone was left out of the rule.
+    """
+    return [
+        dim
+        for dim in ("nonResourceURL", "resource")
+        if any("*" in value for rule in rules for value in rule["scope"].get(dim, ()))
+    ]
 
 
 def from_k8s_rbac_subjects(
@@ -735,11 +753,15 @@ def _subject(
 
 
 def _aggregate(roles: dict[str, _Role]) -> None:
-    """Give each aggregating ClusterRole the rules of the ClusterRoles its selectors match.
+    """Give each aggregated ClusterRole the rules of the ClusterRoles its selectors match.
 
-    As the controller does, the rules a role already lists are kept; roles
-    that aggregate others are followed until nothing more is added, so the
-    order of the input and cycles do not matter.
+    The control plane overwrites the rules an aggregated ClusterRole lists
+    with those of the roles it selects, so those are its rules when some of
+    them are in the input. When none is, the input holds the role as a
+    cluster filled it (``kubectl get clusterrole admin -o yaml``) without
+    its members, and its own rules are kept. Aggregates of aggregates are
+    followed until nothing more is added, so the order of the input and
+    cycles do not matter.
     """
     clusters = {ref: role for ref, role in roles.items() if role.kind == "ClusterRole"}
     members = {
@@ -751,16 +773,18 @@ def _aggregate(roles: dict[str, _Role]) -> None:
         for ref, role in clusters.items()
         if role.selectors is not None
     }
+    members = {ref: chosen for ref, chosen in members.items() if chosen}
+    held = {ref: () if ref in members else role.grants for ref, role in roles.items()}
     changed = True
     while changed:
         changed = False
         for ref, chosen in members.items():
-            role = roles[ref]
-            pool = [*role.grants, *(g for other in chosen for g in roles[other].grants)]
-            grants = tuple(_merged(pool))
-            if grants != role.grants:
-                roles[ref] = attrs.evolve(role, grants=grants)
+            grants = tuple(_merged([g for other in chosen for g in held[other]]))
+            if grants != held[ref]:
+                held[ref] = grants
                 changed = True
+    for ref in members:
+        roles[ref] = attrs.evolve(roles[ref], grants=held[ref])
 
 
 def _role_rules(roles: dict[str, _Role]) -> list[dict[str, Any]]:
