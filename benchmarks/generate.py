@@ -230,7 +230,7 @@ def write_documents(
 
 
 def history_versions(
-    shape: Shape, *, versions: int, changed: int, seed: int = 0
+    shape: Shape, *, versions: int, changed: int, seed: int = 0, churn: float = 0.0
 ) -> Iterator[PolicyVersion]:
     """A history: one random version, then ``versions - 1`` edited ones.
 
@@ -245,17 +245,29 @@ def history_versions(
         versions: How many versions.
         changed: How many rules change from one version to the next.
         seed: The random seed.
+        churn: The fraction of the changed rules removed or added (half
+            each) rather than edited.
     """
     rng = random.Random(seed)
     document = make_document(shape, seed=seed)
     current = to_version(document)
     start = current.effective.instant
+    index = shape.rules + 1_000_000
     yield current
     for step in range(1, versions):
         rules = list(current.rules)
+        gone: set[int] = set()
         for position in rng.sample(range(len(rules)), min(changed, len(rules))):
-            plain = _changed_rule(rng, shape, _plain_rule(rules[position]))
-            rules[position] = _to_rule(plain)
+            roll = rng.random()
+            if roll >= churn:
+                plain = _changed_rule(rng, shape, _plain_rule(rules[position]))
+                rules[position] = _to_rule(plain)
+            elif roll < churn / 2:
+                gone.add(position)
+            else:
+                rules.append(_to_rule(_rule(rng, shape, index)))
+                index += 1
+        rules = [rule for i, rule in enumerate(rules) if i not in gone]
         current = attrs.evolve(
             current,
             version=f"v{step + 1:06d}",

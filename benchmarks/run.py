@@ -10,7 +10,9 @@ reports medians and the ratios the targets are stated in::
 Cases (sizes are for ``--scale full``):
 
 ``diff``
-    Two versions of 10k and of 100k rules, 1% of the rules edited. Baselines:
+    Two versions of 10k, 100k and 1M rules, 1% of the rules edited, in CPU
+    time; and the same with a fifth of the touched rules added or removed,
+    against the floor over the rules paired by id. Baselines:
     a plain pass of attrs ``==`` over the rules (the floor); raw DeepDiff on
     the same content as plain dicts, rules keyed by id (the fastest raw
     DeepDiff gets, since the generator keeps every list in one order); and
@@ -51,6 +53,29 @@ Cases (sizes are for ``--scale full``):
 ``start``
     ``policydiff --help`` in a new process, against ``python -c pass`` in a new
     process: what starting the command line costs over starting Python.
+``sweep``
+    ``diff`` against its attrs floor at changed fractions of 0.01% to 100%
+    (10k rules).
+``peers``
+    ``diff`` against raw DeepDiff, jsondiff, dictdiffer and jycm on the same
+    documents, rules keyed by id (10k rules); the peers not installed (the
+    ``bench`` extra) are named in a note.
+``churn``
+    ``history.changes()`` per step when each step adds and removes rules,
+    against steps that only edit and against the attrs floor (10 versions of
+    100k rules).
+``timeline``
+    ``rule_timeline``, ``lifted`` and ``imposed`` for one rule, against a
+    scan of the cached changes (100 versions of 10k rules).
+``memory``
+    ``load_history`` of a folder (1,000 JSON files of 1k rules): peak memory
+    under tracemalloc against what the history keeps, and time against
+    reading and parsing every file.
+``store``
+    ``to_store`` and ``from_store`` of 200 versions of 10k rules, 10 changed
+    per step (2 added or removed): the store's size against the folder of
+    documents, ``to_store`` against dumping every version, and
+    ``from_store``'s peak memory against what it keeps.
 ``impact``
     ``benchmarks/bench_impact.py``'s ``run(scale)``, when that file exists.
     It returns a case (or a list of cases) shaped as :class:`Case` renders
@@ -117,6 +142,12 @@ class Scale:
         at_lookups: Lookups timed at each size.
         refuse_items: The n of the ``refuse`` case (it also runs 2n).
         start_repeats: Timed starts of each process in the ``start`` case.
+        sweep_rules: Rules in the ``sweep`` case (changed fractions 0.01% to 100%).
+        peer_rules: Rules in the ``peers`` case.
+        churn_shape: ``(versions, rules)`` of the ``log, adding and removing`` case.
+        timeline_shape: ``(versions, rules)`` of the ``timeline`` case.
+        memory_shape: ``(versions, rules)`` of the folder in the ``load memory`` case.
+        store_shape: ``(versions, rules)`` of the ``store`` case.
     """
 
     repeats: int
@@ -132,6 +163,12 @@ class Scale:
     at_lookups: int
     refuse_items: int
     start_repeats: int
+    sweep_rules: int
+    peer_rules: int
+    churn_shape: tuple[int, int]
+    timeline_shape: tuple[int, int]
+    memory_shape: tuple[int, int]
+    store_shape: tuple[int, int]
 
 
 SCALES = {
@@ -149,6 +186,12 @@ SCALES = {
         at_lookups=200,
         refuse_items=200,
         start_repeats=3,
+        sweep_rules=200,
+        peer_rules=200,
+        churn_shape=(4, 200),
+        timeline_shape=(5, 200),
+        memory_shape=(10, 200),
+        store_shape=(5, 200),
     ),
     "small": Scale(
         repeats=5,
@@ -164,10 +207,16 @@ SCALES = {
         at_lookups=5_000,
         refuse_items=1_000,
         start_repeats=10,
+        sweep_rules=10_000,
+        peer_rules=1_000,
+        churn_shape=(10, 10_000),
+        timeline_shape=(20, 10_000),
+        memory_shape=(200, 1_000),
+        store_shape=(50, 1_000),
     ),
     "full": Scale(
         repeats=5,
-        diff_rules=(10_000, 100_000),
+        diff_rules=(10_000, 100_000, 1_000_000),
         raw_deepdiff_max=10_000,
         load_rules=100_000,
         log_versions=1_000,
@@ -179,6 +228,12 @@ SCALES = {
         at_lookups=20_000,
         refuse_items=2_000,
         start_repeats=20,
+        sweep_rules=10_000,
+        peer_rules=10_000,
+        churn_shape=(10, 100_000),
+        timeline_shape=(100, 10_000),
+        memory_shape=(1_000, 1_000),
+        store_shape=(200, 10_000),
     ),
 }
 
@@ -282,23 +337,34 @@ def contender(
     return (name, run, setup, gc_enabled)
 
 
-def compare(contenders: list[Contender], repeats: int) -> list[Result]:
+def compare(
+    contenders: list[Contender],
+    repeats: int,
+    *,
+    clock: Callable[[], float] = time.perf_counter,
+) -> list[Result]:
     """Time every contender ``repeats`` times, round-robin, and return the results.
 
     Before each timed call the garbage collector runs a full collection, so no
     contender pays for another's garbage, and is then left on or turned off
-    as the contender asks.
+    as the contender asks. ``clock`` is wall time unless a case asks for CPU
+    time (:func:`time.process_time`), which a busy shared machine disturbs less.
     """
     times: dict[str, list[float]] = {name: [] for name, *_ in contenders}
     for _ in range(repeats):
         for name, run, setup, gc_enabled in contenders:
             argument = setup() if setup is not None else None
-            times[name].append(_time_once(run, argument, gc_enabled))
+            times[name].append(_time_once(run, argument, gc_enabled, clock))
             del argument
     return [Result(name=name, times=times[name]) for name, *_ in contenders]
 
 
-def _time_once(run: Callable[[Any], object], argument: Any, gc_enabled: bool) -> float:
+def _time_once(
+    run: Callable[[Any], object],
+    argument: Any,
+    gc_enabled: bool,
+    clock: Callable[[], float] = time.perf_counter,
+) -> float:
     was_enabled = gc.isenabled()
     gc.collect()
     if gc_enabled:
@@ -306,9 +372,9 @@ def _time_once(run: Callable[[Any], object], argument: Any, gc_enabled: bool) ->
     else:
         gc.disable()
     try:
-        start = time.perf_counter()
+        start = clock()
         result = run(argument)
-        elapsed = time.perf_counter() - start
+        elapsed = clock() - start
     finally:
         if was_enabled:
             gc.enable()
@@ -331,25 +397,44 @@ def _bytes(n: int) -> str:
 # -- cases ---------------------------------------------------------------------
 
 
-def case_diff(rules: int, scale: Scale) -> Case:
-    """``diff`` of two versions, 1% of the rules edited."""
+#: The changed fractions of the ``sweep`` case: 0.01% to 100%.
+SWEEP = (0.0001, 0.001, 0.01, 0.1, 1.0)
+
+
+def _edited_pair(rules: int, fraction: float, *, churn: float = 0.0) -> tuple[Any, Any, Any, Any]:
+    """Return two generated versions (and their documents), ``fraction`` of the rules touched."""
     shape = generate.Shape(rules=rules)
     old_doc = generate.make_document(shape, seed=rules)
-    # Edits only: the floor zips the two rule tuples, which added or removed
-    # rules would misalign into cheap id mismatches.
     new_doc = generate.change_documents(
-        old_doc, shape, changed=max(1, rules // 100), seed=rules + 1, churn=0
+        old_doc, shape, changed=max(1, round(rules * fraction)), seed=rules + 1, churn=churn
     )
-    old, new = generate.to_version(old_doc), generate.to_version(new_doc)
-    old_plain, new_plain = generate.keyed(old_doc), generate.keyed(new_doc)
+    return old_doc, new_doc, generate.to_version(old_doc), generate.to_version(new_doc)
+
+
+def _paired(old: PolicyVersion, new: PolicyVersion) -> tuple[list[Any], list[Any]]:
+    """The rules of both versions under the ids they share, in id order (for a floor)."""
+    common = sorted(old.rule_ids & new.rule_ids)
+    return [old.rule(i) for i in common], [new.rule(i) for i in common]
+
+
+def _floor(olds: Any, news: Any) -> Callable[[Any], object]:
+    return lambda _: sum(a == b for a, b in zip(olds, news, strict=True))
+
+
+def case_diff(rules: int, scale: Scale) -> Case:
+    """``diff`` of two versions, 1% of the rules edited, in CPU time."""
+    old_doc, new_doc, old, new = _edited_pair(rules, 0.01)
     # The same new version as a history read from files holds it: its
     # unchanged rules are the old version's objects.
     shared = attrs.evolve(
         new, rules=[r if old.rule(r.id, None) != r else old.rule(r.id) for r in new.rules]
     )
+    # A fifth of the touched rules added or removed instead of edited.
+    _, _, _, churned = _edited_pair(rules, 0.01, churn=0.2)
+    paired_old, paired_new = _paired(old, churned)
     case = Case(case="diff", size=f"{_count(rules)} rules, 1% changed")
     changes = len(policydiff.diff(old, new))
-    case.notes.append(f"{changes} changes found")
+    case.notes.append(f"{changes} changes found (CPU time)")
 
     contenders = [
         contender(
@@ -357,32 +442,54 @@ def case_diff(rules: int, scale: Scale) -> Case:
             lambda pair: policydiff.diff(*pair),
             setup=lambda: (_fresh(old), _fresh(new)),
         ),
-        contender(
-            "attrs == floor",
-            lambda _: sum(a == b for a, b in zip(old.rules, new.rules, strict=True)),
-        ),
+        # Edits only: the two rule tuples stay aligned for the floor.
+        contender("attrs == floor", _floor(old.rules, new.rules)),
         contender(
             "policydiff.diff, rules shared",
             lambda pair: policydiff.diff(*pair),
             setup=lambda: (_fresh(old), _fresh(shared)),
         ),
+        contender(
+            "policydiff.diff, rules added and removed",
+            lambda pair: policydiff.diff(*pair),
+            setup=lambda: (_fresh(old), _fresh(churned)),
+        ),
+        contender("attrs == floor, rules paired by id", _floor(paired_old, paired_new)),
     ]
-    raw = contender("raw DeepDiff", lambda _: DeepDiff(old_plain, new_plain))
+    raw = contender(
+        "raw DeepDiff", lambda plain: DeepDiff(*plain), setup=lambda: _keyed_pair(old_doc, new_doc)
+    )
     unordered = contender(
         "raw DeepDiff, ignore_order",
         lambda _: DeepDiff(old_doc, new_doc, ignore_order=True),
     )
+    cpu = time.process_time
     if rules <= scale.raw_deepdiff_max:
         contenders.append(raw)
-        case.results = compare(contenders, scale.repeats) + compare([unordered], 1)
+        case.results = compare(contenders, scale.repeats, clock=cpu) + compare(
+            [unordered], 1, clock=cpu
+        )
         case.notes.append("raw DeepDiff with ignore_order measured once (too slow to repeat)")
-    else:
-        case.results = compare(contenders, scale.repeats) + compare([raw], 1)
+    elif rules <= 10 * scale.raw_deepdiff_max:
+        case.results = compare(contenders, scale.repeats, clock=cpu) + compare([raw], 1, clock=cpu)
         case.notes.append(
             f"raw DeepDiff measured once at {_count(rules)} rules (too slow to repeat);"
             " with ignore_order not measured"
         )
-    case.ratio("diff / attrs floor", "policydiff.diff", "attrs == floor", limit=4.0, target="<= 4")
+    else:
+        case.results = compare(contenders, scale.repeats, clock=cpu)
+        case.notes.append(f"raw DeepDiff not measured at {_count(rules)} rules")
+    case.ratio("diff / attrs floor", "policydiff.diff", "attrs == floor", limit=2.0, target="<= 2")
+    case.ratio(
+        "diff, rules added and removed / attrs floor paired by id",
+        "policydiff.diff, rules added and removed",
+        "attrs == floor, rules paired by id",
+        limit=2.0,
+        target="<= 2",
+    )
+    case.ratio(
+        "diff, rules shared / attrs floor", "policydiff.diff, rules shared", "attrs == floor"
+    )
     for ours, name, label in (
         ("policydiff.diff", "raw DeepDiff", "rules keyed by id"),
         ("policydiff.diff", "raw DeepDiff, ignore_order", "documents as written, ignore_order"),
@@ -400,10 +507,104 @@ def case_diff(rules: int, scale: Scale) -> Case:
             )
         )
         case.notes.append(f"{ours} is {speedup:.1f}x faster than raw DeepDiff ({label})")
-    floor_speedup = case.median("raw DeepDiff") / case.median("attrs == floor")
-    case.notes.append(
-        f"the attrs floor itself is {floor_speedup:.1f}x faster than raw DeepDiff (rules keyed by id)"
-    )
+    if any(r.name == "raw DeepDiff" for r in case.results):
+        floor_speedup = case.median("raw DeepDiff") / case.median("attrs == floor")
+        case.notes.append(
+            f"the attrs floor itself is {floor_speedup:.1f}x faster than raw DeepDiff"
+            " (rules keyed by id)"
+        )
+    return case
+
+
+def _keyed_pair(old_doc: dict[str, Any], new_doc: dict[str, Any]) -> tuple[Any, Any]:
+    return generate.keyed(old_doc), generate.keyed(new_doc)
+
+
+def case_sweep(scale: Scale) -> Case:
+    """``diff`` against its floor as the changed fraction goes from 0.01% to 100%."""
+    rules = scale.sweep_rules
+    case = Case(case="sweep", size=f"{_count(rules)} rules, 0.01% to 100% changed")
+    contenders = []
+    for fraction in SWEEP:
+        _, _, old, new = _edited_pair(rules, fraction)
+        label = f"{fraction:.2%}"
+        contenders.append(
+            contender(
+                f"policydiff.diff, {label} changed",
+                lambda pair: policydiff.diff(*pair),
+                setup=lambda o=old, n=new: (_fresh(o), _fresh(n)),
+            )
+        )
+        contenders.append(
+            contender(f"attrs == floor, {label} changed", _floor(old.rules, new.rules))
+        )
+    case.results = compare(contenders, max(3, scale.repeats - 2), clock=time.process_time)
+    for fraction in SWEEP:
+        label = f"{fraction:.2%}"
+        case.ratio(
+            f"diff / attrs floor, {label} changed",
+            f"policydiff.diff, {label} changed",
+            f"attrs == floor, {label} changed",
+        )
+    case.notes.append("edits only, so the floor's rule tuples stay aligned; CPU time")
+    return case
+
+
+def _peers() -> dict[str, Callable[[Any, Any], object]]:
+    """The other diff libraries installed (the ``bench`` extra), by name."""
+    found: dict[str, Callable[[Any, Any], object]] = {}
+    try:
+        import jsondiff
+
+        found["jsondiff"] = jsondiff.diff
+    except ImportError:
+        pass
+    try:
+        import dictdiffer
+
+        found["dictdiffer"] = lambda a, b: list(dictdiffer.diff(a, b))
+    except ImportError:
+        pass
+    try:
+        from jycm.jycm import YouchamaJsonDiffer
+
+        def jycm_diff(a: Any, b: Any) -> object:
+            differ = YouchamaJsonDiffer(a, b)
+            differ.diff()
+            return differ.to_dict(no_pairs=True)
+
+        found["jycm"] = jycm_diff
+    except ImportError:
+        pass
+    return found
+
+
+def case_peers(scale: Scale) -> Case:
+    """``diff`` against raw DeepDiff and the other JSON diff libraries, on rules keyed by id."""
+    rules = scale.peer_rules
+    old_doc, new_doc, old, new = _edited_pair(rules, 0.01)
+    case = Case(case="peers", size=f"{_count(rules)} rules, 1% changed")
+    old_plain, new_plain = generate.keyed(old_doc), generate.keyed(new_doc)
+    contenders = [
+        contender(
+            "policydiff.diff",
+            lambda pair: policydiff.diff(*pair),
+            setup=lambda: (_fresh(old), _fresh(new)),
+        ),
+        contender("attrs == floor", _floor(old.rules, new.rules)),
+        contender("raw DeepDiff", lambda _: DeepDiff(old_plain, new_plain)),
+    ]
+    peers = _peers()
+    for name, run in peers.items():
+        contenders.append(contender(name, lambda _, r=run: r(old_plain, new_plain)))
+    missing = sorted({"jsondiff", "dictdiffer", "jycm"} - peers.keys())
+    if missing:
+        case.notes.append(f"not installed: {', '.join(missing)} (pip install 'policydiff[bench]')")
+    case.results = compare(contenders, max(3, scale.repeats - 2), clock=time.process_time)
+    case.ratio("diff / attrs floor", "policydiff.diff", "attrs == floor")
+    for name in ("raw DeepDiff", *peers):
+        case.ratio(f"{name} / policydiff.diff", name, "policydiff.diff")
+    case.notes.append("peers get the plain documents with rules keyed by id; CPU time")
     return case
 
 
@@ -604,6 +805,212 @@ def case_log_files(scale: Scale, folder: Path) -> Case:
     case.ratio("load, twice the unchanged rules", names[2], names[0])
     case.ratio(
         "changes(), twice the unchanged rules", names[3], names[1], limit=1.5, target="< 1.5"
+    )
+    return case
+
+
+def case_log_churn(scale: Scale) -> Case:
+    """``changes()`` when every step adds and removes rules, against steps that only edit."""
+    versions, rules = scale.churn_shape
+    shape = generate.Shape(rules=rules)
+    case = Case(
+        case="log, adding and removing",
+        size=f"{versions} versions x {_count(rules)} rules, 10 changed per step",
+    )
+    contenders = []
+    for label, churn in (("edits only", 0.0), ("2 of 10 added or removed", 0.2)):
+        made = list(
+            generate.history_versions(shape, versions=versions, changed=10, seed=11, churn=churn)
+        )
+        contenders.append(
+            contender(
+                f"changes() per step, {label}",
+                lambda history: history.changes(),
+                setup=lambda m=made: PolicyHistory(versions=[_fresh(v) for v in m]),
+            )
+        )
+    first = generate.to_version(generate.make_document(shape, seed=11))
+    twin = attrs.evolve(first, rules=[attrs.evolve(r) for r in first.rules])
+    contenders.append(
+        contender("attrs == floor, one version's rules", _floor(first.rules, twin.rules))
+    )
+    results = compare(contenders, scale.log_repeats, clock=time.process_time)
+    steps = versions - 1
+    case.results = [
+        Result(name=r.name, times=[t / steps for t in r.times]) if "per step" in r.name else r
+        for r in results
+    ]
+    case.ratio(
+        "a step adding and removing / a step editing",
+        "changes() per step, 2 of 10 added or removed",
+        "changes() per step, edits only",
+        limit=1.5,
+        target="<= 1.5",
+    )
+    case.ratio(
+        "a step adding and removing / attrs floor",
+        "changes() per step, 2 of 10 added or removed",
+        "attrs == floor, one version's rules",
+        limit=2.0,
+        target="<= 2",
+    )
+    case.notes.append(
+        "per step: each version's rule map and id list are built once, for the two steps it is in;"
+        " unchanged rules are shared objects; CPU time"
+    )
+    return case
+
+
+def _churned(versions: int, rules: int, *, seed: int) -> list[PolicyVersion]:
+    """A generated history, 10 rules changed per step, 2 of them added or removed."""
+    shape = generate.Shape(rules=rules)
+    return list(
+        generate.history_versions(shape, versions=versions, changed=10, seed=seed, churn=0.2)
+    )
+
+
+def case_timeline(scale: Scale) -> Case:
+    """``rule_timeline``, ``lifted`` and ``imposed`` for one rule, against a scan of the changes."""
+    versions, rules = scale.timeline_shape
+    made = _churned(versions, rules, seed=5)
+    history = PolicyHistory(versions=made)
+    steps = history.changes()
+    touched = sorted({c.rule for d in steps for c in d.changes if c.rule is not None})
+    rng = random.Random(5)
+    asked = rng.sample(touched, min(20, len(touched)))
+    case = Case(
+        case="timeline",
+        size=f"{versions} versions x {_count(rules)} rules, {len(asked)} rules asked about",
+    )
+    history.rule_timeline(asked[0])  # the index of the changes is built once
+
+    def scan(_: Any) -> object:
+        return [[c for d in steps for c in d.changes if c.rule == rule_id] for rule_id in asked]
+
+    case.results = compare(
+        [
+            contender("rule_timeline(id)", lambda _: [history.rule_timeline(i) for i in asked]),
+            contender("lifted(id)", lambda _: [history.lifted(i) for i in asked]),
+            contender("imposed(id)", lambda _: [history.imposed(i) for i in asked]),
+            contender("a scan of the cached changes", scan),
+        ],
+        scale.repeats,
+        clock=time.process_time,
+    )
+    case.results = [
+        Result(name=r.name, times=[t / len(asked) for t in r.times]) for r in case.results
+    ]
+    for name in ("rule_timeline(id)", "lifted(id)", "imposed(id)"):
+        case.ratio(
+            f"{name} / a scan of the changes",
+            name,
+            "a scan of the cached changes",
+            limit=2.0,
+            target="<= 2",
+        )
+    case.notes.append(
+        f"per rule asked about; {sum(len(d) for d in steps):,} changes in all;"
+        " a rule of the first version also gets its entry from the start; CPU time"
+    )
+    return case
+
+
+def _traced(run: Callable[[], Any]) -> tuple[Any, int, int]:
+    """Run ``run`` under tracemalloc: its result, the bytes it keeps and its peak."""
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        result = run()
+        gc.collect()
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, kept - base, peak - base
+
+
+def case_load_memory(scale: Scale, folder: Path) -> Case:
+    """``load_history`` of a folder: peak memory against what the history keeps."""
+    versions, rules = scale.memory_shape
+    made = _churned(versions, rules, seed=3)
+    for index, version in enumerate(made):
+        policydiff.dump(version, folder / f"{index:05d}.json")
+    size = sum(p.stat().st_size for p in folder.iterdir())
+    case = Case(
+        case="load memory",
+        size=f"{versions:,} JSON files x {_count(rules)} rules, {_bytes(size)}",
+    )
+    files = sorted(folder.iterdir())
+    case.results = compare(
+        [
+            contender("load_history()", lambda _: policydiff.load_history(folder)),
+            contender(
+                "read and json.loads every file", lambda _: [json.loads(_read(f)) for f in files]
+            ),
+        ],
+        max(1, scale.log_repeats - 2),
+        clock=time.process_time,
+    )
+    history, kept, peak = _traced(lambda: policydiff.load_history(folder))
+    case.ratios.append(Ratio.within("peak / kept memory", peak / kept, 1.5, "<= 1.5"))
+    case.ratio("load / reading and parsing", "load_history()", "read and json.loads every file")
+    case.notes.append(
+        f"tracemalloc: the history keeps {_bytes(kept)}, the peak while loading is {_bytes(peak)}"
+    )
+    del history
+    return case
+
+
+def case_store(scale: Scale) -> Case:
+    """``to_store`` and ``from_store``: size, time against dumping, and memory."""
+    versions, rules = scale.store_shape
+    made = _churned(versions, rules, seed=9)
+    history = PolicyHistory(versions=made)
+    case = Case(
+        case="store",
+        size=f"{versions} versions x {_count(rules)} rules, 10 changed per step (2 added or removed)",
+    )
+    stored = policydiff.to_store(history)
+    text = json.dumps(stored, indent=1, ensure_ascii=False) + "\n"
+    documents = sum(len(policydiff.dumps(v, format="json").encode()) for v in history)
+    payload = json.loads(text)
+    case.results = compare(
+        [
+            contender("to_store()", lambda _: policydiff.to_store(history)),
+            contender(
+                "dumping every version",
+                lambda _: [policydiff.dumps(v, format="json") for v in history],
+            ),
+            contender("from_store()", lambda _: policydiff.from_store(payload)),
+        ],
+        max(1, scale.log_repeats - 2),
+        clock=time.process_time,
+    )
+    smaller = documents / len(text.encode())
+    case.ratios.append(
+        Ratio(
+            name="folder of documents / store (size)",
+            value=smaller,
+            target=">= 20",
+            met=smaller >= 20,
+        )
+    )
+    case.ratio(
+        "to_store / dumping every version",
+        "to_store()",
+        "dumping every version",
+        limit=3.0,
+        target="<= 3",
+    )
+    rebuilt, kept, peak = _traced(lambda: policydiff.from_store(payload))
+    if rebuilt != history:
+        raise AssertionError("from_store(to_store(history)) is not the history")
+    case.ratios.append(Ratio.within("from_store: peak / kept memory", peak / kept, 1.5, "<= 1.5"))
+    case.notes.append(
+        f"store {_bytes(len(text.encode()))} against {_bytes(documents)} of documents;"
+        f" from_store keeps {_bytes(kept)}, peak {_bytes(peak)}; CPU time"
     )
     return case
 
@@ -945,7 +1352,21 @@ def machine() -> dict[str, Any]:
     }
 
 
-CASES = ("diff", "load", "log", "at", "refuse", "start", "impact")
+CASES = (
+    "diff",
+    "sweep",
+    "peers",
+    "load",
+    "log",
+    "churn",
+    "timeline",
+    "memory",
+    "store",
+    "at",
+    "refuse",
+    "start",
+    "impact",
+)
 
 
 def run(
@@ -971,6 +1392,25 @@ def run(
         with tempfile.TemporaryDirectory(prefix="policydiff-bench-") as temp:
             say("log, from files")
             cases.append(case_log_files(scale, Path(temp)))
+    if "sweep" in only:
+        say(f"sweep, {_count(scale.sweep_rules)} rules")
+        cases.append(case_sweep(scale))
+    if "peers" in only:
+        say(f"peers, {_count(scale.peer_rules)} rules")
+        cases.append(case_peers(scale))
+    if "churn" in only:
+        say("log, adding and removing")
+        cases.append(case_log_churn(scale))
+    if "timeline" in only:
+        say("timeline")
+        cases.append(case_timeline(scale))
+    if "memory" in only:
+        with tempfile.TemporaryDirectory(prefix="policydiff-bench-") as temp:
+            say("load memory")
+            cases.append(case_load_memory(scale, Path(temp)))
+    if "store" in only:
+        say("store")
+        cases.append(case_store(scale))
     if "at" in only:
         say("at")
         cases.append(case_at(scale))
@@ -1043,7 +1483,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=CASES, action="append", help="run only this case (repeatable)"
     )
+    parser.add_argument(
+        "--diff-rules",
+        type=int,
+        action="append",
+        metavar="N",
+        help="run the diff case at N rules instead of the scale's sizes (repeatable)",
+    )
     args = parser.parse_args(argv)
+    if args.diff_rules:
+        SCALES[args.scale] = attrs.evolve(SCALES[args.scale], diff_rules=tuple(args.diff_rules))
     started = time.perf_counter()
 
     def progress(message: str) -> None:

@@ -269,6 +269,11 @@ class _Dim:
         return tuple(sorted(shown))
 
 
+#: How much more a changed entry covering part of a cube weighs than another
+#: when choosing the dimension to split (more than any count of entries).
+_HEAVY = 1 << 30
+
+
 def _bits(mask: int) -> Iterator[int]:
     """Return the positions of the set bits of ``mask``, lowest first."""
     text = bin(mask)[:1:-1]
@@ -424,6 +429,7 @@ class Space:
         prune: Callable[[list[Entry], list[Entry]], bool] | None = None,
         seen: set[tuple[Any, ...]] | None = None,
         thin: Callable[[list[Entry]], list[Entry]] | None = None,
+        changed_first: bool = False,
     ) -> None:
         """Split ``cube`` until every entry covers a piece whole; visit each piece.
 
@@ -438,6 +444,10 @@ class Space:
                 prohibit covers whole (where a changed default cannot show).
             prune: Called with the entries covering the cube whole and those
                 covering part of it; skip the cube when it returns true.
+            changed_first: Split first along a dimension that a changed entry
+                covers part of (else along the one most entries cover part
+                of), so the situations no changed rule covers come apart
+                early.
 
         Raises:
             DiffError: More than :data:`MAX_PIECES` pieces were explored.
@@ -453,6 +463,7 @@ class Space:
         if thin is not None:
             entries = thin(entries)
         partial = [0] * len(cube)
+        heavy = _HEAVY if changed_first else 1
         ruled = False
         wholes: list[Entry] = []
         parts: list[Entry] = []
@@ -460,7 +471,7 @@ class Space:
             whole = True
             for d, mask in entry.named:
                 if mask & cube[d] != cube[d]:
-                    partial[d] += 1
+                    partial[d] += heavy if entry.changed else 1
                     whole = False
             if whole:
                 if entry.changed and entry.index < rank:
@@ -504,7 +515,15 @@ class Space:
             child[d] = piece
             kept = [e for e in entries if e.masks.get(d, piece) & piece]
             self.explore(
-                child, kept, visit, rank=rank, settled=settled, prune=prune, seen=seen, thin=thin
+                child,
+                kept,
+                visit,
+                rank=rank,
+                settled=settled,
+                prune=prune,
+                seen=seen,
+                thin=thin,
+                changed_first=changed_first,
             )
 
     # -- deciding ----------------------------------------------------------------

@@ -14,7 +14,7 @@ import bisect
 import datetime as dt
 import difflib
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, overload
 
@@ -41,6 +41,7 @@ __all__ = [
     "check_versions",
     "checked_history",
     "rule_steps",
+    "share_fields",
 ]
 
 #: What :meth:`PolicyHistory.at` accepts: a SPEC section 3 string or year,
@@ -50,12 +51,19 @@ Moment = str | int | dt.date | When
 
 @attrs.frozen(kw_only=True)
 class Place:
-    """Where a version came from, to point at it in a message."""
+    """Where a version came from, to point at it in a message.
+
+    A version read from a file of its own gives ``read``, which reads the
+    file again, instead of its ``text``: a folder's texts are not all held
+    while it loads, only read back for the rare version found in conflict
+    with another.
+    """
 
     file: str
     prefix: tuple[str | int, ...] = ()
     text: str | None = None
     format: Format = "yaml"
+    read: Callable[[], str] | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -70,8 +78,14 @@ class Place:
         """Return a problem at the path ``steps`` inside this version."""
         path = (*self.prefix, *steps)
         line, column = (None, None)
-        if self.text is not None:
-            line, column = locate(self.text, self.format, path)
+        text = self.text
+        if text is None and self.read is not None:
+            try:
+                text = self.read()
+            except DocumentError:
+                text = None  # gone or changed since: the problem goes without a line
+        if text is not None:
+            line, column = locate(text, self.format, path)
         return Problem(
             file=self.file, path=render_path(path), message=message, line=line, column=column
         )
@@ -520,13 +534,24 @@ class PolicyHistory:
             HistoryError: No version has a rule with this id.
         """
         self._check_rule(rule_id)
-        first = self.first
-        rule = first.rule(rule_id, None)
-        opening: tuple[TimelineEntry, ...] = ()
-        if rule is not None:
-            change = in_force_from_start(first, rule)
-            opening = (TimelineEntry(change=change, version=first, previous=None),)
-        return opening + tuple(self._by_rule.get(rule_id, ()))
+        return self._opening(rule_id) + tuple(self._by_rule.get(rule_id, ()))
+
+    @cached_property
+    def _openings(self) -> dict[str, tuple[TimelineEntry, ...]]:
+        return {}
+
+    def _opening(self, rule_id: str) -> tuple[TimelineEntry, ...]:
+        """Return the entry of a rule in force from the first version (none for another), made once."""
+        found = self._openings.get(rule_id)
+        if found is None:
+            first = self.first
+            rule = first.rule(rule_id, None)
+            found = ()
+            if rule is not None:
+                change = in_force_from_start(first, rule)
+                found = (TimelineEntry(change=change, version=first, previous=None),)
+            self._openings[rule_id] = found
+        return found
 
     @cached_property
     def _by_rule(self) -> dict[str, list[TimelineEntry]]:
@@ -693,6 +718,28 @@ def _removal_problems(
                 f"the version before, {before.version!r}, has no rule {removal.rule!r}{detail}"
             )
             yield where.problem_at(("removals", index, "rule"), message)
+
+
+#: Version fields whose value a later version often repeats unchanged.
+_SHARED_FIELDS = ("sources", "events", "vocabulary", "approved_by", "open", "removals", "title")
+
+
+def share_fields(version: PolicyVersion, before: PolicyVersion | None) -> PolicyVersion:
+    """Return ``version`` holding ``before``'s value of each field the two hold equal.
+
+    A history read from files builds each version's sources, events and
+    vocabulary anew; one copy of an unchanged value is kept for every
+    version that repeats it, as unchanged rules are (and a shared vocabulary
+    keeps what it has worked out). ``version`` must be newly built and not
+    yet seen by anyone: its fields are set in place.
+    """
+    if before is None:
+        return version
+    for field in _SHARED_FIELDS:
+        mine, theirs = getattr(version, field), getattr(before, field)
+        if mine is not theirs and mine == theirs:
+            object.__setattr__(version, field, theirs)
+    return version
 
 
 def checked_history(

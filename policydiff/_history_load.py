@@ -27,7 +27,7 @@ from policydiff._documents import (
     paused_collector,
     read_text,
 )
-from policydiff._history import Place, PolicyHistory, checked_history
+from policydiff._history import Place, PolicyHistory, checked_history, share_fields
 from policydiff._locate import render_path
 from policydiff._problems import RawProblem, capped, place
 from policydiff._store import read_store
@@ -256,8 +256,9 @@ def history_from_texts(
             except DocumentError as exc:
                 found.extend(exc.problems)
                 continue
-            versions.append(version)
-            places.append(Place(file=file_name, text=text, format=fmt))
+            versions.append(share_fields(version, versions[-1] if versions else None))
+            places.append(Place(file=file_name, read=read, format=fmt))
+            del text, data
     if found:
         # Each file's problems are capped, and so are the folder's.
         raise DocumentError(capped(found, limits.max_problems, name))
@@ -322,7 +323,7 @@ def _load_document(
                     and not _shared_source(p.path, prefix, own_sources)
                 )
                 continue
-            versions.append(version)
+            versions.append(share_fields(version, versions[-1] if versions else None))
             places.append(Place(file=name, prefix=prefix, text=text, format=fmt))
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))

@@ -201,11 +201,10 @@ class Comparison:
         same = old.default is new.default and same_conflict
         # A lean comparison stops looking where nothing it reports can change
         # any more (see _Settled); it must then see every move's rules, so not
-        # when a vocabulary edit may move a situation that no rule change
-        # takes part in.
-        self.settled = (
-            _Settled(named, renamed, space) if lean and old.vocabulary == new.vocabulary else None
-        )
+        # when a vocabulary or pattern edit may move a situation that no rule
+        # change takes part in.
+        alike = old.vocabulary == new.vocabulary and old.patterns == new.patterns
+        self.settled = _Settled(named, renamed, space) if lean and alike else None
         seen: set[tuple[object, ...]] | None = set() if lean else None
         partners = _partners(space.entries) if same else {}
         for entry in space.entries:
@@ -226,6 +225,7 @@ class Comparison:
                     prune=still if self.settled is None else self.settled.guard(still),
                     seen=seen,
                     thin=_Thin(self, nesting, named) if lean else None,
+                    changed_first=lean,
                 )
         if not same:
             space.explore(list(space.full), space.entries, self._visit, settled=same_conflict)

@@ -58,7 +58,13 @@ from policydiff._documents import (
     read_text,
     write_atomic,
 )
-from policydiff._history import Place, PolicyHistory, check_versions, checked_history
+from policydiff._history import (
+    Place,
+    PolicyHistory,
+    check_versions,
+    checked_history,
+    share_fields,
+)
 from policydiff._locate import render_path
 from policydiff._problems import RawProblem, place
 from policydiff._text import describe, shown
@@ -485,7 +491,7 @@ def read_store(
                         for p in exc.problems
                     ]
                 ) from None
-            versions.append(version)
+            versions.append(share_fields(version, versions[-1]))
             places.append(Place(file=name, prefix=here, text=text, format=format))
             # Stop at the first repeat, before rebuilding the rest.
             if seen.repeats(version):

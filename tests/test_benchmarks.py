@@ -49,6 +49,12 @@ def test_every_case_is_reported(report: dict[str, Any]) -> None:
         "at",
         "refuse",
         "start",
+        "sweep",
+        "peers",
+        "log, adding and removing",
+        "timeline",
+        "load memory",
+        "store",
     } <= cases
     assert any(case.startswith("impact") for case in cases)
 
@@ -92,6 +98,37 @@ def test_linear_work_and_a_fast_start_are_ratios_with_targets(report: dict[str, 
     }
     assert ratios[("refuse", "unknown source ids: 2n / n")] == "<= 3 (linear is 2, quadratic 4)"
     assert ratios[("start", "policydiff --help / python -c pass")] == "<= 8"
+
+
+def test_each_target_of_the_second_round_is_a_ratio_with_its_target(
+    report: dict[str, Any],
+) -> None:
+    ratios = {
+        (case["case"], ratio["name"]): ratio["target"]
+        for case in report["cases"]
+        for ratio in case["ratios"]
+    }
+    assert ratios[("diff", "diff / attrs floor")] == "<= 2"
+    assert ratios[("diff", "diff, rules added and removed / attrs floor paired by id")] == "<= 2"
+    assert ratios[("log, adding and removing", "a step adding and removing / a step editing")] == (
+        "<= 1.5"
+    )
+    assert ratios[("timeline", "rule_timeline(id) / a scan of the changes")] == "<= 2"
+    assert ratios[("load memory", "peak / kept memory")] == "<= 1.5"
+    assert ratios[("store", "folder of documents / store (size)")] == ">= 20"
+    assert ratios[("store", "to_store / dumping every version")] == "<= 3"
+    assert ratios[("store", "from_store: peak / kept memory")] == "<= 1.5"
+    sweep = [name for case, name in ratios if case == "sweep"]
+    assert sweep[0].endswith("0.01% changed")
+    assert sweep[-1].endswith("100.00% changed")
+
+
+def test_the_peers_are_measured_or_named_as_missing(report: dict[str, Any]) -> None:
+    (peers,) = [case for case in report["cases"] if case["case"] == "peers"]
+    measured = {result["name"] for result in peers["results"]}
+    assert {"policydiff.diff", "raw DeepDiff"} <= measured
+    for name in ("jsondiff", "dictdiffer", "jycm"):
+        assert name in measured or any(name in note for note in peers["notes"])
 
 
 def test_the_report_names_the_machine(report: dict[str, Any]) -> None:
