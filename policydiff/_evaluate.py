@@ -434,7 +434,8 @@ class Space:
         """Split ``cube`` until every entry covers a piece whole; visit each piece.
 
         Args:
-            cube: Class masks, one per dimension.
+            cube: Class masks, one per dimension; a cube with an empty mask
+                holds no situation and is not visited.
             entries: The entries that meet the cube.
             visit: Called with each uniform piece and its covering entries.
             rank: Visit only the pieces that no changed entry of lower index
@@ -452,6 +453,10 @@ class Space:
         Raises:
             DiffError: More than :data:`MAX_PIECES` pieces were explored.
         """
+        if not all(cube):
+            # No situation: a rule whose values match nothing ({not: ["*"]})
+            # covers an empty region, and nothing there can be decided.
+            return
         self.work += 1
         if self.work > MAX_PIECES:
             msg = (

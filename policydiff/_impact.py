@@ -939,8 +939,7 @@ def deciding_rules(
         for point in space.table(0, entries).points:
             found.update(point[2])
 
-    if all(cube):
-        space.explore(cube, space.meeting(cube), visit)
+    space.explore(cube, space.meeting(cube), visit)
     return found
 
 

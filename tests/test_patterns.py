@@ -305,6 +305,42 @@ def test_adding_an_exception_narrows_a_permission() -> None:
     )
 
 
+def test_a_rule_whose_exceptions_match_every_value_covers_no_situation() -> None:
+    old = version(
+        {"id": "never", "effect": "prohibit", "action": {"not": ["*"]}},
+        patterns=IAM,
+        default="prohibit",
+    )
+    new = version(
+        {"id": "never", "effect": "prohibit", "action": ["*"]},
+        patterns=IAM,
+        default="permit",
+        label="v2",
+    )
+    found = policydiff.diff(old, new)
+    assert found.verdict.value == "equivalent"
+    assert {c.kind.value: c.effect.value for c in found} == {
+        "scope-broadened": "none",
+        "default-changed": "none",
+    }
+    assert list(policydiff.impact(old, new)) == []
+
+
+def test_a_changed_default_moves_only_situations_that_some_rule_leaves_to_it() -> None:
+    old = version({"id": "never", "effect": "prohibit", "action": {"not": ["*"]}}, patterns=IAM)
+    new = version(
+        {"id": "never", "effect": "prohibit", "action": "*"},
+        patterns=IAM,
+        default="permit",
+        label="v2",
+    )
+    assert policydiff.diff(old, new).verdict.value == "tightened"
+    (cube,) = policydiff.impact(old, new)
+    assert cube.description == (
+        "Anyone may no longer act (was undecided by default; now prohibited by never)"
+    )
+
+
 def test_turning_values_into_exceptions_is_a_mixed_scope_change() -> None:
     old = version(reader("iam:*", resource="*"), patterns=IAM)
     new = version(reader({"not": ["iam:*"]}, resource="*"), patterns=IAM, label="v2")
