@@ -281,6 +281,18 @@ class TestNegations:
         assert rule.negated == {"principal"}
         assert rule.scope["principal"] == {"AWS:arn:aws:iam::111122223333:role/Auditor"}
 
+    def test_not_principal_anyone_covers_no_principal(self) -> None:
+        statement = {
+            "Sid": "Nobody",
+            "Effect": "Deny",
+            "NotPrincipal": {"AWS": "*"},
+            "Action": "s3:*",
+        }
+        version = read(policy(statement))
+        assert version.rule("Nobody").scope["principal"] == {"*"}
+        situation = {"action": "s3:GetObject", "principal": "AWS:arn:aws:iam::111122223333:root"}
+        assert policydiff.decide(version, situation).decision.value == "undecided"
+
     def test_an_action_list_turned_into_not_action_is_a_mixed_change(self) -> None:
         listed = {"Sid": "Ops", "Effect": "Allow", "Action": ["ec2:*"], "Resource": "*"}
         inverted = {"Sid": "Ops", "Effect": "Allow", "NotAction": ["ec2:*"], "Resource": "*"}

@@ -203,6 +203,40 @@ def test_an_unconstrained_action_means_every_action_given() -> None:
     assert rule.action == set(ACTIONS)
 
 
+def test_without_a_list_of_actions_an_open_action_is_the_pattern_of_every_action() -> None:
+    text = (
+        '@id("no-eve") forbid (principal == User::"eve", action, resource);\n'
+        '@id("view") permit (principal, action == Action::"view", resource);'
+    )
+    version = _read("x", text)
+    assert version.rule("no-eve").action == {"*"}
+    assert dict(version.patterns).keys() == {"action"}
+    eve = {"subject": 'User::"eve"', "principal-type": "User"}
+    for action in ('Action::"view"', 'Action::"anything"'):
+        assert policydiff.decide(version, {**eve, "action": action}).decision.value == "prohibited"
+    bob = {"subject": 'User::"bob"', "action": 'Action::"view"'}
+    assert policydiff.decide(version, bob).decision.value == "permitted"
+
+
+def test_a_version_without_an_open_action_declares_no_patterns() -> None:
+    assert not _read("x", 'permit (principal, action == Action::"v", resource);').patterns
+
+
+def test_an_open_action_beside_a_starred_action_id_is_refused() -> None:
+    text = 'forbid (principal, action, resource); permit (principal, action == Action::"a*", resource);'
+    assert _error(text) == (
+        'bad.cedar: the action Action::"a*" holds * or ?, which would match other actions'
+    )
+
+
+def test_an_open_action_beside_action_groups_from_entities_is_refused() -> None:
+    text = 'forbid (principal, action, resource); permit (principal, action in Action::"read", resource);'
+    entities = [_entity('Action::"view"', 'Action::"read"')]
+    assert _error(text, entities=entities) == (
+        "bad.cedar: an open action cannot be read beside action groups from the entities"
+    )
+
+
 def test_a_policy_without_at_id_gets_an_id_from_its_content() -> None:
     text = 'permit (principal, action == Action::"view", resource);'
     (rule,) = _read("x", text).rules
@@ -457,11 +491,6 @@ def test_actions_and_a_schema_together_are_refused() -> None:
         (
             "permit (principal, actio, resource);",
             "bad.cedar: not valid Cedar: found an invalid variable in the policy scope: actio",
-        ),
-        (
-            "forbid (principal, action, resource);",
-            "bad.cedar: policy0.action: action is unconstrained, which means every action"
-            " of the application",
         ),
         (
             'permit (principal == ?principal, action == Action::"view", resource);',
@@ -747,12 +776,19 @@ _CEDAR_POLICIES = st.builds(
 )
 
 
+@pytest.mark.parametrize("with_schema", [True, False])
 @given(policies=st.lists(_CEDAR_POLICIES, max_size=4))
-def test_what_a_version_decides_is_what_cedar_authorizes(policies: list[str]) -> None:
+def test_what_a_version_decides_is_what_cedar_authorizes(
+    with_schema: bool, policies: list[str]
+) -> None:
     import cedarpy
 
     text = "\n".join(policies)
-    version = _read("x", text, entities=_ORACLE_ENTITIES, schema=_ORACLE_SCHEMA)
+    # Without a schema an open action is the pattern *, and action groups are unknown
+    # to both sides.
+    schema = _ORACLE_SCHEMA if with_schema else None
+    actions = _ORACLE_ACTIONS if with_schema else []
+    version = _read("x", text, entities=_ORACLE_ENTITIES, schema=schema)
     for user in _USERS:
         for action in ('Action::"a0"', 'Action::"a1"', 'Action::"a2"'):
             for resource in ('Photo::"p0"', 'Photo::"p1"', 'Album::"p0"'):
@@ -760,7 +796,7 @@ def test_what_a_version_decides_is_what_cedar_authorizes(policies: list[str]) ->
                     request = {"principal": user, "action": action, "resource": resource,
                                "context": {"k": k}}  # fmt: skip
                     cedar = cedarpy.is_authorized(
-                        request, text, [*_ORACLE_ENTITIES, *_ORACLE_ACTIONS]
+                        request, text, [*_ORACLE_ENTITIES, *actions]
                     ).allowed
                     situation = {
                         "subject": user,

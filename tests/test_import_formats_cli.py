@@ -89,6 +89,15 @@ def test_diff_of_two_odrl_offers_says_where_distribution_ended(run: Run) -> None
     }
 
 
+def test_a_policy_with_an_open_action_imports_on_the_command_line(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "v1@2024-01-01.cedar"
+    source.write_text('forbid (principal == User::"eve", action, resource);\n', encoding="utf-8")
+    code, out, err = run("import", "cedar", str(source), "--format", "json")
+    assert (code, err) == (0, "")
+    document = json.loads(out)
+    assert (document["patterns"], document["rules"][0]["action"]) == ({"action": {}}, ["*"])
+
+
 def test_a_bad_cedar_file_is_one_line_per_problem_and_exit_2(run: Run, tmp_path: Path) -> None:
     bad = tmp_path / "v1@2024-01-01.cedar"
     bad.write_text("permit (principal, action, resource) when { ;\n", encoding="utf-8")

@@ -117,6 +117,7 @@ def from_cedar(
     place = f"{name} (entities)"
     listed = [] if entities is None else _entity_list(entities, place)
     trees = _vocabulary([*listed, *groups], rules.values(), place) if listed or groups else {}
+    patterns = _open_actions(rules, trees, data, name) if known is None else {}
     for rule_id in list(rules):
         if not _resolve_within(rules[rule_id], trees):
             del rules[rule_id]  # it never applies: its principal is in none of the groups
@@ -130,7 +131,39 @@ def from_cedar(
     if trees:
         # Entities the data does not list (a user of no group) stay values of their own.
         document.update(vocabulary=trees, open=sorted(trees))
+    document.update(patterns)
     return build_version(document, policy=policy, version=version, effective=effective, name=name)
+
+
+def _open_actions(
+    rules: Mapping[str, dict[str, Any]],
+    trees: Mapping[str, Any],
+    data: Mapping[str, Any],
+    name: str,
+) -> dict[str, Any]:
+    """Return the ``patterns`` declaration that lets ``*`` stand for every action.
+
+    Without ``actions=`` or ``schema=``, a policy that leaves ``action`` open
+    has the action ``*``, and ``action`` is declared a pattern dimension of
+    the version (only then: a version without one compares with it as
+    exactly). Entity ids with ``*`` or ``?`` would then be patterns too, and
+    action groups from entities cannot sit on a pattern dimension: both are
+    refused.
+    """
+    opened = [rule_id for rule_id, rule in rules.items() if ANY_ACTION in rule["action"]]
+    if "action" in trees:
+        if opened:
+            message = "an open action cannot be read beside action groups from the entities"
+            fail(name, "", message, "give the actions as actions= or schema=")
+        return {}
+    if not opened:
+        return {}
+    for rule in rules.values():
+        for action in rule["action"]:
+            if action != ANY_ACTION and ("*" in action or "?" in action):
+                message = f"the action {action} holds * or ?, which would match other actions"
+                fail(name, "", message, "give the actions as actions= or schema=")
+    return {"patterns": {"action": {}}}
 
 
 def _entity_list(entities: str | bytes | list[Any], place: str) -> list[Any]:
@@ -299,6 +332,10 @@ def _cedarpy(name: str) -> ModuleType:
         raise DocumentError([problem(name, "", message, hint)]) from None
 
 
+#: The action of a policy that leaves ``action`` open, when no list of every
+#: action is given: a pattern matching any action.
+ANY_ACTION = "*"
+
 #: The deepest nesting of brackets read in Cedar text; Cedar's own parser
 #: crashes the process on nesting some hundreds deep.
 MAX_BRACKETS = 64
@@ -409,12 +446,8 @@ def _rule(body: Any, actions: list[str] | None, name: str, key: str) -> dict[str
             problems.append(problem(name, f"{key}.conditions[{index}]", message))
     if "action" not in dims and not problems:
         if actions is None:
-            message = "action is unconstrained, which means every action of the application"
-            hint = (
-                "name the actions in the policy's scope, or give from_cedar(actions=[...]),"
-                " the schema's actions"
-            )
-            problems.append(problem(name, f"{key}.action", message, hint))
+            # Every action: the pattern that matches any value (see _open_actions).
+            dims["action"] = {ANY_ACTION}
         elif actions:
             dims["action"] = set(actions)
         else:
