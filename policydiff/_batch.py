@@ -126,7 +126,7 @@ def batch(
 
     Args:
         function: What to do with one input. With a process pool or Dask it
-            must pickle: a module-level function, or a
+            must travel to the worker: a module-level function, or a
             :func:`functools.partial` of one. What it returns travels back
             whole: return a report or a summary rather than loaded
             versions, which cost more to send than to read again.

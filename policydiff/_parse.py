@@ -126,7 +126,7 @@ def yaml_load(text: str) -> tuple[Any, bool]:
     """Parse YAML text safely; say whether a mapping repeated a key.
 
     The data is built straight from the parser's events, as
-    ``yaml.load(text, Loader=YamlLoader)`` builds it but without composing
+    PyYAML's loader would build it with ``YamlLoader``, but without composing
     a node for every value first: that graph costs hundreds of bytes per
     value and most of the time. Errors are the loader's, with its marks.
     """
