@@ -331,6 +331,24 @@ class Comparison:
                     sure.add(rule.effect)
         if conflict is Conflict.PROHIBIT_OVERRIDES and Effect.PROHIBIT in sure:
             return {Decision.PROHIBITED}
+        if conflict is Conflict.MOST_SPECIFIC and Effect.PROHIBIT in sure:
+            # A prohibit applying throughout decides unless a permit lying
+            # within it is the most specific rule somewhere.
+            within = self.space.within
+            permits = [
+                e
+                for e in (*wholes, *parts)
+                if (r := e.rules[side]) is not None and r.effect is Effect.PERMIT
+            ]
+            for entry in wholes:
+                rule = entry.rules[side]
+                if (
+                    rule is not None
+                    and rule.effect is Effect.PROHIBIT
+                    and not rule.conditions
+                    and not any(within(side, p, entry) for p in permits)
+                ):
+                    return {Decision.PROHIBITED}
         if conflict is Conflict.PERMIT_OVERRIDES and Effect.PERMIT in sure:
             return {Decision.PERMITTED}
         if not sure:
@@ -400,6 +418,34 @@ class Comparison:
             )
             for side in (0, 1)
         )
+
+    def moves(
+        self, wholes: Sequence[Entry], parts: Sequence[Entry], flat: tuple[bool, bool]
+    ) -> frozenset[str]:
+        """Every way an outcome can move in a cube, by the decisions each side can reach there.
+
+        A decision moves one way by the order of decisions; two permitted
+        outcomes move only by obligations, which only a changed ``oblige``
+        rule can make differ (added: tightened; dropped: loosened).
+        """
+        before = self._possible(0, wholes, parts, flat[0])
+        after = self._possible(1, wholes, parts, flat[1])
+        found: set[str] = set()
+        for a in before:
+            for b in after:
+                if _RANK[b] > _RANK[a]:
+                    found.add(LOOSENED)
+                elif _RANK[b] < _RANK[a]:
+                    found.add(TIGHTENED)
+        if Decision.PERMITTED in before and Decision.PERMITTED in after:
+            for entry in (*wholes, *parts):
+                if entry.changed:
+                    rule = entry.rules[1]
+                    added = rule is not None
+                    rule = rule or entry.rules[0]
+                    if rule is not None and rule.effect is Effect.OBLIGE:
+                        found.add(TIGHTENED if added else LOOSENED)
+        return frozenset(found)
 
     def _visit(self, masks: tuple[int, ...], entries: list[Entry]) -> None:
         if self.settled is not None and self.settled.done(entries):
@@ -555,9 +601,14 @@ class _Settled:
         self,
         entries: Sequence[Entry],
         nested: tuple[list[tuple[int, int]] | None, list[tuple[int, int]] | None] = (None, None),
+        bound: frozenset[str] = frozenset((LOOSENED, TIGHTENED)),
     ) -> bool:
-        """Whether no outcome among ``entries`` can add anything to what is known."""
-        ways = _ways(entries, nested, self.space)
+        """Whether no outcome among ``entries`` can add anything to what is known.
+
+        ``bound`` holds the ways outcomes can move there by the decisions
+        each side can reach (:meth:`Comparison.moves`).
+        """
+        ways = _ways(entries, nested, self.space) & bound
         if not ways <= self.ways:
             return False
         named, renamed, olds, news = self.named, self.renamed, self.olds, self.news
@@ -581,7 +632,9 @@ class _Settled:
         def prune(wholes: list[Entry], parts: list[Entry]) -> bool:
             entries = (*wholes, *parts)
             nested = (nesting.present(0, entries), nesting.present(1, entries))
-            return self.done(entries, nested) or still(wholes, parts)
+            flat = still.flat(entries)
+            bound = still.comparison.moves(wholes, parts, flat)
+            return self.done(entries, nested, bound) or still(wholes, parts)
 
         return prune
 

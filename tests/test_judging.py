@@ -332,6 +332,37 @@ def test_the_verdict_needs_less_work_than_the_impact_of_the_same_diff(
     assert effects(d) == [("scope-broadened", "tightened", "tightened")]
 
 
+def test_a_ban_turned_obligation_is_judged_without_deciding_every_piece_it_covers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policydiff import _evaluate
+
+    # The ban on cars decides every car journey before (no permit lies within
+    # it), so its region can only loosen; once that is known, the pieces the
+    # twelve grants cut it into need not be decided one by one (90 of them
+    # were before). One grant lies within another ban, so most-specific does
+    # not decide as prohibit-overrides there.
+    grants = [
+        rule(f"grant-{d}-{v}", "permit", scope={f"d{d}": [f"x{v}"]})
+        for d in range(4)
+        for v in range(3)
+    ]
+    inner = rule("inner", "permit", scope={"d0": ["x0"], "d1": ["x0"]})
+    zone = rule("zone-ban", "prohibit", scope={"d0": ["x0"]})
+    ban = rule("ban", "prohibit", scope={"means": ["car"]})
+    duty = attrs.evolve(ban, effect=Effect.OBLIGE, text="Log every car journey")
+    old = version(ban, zone, inner, *grants)
+    new = version(duty, zone, inner, *grants, label="v2")
+    monkeypatch.setattr(_evaluate, "MAX_PIECES", 40)
+
+    d = policydiff.diff(old, new)
+    assert d.verdict is Verdict.LOOSENED
+    assert effects(d) == [
+        ("effect-changed", "mixed", "loosened"),
+        ("rule-reworded", "neutral", "loosened"),
+    ]
+
+
 def test_widening_a_rule_explores_only_the_situations_it_newly_covers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
