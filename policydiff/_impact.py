@@ -40,7 +40,7 @@ from policydiff._decisions import (
     verdict_of,
 )
 from policydiff._documents import paused_collector
-from policydiff._evaluate import Entry, Space, make_answer, merge
+from policydiff._evaluate import Entry, Space, make_answer, merge, obligation_name
 from policydiff._phrases import cube_sentence
 from policydiff._results import PolicyDiff
 from policydiff.errors import DiffError
@@ -602,13 +602,14 @@ class _Settled:
         entries: Sequence[Entry],
         nested: tuple[list[tuple[int, int]] | None, list[tuple[int, int]] | None] = (None, None),
         bound: frozenset[str] = frozenset((LOOSENED, TIGHTENED)),
+        wholes: Sequence[Entry] = (),
     ) -> bool:
         """Whether no outcome among ``entries`` can add anything to what is known.
 
         ``bound`` holds the ways outcomes can move there by the decisions
         each side can reach (:meth:`Comparison.moves`).
         """
-        ways = _ways(entries, nested, self.space) & bound
+        ways = _ways(entries, nested, self.space, wholes) & bound
         if not ways <= self.ways:
             return False
         named, renamed, olds, news = self.named, self.renamed, self.olds, self.news
@@ -634,7 +635,7 @@ class _Settled:
             nested = (nesting.present(0, entries), nesting.present(1, entries))
             flat = still.flat(entries)
             bound = still.comparison.moves(wholes, parts, flat)
-            return self.done(entries, nested, bound) or still(wholes, parts)
+            return self.done(entries, nested, bound, wholes) or still(wholes, parts)
 
         return prune
 
@@ -646,6 +647,7 @@ def _ways(
     entries: Sequence[Entry],
     nested: tuple[list[tuple[int, int]] | None, list[tuple[int, int]] | None],
     space: Space | None,
+    wholes: Sequence[Entry] = (),
 ) -> frozenset[str]:
     """Every way an outcome can move among ``entries`` (same default and conflict strategy).
 
@@ -659,6 +661,14 @@ def _ways(
     place as the most specific rule away and let the prohibit decide.
     Several changes that each move one way move that way together.
 
+    That other permit has to be the most specific rule somewhere on the side
+    without the changed one, so it has to lie within every rule that covers
+    the whole cube there unconditionally; the others are not counted.
+
+    The two versions of one edited rule that both cover the whole cube, with
+    the same effect, conditions and obligation, apply alike there; where
+    each side decides as an override strategy does, they move nothing.
+
     Args:
         entries: The entries meeting a cube.
         nested: Per side, the pairs (permit, prohibit) of ``entries`` where
@@ -667,8 +677,10 @@ def _ways(
             strategies.
     """
     found: set[str] = set()
+    flat = space is None or nested == ([], [])
+    twins = _twins(wholes) if flat else set()
     for entry in entries:
-        if not entry.changed:
+        if not entry.changed or entry.index in twins:
             continue
         rule = entry.rules[1]
         added = rule is not None
@@ -682,14 +694,47 @@ def _ways(
                 if pairs is None:
                     return _BOTH
                 within, every = space.within, space.entries
-                if any(not within(side, every[a], entry) for a, _ in pairs):
-                    return _BOTH
+                other = 1 - side
+                sure = [
+                    w
+                    for w in wholes
+                    if (r := w.rules[other]) is not None
+                    and r.effect is not Effect.OBLIGE
+                    and not r.conditions
+                ]
+                for a, _ in pairs:
+                    inner = every[a]
+                    if not within(side, inner, entry) and all(
+                        w is inner or within(other, inner, w) for w in sure
+                    ):
+                        return _BOTH
             found.add(LOOSENED if added else TIGHTENED)
         else:
             found.add(TIGHTENED if added else LOOSENED)
         if len(found) == 2:
             return _BOTH
     return frozenset(found)
+
+
+def _twins(wholes: Sequence[Entry]) -> set[int]:
+    """Return the changed entries of ``wholes`` whose other version, alike in effect, is there too."""
+    found: set[int] = set()
+    by_index = {entry.index: entry for entry in wholes}
+    for index, partner in _partners(wholes).items():
+        entry = by_index[index]
+        before, after = entry.rules[0] or partner.rules[0], entry.rules[1] or partner.rules[1]
+        if (
+            before is not None
+            and after is not None
+            and before.effect is after.effect
+            and before.conditions == after.conditions
+            and (
+                before.effect is not Effect.OBLIGE
+                or obligation_name(before) == obligation_name(after)
+            )
+        ):
+            found.add(index)
+    return found
 
 
 def _partners(entries: Sequence[Entry]) -> dict[int, Entry]:
