@@ -313,12 +313,27 @@ class Space:
     """The situations of one version, or of two compared, as classes and entries."""
 
     def __init__(
-        self, versions: Sequence[PolicyVersion], probes: Mapping[str, Sequence[str]] = FrozenMap()
+        self,
+        versions: Sequence[PolicyVersion],
+        probes: Mapping[str, Sequence[str]] = FrozenMap(),
+        *,
+        share: bool = False,
     ) -> None:
+        """Build the classes and entries of ``versions`` (one or two).
+
+        Args:
+            versions: The versions.
+            probes: Per pattern dimension, strings a question asks about.
+            share: With two versions of the same vocabulary and patterns,
+                take a rule both hold equal as one instance instead of one
+                per side: the same entries, found with half the work, but
+                classes numbered otherwise (so only where no cubes are
+                shown).
+        """
         self.versions = tuple(versions)
         self.names = dimension_names(self.versions)
         position = {name: i for i, name in enumerate(self.names)}
-        instances = [(side, rule) for side, v in enumerate(self.versions) for rule in v.rules]
+        instances, both = self._instances(share)
         # Each rule's dimensions once (the property builds a new dict on every call).
         named_dims = [rule.dimensions for _, rule in instances]
         naming: list[list[dict[str, list[int]]]] = [[{} for _ in self.versions] for _ in self.names]
@@ -327,6 +342,10 @@ class Space:
                 at = naming[position[dim]][side]
                 for value in values:
                     at.setdefault(value, []).append(number)
+                if number in both:
+                    at = naming[position[dim]][1]
+                    for value in values:
+                        at.setdefault(value, []).append(number)
         # Rules whose values on a pattern dimension are exceptions ({not: [...]}).
         negated: list[set[int]] = [set() for _ in self.names]
         for number, (_, rule) in enumerate(instances):
@@ -344,21 +363,53 @@ class Space:
             )
             for number, dims in enumerate(named_dims)
         ]
-        self.entries = self._pair(instances, named)
+        self.entries = self._pair(instances, named, both)
         self._within: dict[tuple[int, int, int], bool] = {}
         self._obligations: dict[Rule, str] = {}
         self.work = 0
         self._index()
 
+    def _instances(self, share: bool) -> tuple[list[tuple[int, Rule]], dict[int, Rule]]:
+        """Return ``(side, rule)`` per instance, and the instances standing for both sides.
+
+        With ``share``, an old rule that the new version holds equal (the
+        same object, in a history) is one instance of side 0, and the second
+        value maps its number to the new version's rule.
+        """
+        versions = self.versions
+        if not share or len(versions) != 2:
+            return [(side, rule) for side, v in enumerate(versions) for rule in v.rules], {}
+        old, new = versions
+        if old.vocabulary != new.vocabulary or old.patterns != new.patterns:
+            return [(side, rule) for side, v in enumerate(versions) for rule in v.rules], {}
+        instances: list[tuple[int, Rule]] = []
+        both: dict[int, Rule] = {}
+        kept: set[str] = set()
+        for rule in old.rules:
+            other = new.rule(rule.id, None)
+            if other is not None and (other is rule or other == rule):
+                both[len(instances)] = other
+                kept.add(rule.id)
+            instances.append((0, rule))
+        instances.extend((1, rule) for rule in new.rules if rule.id not in kept)
+        return instances, both
+
     def _pair(
-        self, instances: list[tuple[int, Rule]], named: list[tuple[tuple[int, int], ...]]
+        self,
+        instances: list[tuple[int, Rule]],
+        named: list[tuple[tuple[int, int], ...]],
+        both: Mapping[int, Rule],
     ) -> list[Entry]:
         sides = len(self.versions)
         if sides == 1:
             return [Entry(i, named[i], (rule,)) for i, (_, rule) in enumerate(instances)]
         pending: dict[str, tuple[Rule, tuple[tuple[int, int], ...]]] = {}
         pairs: list[tuple[tuple[tuple[int, int], ...], tuple[Rule | None, Rule | None]]] = []
-        for (side, rule), masks in zip(instances, named, strict=True):
+        for number, ((side, rule), masks) in enumerate(zip(instances, named, strict=True)):
+            twin = both.get(number)
+            if twin is not None:
+                pairs.append((masks, (rule, twin)))
+                continue
             if side == 0:
                 pending[rule.id] = (rule, masks)
                 continue

@@ -193,7 +193,7 @@ class Comparison:
         if lean and (old.default is not new.default or old.conflict is not new.conflict):
             msg = "a lean comparison needs the same default and conflict strategy"
             raise ValueError(msg)
-        self.space = space = Space((old, new))
+        self.space = space = Space((old, new), share=lean)
         self.moved: list[tuple[tuple[int, ...], tuple[Answer, Answer, DecisionEffect]]] = []
         self.records: set[Record] = set()
         self._memo: dict[tuple[int, ...], tuple[Answer, Answer, DecisionEffect] | None] = {}
@@ -630,12 +630,21 @@ class _Settled:
         """Return ``still`` that also skips a cube where everything is known."""
         nesting = still.nesting
 
+        comparison = still.comparison
+        specific = nesting.specific
+
         def prune(wholes: list[Entry], parts: list[Entry]) -> bool:
             entries = (*wholes, *parts)
             nested = (nesting.present(0, entries), nesting.present(1, entries))
-            flat = still.flat(entries)
-            bound = still.comparison.moves(wholes, parts, flat)
-            return self.done(entries, nested, bound, wholes) or still(wholes, parts)
+            flat = (specific[0] and nested[0] == [], specific[1] and nested[1] == [])
+            # No way to move at all covers what ``still`` finds without the
+            # override strategies' reasoning.
+            bound = comparison.moves(wholes, parts, flat)
+            return (
+                not bound
+                or self.done(entries, nested, bound, wholes)
+                or comparison._overridden(wholes, parts, flat)
+            )
 
         return prune
 
@@ -665,9 +674,13 @@ def _ways(
     without the changed one, so it has to lie within every rule that covers
     the whole cube there unconditionally; the others are not counted.
 
-    The two versions of one edited rule that both cover the whole cube, with
-    the same effect, conditions and obligation, apply alike there; where
-    each side decides as an override strategy does, they move nothing.
+    The two versions of one edited rule, alike in effect and obligation,
+    apply alike where they both cover the same situations: when they cover
+    the same values (so nest alike), or both cover the whole cube where each
+    side decides as an override strategy does. There they move nothing with
+    the same conditions; where one version's conditions include the
+    other's, it applies in fewer cases, as if dropped from some of them (or
+    added to them); otherwise each counts on its own.
 
     Args:
         entries: The entries meeting a cube.
@@ -677,15 +690,18 @@ def _ways(
             strategies.
     """
     found: set[str] = set()
-    flat = space is None or nested == ([], [])
-    twins = _twins(wholes) if flat else set()
+    acting = _acting(entries, wholes, flat=space is None or nested == ([], []))
     for entry in entries:
-        if not entry.changed or entry.index in twins:
+        if not entry.changed:
             continue
-        rule = entry.rules[1]
-        added = rule is not None
-        if rule is None:
-            rule = entry.rules[0]
+        role = acting.get(entry.index)
+        if role is None:
+            added = entry.rules[1] is not None
+        elif role == "skip":
+            continue
+        else:
+            added = role == "added"
+        rule = entry.rules[1] or entry.rules[0]
         assert rule is not None
         if rule.effect is Effect.PERMIT:
             if space is not None:
@@ -716,24 +732,35 @@ def _ways(
     return frozenset(found)
 
 
-def _twins(wholes: Sequence[Entry]) -> set[int]:
-    """Return the changed entries of ``wholes`` whose other version, alike in effect, is there too."""
-    found: set[int] = set()
-    by_index = {entry.index: entry for entry in wholes}
-    for index, partner in _partners(wholes).items():
-        entry = by_index[index]
-        before, after = entry.rules[0] or partner.rules[0], entry.rules[1] or partner.rules[1]
-        if (
-            before is not None
-            and after is not None
-            and before.effect is after.effect
-            and before.conditions == after.conditions
-            and (
-                before.effect is not Effect.OBLIGE
-                or obligation_name(before) == obligation_name(after)
-            )
+def _acting(entries: Sequence[Entry], wholes: Sequence[Entry], *, flat: bool) -> dict[int, str]:
+    """How the two versions of one edited rule meeting a cube count there (see :func:`_ways`).
+
+    Returns:
+        Per entry index: ``"skip"`` (moves nothing), ``"added"`` or
+        ``"dropped"`` (counts as a rule one version adds or drops); entries
+        not named count on their own.
+    """
+    found: dict[int, str] = {}
+    covering = {entry.index for entry in wholes}
+    for index, partner in _partners(entries).items():
+        if partner.rules[1] is None:
+            continue  # each pair once, from its old entry's partner (the new one)
+        old_entry = next(e for e in entries if e.index == index)
+        before, after = old_entry.rules[0], partner.rules[1]
+        assert before is not None
+        if before.effect is not after.effect or (
+            before.effect is Effect.OBLIGE and obligation_name(before) != obligation_name(after)
         ):
-            found.add(index)
+            continue
+        same = old_entry.named == partner.named
+        if not same and not (flat and index in covering and partner.index in covering):
+            continue
+        if before.conditions == after.conditions:
+            found[index] = found[partner.index] = "skip"
+        elif before.conditions < after.conditions:
+            found[index], found[partner.index] = "dropped", "skip"
+        elif after.conditions < before.conditions:
+            found[index], found[partner.index] = "skip", "added"
     return found
 
 
@@ -977,6 +1004,7 @@ def nearby(old: PolicyVersion, new: PolicyVersion) -> tuple[PolicyVersion, Polic
     changed += [r for r in new.rules if old.rule(r.id, None) != r]
     if len(changed) * 4 > len(old.rules) + len(new.rules):
         return old, new
+    edited = {r.id for r in changed}
     by_subject: dict[str, list[Rule]] = {}
     everyone: list[Rule] = []
     for rule in changed:
@@ -1002,8 +1030,11 @@ def nearby(old: PolicyVersion, new: PolicyVersion) -> tuple[PolicyVersion, Polic
                 return True
         return False
 
-    kept = [[rule for rule in version.rules if meets(rule)] for version in (old, new)]
-    return attrs.evolve(old, rules=kept[0]), attrs.evolve(new, rules=kept[1])
+    near = {rule.id: meets(rule) for rule in old.rules}
+    kept_old = [rule for rule in old.rules if near[rule.id]]
+    # A rule the new version holds unchanged meets what it met in the old one.
+    kept_new = [rule for rule in new.rules if (meets(rule) if rule.id in edited else near[rule.id])]
+    return attrs.evolve(old, rules=kept_old), attrs.evolve(new, rules=kept_new)
 
 
 def deciding_rules(
