@@ -690,7 +690,7 @@ def _ways(
             strategies.
     """
     found: set[str] = set()
-    acting = _acting(entries, wholes, flat=space is None or nested == ([], []))
+    acting = _acting(entries, wholes, space, flat=space is None or nested == ([], []))
     for entry in entries:
         if not entry.changed:
             continue
@@ -732,7 +732,9 @@ def _ways(
     return frozenset(found)
 
 
-def _acting(entries: Sequence[Entry], wholes: Sequence[Entry], *, flat: bool) -> dict[int, str]:
+def _acting(
+    entries: Sequence[Entry], wholes: Sequence[Entry], space: Space | None, *, flat: bool
+) -> dict[int, str]:
     """How the two versions of one edited rule meeting a cube count there (see :func:`_ways`).
 
     Returns:
@@ -752,8 +754,11 @@ def _acting(entries: Sequence[Entry], wholes: Sequence[Entry], *, flat: bool) ->
             before.effect is Effect.OBLIGE and obligation_name(before) != obligation_name(after)
         ):
             continue
-        same = old_entry.named == partner.named
-        if not same and not (flat and index in covering and partner.index in covering):
+        whole = index in covering and partner.index in covering
+        if not (
+            old_entry.named == partner.named
+            or (whole and (flat or _nests_alike(space, old_entry, partner, entries)))
+        ):
             continue
         if before.conditions == after.conditions:
             found[index] = found[partner.index] = "skip"
@@ -762,6 +767,23 @@ def _acting(entries: Sequence[Entry], wholes: Sequence[Entry], *, flat: bool) ->
         elif after.conditions < before.conditions:
             found[index], found[partner.index] = "skip", "added"
     return found
+
+
+def _nests_alike(space: Space | None, old: Entry, new: Entry, entries: Sequence[Entry]) -> bool:
+    """Whether the two versions of a rule lie within, and hold, the same rules of a cube."""
+    if space is None:
+        return True
+    within = space.within
+    for entry in entries:
+        if entry is old or entry is new:
+            continue
+        if all(r is None or r.effect is Effect.OBLIGE for r in entry.rules):
+            continue
+        if within(0, entry, old) != within(1, entry, new) or within(0, old, entry) != within(
+            1, new, entry
+        ):
+            return False
+    return True
 
 
 def _partners(entries: Sequence[Entry]) -> dict[int, Entry]:
