@@ -525,23 +525,30 @@ class _Nesting:
     prohibit-overrides does (see :meth:`Comparison._nested`).
     """
 
-    __slots__ = ("pairs", "specific")
+    __slots__ = ("comparison", "pairs", "specific")
 
     def __init__(self, comparison: Comparison, meeting: Sequence[Entry]) -> None:
+        self.comparison = comparison
         self.pairs = (comparison._nested(0, meeting), comparison._nested(1, meeting))
         self.specific = tuple(
             version.conflict is Conflict.MOST_SPECIFIC for version in comparison.space.versions
         )
 
-    def present(self, side: int, entries: Iterable[Entry]) -> list[tuple[int, int]] | None:
-        """Return the pairs of ``side`` both of whose rules are among ``entries``."""
+    def present(self, side: int, entries: Sequence[Entry]) -> list[tuple[int, int]] | None:
+        """Return the pairs of ``side`` both of whose rules are among ``entries``.
+
+        Where too many rules meet the region to pair them all, the rules of
+        a cube are paired once few enough meet it.
+        """
         pairs = self.pairs[side]
+        if pairs is None:
+            return self.comparison._nested(side, entries)
         if not pairs:
             return pairs
         present = {e.index for e in entries}
         return [(a, b) for a, b in pairs if a in present and b in present]
 
-    def flat(self, side: int, entries: Iterable[Entry]) -> bool:
+    def flat(self, side: int, entries: Sequence[Entry]) -> bool:
         """Whether ``side`` decides as prohibit-overrides among ``entries`` by most-specific."""
         return self.specific[side] and self.present(side, entries) == []
 
