@@ -19,7 +19,7 @@ verdict and each change's effect (:class:`Judge`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -959,7 +959,7 @@ class Judge:
             }
             # Trees and patterns cover values a rule does not name ("s3:Get*").
             if not (old.vocabulary or new.vocabulary or old.patterns or new.patterns):
-                old, new = nearby(old, new)
+                old, new = nearby(old, new, olds | news if self.changes else None)
             self._lean = compare(
                 old, new, lean=True, named=frozenset(olds | news), renamed=frozenset(renamed)
             )
@@ -1020,7 +1020,9 @@ class Judge:
         return olds, news
 
 
-def nearby(old: PolicyVersion, new: PolicyVersion) -> tuple[PolicyVersion, PolicyVersion]:
+def nearby(
+    old: PolicyVersion, new: PolicyVersion, edited: Collection[str] | None = None
+) -> tuple[PolicyVersion, PolicyVersion]:
     """Return the two versions with only the rules that meet a rule one of them lacks.
 
     Only situations a changed rule covers can move (with the default and the
@@ -1028,12 +1030,21 @@ def nearby(old: PolicyVersion, new: PolicyVersion) -> tuple[PolicyVersion, Polic
     covers none of them; leaving it out leaves every outcome there as it
     was. For versions without vocabulary trees or pattern dimensions, where
     a rule covers exactly the values it names.
+
+    Args:
+        old: The earlier version.
+        new: The later version.
+        edited: The ids of every rule the two versions do not hold equal,
+            when the diff has found them already; else they are found here.
     """
-    changed = [r for r in old.rules if new.rule(r.id, None) != r]
-    changed += [r for r in new.rules if old.rule(r.id, None) != r]
+    if edited is None:
+        changed = [r for r in old.rules if new.rule(r.id, None) != r]
+        changed += [r for r in new.rules if old.rule(r.id, None) != r]
+        edited = {r.id for r in changed}
+    else:
+        changed = [r for v in (old, new) for i in sorted(edited) if (r := v.rule(i, None))]
     if len(changed) * 4 > len(old.rules) + len(new.rules):
         return old, new
-    edited = {r.id for r in changed}
     by_subject: dict[str, list[Rule]] = {}
     everyone: list[Rule] = []
     for rule in changed:
