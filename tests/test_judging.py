@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import policydiff
 from policydiff import (
@@ -25,6 +27,7 @@ from policydiff import (
     When,
 )
 from policydiff._cli import main
+from policydiff._impact import Judge
 
 
 def version(
@@ -416,3 +419,83 @@ def test_a_permission_granted_beside_a_more_specific_one_takes_no_part_in_a_lift
         ("r3", DecisionEffect.LOOSENED),
         ("r5", DecisionEffect.NONE),
     ]
+
+
+# -- the lean comparison against the full one, on policies of dozens of rules -------
+#
+# The verdict and the effects come from a lean comparison that stops exploring
+# where nothing it reports can change any more; impact's full comparison
+# decides every piece an edit can reach. On policies too large for the
+# brute-force oracle, where the lean one prunes most, both must agree.
+
+MEDIUM_DIMS = ("d0", "d1", "d2", "d3")
+MEDIUM_VALUES = ("v0", "v1", "v2", "v3")
+
+
+@st.composite
+def medium_rules(draw: st.DrawFn, rule_id: str) -> Rule:
+    effect = draw(st.sampled_from(Effect))
+    dims = draw(st.lists(st.sampled_from(MEDIUM_DIMS), min_size=1, max_size=3, unique=True))
+    return Rule(
+        id=rule_id,
+        effect=effect,
+        subject=draw(st.frozensets(st.sampled_from(("A", "B")), max_size=1)),
+        action=draw(st.frozensets(st.sampled_from(("go", "stay")), min_size=1)),
+        scope={
+            d: draw(st.frozensets(st.sampled_from(MEDIUM_VALUES), min_size=1, max_size=2))
+            for d in dims
+        },
+        conditions=draw(st.frozensets(st.sampled_from(("c1", "c2", "c3")), max_size=1)),
+        text=draw(st.sampled_from(("notify", "report"))) if effect is Effect.OBLIGE else None,
+    )
+
+
+@st.composite
+def medium_pairs(draw: st.DrawFn) -> tuple[PolicyVersion, PolicyVersion]:
+    count = draw(st.integers(12, 30))
+    olds = [draw(medium_rules(f"r{i:02d}")) for i in range(count)]
+    news = list(olds)
+    dropped: set[int] = set()
+    for i in draw(st.lists(st.integers(0, count - 1), min_size=1, max_size=4, unique=True)):
+        rule = olds[i]
+        edit = draw(st.sampled_from(("scope", "effect", "condition", "drop", "redraw")))
+        if edit == "scope":
+            d = draw(st.sampled_from(MEDIUM_DIMS))
+            values = rule.scope.get(d, frozenset()) ^ {draw(st.sampled_from(MEDIUM_VALUES))}
+            scope = {k: v for k, v in rule.scope.items() if k != d}
+            news[i] = attrs.evolve(rule, scope={**scope, d: values} if values else scope)
+        elif edit == "effect":
+            effect = draw(st.sampled_from([e for e in Effect if e is not rule.effect]))
+            text = "notify" if effect is Effect.OBLIGE else None
+            news[i] = attrs.evolve(rule, effect=effect, text=text)
+        elif edit == "condition":
+            toggled = rule.conditions ^ {draw(st.sampled_from(("c1", "c2", "c3")))}
+            news[i] = attrs.evolve(rule, conditions=toggled)
+        elif edit == "redraw":
+            news[i] = draw(medium_rules(rule.id))
+        else:
+            dropped.add(i)
+    if draw(st.booleans()):
+        news.append(draw(medium_rules("r99")))
+    default = draw(st.sampled_from(Default))
+    conflict = draw(st.sampled_from(Conflict))
+    old = version(*olds, default=default, conflict=conflict)
+    kept = [rule for i, rule in enumerate(news) if i not in dropped]
+    new = version(*kept, label="v2", default=default, conflict=conflict)
+    return old, new
+
+
+@given(medium_pairs())
+def test_the_lean_verdict_and_effects_agree_with_the_full_comparison(
+    pair: tuple[PolicyVersion, PolicyVersion],
+) -> None:
+    old, new = pair
+    lean = policydiff.diff(old, new)
+    full = policydiff.diff(old, new)
+    judge = full._found_judge()
+    assert isinstance(judge, Judge)
+    _ = judge.comparison  # the full comparison answers every later question
+
+    where = f"old:\n{policydiff.dumps(old)}\nnew:\n{policydiff.dumps(new)}"
+    assert lean.verdict is full.verdict, where
+    assert [c.effect for c in lean] == [c.effect for c in full], where
