@@ -310,8 +310,18 @@ class Comparison:
                 (permits if rule.effect is Effect.PERMIT else prohibits).append(e)
         if len(permits) + len(prohibits) > _FLAT_LIMIT:
             return None
-        within = self.space.within
-        return [(a.index, b.index) for a in permits for b in prohibits if within(side, a, b)]
+        space = self.space
+        within, dims = space.within, space.dims
+        # A permit lies within a prohibit only if it names every dimension
+        # where the prohibit leaves out some value (a cheap test first).
+        named = [(a, frozenset(a.masks)) for a in permits]
+        pairs: list[tuple[int, int]] = []
+        for b in prohibits:
+            narrow = frozenset(d for d, mask in b.named if dims[d].leafs[side] & ~mask)
+            pairs.extend(
+                (a.index, b.index) for a, names in named if narrow <= names and within(side, a, b)
+            )
+        return pairs
 
     def _possible(
         self, side: int, wholes: Sequence[Entry], parts: Sequence[Entry], flat: bool
