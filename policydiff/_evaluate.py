@@ -365,7 +365,7 @@ class Space:
         ]
         self.entries = self._pair(instances, named, both)
         self._within: dict[tuple[int, int, int], bool] = {}
-        self._obligations: dict[Rule, str] = {}
+        self._obligations: dict[int, tuple[Rule, str]] = {}
         self.work = 0
         self._index()
 
@@ -600,11 +600,13 @@ class Space:
         return found
 
     def obligation(self, rule: Rule) -> str:
-        """Return the obligation an ``oblige`` rule imposes (memoised per rule)."""
-        found = self._obligations.get(rule)
+        """Return the obligation an ``oblige`` rule imposes (memoised per rule object)."""
+        # Keyed by identity: hashing a rule hashes every field. The rule is
+        # kept with its name, so its id cannot be reused meanwhile.
+        found = self._obligations.get(id(rule))
         if found is None:
-            found = self._obligations[rule] = obligation_name(rule)
-        return found
+            found = self._obligations[id(rule)] = (rule, obligation_name(rule))
+        return found[1]
 
     def table(self, side: int, entries: Sequence[Entry]) -> Table:
         """Decide a uniform piece on one side, under every assignment of its conditions.

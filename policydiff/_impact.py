@@ -60,7 +60,6 @@ from policydiff.model import (
 
 __all__ = ["Judge", "compare", "impact", "judge_gate"]
 
-_DECIDES = {Effect.PERMIT: Decision.PERMITTED, Effect.PROHIBIT: Decision.PROHIBITED}
 _BY_DEFAULT = {
     Default.PERMIT: Decision.PERMITTED,
     Default.PROHIBIT: Decision.PROHIBITED,
@@ -329,19 +328,29 @@ class Comparison:
         """Every decision the side can reach somewhere in a cube (or more)."""
         version = self.space.versions[side]
         conflict = Conflict.PROHIBIT_OVERRIDES if flat else version.conflict
-        found: set[Decision] = set()
-        sure: set[Effect] = set()
+        # Which effects apply somewhere, and which throughout (enums are
+        # compared by identity: hashing them costs a Python call each).
+        some_permit = some_prohibit = sure_permit = sure_prohibit = False
         for entries, whole in ((wholes, True), (parts, False)):
             for entry in entries:
                 rule = entry.rules[side]
-                if rule is None or rule.effect is Effect.OBLIGE:
+                if rule is None:
                     continue
-                found.add(_DECIDES[rule.effect])
-                if whole and not rule.conditions:
-                    sure.add(rule.effect)
-        if conflict is Conflict.PROHIBIT_OVERRIDES and Effect.PROHIBIT in sure:
+                effect = rule.effect
+                if effect is Effect.PERMIT:
+                    some_permit = True
+                    sure_permit = sure_permit or (whole and not rule.conditions)
+                elif effect is Effect.PROHIBIT:
+                    some_prohibit = True
+                    sure_prohibit = sure_prohibit or (whole and not rule.conditions)
+        found: set[Decision] = set()
+        if some_permit:
+            found.add(Decision.PERMITTED)
+        if some_prohibit:
+            found.add(Decision.PROHIBITED)
+        if conflict is Conflict.PROHIBIT_OVERRIDES and sure_prohibit:
             return {Decision.PROHIBITED}
-        if conflict is Conflict.MOST_SPECIFIC and Effect.PROHIBIT in sure:
+        if conflict is Conflict.MOST_SPECIFIC and sure_prohibit:
             # A prohibit applying throughout decides unless a permit lying
             # within it is the most specific rule somewhere.
             within = self.space.within
@@ -359,9 +368,9 @@ class Comparison:
                     and not any(within(side, p, entry) for p in permits)
                 ):
                     return {Decision.PROHIBITED}
-        if conflict is Conflict.PERMIT_OVERRIDES and Effect.PERMIT in sure:
+        if conflict is Conflict.PERMIT_OVERRIDES and sure_permit:
             return {Decision.PERMITTED}
-        if not sure:
+        if not (sure_permit or sure_prohibit):
             found.add(_BY_DEFAULT[version.default])
         return found
 
