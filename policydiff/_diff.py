@@ -12,9 +12,9 @@ from __future__ import annotations
 import bisect
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import compress
-from operator import attrgetter, eq, is_not, not_
+from operator import attrgetter, ne
 from typing import Any
 
 import attrs
@@ -91,36 +91,44 @@ def diff(old: PolicyVersion, new: PolicyVersion) -> PolicyDiff:
     return PolicyDiff(old=old, new=new, changes=changes, judge=differ.judge)
 
 
-def _keys(values: frozenset[str]) -> dict[str, bool]:
-    return dict.fromkeys(values, True)
-
-
 def _facets(rule: Rule) -> dict[tuple[str, ...], Any]:
-    """Return a rule as DeepDiff sees it: one entry per facet, keyed by where it sits.
+    """Return a rule's facets, keyed by where each sits (see :func:`_encoded` for DeepDiff).
 
     The keys are ``(id, "effect")``, ``(id, "subject")``, ``(id, "action")``,
     ``(id, "scope", dimension)``, ``(id, "conditions")``, ``(id, "text")`` and
     ``(id, "sources")``, and ``(id, "not", dimension)`` for a dimension whose
     values are exceptions; a dimension the rule leaves open ("any") has no key.
-    Flat keys spare DeepDiff a level of its tree per step of nesting, which
-    is most of what it costs per change. Sets of values are handed over as
-    mappings whose keys are the values, so DeepDiff compares them as key sets
-    (``dictionary_item_added`` for a value gained) instead of hashing every
-    item of every set.
+    Flat keys spare DeepDiff a level of its tree per step of nesting.
     """
     rule_id = rule.id
     facets: dict[tuple[str, ...], Any] = {(rule_id, "effect"): rule.effect.value}
     if rule.subject:
-        facets[(rule_id, "subject")] = _keys(rule.subject)
-    facets[(rule_id, "action")] = _keys(rule.action)
+        facets[(rule_id, "subject")] = rule.subject
+    facets[(rule_id, "action")] = rule.action
     for dim, values in rule.scope.items():
-        facets[(rule_id, "scope", dim)] = _keys(values)
-    facets[(rule_id, "conditions")] = _keys(rule.conditions)
+        facets[(rule_id, "scope", dim)] = values
+    facets[(rule_id, "conditions")] = rule.conditions
     facets[(rule_id, "text")] = rule.text
-    facets[(rule_id, "sources")] = _keys(rule.sources)
+    facets[(rule_id, "sources")] = rule.sources
     for dim in rule.negated:
         facets[(rule_id, "not", dim)] = True
     return facets
+
+
+def _encoded(facets: dict[tuple[str, ...], Any]) -> dict[tuple[str, ...], str]:
+    """Return each facet as DeepDiff is handed it: one text, its ``repr``.
+
+    A facet that differs is then one leaf of DeepDiff's tree, whatever its
+    values: what a set of values gained and lost is read off the two rules,
+    so DeepDiff need not report (and build a level of its tree for) every
+    value. Sets of values are written sorted, so equal sets are equal texts,
+    and ``repr`` quotes every string, so no two different facets read alike
+    (``['a, b']`` is not ``['a', 'b']``, ``'None'`` is not ``None``).
+    """
+    return {
+        key: repr(sorted(value)) if isinstance(value, frozenset) else repr(value)
+        for key, value in facets.items()
+    }
 
 
 def split_rules(
@@ -140,17 +148,16 @@ def split_rules(
     """
     before, after = old.rules, new.rules
     if len(before) == len(after):
-        # When every pair that is not one shared object is equal (so under
-        # one id) or holds one id, the versions hold the same ids, pair by
-        # pair: only the few unequal pairs need their ids compared.
-        unshared = list(map(is_not, before, after))
-        olds, news = list(compress(before, unshared)), list(compress(after, unshared))
-        edited = _unequal(olds, news)
+        # When every pair is equal (so under one id) or holds one id,
+        # the versions hold the same ids, pair by pair: only the few unequal
+        # pairs need their ids compared.
+        edited = _unequal(before, after)
         if all(a.id == b.id for a, b in edited):
             if keep_equal:
                 return list(zip(before, after, strict=True)), [], []
             return edited, [], []
-    olds, news = [], []
+    olds: list[Rule] = []
+    news: list[Rule] = []
     removed: list[Rule] = []
     added: list[Rule] = []
     for same, i0, i1, j0, j1 in _aligned(old._ids, new._ids):
@@ -162,8 +169,7 @@ def split_rules(
             _walk(before[i0:i1], after[j0:j1], olds, news, removed, added)
     if keep_equal:
         return list(zip(olds, news, strict=True)), removed, added
-    unshared = list(map(is_not, olds, news))
-    return _unequal(list(compress(olds, unshared)), list(compress(news, unshared))), removed, added
+    return _unequal(olds, news), removed, added
 
 
 #: Below this many ids in all, a stretch of two id lists is walked in Python.
@@ -223,12 +229,17 @@ def _walk(
     added.extend(after[j:])
 
 
-def _unequal(olds: list[Rule], news: list[Rule]) -> list[tuple[Rule, Rule]]:
-    same = list(map(eq, olds, news))
-    if all(same):
+def _unequal(olds: Sequence[Rule], news: Sequence[Rule]) -> list[tuple[Rule, Rule]]:
+    """Return the pairs ``(olds[i], news[i])`` that are not equal, in one pass at C speed.
+
+    Each pair is compared as two one-item tuples: a tuple compares its items
+    by identity first, so a rule object both sides share is not compared at
+    all, and attrs' ``__eq__`` runs only for the others.
+    """
+    differ = list(map(ne, zip(olds), zip(news)))
+    if not any(differ):
         return []
-    differ = list(map(not_, same))
-    return list(zip(compress(olds, differ), compress(news, differ), strict=True))
+    return list(compress(zip(olds, news, strict=True), differ))
 
 
 def in_force_from_start(version: PolicyVersion, rule: Rule) -> Change:
@@ -313,7 +324,7 @@ class _Differ:
         renamed_new = set(renames.values())
 
         # DeepDiff sees one flat mapping per side: a key per rule facet that
-        # differs (see _facets), a one-item key per rule added or removed,
+        # differs (see _facets and _encoded), a one-item key per rule added or removed,
         # and a text key per version field that differs. A field's value is
         # its document form as canonical JSON text: a change to a field is
         # reported for the field as a whole (what a list gained and lost is
@@ -324,8 +335,8 @@ class _Differ:
             before, after = _facets(before_rule), _facets(after_rule)
             if self.prefilter:
                 _drop_shared(before, after)
-            t1.update(before)
-            t2.update(after)
+            t1.update(_encoded(before))
+            t2.update(_encoded(after))
         for rule in removed:
             if rule.id not in renames:
                 t1[(rule.id,)] = rule.effect.value
@@ -357,14 +368,8 @@ class _Differ:
     def _from_tree(
         self, tree: Any, old_rules: dict[str, Rule], new_rules: dict[str, Rule]
     ) -> Iterator[Change]:
-        values: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
-            lambda: {"added": set(), "removed": set()}
-        )
-        dims_added: set[tuple[str, str]] = set()
-        dims_removed: set[tuple[str, str]] = set()
-        conditions: dict[str, dict[str, set[str]]] = defaultdict(
-            lambda: {"added": set(), "removed": set()}
-        )
+        scoped: set[tuple[str, str]] = set()
+        conditioned: set[str] = set()
         reworded: set[str] = set()
         effect_changed: set[str] = set()
         fields: set[str] = set()
@@ -384,30 +389,24 @@ class _Differ:
                         yield self._disappeared(old_rules[rule_id])
                     continue
                 part = key[1]
-                added = report == "dictionary_item_added"
                 if part == "effect":
                     effect_changed.add(rule_id)
                 elif part in ("text", "sources"):
                     reworded.add(rule_id)
                 elif part == "conditions":
-                    conditions[rule_id]["added" if added else "removed"].add(path[1])
-                elif part == "not":
-                    # Values turned into exceptions, or back: a scope change.
-                    dims_added.add((rule_id, key[2]))
+                    conditioned.add(rule_id)
                 else:
-                    # subject and action sit on the rule; other dimensions in scope.
-                    dim = key[2] if part == "scope" else part
-                    if len(path) == 1:
-                        (dims_added if added else dims_removed).add((rule_id, dim))
-                    else:
-                        values[(rule_id, dim)]["added" if added else "removed"].add(path[1])
+                    # subject and action sit on the rule; other dimensions in
+                    # scope; values turned into exceptions, or back ("not"),
+                    # are a scope change too.
+                    scoped.add((rule_id, part if len(key) == 2 else key[2]))
 
         for rule_id in effect_changed:
             yield self._effect(old_rules[rule_id], new_rules[rule_id])
-        for rule_id, dim in dims_added | dims_removed | set(values):
+        for rule_id, dim in scoped:
             yield self._scope(old_rules[rule_id], new_rules[rule_id], dim)
-        for rule_id, sides in conditions.items():
-            yield from self._conditions(old_rules[rule_id], new_rules[rule_id], sides)
+        for rule_id in conditioned:
+            yield from self._conditions(old_rules[rule_id], new_rules[rule_id])
         for rule_id in reworded:
             yield self._reworded(old_rules[rule_id], new_rules[rule_id])
         for field in fields:
@@ -416,15 +415,11 @@ class _Differ:
     # -- building changes -----------------------------------------------------
 
     def _change(self, old_rule: Rule | None, new_rule: Rule | None, **fields: Any) -> Change:
-        change = Change(
-            effective=self.effective,
-            description="",
-            judge=self.judge,
-            policy=self.new.policy,
-            **fields,
-        )
-        description = describe(change, self.old, self.new, old_rule, new_rule)
-        return attrs.evolve(change, description=description)
+        fields.update(effective=self.effective, judge=self.judge, policy=self.new.policy)
+        # The sentence reads the change's other fields: it is worded from a
+        # draft, and the change made once more with it (cheaper than evolve).
+        draft = Change(description="", **fields)
+        return Change(description=describe(draft, self.old, self.new, old_rule, new_rule), **fields)
 
     def _sources(self, version: PolicyVersion, rule: Rule | None) -> tuple[Source, ...]:
         if rule is not None and rule.sources:
@@ -497,8 +492,8 @@ class _Differ:
         )
 
     def _scope(self, old: Rule, new: Rule, dim: str) -> Change:
-        before = old.dimensions.get(dim)
-        after = new.dimensions.get(dim)
+        before = old.values_on(dim)
+        after = new.values_on(dim)
         if self.old.holds_patterns(dim) or self.new.holds_patterns(dim):
             # Glob patterns compare by the strings they match ("s3:Get*" within "s3:*").
             lost, gained = compare_values(
@@ -537,10 +532,10 @@ class _Differ:
             sources=self._sources(self.new, new),
         )
 
-    def _conditions(self, old: Rule, new: Rule, sides: dict[str, set[str]]) -> Iterator[Change]:
+    def _conditions(self, old: Rule, new: Rule) -> Iterator[Change]:
         for kind, values in (
-            (Kind.CONDITION_ADDED, sides["added"]),
-            (Kind.CONDITION_REMOVED, sides["removed"]),
+            (Kind.CONDITION_ADDED, new.conditions - old.conditions),
+            (Kind.CONDITION_REMOVED, old.conditions - new.conditions),
         ):
             if not values:
                 continue

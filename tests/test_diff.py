@@ -230,6 +230,35 @@ def test_conditions_narrow_a_permission_and_soften_a_restriction(
     )
 
 
+def test_conditions_swapped_are_one_added_and_one_removed_with_their_values() -> None:
+    old = version(rule("x", conditions=["with a licence", "in peacetime"]))
+    new = version(rule("x", conditions=["with a licence", "with an end-user certificate"]))
+    changes = list(policydiff.diff(old, attrs.evolve(new, version="v2")))
+    assert [(c.kind, c.added, c.removed) for c in changes] == [
+        (Kind.CONDITION_ADDED, frozenset({"with an end-user certificate"}), frozenset()),
+        (Kind.CONDITION_REMOVED, frozenset(), frozenset({"in peacetime"})),
+    ]
+    assert [c.before for c in changes] == [["in peacetime", "with a licence"]] * 2
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (["EU, US"], ["EU", "US"]),
+        (["['EU']"], ["EU"]),
+        (["None"], None),
+    ],
+)
+def test_values_that_read_alike_are_still_told_apart(
+    before: list[str], after: list[str] | None
+) -> None:
+    old = version(rule("x", scope={"region": before}))
+    new = version(rule("x", scope={"region": after} if after is not None else {}))
+    change = only(old, new)
+    assert change.kind in (Kind.SCOPE_CHANGED, Kind.SCOPE_BROADENED)
+    assert change.removed == frozenset(before)
+
+
 def test_a_new_text_or_source_list_is_a_rewording() -> None:
     old = version(rule("x", text="Exports are barred."))
     new = version(rule("x", text="No exports."))
@@ -552,6 +581,40 @@ def test_a_vocabulary_works_out_each_values_leaves_once(monkeypatch: pytest.Monk
     assert [c.kind for c in changes] == [Kind.SCOPE_BROADENED] * 20
     assert sorted(walks) == [("region", "Asia"), ("region", "Europe")]
     assert old.vocabulary.leaves("region", "Europe") == {"France", "Spain", "East"}
+
+
+def test_a_changed_rule_reaches_deepdiff_as_one_text_per_facet_that_differs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # However many values a facet holds, DeepDiff builds one level of its
+    # tree for it: the values gained and lost are read off the two rules.
+    import deepdiff
+
+    handed: list[tuple[dict[object, object], dict[object, object]]] = []
+    real = deepdiff.DeepDiff
+
+    def recorded(t1: dict[object, object], t2: dict[object, object], **options: object) -> object:
+        handed.append((t1, t2))
+        return real(t1, t2, **options)
+
+    monkeypatch.setattr(deepdiff, "DeepDiff", recorded)
+    many = [f"place-{i:02d}" for i in range(30)]
+    old = version(rule("x", scope={"region": many}, conditions=["a"]), rule("y"))
+    new = version(
+        rule("x", scope={"region": many[5:]}, conditions=["a", "b"], text="Now worded."),
+        rule("y"),
+    )
+    changes = list(policydiff.diff(old, attrs.evolve(new, version="v2")))
+    assert [c.kind for c in changes] == [
+        Kind.SCOPE_NARROWED,
+        Kind.CONDITION_ADDED,
+        Kind.RULE_REWORDED,
+    ]
+    assert changes[0].removed == frozenset(many[:5])
+    ((t1, t2),) = handed
+    differing = {("x", "scope", "region"), ("x", "conditions"), ("x", "text")}
+    assert set(t1) == set(t2) == differing
+    assert all(isinstance(value, str) for value in (*t1.values(), *t2.values()))
 
 
 @given(version_pairs())
