@@ -13,7 +13,7 @@ import bisect
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from operator import attrgetter, ne
+from operator import attrgetter, is_not, ne
 from typing import Any
 
 import attrs
@@ -159,7 +159,10 @@ def split_rules(
     side in id order, and the two kept lists pair up position by position.
     """
     before, after = old.rules, new.rules
-    if len(before) == len(after):
+    probes = _probes(before)
+    if not keep_equal and _sharing(before, after, probes):
+        return _split_shared(before, after)
+    if len(before) == len(after) and all(before[i].id == after[i].id for i in probes):
         # When every pair is equal (so under one id) or holds one id,
         # the versions hold the same ids, pair by pair: only the few unequal
         # pairs need their ids compared.
@@ -186,6 +189,88 @@ def split_rules(
 
 #: Below this many ids in all, a stretch of two id lists is walked in Python.
 _STRETCH = 64
+
+#: How many rules, evenly spread, are looked up to tell whether two versions
+#: share their rule objects (as a history's versions do).
+_PROBES = 16
+
+
+def _probes(rules: tuple[Rule, ...]) -> range:
+    """Positions of up to ``_PROBES`` rules, evenly spread, last included."""
+    return range(len(rules) - 1, -1, -max(1, len(rules) // _PROBES))
+
+
+def _sharing(before: tuple[Rule, ...], after: tuple[Rule, ...], probes: range) -> bool:
+    """Whether most of the probed rules of ``before`` are the very objects ``after`` holds.
+
+    Each is looked up by id in ``after`` (a bisection, both tuples being in
+    id order): a few dozen rules looked at, whatever the versions' sizes.
+    """
+    shared = 0
+    for i in probes:
+        rule = before[i]
+        j = bisect.bisect_left(after, rule.id, key=_rule_id)
+        shared += j < len(after) and after[j] is rule
+    return shared * 2 > len(probes)
+
+
+#: The fewest and the most rules a stretch of :func:`_split_shared` compares at once.
+_FIRST_RUN = 32
+_LONGEST_RUN = 1 << 14
+
+
+def _split_shared(
+    before: tuple[Rule, ...], after: tuple[Rule, ...]
+) -> tuple[list[tuple[Rule, Rule]], list[Rule], list[Rule]]:
+    """Return what :func:`split_rules` does, for versions that share most rule objects.
+
+    Both tuples are merged in id order, a run of rules at a time: a run the
+    two versions share object for object compares equal at C speed without
+    calling ``__eq__`` (a tuple compares its items by identity first), and
+    the next run is twice as long. Where a run differs, one pass marks the
+    pairs that are not the same object; each is an edit (one id), or a rule
+    removed or added, which shifts the pairing, and the runs start short
+    again from there. Each rule is looked at about once, however many rules
+    a step adds or removes, and no list of ids is built.
+    """
+    edited: list[tuple[Rule, Rule]] = []
+    removed: list[Rule] = []
+    added: list[Rule] = []
+    i = j = 0
+    run = _FIRST_RUN
+    while i < len(before) and j < len(after):
+        olds, news = before[i : i + run], after[j : j + run]
+        if olds == news:
+            i += len(olds)
+            j += len(news)
+            run = min(run * 2, _LONGEST_RUN)
+            continue
+        run = _FIRST_RUN
+        differ = bytes(map(is_not, olds, news))
+        at = differ.find(1)
+        while at >= 0:
+            a, b = olds[at], news[at]
+            if a.id != b.id:
+                # Added or removed: the pairs after this one are shifted.
+                if a.id < b.id:
+                    removed.append(a)
+                    i += at + 1
+                    j += at
+                else:
+                    added.append(b)
+                    i += at
+                    j += at + 1
+                break
+            if a != b:
+                edited.append((a, b))
+            at = differ.find(1, at + 1)
+        else:
+            # Every difference in this run was an edit: the run is done.
+            i += min(len(olds), len(news))
+            j += min(len(olds), len(news))
+    removed.extend(before[i:])
+    added.extend(after[j:])
+    return edited, removed, added
 
 
 def _aligned(old_ids: list[str], new_ids: list[str]) -> Iterator[tuple[bool, int, int, int, int]]:

@@ -556,6 +556,63 @@ def test_long_rule_lists_pair_up_by_id_whatever_was_added_or_removed(
     assert [r.id for r in added] == sorted(set(new_ids) - set(old_ids))
 
 
+@given(
+    st.sets(st.integers(0, 3000), min_size=20, max_size=600),
+    st.sets(st.integers(0, 3000), max_size=60),
+    st.sets(st.integers(0, 3000), max_size=60),
+    st.sets(st.integers(0, 3000), max_size=30),
+    st.sets(st.integers(0, 3000), max_size=30),
+)
+def test_versions_sharing_their_rules_pair_up_like_any_others(
+    kept: set[int], gone: set[int], new: set[int], edited: set[int], copied: set[int]
+) -> None:
+    # As a history holds them: the new version holds the old one's rule
+    # objects, but for rules edited (a new object), copied (a new, equal
+    # object), removed or added.
+    olds = {i: rule(f"r{i:05d}") for i in kept | gone}
+    news: dict[int, Rule] = {}
+    for i in (kept - gone) | new:
+        if i in olds and i in edited:
+            news[i] = rule(f"r{i:05d}", action="import")
+        elif i in olds and i in copied:
+            news[i] = attrs.evolve(olds[i])
+        else:
+            news[i] = olds.get(i) or rule(f"r{i:05d}", scope={"region": ["EU"]})
+    a, b = version(*olds.values()), version(*news.values(), version="v2")
+    found, removed, added = split_rules(a, b)
+    assert [r.id for r in removed] == sorted(olds[i].id for i in olds.keys() - news.keys())
+    assert [r.id for r in added] == sorted(news[i].id for i in news.keys() - olds.keys())
+    expected = sorted(
+        (i for i in olds.keys() & news.keys() if olds[i] != news[i]), key=lambda i: f"{i:05d}"
+    )
+    assert found == [(olds[i], news[i]) for i in expected]
+
+
+def test_versions_sharing_their_rules_are_paired_without_a_list_of_every_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A history's step that adds and removes rules looks at each shared rule
+    # about once: no id list of either version, no slices of ids.
+    a = version(*(rule(f"r{i:04d}") for i in range(0, 2000)))
+    kept = [r for r in a.rules if r.id not in ("r0100", "r1500", "r1999")]
+    b = attrs.evolve(a, version="v2", rules=[*kept, rule("r0100a"), rule("r1999", action="import")])
+
+    def no_id_lists(*args: object) -> None:
+        raise AssertionError("the ids were listed")
+
+    monkeypatch.setattr(policydiff._diff, "_aligned", no_id_lists)
+    edited, removed, added = split_rules(a, b)
+    assert [(old.id, new.id) for old, new in edited] == [("r1999", "r1999")]
+    assert [r.id for r in removed] == ["r0100", "r1500"]
+    assert [r.id for r in added] == ["r0100a"]
+    kinds = [(c.kind, c.rule) for c in policydiff.diff(a, b)]
+    assert kinds == [
+        (Kind.RULE_RENAMED, "r0100a"),
+        (Kind.RESTRICTION_LIFTED, "r1500"),
+        (Kind.SCOPE_CHANGED, "r1999"),
+    ]
+
+
 def test_a_vocabulary_works_out_each_values_leaves_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # Many changed rules naming one value of a shared vocabulary: its subtree
     # is walked once, not once per change.
