@@ -3,8 +3,9 @@
 Rules that are equal in both versions are set aside first, at C speed (a
 rule object both versions share is not even compared); only the facets of
 rules that differ, and the version fields that differ, are handed to
-DeepDiff (tree view), as one flat mapping per side. Its results are then
-mapped to the kinds of change of SPEC section 5, each with its direction.
+DeepDiff (tree view), as one flat mapping per side, one text per facet or
+field. Its results are then mapped to the kinds of change of SPEC section
+5, each with its direction.
 """
 
 from __future__ import annotations
@@ -154,9 +155,13 @@ def split_rules(
     unchanged rules). With ``keep_equal`` every pair under a shared id is
     returned.
 
-    Both rule tuples are sorted by id, so no step sorts: when a rule was
-    added or removed, keeping the ids the other version also has keeps each
-    side in id order, and the two kept lists pair up position by position.
+    Both rule tuples are sorted by id, so no step sorts. Versions that share
+    most of their rule objects are merged a run at a time
+    (:func:`_split_shared`); others holding the same ids position by
+    position are compared pair by pair; the rest are paired by id
+    (:func:`_aligned`): keeping the ids the other version also has keeps
+    each side in id order, and the two kept lists pair up position by
+    position.
     """
     before, after = old.rules, new.rules
     probes = _probes(before)
