@@ -155,18 +155,14 @@ def split_rules(
     unchanged rules). With ``keep_equal`` every pair under a shared id is
     returned.
 
-    Both rule tuples are sorted by id, so no step sorts. Versions that share
-    most of their rule objects are merged a run at a time
-    (:func:`_split_shared`); others holding the same ids position by
-    position are compared pair by pair; the rest are paired by id
-    (:func:`_aligned`): keeping the ids the other version also has keeps
-    each side in id order, and the two kept lists pair up position by
-    position.
+    Both rule tuples are sorted by id, so no step sorts: versions holding the
+    same ids position by position are compared pair by pair, and others are
+    merged in id order a run at a time (:func:`_merged`).
     """
     before, after = old.rules, new.rules
     probes = _probes(before)
     if not keep_equal and _sharing(before, after, probes):
-        return _split_shared(before, after)
+        return _merged(before, after, shared=True)
     if len(before) == len(after) and all(before[i].id == after[i].id for i in probes):
         # When every pair is equal (so under one id) or holds one id,
         # the versions hold the same ids, pair by pair: only the few unequal
@@ -176,24 +172,8 @@ def split_rules(
             if keep_equal:
                 return list(zip(before, after, strict=True)), [], []
             return edited, [], []
-    olds: list[Rule] = []
-    news: list[Rule] = []
-    removed: list[Rule] = []
-    added: list[Rule] = []
-    for same, i0, i1, j0, j1 in _aligned(old._ids, new._ids):
-        if same:
-            olds.extend(before[i0:i1])
-            news.extend(after[j0:j1])
-        else:
-            # A short stretch, or one side nearly empty: walked id by id.
-            _walk(before[i0:i1], after[j0:j1], olds, news, removed, added)
-    if keep_equal:
-        return list(zip(olds, news, strict=True)), removed, added
-    return _unequal(olds, news), removed, added
+    return _merged(before, after, keep_equal=keep_equal)
 
-
-#: Below this many ids in all, a stretch of two id lists is walked in Python.
-_STRETCH = 64
 
 #: How many rules, evenly spread, are looked up to tell whether two versions
 #: share their rule objects (as a history's versions do).
@@ -219,24 +199,32 @@ def _sharing(before: tuple[Rule, ...], after: tuple[Rule, ...], probes: range) -
     return shared * 2 > len(probes)
 
 
-#: The fewest and the most rules a stretch of :func:`_split_shared` compares at once.
-_FIRST_RUN = 32
+#: The fewest and the most rules :func:`_merged` compares at once.
+_FIRST_RUN = 8
 _LONGEST_RUN = 1 << 14
 
 
-def _split_shared(
-    before: tuple[Rule, ...], after: tuple[Rule, ...]
+def _merged(
+    before: tuple[Rule, ...],
+    after: tuple[Rule, ...],
+    *,
+    shared: bool = False,
+    keep_equal: bool = False,
 ) -> tuple[list[tuple[Rule, Rule]], list[Rule], list[Rule]]:
-    """Return what :func:`split_rules` does, for versions that share most rule objects.
+    """Return what :func:`split_rules` does, merging both tuples in id order a run at a time.
 
-    Both tuples are merged in id order, a run of rules at a time: a run the
-    two versions share object for object compares equal at C speed without
-    calling ``__eq__`` (a tuple compares its items by identity first), and
-    the next run is twice as long. Where a run differs, one pass marks the
-    pairs that are not the same object; each is an edit (one id), or a rule
-    removed or added, which shifts the pairing, and the runs start short
-    again from there. Each rule is looked at about once, however many rules
-    a step adds or removes, and no list of ids is built.
+    A run starts at a pair holding one id and ends at one, a bisection by
+    id finding where the pairing shifts when its last pair does not. Its
+    pairs are marked in one pass at C speed: with ``shared`` (versions
+    holding the same objects for unchanged rules) those that are not one
+    object, else those that are not equal (the pass that finds the edits
+    anyway), or with ``keep_equal`` those whose ids differ. A marked pair
+    under two ids is a rule added or removed inside the run: the run ends
+    there. A run that ends where it was meant to makes the next one twice
+    as long. So each rule is looked at about once, however many rules a
+    step adds or removes, no list of ids is built, and a run two versions
+    share object for object compares equal without calling ``__eq__`` (a
+    tuple compares its items by identity first).
     """
     edited: list[tuple[Rule, Rule]] = []
     removed: list[Rule] = []
@@ -244,91 +232,58 @@ def _split_shared(
     i = j = 0
     run = _FIRST_RUN
     while i < len(before) and j < len(after):
-        olds, news = before[i : i + run], after[j : j + run]
-        if olds == news:
-            i += len(olds)
-            j += len(news)
-            run = min(run * 2, _LONGEST_RUN)
+        first, second = before[i].id, after[j].id
+        if first != second:
+            # Added or removed: the pairs after this one are shifted.
+            if first < second:
+                removed.append(before[i])
+                i += 1
+            else:
+                added.append(after[j])
+                j += 1
             continue
-        run = _FIRST_RUN
-        differ = bytes(map(is_not, olds, news))
-        at = differ.find(1)
-        while at >= 0:
-            a, b = olds[at], news[at]
-            if a.id != b.id:
-                # Added or removed: the pairs after this one are shifted.
-                if a.id < b.id:
-                    removed.append(a)
-                    i += at + 1
-                    j += at
-                else:
-                    added.append(b)
-                    i += at
-                    j += at + 1
-                break
-            if a != b:
-                edited.append((a, b))
-            at = differ.find(1, at + 1)
+        size = min(run, len(before) - i, len(after) - j)
+        if before[i + size - 1].id != after[j + size - 1].id:
+            size = _shift(before, after, i, j, size)
+        olds, news = before[i : i + size], after[j : j + size]
+        if keep_equal:
+            differ = bytes(map(ne, map(_rule_id, olds), map(_rule_id, news)))
+        elif shared:
+            # A run shared object for object is equal at C speed: no pass.
+            differ = b"" if olds == news else bytes(map(is_not, olds, news))
         else:
-            # Every difference in this run was an edit: the run is done.
-            i += min(len(olds), len(news))
-            j += min(len(olds), len(news))
+            differ = bytes(map(ne, zip(olds), zip(news)))
+        at = differ.find(1)
+        while at >= 0 and olds[at].id == news[at].id:
+            if olds[at] != news[at]:
+                edited.append((olds[at], news[at]))
+            at = differ.find(1, at + 1)
+        paired = size if at < 0 else at
+        if keep_equal:
+            edited.extend(zip(olds[:paired], news[:paired], strict=True))
+        i += paired
+        j += paired
+        run = min(run * 2, _LONGEST_RUN) if paired == run else max(_FIRST_RUN, 2 * paired)
     removed.extend(before[i:])
     added.extend(after[j:])
     return edited, removed, added
 
 
-def _aligned(old_ids: list[str], new_ids: list[str]) -> Iterator[tuple[bool, int, int, int, int]]:
-    """Split two sorted id lists into stretches ``old[i0:i1]``, ``new[j0:j1]``.
+def _shift(before: tuple[Rule, ...], after: tuple[Rule, ...], i: int, j: int, size: int) -> int:
+    """Return how many pairs from ``(i, j)`` to compare: up to where the ids stop matching.
 
-    Each stretch, ``(same, i0, i1, j0, j1)``, either holds the same ids on
-    both sides (``same``) or is shorter than ``_STRETCH`` in all (or has at most one old id,
-    or no new one). A stretch whose two slices
-    compare equal (at C speed) is kept whole; another is cut at the middle
-    old id, found among the new ids by bisection. Only stretches around an
-    added or removed id are cut again, so a step that adds or removes a few
-    rules costs a few comparisons of slices, not a sort or a map of every id.
+    The pairs at ``(i, j)`` hold one id and those ``size - 1`` further on do
+    not: a bisection finds two neighbouring pairs, the first under one id,
+    the second not. Only the ids of the pairs bisected are read.
     """
-    stack = [(0, len(old_ids), 0, len(new_ids))]
-    while stack:
-        i0, i1, j0, j1 = stack.pop()
-        if i1 - i0 == j1 - j0 and old_ids[i0:i1] == new_ids[j0:j1]:
-            yield True, i0, i1, j0, j1
-        elif (i1 - i0) + (j1 - j0) < _STRETCH or i1 - i0 < 2 or j1 == j0:
-            yield False, i0, i1, j0, j1
+    low, high = 0, size - 1
+    while high - low > 1:
+        middle = (low + high) // 2
+        if before[i + middle].id == after[j + middle].id:
+            low = middle
         else:
-            middle = (i0 + i1) // 2
-            j = bisect.bisect_left(new_ids, old_ids[middle], j0, j1)
-            # Pushed right first, so stretches come out in id order.
-            stack.append((middle, i1, j, j1))
-            stack.append((i0, middle, j0, j))
-
-
-def _walk(
-    before: tuple[Rule, ...],
-    after: tuple[Rule, ...],
-    olds: list[Rule],
-    news: list[Rule],
-    removed: list[Rule],
-    added: list[Rule],
-) -> None:
-    """Pair up two short id-sorted runs of rules: one merge step per rule."""
-    i = j = 0
-    while i < len(before) and j < len(after):
-        a, b = before[i], after[j]
-        if a.id == b.id:
-            olds.append(a)
-            news.append(b)
-            i += 1
-            j += 1
-        elif a.id < b.id:
-            removed.append(a)
-            i += 1
-        else:
-            added.append(b)
-            j += 1
-    removed.extend(before[i:])
-    added.extend(after[j:])
+            high = middle
+    return high
 
 
 def _unequal(olds: Sequence[Rule], news: Sequence[Rule]) -> list[tuple[Rule, Rule]]:

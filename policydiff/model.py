@@ -522,11 +522,6 @@ class PolicyVersion:
                 raise ValueError(msg)
 
     @cached_property
-    def _ids(self) -> list[str]:
-        # The rule ids in order (rules are sorted by id), made at C speed.
-        return list(map(_rule_id, self.rules))
-
-    @cached_property
     def _by_id(self) -> dict[str, Rule]:
         # Built at C speed: histories build one per version.
         return dict(zip(map(_rule_id, self.rules), self.rules, strict=True))

@@ -562,13 +562,19 @@ def test_long_rule_lists_pair_up_by_id_whatever_was_added_or_removed(
     st.sets(st.integers(0, 3000), max_size=60),
     st.sets(st.integers(0, 3000), max_size=30),
     st.sets(st.integers(0, 3000), max_size=30),
+    st.booleans(),
 )
-def test_versions_sharing_their_rules_pair_up_like_any_others(
-    kept: set[int], gone: set[int], new: set[int], edited: set[int], copied: set[int]
+def test_long_versions_pair_up_by_id_whether_or_not_they_share_their_rules(
+    kept: set[int],
+    gone: set[int],
+    new: set[int],
+    edited: set[int],
+    copied: set[int],
+    fresh: bool,
 ) -> None:
     # As a history holds them: the new version holds the old one's rule
     # objects, but for rules edited (a new object), copied (a new, equal
-    # object), removed or added.
+    # object), removed or added; or, as two files read apart, none of them.
     olds = {i: rule(f"r{i:05d}") for i in kept | gone}
     news: dict[int, Rule] = {}
     for i in (kept - gone) | new:
@@ -579,6 +585,8 @@ def test_versions_sharing_their_rules_pair_up_like_any_others(
         else:
             news[i] = olds.get(i) or rule(f"r{i:05d}", scope={"region": ["EU"]})
     a, b = version(*olds.values()), version(*news.values(), version="v2")
+    if fresh:
+        b = _unshared(b)
     found, removed, added = split_rules(a, b)
     assert [r.id for r in removed] == sorted(olds[i].id for i in olds.keys() - news.keys())
     assert [r.id for r in added] == sorted(news[i].id for i in news.keys() - olds.keys())
@@ -588,20 +596,40 @@ def test_versions_sharing_their_rules_pair_up_like_any_others(
     assert found == [(olds[i], news[i]) for i in expected]
 
 
-def test_versions_sharing_their_rules_are_paired_without_a_list_of_every_id(
+class _CountedId(str):
+    """A rule id that counts how often it is compared."""
+
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        _CountedId.compared += 1
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __lt__(self, other: str) -> bool:
+        _CountedId.compared += 1
+        return str.__lt__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_versions_sharing_their_rules_are_paired_looking_at_few_ids(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # A history's step that adds and removes rules looks at each shared rule
-    # about once: no id list of either version, no slices of ids.
-    a = version(*(rule(f"r{i:04d}") for i in range(0, 2000)))
+    # A history's step that adds and removes rules pairs the rules both
+    # versions hold as one object without comparing their ids.
+    a = version(*(rule(_CountedId(f"r{i:04d}")) for i in range(0, 2000)))
     kept = [r for r in a.rules if r.id not in ("r0100", "r1500", "r1999")]
-    b = attrs.evolve(a, version="v2", rules=[*kept, rule("r0100a"), rule("r1999", action="import")])
-
-    def no_id_lists(*args: object) -> None:
-        raise AssertionError("the ids were listed")
-
-    monkeypatch.setattr(policydiff._diff, "_aligned", no_id_lists)
+    b = attrs.evolve(
+        a,
+        version="v2",
+        rules=[*kept, rule(_CountedId("r0100a")), rule(_CountedId("r1999"), action="import")],
+    )
+    monkeypatch.setattr(_CountedId, "compared", 0)
     edited, removed, added = split_rules(a, b)
+    assert _CountedId.compared < 500
     assert [(old.id, new.id) for old, new in edited] == [("r1999", "r1999")]
     assert [r.id for r in removed] == ["r0100", "r1500"]
     assert [r.id for r in added] == ["r0100a"]
