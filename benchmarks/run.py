@@ -855,8 +855,8 @@ def case_log_churn(scale: Scale) -> Case:
         target="<= 2",
     )
     case.notes.append(
-        "per step: each version's rule map and id list are built once, for the two steps it is in;"
-        " unchanged rules are shared objects; CPU time"
+        "per step: unchanged rules are shared objects, paired without a list or map of every id;"
+        " CPU time"
     )
     return case
 

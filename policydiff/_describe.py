@@ -25,9 +25,13 @@ def either(values: Iterable[str], word: str = "or") -> str:
     return joined(sorted(values), word) or "nothing"
 
 
-def _said(rule: Rule, dim: str, but: str) -> str:
-    """Say a rule's values on one dimension: ``a or b``, or ``<but> a or b`` for exceptions."""
-    values = rule.dimensions[dim]
+def _said(rule: Rule, dim: str, but: str, values: frozenset[str] | None = None) -> str:
+    """Say a rule's values on one dimension: ``a or b``, or ``<but> a or b`` for exceptions.
+
+    ``values`` are the rule's values on ``dim``, when the caller has them at hand.
+    """
+    if values is None:
+        values = rule.values_on(dim) or frozenset()
     return f"{but} {either(values)}" if dim in rule.negated else either(values)
 
 
@@ -42,12 +46,15 @@ def rule_sentence(rule: Rule, *, modal: str | None = None, start: bool = True) -
             ("now ..."): its own first word ("Anyone", "No one") is then
             not capitalised. A subject's name is never changed.
     """
-    action = _said(rule, "action", "do anything but")
+    action = _said(rule, "action", "do anything but", rule.action)
     where = ""
     if rule.scope:
         where = (
             " ("
-            + "; ".join(f"{dim}: {_said(rule, dim, 'anything but')}" for dim in rule.scope)
+            + "; ".join(
+                f"{dim}: {_said(rule, dim, 'anything but', values)}"
+                for dim, values in rule.scope.items()
+            )
             + ")"
         )
     conditions = ", " + "; ".join(sorted(rule.conditions)) if rule.conditions else ""

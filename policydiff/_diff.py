@@ -3,8 +3,9 @@
 Rules that are equal in both versions are set aside first, at C speed (a
 rule object both versions share is not even compared); only the facets of
 rules that differ, and the version fields that differ, are handed to
-DeepDiff (tree view), as one flat mapping per side. Its results are then
-mapped to the kinds of change of SPEC section 5, each with its direction.
+DeepDiff (tree view), as one flat mapping per side, one text per facet or
+field. Its results are then mapped to the kinds of change of SPEC section
+5, each with its direction.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 import bisect
 import json
 from collections import defaultdict
-from collections.abc import Iterator
-from itertools import compress
-from operator import attrgetter, eq, is_not, not_
+from collections.abc import Iterator, Sequence
+from operator import attrgetter, is_not, ne
 from typing import Any
 
 import attrs
@@ -91,36 +91,57 @@ def diff(old: PolicyVersion, new: PolicyVersion) -> PolicyDiff:
     return PolicyDiff(old=old, new=new, changes=changes, judge=differ.judge)
 
 
-def _keys(values: frozenset[str]) -> dict[str, bool]:
-    return dict.fromkeys(values, True)
-
-
-def _facets(rule: Rule) -> dict[tuple[str, ...], Any]:
-    """Return a rule as DeepDiff sees it: one entry per facet, keyed by where it sits.
+def _facets(rule: Rule, other: Rule | None = None) -> dict[tuple[str, ...], Any]:
+    """Return a rule's facets, keyed by where each sits (see :func:`_encoded` for DeepDiff).
 
     The keys are ``(id, "effect")``, ``(id, "subject")``, ``(id, "action")``,
     ``(id, "scope", dimension)``, ``(id, "conditions")``, ``(id, "text")`` and
     ``(id, "sources")``, and ``(id, "not", dimension)`` for a dimension whose
     values are exceptions; a dimension the rule leaves open ("any") has no key.
-    Flat keys spare DeepDiff a level of its tree per step of nesting, which
-    is most of what it costs per change. Sets of values are handed over as
-    mappings whose keys are the values, so DeepDiff compares them as key sets
-    (``dictionary_item_added`` for a value gained) instead of hashing every
-    item of every set.
+    Flat keys spare DeepDiff a level of its tree per step of nesting.
+
+    With ``other``, the same rule in the other version, only the facets that
+    ``other`` does not hold equal are returned: DeepDiff would report
+    nothing for the others.
     """
     rule_id = rule.id
-    facets: dict[tuple[str, ...], Any] = {(rule_id, "effect"): rule.effect.value}
-    if rule.subject:
-        facets[(rule_id, "subject")] = _keys(rule.subject)
-    facets[(rule_id, "action")] = _keys(rule.action)
-    for dim, values in rule.scope.items():
-        facets[(rule_id, "scope", dim)] = _keys(values)
-    facets[(rule_id, "conditions")] = _keys(rule.conditions)
-    facets[(rule_id, "text")] = rule.text
-    facets[(rule_id, "sources")] = _keys(rule.sources)
+    facets: dict[tuple[str, ...], Any] = {}
+    if other is None or rule.effect is not other.effect:
+        facets[(rule_id, "effect")] = rule.effect.value
+    if rule.subject and (other is None or rule.subject != other.subject):
+        facets[(rule_id, "subject")] = rule.subject
+    if other is None or rule.action != other.action:
+        facets[(rule_id, "action")] = rule.action
+    if other is None or rule.scope != other.scope:
+        for dim, values in rule.scope.items():
+            if other is None or other.scope.get(dim) != values:
+                facets[(rule_id, "scope", dim)] = values
+    if other is None or rule.conditions != other.conditions:
+        facets[(rule_id, "conditions")] = rule.conditions
+    if other is None or rule.text != other.text:
+        facets[(rule_id, "text")] = rule.text
+    if other is None or rule.sources != other.sources:
+        facets[(rule_id, "sources")] = rule.sources
     for dim in rule.negated:
-        facets[(rule_id, "not", dim)] = True
+        if other is None or dim not in other.negated:
+            facets[(rule_id, "not", dim)] = True
     return facets
+
+
+def _encoded(facets: dict[tuple[str, ...], Any]) -> dict[tuple[str, ...], str]:
+    """Return each facet as DeepDiff is handed it: one text, its ``repr``.
+
+    A facet that differs is then one leaf of DeepDiff's tree, whatever its
+    values: what a set of values gained and lost is read off the two rules,
+    so DeepDiff need not report (and build a level of its tree for) every
+    value. Sets of values are written sorted, so equal sets are equal texts,
+    and ``repr`` quotes every string, so no two different facets read alike
+    (``['a, b']`` is not ``['a', 'b']``, ``'None'`` is not ``None``).
+    """
+    return {
+        key: repr(sorted(value)) if isinstance(value, frozenset) else repr(value)
+        for key, value in facets.items()
+    }
 
 
 def split_rules(
@@ -134,101 +155,153 @@ def split_rules(
     unchanged rules). With ``keep_equal`` every pair under a shared id is
     returned.
 
-    Both rule tuples are sorted by id, so no step sorts: when a rule was
-    added or removed, keeping the ids the other version also has keeps each
-    side in id order, and the two kept lists pair up position by position.
+    Both rule tuples are sorted by id, so no step sorts: versions holding the
+    same ids position by position are compared pair by pair, and others are
+    merged in id order a run at a time (:func:`_merged`).
     """
     before, after = old.rules, new.rules
-    if len(before) == len(after):
-        # When every pair that is not one shared object is equal (so under
-        # one id) or holds one id, the versions hold the same ids, pair by
-        # pair: only the few unequal pairs need their ids compared.
-        unshared = list(map(is_not, before, after))
-        olds, news = list(compress(before, unshared)), list(compress(after, unshared))
-        edited = _unequal(olds, news)
+    probes = _probes(before)
+    if not keep_equal and _sharing(before, after, probes):
+        return _merged(before, after, shared=True)
+    if len(before) == len(after) and all(before[i].id == after[i].id for i in probes):
+        # When every pair is equal (so under one id) or holds one id,
+        # the versions hold the same ids, pair by pair: only the few unequal
+        # pairs need their ids compared.
+        edited = _unequal(before, after)
         if all(a.id == b.id for a, b in edited):
             if keep_equal:
                 return list(zip(before, after, strict=True)), [], []
             return edited, [], []
-    olds, news = [], []
-    removed: list[Rule] = []
-    added: list[Rule] = []
-    for same, i0, i1, j0, j1 in _aligned(old._ids, new._ids):
-        if same:
-            olds.extend(before[i0:i1])
-            news.extend(after[j0:j1])
-        else:
-            # A short stretch, or one side nearly empty: walked id by id.
-            _walk(before[i0:i1], after[j0:j1], olds, news, removed, added)
-    if keep_equal:
-        return list(zip(olds, news, strict=True)), removed, added
-    unshared = list(map(is_not, olds, news))
-    return _unequal(list(compress(olds, unshared)), list(compress(news, unshared))), removed, added
+    return _merged(before, after, keep_equal=keep_equal)
 
 
-#: Below this many ids in all, a stretch of two id lists is walked in Python.
-_STRETCH = 64
+#: How many rules, evenly spread, are looked up to tell whether two versions
+#: share their rule objects (as a history's versions do).
+_PROBES = 16
 
 
-def _aligned(old_ids: list[str], new_ids: list[str]) -> Iterator[tuple[bool, int, int, int, int]]:
-    """Split two sorted id lists into stretches ``old[i0:i1]``, ``new[j0:j1]``.
+def _probes(rules: tuple[Rule, ...]) -> range:
+    """Positions of up to ``_PROBES`` rules, evenly spread, last included."""
+    return range(len(rules) - 1, -1, -max(1, len(rules) // _PROBES))
 
-    Each stretch, ``(same, i0, i1, j0, j1)``, either holds the same ids on
-    both sides (``same``) or is shorter than ``_STRETCH`` in all (or has at most one old id,
-    or no new one). A stretch whose two slices
-    compare equal (at C speed) is kept whole; another is cut at the middle
-    old id, found among the new ids by bisection. Only stretches around an
-    added or removed id are cut again, so a step that adds or removes a few
-    rules costs a few comparisons of slices, not a sort or a map of every id.
+
+def _sharing(before: tuple[Rule, ...], after: tuple[Rule, ...], probes: range) -> bool:
+    """Whether most of the probed rules of ``before`` are the very objects ``after`` holds.
+
+    Each is looked up by id in ``after`` (a bisection, both tuples being in
+    id order): a few dozen rules looked at, whatever the versions' sizes.
     """
-    stack = [(0, len(old_ids), 0, len(new_ids))]
-    while stack:
-        i0, i1, j0, j1 = stack.pop()
-        if i1 - i0 == j1 - j0 and old_ids[i0:i1] == new_ids[j0:j1]:
-            yield True, i0, i1, j0, j1
-        elif (i1 - i0) + (j1 - j0) < _STRETCH or i1 - i0 < 2 or j1 == j0:
-            yield False, i0, i1, j0, j1
-        else:
-            middle = (i0 + i1) // 2
-            j = bisect.bisect_left(new_ids, old_ids[middle], j0, j1)
-            # Pushed right first, so stretches come out in id order.
-            stack.append((middle, i1, j, j1))
-            stack.append((i0, middle, j0, j))
+    shared = 0
+    for i in probes:
+        rule = before[i]
+        j = bisect.bisect_left(after, rule.id, key=_rule_id)
+        shared += j < len(after) and after[j] is rule
+    return shared * 2 > len(probes)
 
 
-def _walk(
+#: The fewest and the most rules :func:`_merged` compares at once.
+_FIRST_RUN = 8
+_LONGEST_RUN = 1 << 14
+
+
+def _merged(
     before: tuple[Rule, ...],
     after: tuple[Rule, ...],
-    olds: list[Rule],
-    news: list[Rule],
-    removed: list[Rule],
-    added: list[Rule],
-) -> None:
-    """Pair up two short id-sorted runs of rules: one merge step per rule."""
+    *,
+    shared: bool = False,
+    keep_equal: bool = False,
+) -> tuple[list[tuple[Rule, Rule]], list[Rule], list[Rule]]:
+    """Return what :func:`split_rules` does, merging both tuples in id order a run at a time.
+
+    A run starts at a pair holding one id and ends at one, a bisection by
+    id finding where the pairing shifts when its last pair does not. Its
+    pairs are marked in one pass at C speed: with ``shared`` (versions
+    holding the same objects for unchanged rules) those that are not one
+    object, else those that are not equal (the pass that finds the edits
+    anyway), or with ``keep_equal`` those whose ids differ. A marked pair
+    under two ids is a rule added or removed inside the run: the run ends
+    there. A run that ends where it was meant to makes the next one twice
+    as long. So each rule is looked at about once, however many rules a
+    step adds or removes, no list of ids is built, and a run two versions
+    share object for object compares equal without calling ``__eq__`` (a
+    tuple compares its items by identity first).
+    """
+    edited: list[tuple[Rule, Rule]] = []
+    removed: list[Rule] = []
+    added: list[Rule] = []
     i = j = 0
+    run = _FIRST_RUN
     while i < len(before) and j < len(after):
-        a, b = before[i], after[j]
-        if a.id == b.id:
-            olds.append(a)
-            news.append(b)
-            i += 1
-            j += 1
-        elif a.id < b.id:
-            removed.append(a)
-            i += 1
+        first, second = before[i].id, after[j].id
+        if first != second:
+            # Added or removed: the pairs after this one are shifted.
+            if first < second:
+                removed.append(before[i])
+                i += 1
+            else:
+                added.append(after[j])
+                j += 1
+            continue
+        size = min(run, len(before) - i, len(after) - j)
+        if before[i + size - 1].id != after[j + size - 1].id:
+            size = _shift(before, after, i, j, size)
+        olds, news = before[i : i + size], after[j : j + size]
+        if keep_equal:
+            differ = bytes(map(ne, map(_rule_id, olds), map(_rule_id, news)))
+        elif shared:
+            # A run shared object for object is equal at C speed: no pass.
+            differ = b"" if olds == news else bytes(map(is_not, olds, news))
         else:
-            added.append(b)
-            j += 1
+            differ = bytes(map(ne, zip(olds), zip(news)))
+        at = differ.find(1)
+        while at >= 0 and olds[at].id == news[at].id:
+            if olds[at] != news[at]:
+                edited.append((olds[at], news[at]))
+            at = differ.find(1, at + 1)
+        paired = size if at < 0 else at
+        if keep_equal:
+            edited.extend(zip(olds[:paired], news[:paired], strict=True))
+        i += paired
+        j += paired
+        run = min(run * 2, _LONGEST_RUN) if paired == run else max(_FIRST_RUN, 2 * paired)
     removed.extend(before[i:])
     added.extend(after[j:])
+    return edited, removed, added
 
 
-def _unequal(olds: list[Rule], news: list[Rule]) -> list[tuple[Rule, Rule]]:
-    same = list(map(eq, olds, news))
-    if all(same):
-        return []
-    differ = list(map(not_, same))
-    return list(zip(compress(olds, differ), compress(news, differ), strict=True))
+def _shift(before: tuple[Rule, ...], after: tuple[Rule, ...], i: int, j: int, size: int) -> int:
+    """Return how many pairs from ``(i, j)`` to compare: up to where the ids stop matching.
+
+    The pairs at ``(i, j)`` hold one id and those ``size - 1`` further on do
+    not: a bisection finds two neighbouring pairs, the first under one id,
+    the second not. Only the ids of the pairs bisected are read.
+    """
+    low, high = 0, size - 1
+    while high - low > 1:
+        middle = (low + high) // 2
+        if before[i + middle].id == after[j + middle].id:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def _unequal(olds: Sequence[Rule], news: Sequence[Rule]) -> list[tuple[Rule, Rule]]:
+    """Return the pairs ``(olds[i], news[i])`` that are not equal, found in one pass at C speed.
+
+    Each pair is compared as two one-item tuples: a tuple compares its items
+    by identity first, so a rule object both sides share is not compared at
+    all, and attrs' ``__eq__`` runs only for the others.
+    """
+    # One byte per pair, 1 where they differ: the few 1s are found by
+    # ``find`` (a memchr), not by walking every pair again.
+    differ = bytes(map(ne, zip(olds), zip(news)))
+    pairs = []
+    at = differ.find(1)
+    while at >= 0:
+        pairs.append((olds[at], news[at]))
+        at = differ.find(1, at + 1)
+    return pairs
 
 
 def in_force_from_start(version: PolicyVersion, rule: Rule) -> Change:
@@ -313,7 +386,7 @@ class _Differ:
         renamed_new = set(renames.values())
 
         # DeepDiff sees one flat mapping per side: a key per rule facet that
-        # differs (see _facets), a one-item key per rule added or removed,
+        # differs (see _facets and _encoded), a one-item key per rule added or removed,
         # and a text key per version field that differs. A field's value is
         # its document form as canonical JSON text: a change to a field is
         # reported for the field as a whole (what a list gained and lost is
@@ -321,11 +394,12 @@ class _Differ:
         t1: dict[Any, Any] = {}
         t2: dict[Any, Any] = {}
         for before_rule, after_rule in edited:
-            before, after = _facets(before_rule), _facets(after_rule)
             if self.prefilter:
-                _drop_shared(before, after)
-            t1.update(before)
-            t2.update(after)
+                before, after = _facets(before_rule, after_rule), _facets(after_rule, before_rule)
+            else:
+                before, after = _facets(before_rule), _facets(after_rule)
+            t1.update(_encoded(before))
+            t2.update(_encoded(after))
         for rule in removed:
             if rule.id not in renames:
                 t1[(rule.id,)] = rule.effect.value
@@ -357,14 +431,8 @@ class _Differ:
     def _from_tree(
         self, tree: Any, old_rules: dict[str, Rule], new_rules: dict[str, Rule]
     ) -> Iterator[Change]:
-        values: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
-            lambda: {"added": set(), "removed": set()}
-        )
-        dims_added: set[tuple[str, str]] = set()
-        dims_removed: set[tuple[str, str]] = set()
-        conditions: dict[str, dict[str, set[str]]] = defaultdict(
-            lambda: {"added": set(), "removed": set()}
-        )
+        scoped: set[tuple[str, str]] = set()
+        conditioned: set[str] = set()
         reworded: set[str] = set()
         effect_changed: set[str] = set()
         fields: set[str] = set()
@@ -384,30 +452,24 @@ class _Differ:
                         yield self._disappeared(old_rules[rule_id])
                     continue
                 part = key[1]
-                added = report == "dictionary_item_added"
                 if part == "effect":
                     effect_changed.add(rule_id)
                 elif part in ("text", "sources"):
                     reworded.add(rule_id)
                 elif part == "conditions":
-                    conditions[rule_id]["added" if added else "removed"].add(path[1])
-                elif part == "not":
-                    # Values turned into exceptions, or back: a scope change.
-                    dims_added.add((rule_id, key[2]))
+                    conditioned.add(rule_id)
                 else:
-                    # subject and action sit on the rule; other dimensions in scope.
-                    dim = key[2] if part == "scope" else part
-                    if len(path) == 1:
-                        (dims_added if added else dims_removed).add((rule_id, dim))
-                    else:
-                        values[(rule_id, dim)]["added" if added else "removed"].add(path[1])
+                    # subject and action sit on the rule; other dimensions in
+                    # scope; values turned into exceptions, or back ("not"),
+                    # are a scope change too.
+                    scoped.add((rule_id, part if len(key) == 2 else key[2]))
 
         for rule_id in effect_changed:
             yield self._effect(old_rules[rule_id], new_rules[rule_id])
-        for rule_id, dim in dims_added | dims_removed | set(values):
+        for rule_id, dim in scoped:
             yield self._scope(old_rules[rule_id], new_rules[rule_id], dim)
-        for rule_id, sides in conditions.items():
-            yield from self._conditions(old_rules[rule_id], new_rules[rule_id], sides)
+        for rule_id in conditioned:
+            yield from self._conditions(old_rules[rule_id], new_rules[rule_id])
         for rule_id in reworded:
             yield self._reworded(old_rules[rule_id], new_rules[rule_id])
         for field in fields:
@@ -416,15 +478,11 @@ class _Differ:
     # -- building changes -----------------------------------------------------
 
     def _change(self, old_rule: Rule | None, new_rule: Rule | None, **fields: Any) -> Change:
-        change = Change(
-            effective=self.effective,
-            description="",
-            judge=self.judge,
-            policy=self.new.policy,
-            **fields,
-        )
-        description = describe(change, self.old, self.new, old_rule, new_rule)
-        return attrs.evolve(change, description=description)
+        fields.update(effective=self.effective, judge=self.judge, policy=self.new.policy)
+        # The sentence reads the change's other fields: it is worded from a
+        # draft, and the change made once more with it (cheaper than evolve).
+        draft = Change(description="", **fields)
+        return Change(description=describe(draft, self.old, self.new, old_rule, new_rule), **fields)
 
     def _sources(self, version: PolicyVersion, rule: Rule | None) -> tuple[Source, ...]:
         if rule is not None and rule.sources:
@@ -497,8 +555,8 @@ class _Differ:
         )
 
     def _scope(self, old: Rule, new: Rule, dim: str) -> Change:
-        before = old.dimensions.get(dim)
-        after = new.dimensions.get(dim)
+        before = old.values_on(dim)
+        after = new.values_on(dim)
         if self.old.holds_patterns(dim) or self.new.holds_patterns(dim):
             # Glob patterns compare by the strings they match ("s3:Get*" within "s3:*").
             lost, gained = compare_values(
@@ -537,10 +595,10 @@ class _Differ:
             sources=self._sources(self.new, new),
         )
 
-    def _conditions(self, old: Rule, new: Rule, sides: dict[str, set[str]]) -> Iterator[Change]:
+    def _conditions(self, old: Rule, new: Rule) -> Iterator[Change]:
         for kind, values in (
-            (Kind.CONDITION_ADDED, sides["added"]),
-            (Kind.CONDITION_REMOVED, sides["removed"]),
+            (Kind.CONDITION_ADDED, new.conditions - old.conditions),
+            (Kind.CONDITION_REMOVED, old.conditions - new.conditions),
         ):
             if not values:
                 continue
@@ -600,13 +658,6 @@ class _Differ:
             path=f"root[{field!r}]",
             sources=self.new.sources if field in ("default", "conflict") else (),
         )
-
-
-def _drop_shared(before: dict[Any, Any], after: dict[Any, Any]) -> None:
-    """Remove the facets two rules hold equal: DeepDiff would report nothing for them."""
-    for key in before.keys() & after.keys():
-        if before[key] == after[key]:
-            del before[key], after[key]
 
 
 def _listed_difference(

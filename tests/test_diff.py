@@ -230,6 +230,35 @@ def test_conditions_narrow_a_permission_and_soften_a_restriction(
     )
 
 
+def test_conditions_swapped_are_one_added_and_one_removed_with_their_values() -> None:
+    old = version(rule("x", conditions=["with a licence", "in peacetime"]))
+    new = version(rule("x", conditions=["with a licence", "with an end-user certificate"]))
+    changes = list(policydiff.diff(old, attrs.evolve(new, version="v2")))
+    assert [(c.kind, c.added, c.removed) for c in changes] == [
+        (Kind.CONDITION_ADDED, frozenset({"with an end-user certificate"}), frozenset()),
+        (Kind.CONDITION_REMOVED, frozenset(), frozenset({"in peacetime"})),
+    ]
+    assert [c.before for c in changes] == [["in peacetime", "with a licence"]] * 2
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (["EU, US"], ["EU", "US"]),
+        (["['EU']"], ["EU"]),
+        (["None"], None),
+    ],
+)
+def test_values_that_read_alike_are_still_told_apart(
+    before: list[str], after: list[str] | None
+) -> None:
+    old = version(rule("x", scope={"region": before}))
+    new = version(rule("x", scope={"region": after} if after is not None else {}))
+    change = only(old, new)
+    assert change.kind in (Kind.SCOPE_CHANGED, Kind.SCOPE_BROADENED)
+    assert change.removed == frozenset(before)
+
+
 def test_a_new_text_or_source_list_is_a_rewording() -> None:
     old = version(rule("x", text="Exports are barred."))
     new = version(rule("x", text="No exports."))
@@ -527,6 +556,91 @@ def test_long_rule_lists_pair_up_by_id_whatever_was_added_or_removed(
     assert [r.id for r in added] == sorted(set(new_ids) - set(old_ids))
 
 
+@given(
+    st.sets(st.integers(0, 3000), min_size=20, max_size=600),
+    st.sets(st.integers(0, 3000), max_size=60),
+    st.sets(st.integers(0, 3000), max_size=60),
+    st.sets(st.integers(0, 3000), max_size=30),
+    st.sets(st.integers(0, 3000), max_size=30),
+    st.booleans(),
+)
+def test_long_versions_pair_up_by_id_whether_or_not_they_share_their_rules(
+    kept: set[int],
+    gone: set[int],
+    new: set[int],
+    edited: set[int],
+    copied: set[int],
+    fresh: bool,
+) -> None:
+    # As a history holds them: the new version holds the old one's rule
+    # objects, but for rules edited (a new object), copied (a new, equal
+    # object), removed or added; or, as two files read apart, none of them.
+    olds = {i: rule(f"r{i:05d}") for i in kept | gone}
+    news: dict[int, Rule] = {}
+    for i in (kept - gone) | new:
+        if i in olds and i in edited:
+            news[i] = rule(f"r{i:05d}", action="import")
+        elif i in olds and i in copied:
+            news[i] = attrs.evolve(olds[i])
+        else:
+            news[i] = olds.get(i) or rule(f"r{i:05d}", scope={"region": ["EU"]})
+    a, b = version(*olds.values()), version(*news.values(), version="v2")
+    if fresh:
+        b = _unshared(b)
+    found, removed, added = split_rules(a, b)
+    assert [r.id for r in removed] == sorted(olds[i].id for i in olds.keys() - news.keys())
+    assert [r.id for r in added] == sorted(news[i].id for i in news.keys() - olds.keys())
+    expected = sorted(
+        (i for i in olds.keys() & news.keys() if olds[i] != news[i]), key=lambda i: f"{i:05d}"
+    )
+    assert found == [(olds[i], news[i]) for i in expected]
+
+
+class _CountedId(str):
+    """A rule id that counts how often it is compared."""
+
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        _CountedId.compared += 1
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __lt__(self, other: str) -> bool:
+        _CountedId.compared += 1
+        return str.__lt__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_versions_sharing_their_rules_are_paired_looking_at_few_ids(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A history's step that adds and removes rules pairs the rules both
+    # versions hold as one object without comparing their ids.
+    a = version(*(rule(_CountedId(f"r{i:04d}")) for i in range(0, 2000)))
+    kept = [r for r in a.rules if r.id not in ("r0100", "r1500", "r1999")]
+    b = attrs.evolve(
+        a,
+        version="v2",
+        rules=[*kept, rule(_CountedId("r0100a")), rule(_CountedId("r1999"), action="import")],
+    )
+    monkeypatch.setattr(_CountedId, "compared", 0)
+    edited, removed, added = split_rules(a, b)
+    assert _CountedId.compared < 500
+    assert [(old.id, new.id) for old, new in edited] == [("r1999", "r1999")]
+    assert [r.id for r in removed] == ["r0100", "r1500"]
+    assert [r.id for r in added] == ["r0100a"]
+    kinds = [(c.kind, c.rule) for c in policydiff.diff(a, b)]
+    assert kinds == [
+        (Kind.RULE_RENAMED, "r0100a"),
+        (Kind.RESTRICTION_LIFTED, "r1500"),
+        (Kind.SCOPE_CHANGED, "r1999"),
+    ]
+
+
 def test_a_vocabulary_works_out_each_values_leaves_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # Many changed rules naming one value of a shared vocabulary: its subtree
     # is walked once, not once per change.
@@ -552,6 +666,40 @@ def test_a_vocabulary_works_out_each_values_leaves_once(monkeypatch: pytest.Monk
     assert [c.kind for c in changes] == [Kind.SCOPE_BROADENED] * 20
     assert sorted(walks) == [("region", "Asia"), ("region", "Europe")]
     assert old.vocabulary.leaves("region", "Europe") == {"France", "Spain", "East"}
+
+
+def test_a_changed_rule_reaches_deepdiff_as_one_text_per_facet_that_differs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # However many values a facet holds, DeepDiff builds one level of its
+    # tree for it: the values gained and lost are read off the two rules.
+    import deepdiff
+
+    handed: list[tuple[dict[object, object], dict[object, object]]] = []
+    real = deepdiff.DeepDiff
+
+    def recorded(t1: dict[object, object], t2: dict[object, object], **options: object) -> object:
+        handed.append((t1, t2))
+        return real(t1, t2, **options)
+
+    monkeypatch.setattr(deepdiff, "DeepDiff", recorded)
+    many = [f"place-{i:02d}" for i in range(30)]
+    old = version(rule("x", scope={"region": many}, conditions=["a"]), rule("y"))
+    new = version(
+        rule("x", scope={"region": many[5:]}, conditions=["a", "b"], text="Now worded."),
+        rule("y"),
+    )
+    changes = list(policydiff.diff(old, attrs.evolve(new, version="v2")))
+    assert [c.kind for c in changes] == [
+        Kind.SCOPE_NARROWED,
+        Kind.CONDITION_ADDED,
+        Kind.RULE_REWORDED,
+    ]
+    assert changes[0].removed == frozenset(many[:5])
+    ((t1, t2),) = handed
+    differing = {("x", "scope", "region"), ("x", "conditions"), ("x", "text")}
+    assert set(t1) == set(t2) == differing
+    assert all(isinstance(value, str) for value in (*t1.values(), *t2.values()))
 
 
 @given(version_pairs())

@@ -164,6 +164,28 @@ def test_frozen_map_iterates_in_key_order_and_ignores_insertion_order() -> None:
     assert repr(first) == "FrozenMap({'a': 2, 'b': 1})"
 
 
+def test_frozen_map_views_follow_key_order_and_change_nothing() -> None:
+    scope = FrozenMap({"b": 1, "a": 2})
+    assert (list(scope.keys()), list(scope.values())) == (["a", "b"], [2, 1])
+    assert list(scope.items()) == [("a", 2), ("b", 1)]
+    assert scope.keys() == {"a", "b"}
+    assert not hasattr(scope.items(), "pop")
+    assert (scope.get("a"), scope.get("z")) == (2, None)
+
+
+def test_a_rules_values_on_a_dimension_are_none_where_it_means_any() -> None:
+    anyone = Rule(id="r", effect=Effect.PERMIT, action="strike", scope={"weapon": ["GMLRS"]})
+    assert anyone.values_on("subject") is None
+    assert anyone.values_on("action") == frozenset({"strike"})
+    assert anyone.values_on("weapon") == frozenset({"GMLRS"})
+    assert anyone.values_on("territory") is None
+    named = attrs.evolve(anyone, subject=["Ukraine"])
+    assert all(
+        named.values_on(dim) == named.dimensions.get(dim)
+        for dim in ("subject", "action", "weapon", "territory")
+    )
+
+
 def test_frozen_map_is_usable_as_a_set_member() -> None:
     assert len({FrozenMap({"a": frozenset({"x"})}), FrozenMap({"a": frozenset({"x"})})}) == 1
 
