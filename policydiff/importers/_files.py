@@ -48,6 +48,7 @@ __all__ = [
     "foreign_files",
     "from_name",
     "import_file",
+    "import_text",
     "is_sidecar",
     "orphan_sidecars",
     "sidecar_of",
@@ -178,20 +179,78 @@ def import_file(
             the place of each problem.
     """
     target = Path(path)
-    function = importer(fmt, name=path)
+    importer(fmt, name=path)  # an unknown format is reported before the file is read
     text = read_text(path, limits)
     sidecar = sidecar_of(target)
-    meta: dict[str, Any] = {}
-    side_text: str | None = None
-    probe: PolicyVersion | None = None
+    side = None
     if sidecar is not None:
         side_name = os.fspath(sidecar)
-        side_text = read_text(side_name, limits)
-        meta, probe = _read_sidecar(side_text, side_name, limits)
+        side = (side_name, read_text(side_name, limits))
+    return import_text(
+        text,
+        fmt,
+        path=path,
+        folder=target.resolve().parent.name,
+        sidecar=side,
+        policy=policy,
+        version=version,
+        effective=effective,
+        default_policy=default_policy,
+        undated=undated,
+        limits=limits,
+    )
+
+
+def import_text(
+    text: str,
+    fmt: str,
+    *,
+    path: str,
+    folder: str,
+    name: str | None = None,
+    sidecar: tuple[str, str] | None = None,
+    policy: str | None = None,
+    version: str | None = None,
+    effective: Any = None,
+    default_policy: str | None = None,
+    undated: When | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Imported:
+    """Read a foreign file's text as a version, as :func:`import_file` reads the file.
+
+    For a file that is not on disk as it is read, such as one as a git
+    revision holds it.
+
+    Args:
+        text: The file's text.
+        fmt: A registered format name.
+        path: The file's path: its name gives the version and the date.
+        folder: The name of the folder holding it (a file named for its
+            version takes its policy id from it).
+        name: What to call the file in messages (default: ``path``).
+        sidecar: The sidecar's name (for messages) and text, when it has one.
+        policy: See :func:`import_file`.
+        version: See :func:`import_file`.
+        effective: See :func:`import_file`.
+        default_policy: See :func:`import_file`.
+        undated: See :func:`import_file`.
+        limits: Bounds on the sidecar's size and nesting.
+
+    Raises:
+        DocumentError: The text, its sidecar or what they say is bad, with
+            the place of each problem.
+    """
+    shown = name if name is not None else path
+    target = Path(path)
+    function = importer(fmt, name=shown)
+    meta: dict[str, Any] = {}
+    probe: PolicyVersion | None = None
+    if sidecar is not None:
+        meta, probe = _read_sidecar(sidecar[1], sidecar[0], limits)
     named_version, named_date = from_name(target)
     given = {k: getattr(probe, k) for k in meta} if probe is not None else {}
     # A file named for its version (v3@2024-05-30.json) sits in its policy's folder.
-    named_for = target.resolve().parent.name if named_version is not None else stem(target)
+    named_for = folder if named_version is not None else stem(target)
     chosen_policy = policy or given.get("policy") or default_policy or named_for
     chosen_version = version or given.get("version") or named_version
     chosen_effective = effective
@@ -203,14 +262,16 @@ def import_file(
         except ValueError as exc:
             message = f"the file name's date {named_date!r} is not a time: {exc}"
             hint = "name the file DATE or VERSION@DATE, such as v3@2024-05-30.json"
-            raise DocumentError([Problem(file=path, path="", message=message, hint=hint)]) from None
+            raise DocumentError(
+                [Problem(file=shown, path="", message=message, hint=hint)]
+            ) from None
     with falling_back(Fallback(version=stem(target), effective=undated)) as labels:
         imported = function(
             text,
             policy=chosen_policy,
             version=chosen_version,
             effective=chosen_effective,
-            name=path,
+            name=shown,
         )
     if not isinstance(imported, PolicyVersion):  # pragma: no cover (an importer's bug)
         msg = f"the {fmt} importer returned {a_type(imported)}, not a PolicyVersion"
@@ -218,10 +279,8 @@ def import_file(
     if given:
         imported = attrs.evolve(imported, **{k: v for k, v in given.items() if k in _METADATA})
     if sidecar is not None and meta.keys() & {"version", "effective"}:
-        return Imported(
-            version=imported, file=os.fspath(sidecar), text=side_text, dated=not labels.used
-        )
-    return Imported(version=imported, file=path, dated=not labels.used)
+        return Imported(version=imported, file=sidecar[0], text=sidecar[1], dated=not labels.used)
+    return Imported(version=imported, file=shown, dated=not labels.used)
 
 
 def _read_sidecar(text: str, name: str, limits: Limits) -> tuple[dict[str, Any], PolicyVersion]:
