@@ -519,7 +519,8 @@ def impact_command(
     help=(
         "Check every policy document and history under PATH... (default: [tool.policydiff]"
         " paths, else the whole repository) that differs between git revision REV and the"
-        " working tree."
+        " working tree; with --input-format FORMAT, every changed file under PATH... is a"
+        " FORMAT document."
     ),
 )
 @click.option(
@@ -597,6 +598,13 @@ def check_command(
     (REV's state against the working tree's). A version file added to a
     history folder is compared with the version before it; a document added
     is a new policy, one deleted has what it granted and imposed lifted.
+    Documents are told by their suffix (.yaml, .yml, .json, .toml) and
+    content; with --input-format FORMAT (a foreign format such as aws-iam)
+    every changed file under the PATHs, hidden files aside, is read as
+    FORMAT, a folder of files named VERSION@DATE (or with sidecars) being a
+    history. --jobs N judges N of the changed policies at once, with the
+    same output; one that cannot be judged is named on stderr (exit 2) and
+    the others are still reported.
 
     A waivers file lists changes, by the fingerprint the report shows, that
     do not fail the check until their `expires` day; they are reported as
@@ -636,8 +644,11 @@ def check_command(
     if base is not None and by == "rules":
         message = "--base reports the decisions gate: use it without --by rules"
         raise click.UsageError(message)
-    if base is not None and input_format is not None:
-        message = "--base reads policy documents by their suffix: use it without --input-format"
+    if base is not None and input_format in NATIVE_FORMATS:
+        message = (
+            "--base reads policy documents by their suffix: with --base, --input-format names"
+            f" a foreign format ({', '.join(importer_formats())}), not {input_format}"
+        )
         raise click.UsageError(message)
     if each and base is not None:
         message = "--each checks the histories named as paths: use it without --base"
@@ -657,7 +668,13 @@ def check_command(
         waivers = load_waivers(waivers_file) if waivers_file and by == "decisions" else ()
         if base is not None:
             paths = inputs or settings.paths
-            return _check_base(base, paths, fail_on, waivers, warn_only, chosen)
+            if input_format is not None and not paths:
+                message = (
+                    f"--input-format {input_format} with --base reads every changed file under"
+                    f" PATH... as {input_format}: name the folders that hold those files"
+                )
+                raise click.UsageError(message)
+            return _check_base(base, paths, fail_on, waivers, warn_only, chosen, input_format, jobs)
         old, new = inputs[0], (inputs[1] if len(inputs) == 2 else None)
         return _check_pair(old, new, fail_on, by, waivers, warn_only, chosen, input_format)
 
@@ -705,23 +722,63 @@ def _check_base(
     waivers: Sequence[Waiver],
     warn_only: bool,
     output_format: GateFormat,
+    input_format: str | None,
+    jobs: int,
 ) -> int:
-    """``check --base REV [PATH...]``: every policy changed since a git revision."""
-    from policydiff._git_changes import changes_since, judge_changes, step_places
-    from policydiff._render import render_changes
+    """``check --base REV [PATH...]``: every policy changed since a git revision.
 
-    with _working("Asking git what changed and comparing each policy…"):
-        changes = changes_since(base, paths)
-        run = judge_changes(changes, fail_on, waivers=waivers, warn_only=warn_only)
-        places = []
-        if output_format in ("sarif", "github"):
-            for step, gate in run.gates:
-                moved = [*gate.changes, *(change for change, _ in gate.waived)]
-                places.append(step_places(step, moved))
-        command = _full_report(["--base", base, *paths], fail_on)
-        text = render_changes(run, output_format, places=places, command=command)
+    With ``--jobs N`` the steps are judged N at a time, in worker
+    processes; the report is the same, in the same order. A step that
+    cannot be judged is reported on stderr (and in a scanner's format)
+    with its path, after the report of the others, and the exit code is 2.
+    """
+    from policydiff._git_changes import changes_since, judge_changes, step_places
+    from policydiff._render import render_changes, render_gate_problems
+
+    with _working("Asking git what changed…"):
+        changes = changes_since(base, paths, input_format=input_format)
+    with (
+        _pool(jobs, len(changes.steps)) as executor,
+        _working("Comparing each policy that changed…"),
+    ):
+        run = judge_changes(
+            changes, fail_on, waivers=waivers, warn_only=warn_only, executor=executor
+        )
+    places = []
+    if output_format in ("sarif", "github"):
+        for step, gate in run.gates:
+            moved = [*gate.changes, *(change for change, _ in gate.waived)]
+            places.append(step_places(step, moved))
+    arguments = ["--base", base, *paths]
+    if input_format is not None:
+        arguments += ["--input-format", input_format]
+    text = render_changes(
+        run, output_format, places=places, command=_full_report(arguments, fail_on)
+    )
+    if run.problems:
+        text = _with_problems(
+            text, render_gate_problems(run.problems, output_format), output_format
+        )
     _emit(text, output_format)
+    if run.problems:
+        _report(DocumentError(run.problems))
+        return EXIT_BAD_INPUT
     return EXIT_CHECK_FAILED if run.failed and not warn_only else EXIT_OK
+
+
+def _with_problems(report: str, problems: str, output_format: str) -> str:
+    """Add bad input to a scanner's report: SARIF's as a run of its own, GitHub's commands after."""
+    if not problems:
+        return report
+    if output_format != "sarif":
+        return report + problems
+    import json
+
+    from policydiff._render_json import json_text
+
+    merged = json.loads(report)
+    merged["runs"].extend(json.loads(problems)["runs"])
+    return json_text(merged)
 
 
 def _full_report(arguments: Sequence[str], fail_on: str) -> str:

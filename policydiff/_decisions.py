@@ -620,8 +620,6 @@ class Waiver:
         line: Its line in that file, when known.
     """
 
-    __module__ = "policydiff"
-
     fingerprint: str
     reason: str
     approved_by: str
@@ -653,8 +651,6 @@ class Gate:
         expired: The waivers that expired: they waive nothing.
         warn_only: Report only: a failing gate still exits 0.
     """
-
-    __module__ = "policydiff"
 
     diff: PolicyDiff
     fail_on: str

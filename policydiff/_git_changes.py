@@ -27,10 +27,12 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
 import attrs
+import pendulum
 import yaml
 
 from policydiff._decisions import Gate, Waiver
@@ -47,13 +49,14 @@ from policydiff._git import (
     show,
 )
 from policydiff._git import repository_root as git_root
-from policydiff._history import PolicyHistory
+from policydiff._history import Place, PolicyHistory, checked_history
 from policydiff._history_load import history_from_text, history_from_texts
 from policydiff._impact import judge_gate, today_utc
-from policydiff._inputs import no_policy, places_of, rule_lines_in
+from policydiff._inputs import _UNDATED, no_policy, places_of, rule_lines_in
 from policydiff._parse import yaml_load
 from policydiff.errors import DocumentError, Problem
-from policydiff.model import Change, PolicyVersion
+from policydiff.importers._files import SIDECAR, Imported, from_name, import_text, is_sidecar, stem
+from policydiff.model import Change, PolicyVersion, When
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -90,10 +93,13 @@ class Side:
     Attributes:
         file: Its path from the repository's root.
         text: Its text (as the revision holds it, for the old side).
+        foreign: Whether it is a foreign document (read by an importer),
+            which has no rule ids to point at.
     """
 
     file: str
     text: str
+    foreign: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -157,6 +163,9 @@ class ChangesGate:
         fail_on: ``loosened``, ``tightened`` or ``any``.
         expired: The waivers that expired: they waive nothing.
         warn_only: Report only: a failing gate still exits 0.
+        problems: One for each step that could not be judged (past the
+            evaluator's work budget, say), naming its path; the other
+            steps are judged all the same.
     """
 
     changes: ChangeSet
@@ -164,6 +173,7 @@ class ChangesGate:
     fail_on: str
     expired: tuple[Waiver, ...] = ()
     warn_only: bool = False
+    problems: tuple[Problem, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -206,34 +216,68 @@ def judge_changes(
     waivers: Sequence[Waiver] = (),
     today: str | None = None,
     warn_only: bool = False,
+    executor: Executor | None = None,
 ) -> ChangesGate:
     """Judge every step of ``changes`` by decisions, as ``check --fail-on`` does one diff.
 
-    Raises:
-        DiffError: A comparison exceeds the evaluator's work budget.
+    Args:
+        changes: The steps.
+        fail_on: ``loosened``, ``tightened`` or ``any``.
+        waivers: Approved exceptions, by fingerprint.
+        today: The day waivers expire against (default: today, in UTC).
+        warn_only: Report only.
+        executor: Where to judge the steps (see :func:`policydiff.batch`);
+            the judgement is the same, in the same order, without one.
+
+    A step that cannot be judged (a :class:`~policydiff.errors.DiffError`)
+    becomes one of the judgement's ``problems``, naming its path; the
+    other steps are judged all the same.
     """
+    from policydiff._batch import batch
+
     day = today if today is not None else today_utc()
-    # Expired waivers are reported once, for the whole run, not with every step.
+    judge = _JudgeStep(fail_on, tuple(waivers), day, warn_only)
+    outcomes = batch(judge, changes.steps, executor=executor)
     gates = tuple(
-        (
-            step,
-            attrs.evolve(
-                judge_gate(
-                    diff(step.old, step.new),
-                    fail_on,
-                    waivers=waivers,
-                    today=day,
-                    warn_only=warn_only,
-                ),
-                expired=(),
-            ),
-        )
-        for step in changes.steps
+        (step, outcome.value)
+        for step, outcome in zip(changes.steps, outcomes, strict=True)
+        if outcome.value is not None
+    )
+    problems = tuple(
+        Problem(file=step.path, path="", message=f"cannot judge this step ({step.status}): {error}")
+        for step, outcome in zip(changes.steps, outcomes, strict=True)
+        if (error := outcome.error) is not None
     )
     expired = tuple(w for w in waivers if w.expires < day)
     return ChangesGate(
-        changes=changes, gates=gates, fail_on=fail_on, expired=expired, warn_only=warn_only
+        changes=changes,
+        gates=gates,
+        fail_on=fail_on,
+        expired=expired,
+        warn_only=warn_only,
+        problems=problems,
     )
+
+
+@attrs.frozen
+class _JudgeStep:
+    """Judge one step (picklable, for a worker process)."""
+
+    fail_on: str
+    waivers: tuple[Waiver, ...]
+    day: str
+    warn_only: bool
+
+    def __call__(self, step: Step) -> Gate:
+        gate = judge_gate(
+            diff(step.old, step.new),
+            self.fail_on,
+            waivers=self.waivers,
+            today=self.day,
+            warn_only=self.warn_only,
+        )
+        # Expired waivers are reported once, for the whole run, not with every step.
+        return attrs.evolve(gate, expired=())
 
 
 @attrs.frozen
@@ -253,6 +297,7 @@ def changes_since(
     *,
     cwd: str | Path = ".",
     limits: Limits = DEFAULT_LIMITS,
+    input_format: str | None = None,
 ) -> ChangeSet:
     """Return the policy steps between git revision ``base`` and the working tree.
 
@@ -262,6 +307,11 @@ def changes_since(
             repository when empty.
         cwd: A folder inside the repository.
         limits: Bounds on each file's size and nesting.
+        input_format: A foreign format (``aws-iam``, ...): every changed
+            file under ``paths`` (hidden files and sidecars aside) is a
+            document of that format, read by its importer, as
+            ``load_history`` reads a folder of them. Without it, policy
+            documents are told by their suffix and content.
 
     Raises:
         GitError: No repository, an unknown revision, a shallow clone that
@@ -283,22 +333,34 @@ def changes_since(
     if missing:
         raise DocumentError(missing)
     reader = _Reader(root, commit, base, limits)
-    changed = [c for c in changed_files(root, commit, specs) if _has_suffix(c)]
-    folders = sorted({posixpath.dirname(p) for c in changed for p in (c.old, c.new) if p})
-    histories = {f for f in folders if reader.is_history_folder(f)}
+    changed = changed_files(root, commit, specs)
+    if input_format is None:
+        works = _native_works(reader, changed)
+    else:
+        works = _foreign_works(reader, changed, input_format)
     steps: list[Step] = []
     problems: list[Problem] = []
-    for folder in sorted(histories):
-        _collect(problems, steps, functools.partial(_folder_steps, reader, folder))
-    for change in changed:
-        parents = {posixpath.dirname(p) for p in (change.old, change.new) if p}
-        if parents & histories:
-            continue
-        _collect(problems, steps, functools.partial(_document_steps, reader, change))
+    for work in works:
+        _collect(problems, steps, work)
     if problems:
         raise DocumentError(problems)
     steps.sort(key=lambda s: (s.path, s.new.effective.instant))
     return ChangeSet(base=base, commit=commit, root=root, paths=specs, steps=tuple(steps))
+
+
+def _native_works(reader: _Reader, all_changed: list[Changed]) -> list[Callable[[], list[Step]]]:
+    """Return the work of reading each changed history folder and document of native formats."""
+    changed = [c for c in all_changed if _has_suffix(c)]
+    folders = sorted({posixpath.dirname(p) for c in changed for p in (c.old, c.new) if p})
+    histories = {f for f in folders if reader.is_history_folder(f)}
+    works: list[Callable[[], list[Step]]] = [
+        functools.partial(_folder_steps, reader, folder) for folder in sorted(histories)
+    ]
+    for change in changed:
+        parents = {posixpath.dirname(p) for p in (change.old, change.new) if p}
+        if not parents & histories:
+            works.append(functools.partial(_document_steps, reader, change))
+    return works
 
 
 def _collect(problems: list[Problem], steps: list[Step], work: Callable[[], list[Step]]) -> None:
@@ -346,20 +408,32 @@ class _Reader:
     def new_doc(self, path: str) -> _Doc | None:
         return _doc(path, self.new_text(path))
 
-    def old_docs(self, folder: str) -> list[_Doc]:
-        found = (self.old_doc(p) for p in files_in(self.root, self.commit, folder) if _suffixed(p))
-        return [d for d in found if d is not None]
+    def name(self, path: str, *, old: bool) -> str:
+        return self.old_name(path) if old else self.new_name(path)
 
-    def new_docs(self, folder: str) -> list[_Doc]:
+    def text(self, path: str, *, old: bool) -> str:
+        return self.old_text(path) if old else self.new_text(path)
+
+    def listing(self, folder: str, *, old: bool) -> list[str]:
+        """Return the files directly inside ``folder`` on one side, from the root, sorted."""
+        if old:
+            return files_in(self.root, self.commit, folder)
         where = self.root / folder
         if not where.is_dir():
             return []
-        paths = sorted(
+        return sorted(
             posixpath.join(folder, f.name) if folder not in ("", ".") else f.name
             for f in where.iterdir()
-            if f.is_file() and _suffixed(f.name)
+            if f.is_file()
         )
-        return [d for d in (self.new_doc(p) for p in paths) if d is not None]
+
+    def old_docs(self, folder: str) -> list[_Doc]:
+        found = (self.old_doc(p) for p in self.listing(folder, old=True) if _suffixed(p))
+        return [d for d in found if d is not None]
+
+    def new_docs(self, folder: str) -> list[_Doc]:
+        found = (self.new_doc(p) for p in self.listing(folder, old=False) if _suffixed(p))
+        return [d for d in found if d is not None]
 
     def is_history_folder(self, folder: str) -> bool:
         """Whether ``folder`` holds versions of one policy, at the revision or now."""
@@ -427,29 +501,47 @@ def _document_steps(reader: _Reader, change: Changed) -> list[Step]:
     after = None if new is None else _version(reader, new, old=False)
     old_side = None if old is None else Side(file=old.path, text=old.text)
     new_side = None if new is None else Side(file=new.path, text=new.text)
+    return _version_steps(before, after, old_side, new_side)
+
+
+def _version_steps(
+    before: PolicyVersion | None,
+    after: PolicyVersion | None,
+    old_side: Side | None,
+    new_side: Side | None,
+) -> list[Step]:
+    """Return the step of one document: new, deleted, changed or renamed (none if equal)."""
     if before is None:
         assert after is not None
-        assert new is not None
+        assert new_side is not None
         return [
             Step(
-                path=new.path, status=NEW_POLICY, old=no_policy(after), new=after, new_side=new_side
+                path=new_side.file,
+                status=NEW_POLICY,
+                old=no_policy(after),
+                new=after,
+                new_side=new_side,
             )
         ]
     if after is None:
-        assert old is not None
+        assert old_side is not None
         return [
             Step(
-                path=old.path, status=DELETED, old=before, new=no_policy(before), old_side=old_side
+                path=old_side.file,
+                status=DELETED,
+                old=before,
+                new=no_policy(before),
+                old_side=old_side,
             )
         ]
     if before == after:
         return []
-    assert new is not None
-    assert old is not None
-    renamed = old.path if old.path != new.path else None
+    assert new_side is not None
+    assert old_side is not None
+    renamed = old_side.file if old_side.file != new_side.file else None
     return [
         Step(
-            path=new.path,
+            path=new_side.file,
             status=RENAMED if renamed else CHANGED,
             old=before,
             new=after,
@@ -598,11 +690,187 @@ def step_places(step: Step, changes: Sequence[Change]) -> dict[str, tuple[str, i
     one side places everything on the other.
     """
     sides = [
-        (side.file, rule_lines_in(side.text, SUFFIXES[posixpath.splitext(side.file)[1].lower()]))
-        if side is not None
-        else None
+        None if side is None else (side.file, {} if side.foreign else _rule_lines_of(side))
         for side in (step.old_side, step.new_side)
     ]
     old, new = sides
     fallback: tuple[str, dict[str, int]] = (step.path, {})
     return places_of(changes, old or new or fallback, new or old or fallback)
+
+
+def _rule_lines_of(side: Side) -> dict[str, int]:
+    return rule_lines_in(side.text, SUFFIXES[posixpath.splitext(side.file)[1].lower()])
+
+
+# -- foreign documents ---------------------------------------------------------------
+
+
+def _foreign_works(
+    reader: _Reader, changed: list[Changed], fmt: str
+) -> list[Callable[[], list[Step]]]:
+    """Return the work of reading each changed foreign history folder and document.
+
+    A sidecar's change is its document's: a document outside a history
+    whose sidecar changed is compared as if it had changed itself.
+    """
+    seen = [c for c in changed if not any(_hidden(p) for p in (c.old, c.new) if p)]
+    folders = sorted({posixpath.dirname(p) for c in seen for p in (c.old, c.new) if p})
+    histories = {f for f in folders if _is_foreign_history(reader, f)}
+    works: list[Callable[[], list[Step]]] = [
+        functools.partial(_foreign_folder_steps, reader, fmt, folder)
+        for folder in sorted(histories)
+    ]
+    documents: dict[tuple[str | None, str | None], None] = {}
+    for change in seen:
+        if {posixpath.dirname(p) for p in (change.old, change.new) if p} & histories:
+            continue
+        if not any(is_sidecar(posixpath.basename(p)) for p in (change.old, change.new) if p):
+            documents[change.old, change.new] = None
+            continue
+        for sidecar in {p for p in (change.old, change.new) if p}:
+            owner = (_owner(reader, sidecar, old=True), _owner(reader, sidecar, old=False))
+            if owner != (None, None) and not any(
+                p in pair for pair in documents for p in owner if p is not None
+            ):
+                documents[owner] = None
+    works.extend(
+        functools.partial(_foreign_document_steps, reader, fmt, old, new) for old, new in documents
+    )
+    return works
+
+
+def _hidden(path: str) -> bool:
+    return any(part.startswith(".") for part in path.split("/"))
+
+
+def _documents_in(listing: list[str]) -> list[str]:
+    return [p for p in listing if not is_sidecar(posixpath.basename(p))]
+
+
+def _sidecar_in(listing: list[str], path: str) -> str | None:
+    """Return the sidecar of ``path`` among a folder's files, if it has one."""
+    own = posixpath.join(posixpath.dirname(path), stem(Path(path)))
+    return next((own + end for end in (SIDECAR, ".meta.yml") if own + end in listing), None)
+
+
+def _owner(reader: _Reader, sidecar: str, *, old: bool) -> str | None:
+    """Return the document a sidecar belongs to, on one side, if it is there."""
+    listing = reader.listing(posixpath.dirname(sidecar), old=old)
+    return next((p for p in _documents_in(listing) if _sidecar_in(listing, p) == sidecar), None)
+
+
+def _is_foreign_history(reader: _Reader, folder: str) -> bool:
+    """Whether ``folder`` holds versions of one policy, at the revision or now.
+
+    It does when it holds two documents or more, each named for its
+    version (``v3@2024-05-30.json``, ``2024-05-30.json``) or with a
+    sidecar: a folder of policies of their own names no versions.
+    """
+    for old in (True, False):
+        listing = [p for p in reader.listing(folder, old=old) if not _hidden(p)]
+        documents = _documents_in(listing)
+        if len(documents) >= 2 and all(
+            from_name(Path(p))[1] is not None or _sidecar_in(listing, p) for p in documents
+        ):
+            return True
+    return False
+
+
+def _foreign_import(
+    reader: _Reader,
+    fmt: str,
+    path: str,
+    *,
+    old: bool,
+    default_policy: str | None = None,
+    undated: When | None = None,
+) -> tuple[Imported, Side]:
+    """Read one foreign document on one side, with its sidecar there."""
+    folder = posixpath.dirname(path)
+    sidecar = _sidecar_in(reader.listing(folder, old=old), path)
+    given = None
+    if sidecar is not None:
+        given = (reader.name(sidecar, old=old), reader.text(sidecar, old=old))
+    text = reader.text(path, old=old)
+    imported = import_text(
+        text,
+        fmt,
+        path=path,
+        folder=posixpath.basename(folder) or reader.root.name,
+        name=reader.name(path, old=old),
+        sidecar=given,
+        default_policy=default_policy,
+        undated=undated,
+        limits=reader.limits,
+    )
+    return imported, Side(file=path, text=text, foreign=True)
+
+
+def _foreign_document_steps(
+    reader: _Reader, fmt: str, old_path: str | None, new_path: str | None
+) -> list[Step]:
+    """Compare a foreign document with its state at the revision, as ``check OLD NEW`` does.
+
+    The old side takes the new side's policy id unless its own sidecar
+    names one; a side nothing dates takes the other's date, or, when
+    neither is dated, the working tree file's modification time.
+    """
+    new: tuple[Imported, Side] | None = None
+    old: tuple[Imported, Side] | None = None
+    if new_path is not None:
+        new = _foreign_import(reader, fmt, new_path, old=False, undated=_UNDATED)
+    policy = new[0].version.policy if new is not None else None
+    if old_path is not None:
+        old = _foreign_import(
+            reader, fmt, old_path, old=True, default_policy=policy, undated=_UNDATED
+        )
+    dates = [side[0].version.effective for side in (old, new) if side and side[0].dated]
+    if dates:
+        when = dates[0]
+    elif new_path is not None:
+        stamp = (reader.root / new_path).stat().st_mtime
+        when = When(instant=pendulum.from_timestamp(stamp, tz="UTC"))
+    else:
+        when = _UNDATED
+    before, after = (None if side is None else _dated(side[0], when) for side in (old, new))
+    return _version_steps(
+        before, after, None if old is None else old[1], None if new is None else new[1]
+    )
+
+
+def _dated(imported: Imported, when: When) -> PolicyVersion:
+    version = imported.version
+    return version if imported.dated else attrs.evolve(version, effective=when)
+
+
+def _foreign_folder_steps(reader: _Reader, fmt: str, folder: str) -> list[Step]:
+    sides: dict[Any, Side] = {}
+    old_history = _foreign_history(reader, fmt, folder, sides, old=True)
+    new_history = _foreign_history(reader, fmt, folder, sides, old=False)
+    return _history_steps(folder or ".", old_history, new_history, sides)
+
+
+def _foreign_history(
+    reader: _Reader, fmt: str, folder: str, sides: dict[Any, Side], *, old: bool
+) -> PolicyHistory | None:
+    """Read a folder of foreign documents on one side, as ``load_history`` reads one."""
+    listing = [p for p in reader.listing(folder, old=old) if not _hidden(p)]
+    documents = _documents_in(listing)
+    if not documents:
+        return None
+    policy = posixpath.basename(folder) or reader.root.name
+    versions: list[PolicyVersion] = []
+    places: list[Place] = []
+    problems: list[Problem] = []
+    for path in documents:
+        try:
+            imported, side = _foreign_import(reader, fmt, path, old=old, default_policy=policy)
+        except DocumentError as exc:
+            problems.extend(exc.problems)
+            continue
+        versions.append(imported.version)
+        places.append(Place(file=imported.file, text=imported.text, format="yaml"))
+        sides["old" if old else "new", imported.version.version] = side
+    if problems:
+        raise DocumentError(problems)
+    return checked_history(versions, places, name=reader.name(folder or ".", old=old))
