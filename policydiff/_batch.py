@@ -166,19 +166,22 @@ def batch(
 @attrs.frozen
 class _Diff:
     format: OutputFormat | None
+    input_format: str | None = None
 
     def __call__(self, pair: tuple[PathLike, PathLike]) -> object:
         old, new = pair
-        found = diff(*load_pair(os.fspath(old), os.fspath(new)))
+        sides = load_pair(os.fspath(old), os.fspath(new), input_format=self.input_format)
+        found = diff(*sides)
         return found if self.format is None else render(found, self.format)
 
 
 @attrs.frozen
 class _Log:
     format: OutputFormat | None
+    input_format: str | None = None
 
     def __call__(self, path: PathLike) -> object:
-        history = load_history(path)
+        history = load_history(path, input_format=self.input_format)
         return tuple(history.changes()) if self.format is None else render(history, self.format)
 
 
@@ -205,6 +208,7 @@ def diff_many(
     pairs: Iterable[tuple[PathLike, PathLike]],
     *,
     format: None = None,
+    input_format: str | None = None,
     executor: Executor | None = None,
 ) -> list[Outcome[PolicyDiff]]: ...
 @overload
@@ -212,12 +216,14 @@ def diff_many(
     pairs: Iterable[tuple[PathLike, PathLike]],
     *,
     format: OutputFormat,
+    input_format: str | None = None,
     executor: Executor | None = None,
 ) -> list[Outcome[str]]: ...
 def diff_many(
     pairs: Iterable[tuple[PathLike, PathLike]],
     *,
     format: OutputFormat | None = None,
+    input_format: str | None = None,
     executor: Executor | None = None,
 ) -> list[Outcome[PolicyDiff]] | list[Outcome[str]]:
     """Compare many pairs of versions, each read by the worker that compares it.
@@ -232,26 +238,46 @@ def diff_many(
             ``"text"``, ``"markdown"`` or ``"json"`` for the report each
             diff renders to (rendered by the worker: a report travels back
             faster than two versions).
+        input_format: As ``policydiff diff --input-format`` takes it: a
+            foreign format (``aws-iam``, ``k8s-rbac``, ...) that every side
+            is read in, through its importer; or ``yaml``, ``json`` or
+            ``toml`` for files without a suffix that names one.
         executor: Where to run; see :func:`batch`.
 
     Returns:
         One :class:`Outcome` per pair, in order.
+
+    >>> folder = "examples/aws-iam/DataLakeReadOnlyAccess"
+    >>> pair = (f"{folder}/v1@2019-03-01.json", f"{folder}/v2@2021-06-15.json")
+    >>> outcomes = policydiff.diff_many([pair], input_format="aws-iam")
+    >>> outcomes[0].result().summary
+    {'loosened': 1, 'tightened': 0, 'neutral': 0, 'mixed': 0}
     """
-    return batch(_Diff(format), pairs, executor=executor)  # type: ignore[return-value]
+    task = _Diff(format, input_format)
+    return batch(task, pairs, executor=executor)  # type: ignore[return-value]
 
 
 @overload
 def log_many(
-    histories: Iterable[PathLike], *, format: None = None, executor: Executor | None = None
+    histories: Iterable[PathLike],
+    *,
+    format: None = None,
+    input_format: str | None = None,
+    executor: Executor | None = None,
 ) -> list[Outcome[tuple[PolicyDiff, ...]]]: ...
 @overload
 def log_many(
-    histories: Iterable[PathLike], *, format: OutputFormat, executor: Executor | None = None
+    histories: Iterable[PathLike],
+    *,
+    format: OutputFormat,
+    input_format: str | None = None,
+    executor: Executor | None = None,
 ) -> list[Outcome[str]]: ...
 def log_many(
     histories: Iterable[PathLike],
     *,
     format: OutputFormat | None = None,
+    input_format: str | None = None,
     executor: Executor | None = None,
 ) -> list[Outcome[tuple[PolicyDiff, ...]]] | list[Outcome[str]]:
     """Read many histories and list each one's changes, step by step.
@@ -263,6 +289,11 @@ def log_many(
             versions, as :meth:`PolicyHistory.changes` gives them); a format
             for the log as ``policydiff log HISTORY --format FORMAT`` prints
             it.
+        input_format: As ``policydiff log --input-format`` takes it: a
+            foreign format (``aws-iam``, ...) that every file of each
+            history folder is read in, through its importer; or ``yaml``,
+            ``json`` or ``toml`` for a history document without a suffix
+            that names one.
         executor: Where to run; see :func:`batch`.
 
     Returns:
@@ -271,8 +302,13 @@ def log_many(
     >>> outcomes = policydiff.log_many(["examples/us-ukraine-strikes/history"], format="text")
     >>> print(outcomes[0].result().splitlines()[0])
     us-weapons-use-ukraine: no-strikes-inside-russia → kharkiv-defensive-strikes
+    >>> folder = "examples/aws-iam/DataLakeReadOnlyAccess"
+    >>> outcomes = policydiff.log_many([folder], input_format="aws-iam")
+    >>> [step.new.version for step in outcomes[0].result()]
+    ['v2', 'v3', 'v4']
     """
-    return batch(_Log(format), histories, executor=executor)  # type: ignore[return-value]
+    task = _Log(format, input_format)
+    return batch(task, histories, executor=executor)  # type: ignore[return-value]
 
 
 def check_many(

@@ -13,6 +13,8 @@ import pytest
 
 import policydiff
 from policydiff._batch import validated
+from policydiff._cli import main
+from policydiff._inputs import load_pair
 from policydiff._results import Validated
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +24,8 @@ KHARKIV = (
     str(UKRAINE / "2022-no-strikes-inside-russia.yaml"),
     str(UKRAINE / "2024-05-30-kharkiv.yaml"),
 )
+IAM = ROOT / "examples" / "aws-iam" / "DataLakeReadOnlyAccess"
+IAM_PAIR = (str(IAM / "v2@2021-06-15.json"), str(IAM / "v3@2023-02-20.json"))
 BAD_EFFECT = (
     "policy: x\nversion: v1\neffective: 2024-01-01\nrules:\n  - {id: r, effect: alow, action: a}\n"
 )
@@ -157,6 +161,56 @@ def test_log_many_gives_each_history_steps() -> None:
     outcomes = policydiff.log_many([str(UKRAINE), str(EXPORTS)])
     assert [len(outcome.result()) for outcome in outcomes] == [4, 2]
     assert outcomes[0].result() == tuple(policydiff.load_history(UKRAINE).changes())
+
+
+def test_diff_many_reads_each_side_in_the_input_format_named() -> None:
+    (outcome,) = policydiff.diff_many([IAM_PAIR], input_format="aws-iam")
+    before, after = load_pair(*IAM_PAIR, input_format="aws-iam")
+    assert outcome.result() == policydiff.diff(before, after)
+    assert (outcome.result().old.version, outcome.result().new.version) == ("v2", "v3")
+
+
+def test_diff_many_renders_foreign_documents_as_diff_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (outcome,) = policydiff.diff_many([IAM_PAIR], format="json", input_format="aws-iam")
+    assert main(["diff", *IAM_PAIR, "--input-format", "aws-iam", "--format", "json"]) == 0
+    assert outcome.result() == capsys.readouterr().out
+
+
+def test_diff_many_without_the_input_format_reads_foreign_files_as_its_own() -> None:
+    (outcome,) = policydiff.diff_many([IAM_PAIR])
+    assert isinstance(outcome.error, policydiff.DocumentError)
+    assert outcome.error.problems[0].file == IAM_PAIR[0]
+
+
+def test_log_many_reads_each_history_folder_in_the_input_format_named() -> None:
+    outcomes = policydiff.log_many([str(IAM), str(UKRAINE)], input_format="aws-iam")
+    assert outcomes[0].result() == tuple(
+        policydiff.load_history(IAM, input_format="aws-iam").changes()
+    )
+    assert [step.new.version for step in outcomes[0].result()] == ["v2", "v3", "v4"]
+    # Every history is read in that format: YAML version documents are not IAM policies.
+    assert isinstance(outcomes[1].error, policydiff.DocumentError)
+
+
+def test_log_many_renders_a_foreign_history_as_log_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (outcome,) = policydiff.log_many([str(IAM)], format="markdown", input_format="aws-iam")
+    assert main(["log", str(IAM), "--input-format", "aws-iam", "--format", "markdown"]) == 0
+    assert outcome.result() == capsys.readouterr().out
+
+
+def test_foreign_documents_read_in_a_process_pool_equal_those_read_here() -> None:
+    with ProcessPoolExecutor(2) as pool:
+        diffs = policydiff.diff_many([IAM_PAIR], input_format="aws-iam", executor=pool)
+        logs = policydiff.log_many([str(IAM)], format="json", input_format="aws-iam", executor=pool)
+    assert diffs[0].result() == policydiff.diff_many([IAM_PAIR], input_format="aws-iam")[0].result()
+    assert (
+        logs[0].result()
+        == policydiff.log_many([str(IAM)], format="json", input_format="aws-iam")[0].result()
+    )
 
 
 def test_check_many_judges_the_newest_step_of_a_history_or_a_pair() -> None:
