@@ -901,7 +901,10 @@ def decide_command(
     multiple=True,
     help="Draw this situation's decisions over time (repeat for more situations).",
 )
-def report_command(paths: tuple[str, ...], output: str, situations: tuple[str, ...]) -> None:
+@_input_format_option
+def report_command(
+    paths: tuple[str, ...], output: str, situations: tuple[str, ...], input_format: str | None
+) -> None:
     """Write an HTML report of a history (PATH) or of one step (OLD NEW).
 
     One self-contained page: an SVG timeline of the versions and of each
@@ -912,6 +915,10 @@ def report_command(paths: tuple[str, ...], output: str, situations: tuple[str, .
     Each --situation (dimensions and values, separated by commas; write \\,
     for a comma inside a value) adds its decision timeline: what the policy
     decided for it, version by version.
+
+    PATH, OLD and NEW are read as log and diff read them. With
+    --input-format naming a foreign format (such as aws-iam), PATH is a
+    folder of such files (a history), and OLD and NEW are two of them.
 
     \b
     Example:
@@ -927,12 +934,14 @@ def report_command(paths: tuple[str, ...], output: str, situations: tuple[str, .
         raise click.UsageError(msg)
     asked = [_situation(_pairs(text)) for text in situations]
     with _working("Reading the policy and drawing its report…"):
-        if len(paths) == 2:
+        if len(paths) == 2 and input_format is None:
             source: policydiff.PolicyHistory | policydiff.PolicyDiff = policydiff.diff(
                 policydiff.load(paths[0]), policydiff.load(paths[1])
             )
+        elif len(paths) == 2:
+            source = policydiff.diff(*_sides(paths[0], paths[1], input_format))
         else:
-            source = policydiff.load_history(paths[0])
+            source = policydiff.load_history(paths[0], input_format=input_format)
         page = policydiff.report(source, situations=asked)
     if output == "-":
         _out(page)

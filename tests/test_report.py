@@ -12,6 +12,7 @@ from hypothesis import given
 
 import policydiff
 from policydiff._cli import main
+from policydiff._inputs import load_pair
 from tests.conftest import ROOT
 from tests.strategies import version_sequences
 
@@ -368,6 +369,55 @@ def test_report_of_two_versions_prints_one_step(capsys: pytest.CaptureFixture[st
     out, _ = capsys.readouterr()
     assert code == 0
     assert [a.get("id") for a in parse(out).iter("article")] == ["step-1"]
+
+
+IAM = ROOT / "examples" / "aws-iam" / "DataLakeReadOnlyAccess"
+
+
+def test_report_reads_a_history_folder_in_the_input_format_named(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["report", str(IAM), "--input-format", "aws-iam"])
+
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert out == policydiff.report(policydiff.load_history(IAM, input_format="aws-iam"))
+    assert [a.get("id") for a in parse(out).iter("article")] == ["step-1", "step-2", "step-3"]
+
+
+def test_report_reads_old_and_new_in_the_input_format_named(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    old, new = IAM / "v1@2019-03-01.json", IAM / "v2@2021-06-15.json"
+    code = main(["report", str(old), str(new), "--input-format", "aws-iam"])
+
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    expected = policydiff.diff(*load_pair(str(old), str(new), input_format="aws-iam"))
+    assert out == policydiff.report(expected)
+
+
+def test_report_reads_a_file_without_a_suffix_in_the_native_format_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history = tmp_path / "history"
+    history.write_text(BEFORE.read_text(encoding="utf-8"), encoding="utf-8")
+
+    code = main(["report", str(history), "--input-format", "yaml"])
+
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert out == policydiff.report(policydiff.load_history(BEFORE))
+
+
+def test_report_without_the_input_format_cannot_read_foreign_files(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["report", str(IAM)])
+
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert str(IAM / "v1@2019-03-01.json") in err
 
 
 def test_report_of_three_paths_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
