@@ -43,6 +43,7 @@ __all__ = [
     "diff_many",
     "log_many",
     "validated",
+    "values_or_errors",
 ]
 
 T = TypeVar("T")
@@ -161,6 +162,14 @@ def batch(
         for future in futures:
             future.cancel()
         raise
+
+
+def values_or_errors(
+    function: Callable[[In], T], inputs: Iterable[In], *, executor: Executor | None = None
+) -> list[T | PolicyDiffError]:
+    """Run ``function`` on every input as :func:`batch` does; give each value or its error."""
+    outcomes = batch(function, inputs, executor=executor)
+    return [outcome.error or outcome.result() for outcome in outcomes]
 
 
 @attrs.frozen

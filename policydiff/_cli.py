@@ -732,6 +732,9 @@ def _check_base(
     cannot be judged is reported on stderr (and in a scanner's format)
     with its path, after the report of the others, and the exit code is 2.
     """
+    import functools
+
+    from policydiff._batch import values_or_errors
     from policydiff._git_changes import changes_since, judge_changes, step_places
     from policydiff._render import render_changes, render_gate_problems
 
@@ -742,7 +745,11 @@ def _check_base(
         _working("Comparing each policy that changed…"),
     ):
         run = judge_changes(
-            changes, fail_on, waivers=waivers, warn_only=warn_only, executor=executor
+            changes,
+            fail_on,
+            waivers=waivers,
+            warn_only=warn_only,
+            judge_each=functools.partial(values_or_errors, executor=executor),
         )
     places = []
     if output_format in ("sarif", "github"):

@@ -27,9 +27,8 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
 import pendulum
@@ -54,7 +53,7 @@ from policydiff._history_load import history_from_text, history_from_texts
 from policydiff._impact import judge_gate, today_utc
 from policydiff._inputs import _UNDATED, no_policy, places_of, rule_lines_in
 from policydiff._parse import yaml_load
-from policydiff.errors import DocumentError, Problem
+from policydiff.errors import DocumentError, PolicyDiffError, Problem
 from policydiff.importers._files import SIDECAR, Imported, from_name, import_text, is_sidecar, stem
 from policydiff.model import Change, PolicyVersion, When
 
@@ -66,11 +65,18 @@ else:  # pragma: no cover (Python 3.10)
 __all__ = [
     "ChangeSet",
     "ChangesGate",
+    "JudgeEach",
     "Side",
     "Step",
     "changes_since",
     "judge_changes",
     "step_places",
+]
+
+#: How ``judge_changes`` runs its judge on every step: each step's gate, or
+#: the error that stopped its judging, in the order of the steps.
+JudgeEach: TypeAlias = Callable[
+    [Callable[["Step"], Gate], Sequence["Step"]], Sequence["Gate | PolicyDiffError"]
 ]
 
 #: How each kind of step is named in reports.
@@ -216,7 +222,7 @@ def judge_changes(
     waivers: Sequence[Waiver] = (),
     today: str | None = None,
     warn_only: bool = False,
-    executor: Executor | None = None,
+    judge_each: JudgeEach | None = None,
 ) -> ChangesGate:
     """Judge every step of ``changes`` by decisions, as ``check --fail-on`` does one diff.
 
@@ -226,27 +232,23 @@ def judge_changes(
         waivers: Approved exceptions, by fingerprint.
         today: The day waivers expire against (default: today, in UTC).
         warn_only: Report only.
-        executor: Where to judge the steps (see :func:`policydiff.batch`);
-            the judgement is the same, in the same order, without one.
+        judge_each: How to run the judge on every step, such as in worker
+            processes (``check --base --jobs``); the judge pickles. Without
+            it, the steps are judged one after the other, here.
 
     A step that cannot be judged (a :class:`~policydiff.errors.DiffError`)
     becomes one of the judgement's ``problems``, naming its path; the
     other steps are judged all the same.
     """
-    from policydiff._batch import batch
-
     day = today if today is not None else today_utc()
     judge = _JudgeStep(fail_on, tuple(waivers), day, warn_only)
-    outcomes = batch(judge, changes.steps, executor=executor)
-    gates = tuple(
-        (step, outcome.value)
-        for step, outcome in zip(changes.steps, outcomes, strict=True)
-        if outcome.value is not None
-    )
+    results = (judge_each or _one_after_another)(judge, changes.steps)
+    judged = list(zip(changes.steps, results, strict=True))
+    gates = tuple((step, gate) for step, gate in judged if isinstance(gate, Gate))
     problems = tuple(
         Problem(file=step.path, path="", message=f"cannot judge this step ({step.status}): {error}")
-        for step, outcome in zip(changes.steps, outcomes, strict=True)
-        if (error := outcome.error) is not None
+        for step, error in judged
+        if isinstance(error, PolicyDiffError)
     )
     expired = tuple(w for w in waivers if w.expires < day)
     return ChangesGate(
@@ -257,6 +259,18 @@ def judge_changes(
         warn_only=warn_only,
         problems=problems,
     )
+
+
+def _one_after_another(
+    judge: Callable[[Step], Gate], steps: Sequence[Step]
+) -> list[Gate | PolicyDiffError]:
+    results: list[Gate | PolicyDiffError] = []
+    for step in steps:
+        try:
+            results.append(judge(step))
+        except PolicyDiffError as exc:
+            results.append(exc)
+    return results
 
 
 @attrs.frozen

@@ -6,6 +6,7 @@ then the working tree changes.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +15,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from policydiff._batch import values_or_errors
 from policydiff._git_changes import changes_since, judge_changes
 from tests.conftest import ROOT, git
 from tests.test_check_base import check_json, steps
@@ -259,7 +261,8 @@ def test_judge_changes_through_an_executor_equals_a_serial_judgement(several: Pa
     changes = changes_since("main")
     serial = judge_changes(changes, "any", today="2026-01-01")
     with ThreadPoolExecutor(2) as pool:
-        pooled = judge_changes(changes, "any", today="2026-01-01", executor=pool)
+        each = functools.partial(values_or_errors, executor=pool)
+        pooled = judge_changes(changes, "any", today="2026-01-01", judge_each=each)
     assert pooled == serial
     assert [step.path for step, _ in serial.gates] == [
         "history/2024-11-17-atacms-kursk.yaml",
