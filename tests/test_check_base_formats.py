@@ -269,3 +269,19 @@ def test_judge_changes_through_an_executor_equals_a_serial_judgement(several: Pa
         "other/kharkiv.yaml",
         "policies/weapons.yaml",
     ]
+
+
+def test_a_step_that_cannot_be_judged_is_an_error_command_after_the_others(
+    several: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    weapons = several / "policies" / "weapons.yaml"
+    weapons.write_text(
+        weapons.read_text(encoding="utf-8").replace("policy: us-weapons", "policy: x", 1),
+        encoding="utf-8",
+    )
+    argv = ["check", "--base", "main", "--fail-on", "loosened", "--format", "github"]
+    code, out, _ = run(argv, capsys)
+    assert code == 2
+    *_, summary, bad = out.splitlines()
+    assert summary.startswith("::notice::Check failed: situations loosened in 2 of the 2 policy")
+    assert bad.startswith("::error file=policies/weapons.yaml::cannot judge this step (changed)")
