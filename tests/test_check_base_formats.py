@@ -283,5 +283,47 @@ def test_a_step_that_cannot_be_judged_is_an_error_command_after_the_others(
     code, out, _ = run(argv, capsys)
     assert code == 2
     *_, summary, bad = out.splitlines()
-    assert summary.startswith("::notice::Check failed: situations loosened in 2 of the 2 policy")
+    assert summary.startswith("::notice::Check failed: situations loosened in 1 of the 2 policy")
     assert bad.startswith("::error file=policies/weapons.yaml::cannot judge this step (changed)")
+
+
+def test_judge_changes_names_a_step_it_cannot_judge_and_judges_the_others(
+    several: Path,
+) -> None:
+    weapons = several / "policies" / "weapons.yaml"
+    weapons.write_text(
+        weapons.read_text(encoding="utf-8").replace("policy: us-weapons", "policy: x", 1),
+        encoding="utf-8",
+    )
+    judged = judge_changes(changes_since("main"), "loosened", today="2026-01-01")
+    assert [step.path for step, _ in judged.gates] == [
+        "history/2024-11-17-atacms-kursk.yaml",
+        "other/kharkiv.yaml",
+    ]
+    (problem,) = judged.problems
+    assert (problem.file, problem.message.split(":")[0]) == (
+        "policies/weapons.yaml",
+        "cannot judge this step (changed)",
+    )
+
+
+def test_a_new_foreign_history_folder_is_a_new_policy(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(IAM, repo / "iam" / "DataLakeReadOnlyAccess")
+    argv = ["--base", "main", "iam", "--input-format", "aws-iam", "--fail-on", "loosened"]
+    code, data = check_json(argv, capsys)
+    assert steps(data) == [("iam/DataLakeReadOnlyAccess", "new policy", "(no policy)", "v4")]
+    assert code == 1
+
+
+def test_a_bad_version_in_a_foreign_history_folder_is_named_with_its_place(
+    iam: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(BAD_IAM, iam / "iam" / "DataLakeReadOnlyAccess" / "v4@2024-05-30.json")
+    argv = ["check", "--base", "main", "iam", "--input-format", "aws-iam", "--fail-on", "any"]
+    code, _, err = run(argv, capsys)
+    assert code == 2
+    assert err.startswith(
+        "iam/DataLakeReadOnlyAccess/v4@2024-05-30.json:4:15: Statement.Effect: expected Allow"
+    )
