@@ -188,6 +188,17 @@ def several(repo: Path) -> Path:
     return repo
 
 
+def rename_the_edited_policy(repo: Path) -> None:
+    """Change the policy id in the edited document: its two states are not one policy."""
+    weapons = repo / "policies" / "weapons.yaml"
+    weapons.write_text(
+        weapons.read_text(encoding="utf-8").replace(
+            "policy: us-weapons-use-ukraine", "policy: renamed", 1
+        ),
+        encoding="utf-8",
+    )
+
+
 @pytest.mark.parametrize("output_format", ["text", "markdown", "json", "sarif", "github"])
 def test_two_jobs_print_the_same_bytes_and_exit_as_one(
     several: Path, output_format: str, capsys: pytest.CaptureFixture[str]
@@ -215,14 +226,7 @@ def test_two_jobs_judge_foreign_documents_as_one_does(
 def test_a_step_that_cannot_be_judged_is_named_and_the_others_still_reported(
     several: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # An edit that changes the policy's id: its two states are not one policy.
-    weapons = several / "policies" / "weapons.yaml"
-    weapons.write_text(
-        weapons.read_text(encoding="utf-8").replace(
-            "policy: us-weapons-use-ukraine", "policy: renamed", 1
-        ),
-        encoding="utf-8",
-    )
+    rename_the_edited_policy(several)
     argv = ["check", "--base", "main", "--fail-on", "loosened", "--jobs", "2"]
     code, out, err = run(argv, capsys)
     assert code == 2
@@ -239,11 +243,7 @@ def test_a_step_that_cannot_be_judged_is_named_and_the_others_still_reported(
 def test_a_step_that_cannot_be_judged_is_a_run_of_its_own_in_sarif(
     several: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    weapons = several / "policies" / "weapons.yaml"
-    weapons.write_text(
-        weapons.read_text(encoding="utf-8").replace("policy: us-weapons", "policy: x", 1),
-        encoding="utf-8",
-    )
+    rename_the_edited_policy(several)
     argv = ["check", "--base", "main", "--fail-on", "loosened", "--format", "sarif", "-j", "2"]
     code, out, _ = run(argv, capsys)
     log = json.loads(out)
@@ -274,11 +274,7 @@ def test_judge_changes_through_an_executor_equals_a_serial_judgement(several: Pa
 def test_a_step_that_cannot_be_judged_is_an_error_command_after_the_others(
     several: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    weapons = several / "policies" / "weapons.yaml"
-    weapons.write_text(
-        weapons.read_text(encoding="utf-8").replace("policy: us-weapons", "policy: x", 1),
-        encoding="utf-8",
-    )
+    rename_the_edited_policy(several)
     argv = ["check", "--base", "main", "--fail-on", "loosened", "--format", "github"]
     code, out, _ = run(argv, capsys)
     assert code == 2
@@ -290,11 +286,7 @@ def test_a_step_that_cannot_be_judged_is_an_error_command_after_the_others(
 def test_judge_changes_names_a_step_it_cannot_judge_and_judges_the_others(
     several: Path,
 ) -> None:
-    weapons = several / "policies" / "weapons.yaml"
-    weapons.write_text(
-        weapons.read_text(encoding="utf-8").replace("policy: us-weapons", "policy: x", 1),
-        encoding="utf-8",
-    )
+    rename_the_edited_policy(several)
     judged = judge_changes(changes_since("main"), "loosened", today="2026-01-01")
     assert [step.path for step, _ in judged.gates] == [
         "history/2024-11-17-atacms-kursk.yaml",
