@@ -70,6 +70,7 @@ __all__ = [
     "MAX_PIECES",
     "Answer",
     "Group",
+    "PastShare",
     "Span",
     "decide",
     "obligation_name",
@@ -308,6 +309,14 @@ class Entry:
         self.settles = not self.changed and rule.effect is not Effect.OBLIGE and not rule.conditions
 
 
+class PastShare(Exception):
+    """Raised by :meth:`Space.explore` past ``Space.limit`` while the budget is not spent.
+
+    A comparison that shares its budget out between regions catches it and
+    comes back to the region later; it never leaves the package.
+    """
+
+
 #: A uniform piece: its class masks and the entries covering all of it.
 Piece = tuple[tuple[int, ...], list[Entry]]
 
@@ -371,6 +380,9 @@ class Space:
         self._obligations: dict[int, tuple[Rule, str]] = {}
         self.work = 0
         self.budget = pieces_allowed(sum(len(version.rules) for version in self.versions))
+        #: The work allowed so far, up to the budget (a comparison may share
+        #: the budget out: see PastShare).
+        self.limit = self.budget
         self._index()
 
     def _instances(self, share: bool) -> tuple[list[tuple[int, Rule]], dict[int, Rule]]:
@@ -513,7 +525,9 @@ class Space:
             # covers an empty region, and nothing there can be decided.
             return
         self.work += 1
-        if self.work > self.budget:
+        if self.work > self.limit:
+            if self.limit < self.budget:
+                raise PastShare
             msg = (
                 f"the question needs more than {self.budget:,} pieces of the situation space;"
                 " too many rules overlap each other along different dimensions"

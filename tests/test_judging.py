@@ -394,6 +394,71 @@ def test_check_past_the_budget_exits_2_with_one_line(
     assert main(["check", str(old), str(new), "--fail-on", "loosened", "--by", "rules"]) == 1
 
 
+def _hard_and_easy() -> tuple[PolicyVersion, PolicyVersion]:
+    """A permission for cars gains a condition; walking turns from banned to allowed.
+
+    Bans on two of three values along each of three dimensions, with grants
+    on single values, cover the cars only together, so showing that the
+    condition changes nothing takes many pieces; the walking edit meets no
+    other rule.
+    """
+    grants = [
+        rule(f"grant-{d}-{v}", "permit", scope={f"d{d}": [f"x{v}"]})
+        for d in range(3)
+        for v in range(3)
+    ]
+    bans = [rule(f"ban-{d}", "prohibit", scope={f"d{d}": ["x0", "x1"]}) for d in range(3)]
+    cars = rule("cars", "permit", scope={"means": ["car"]})
+    licensed = attrs.evolve(cars, conditions=frozenset({"with a licence"}))
+    banned, allowed = rule("walk", "prohibit", action="walk"), rule("walk", "permit", action="walk")
+    return (
+        version(cars, *grants, *bans, banned),
+        version(licensed, *grants, *bans, allowed, label="v2"),
+    )
+
+
+def test_past_the_budget_a_diff_keeps_the_effects_it_worked_out() -> None:
+    old, new = _hard_and_easy()
+    assert effects(policydiff.diff(old, new)) == [
+        ("condition-added", "tightened", "none"),
+        ("effect-changed", "loosened", "loosened"),
+    ]
+
+    with policydiff.work_budget(20):
+        d = policydiff.diff(old, new)
+        cars, walk = d
+        assert walk.effect is DecisionEffect.LOOSENED
+        with pytest.raises(DiffError, match="more than 20 pieces"):
+            _ = cars.effect
+        # Loosened somewhere, and the cars might yet tighten: no verdict.
+        with pytest.raises(DiffError, match="more than 20 pieces"):
+            _ = d.verdict
+        shown = policydiff.render(d)
+        data = d.to_dict()
+    assert "Verdict by decisions: not worked out" in shown
+    assert "decisions not worked out" in shown
+    assert "decisions loosened" in shown
+    assert data["verdict"] is None
+    assert [c["effect"] for c in data["changes"]] == [None, "loosened"]
+
+
+def test_past_the_budget_a_diff_that_moved_both_ways_is_mixed() -> None:
+    old, new = _hard_and_easy()
+    # A ban on running lifted and another on swimming imposed: the verdict is
+    # mixed whatever the cars do.
+    run = rule("run", "prohibit", action="run")
+    swim = rule("swim", "prohibit", action="swim")
+    old = attrs.evolve(old, rules=[*old.rules, run])
+    new = attrs.evolve(new, rules=[*new.rules, swim])
+
+    with policydiff.work_budget(30):
+        d = policydiff.diff(old, new)
+        assert d.verdict is Verdict.MIXED
+        with pytest.raises(DiffError):
+            _ = next(c for c in d if c.rule == "cars").effect
+    assert policydiff.diff(old, new).verdict is Verdict.MIXED
+
+
 def test_the_verdict_needs_less_work_than_the_impact_of_the_same_diff() -> None:
     from policydiff._impact import compare
 
