@@ -76,10 +76,6 @@ _BY_DEFAULT = {
 #: pairwise test for most-specific nesting is skipped (and nothing pruned by it).
 _FLAT_LIMIT = 400
 
-#: A lean comparison first gives each changed rule's region at most this
-#: fraction of the work budget (1 / REGION_SHARE of it).
-REGION_SHARE = 50
-
 _RANK = {Decision.PROHIBITED: 0, Decision.UNDECIDED: 1, Decision.PERMITTED: 2}
 
 
@@ -260,38 +256,38 @@ class Comparison:
     def _explore_shared(
         self, roots: list[Entry], partners: dict[int, Entry], named: frozenset[str]
     ) -> None:
-        """Explore every changed entry's region, sharing the work budget out fairly.
+        """Explore every changed entry's region, so that a few hard ones cannot starve the rest.
 
-        Each region first gets a share of the budget (:data:`REGION_SHARE`),
-        so that a few regions needing a great many pieces cannot keep the
-        others from being worked out; those few are then explored again, in
-        order, with what is left. Past the budget the comparison stops, and
-        what it found still holds (see :meth:`finished_for`).
+        Regions are explored in rounds. In the first, each may explore a
+        small share of the budget; a region that needs more is set aside and
+        explored again, afresh, in the next round with twice the share, until
+        every region is finished or the budget is spent. The cheap regions
+        are thus finished first, and the attempts of a region that stopped
+        short cost less than twice its last one. Past the budget the
+        comparison stops, and what it found still holds (see
+        :meth:`finished_for`).
         """
         space = self.space
         budget = space.budget
-        share = max(budget // REGION_SHARE, 1)
-        seen: set[tuple[object, ...]] = set()
-        deferred: list[Entry] = []
+        share = max(budget // (4 * len(roots)), 1) if roots else 0
+        pending = roots
         try:
-            for position, entry in enumerate(roots):
-                space.limit = min(budget, space.work + share)
-                try:
-                    self._explore_region(entry, partners.get(entry.index), seen, named)
-                except PastShare:
-                    deferred.append(entry)
-                except DiffError as exc:
-                    self._stop(exc, [*deferred, *roots[position:]])
-                    return
-            # The cubes a region left half explored were marked seen; start afresh.
-            seen = set()
-            space.limit = budget
-            for position, entry in enumerate(deferred):
-                try:
-                    self._explore_region(entry, partners.get(entry.index), seen, named)
-                except DiffError as exc:
-                    self._stop(exc, deferred[position:])
-                    return
+            while pending:
+                # A region that stopped half way marked cubes seen that it did
+                # not finish: each round starts with none seen.
+                seen: set[tuple[object, ...]] = set()
+                deferred: list[Entry] = []
+                for position, entry in enumerate(pending):
+                    space.limit = min(budget, space.work + share)
+                    try:
+                        self._explore_region(entry, partners.get(entry.index), seen, named)
+                    except PastShare:
+                        deferred.append(entry)
+                    except DiffError as exc:
+                        self._stop(exc, [*deferred, *pending[position:]])
+                        return
+                pending = deferred
+                share *= 2
         finally:
             space.limit = budget
 

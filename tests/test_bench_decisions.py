@@ -25,6 +25,10 @@ def test_tiny_run_reports_each_case(bench: ModuleType) -> None:
         "wide",
     ]
     assert figures[0]["ratio"] is not None
+    verdict, counted = figures[0]["outcome"].split(", ")
+    known, total = counted.removesuffix(" effects").split(" of ")
+    assert verdict in {"equivalent", "loosened", "tightened", "mixed"}
+    assert known == total
     assert figures[1]["outcome"].endswith("groups")
     assert set(figures[2]["decisions"]) <= {"permitted", "prohibited", "conditional", "varies"}
     assert figures[3]["impact"] == "1 groups"
