@@ -18,7 +18,7 @@ from policydiff._lazy import lazy_exports as _lazy_exports
 
 if typing.TYPE_CHECKING:
     from policydiff._batch import Check, Outcome, batch, check_many, diff_many, log_many
-    from policydiff._decisions import Answer, Cube, Group, Impact, Span
+    from policydiff._decisions import Answer, Cube, Group, Impact, Span, work_budget
     from policydiff._diff import diff
     from policydiff._documents import Limits, dump, dumps, load, loads
     from policydiff._evaluate import decide
@@ -125,6 +125,7 @@ __all__ = [
     "save_deltas",
     "schema",
     "to_store",
+    "work_budget",
 ]
 
 #: The module each public name comes from.
@@ -134,7 +135,9 @@ _HOMES = {
     ),
     **dict.fromkeys(("diff",), "policydiff._diff"),
     **dict.fromkeys(("Limits", "dump", "dumps", "load", "loads"), "policydiff._documents"),
-    **dict.fromkeys(("Answer", "Cube", "Group", "Impact", "Span"), "policydiff._decisions"),
+    **dict.fromkeys(
+        ("Answer", "Cube", "Group", "Impact", "Span", "work_budget"), "policydiff._decisions"
+    ),
     "decide": "policydiff._evaluate",
     **dict.fromkeys(("Period", "PolicyHistory", "TimelineEntry"), "policydiff._history"),
     **dict.fromkeys(("load_history",), "policydiff._history_load"),

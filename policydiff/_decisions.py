@@ -8,7 +8,10 @@ itself no further than ``to_dict``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 import attrs
@@ -27,11 +30,14 @@ from policydiff.model import (
 )
 
 __all__ = [
+    "BUDGET_VARIABLE",
     "FEW",
     "FORMAT_VERSION",
     "MAX_CONDITIONS",
     "MAX_PIECES",
     "OFFENDING",
+    "PIECES_CEILING",
+    "PIECES_PER_RULE",
     "Answer",
     "Classes",
     "Cube",
@@ -42,9 +48,11 @@ __all__ = [
     "Point",
     "Span",
     "Waiver",
+    "pieces_allowed",
     "spans_to_dict",
     "too_many_conditions",
     "verdict_of",
+    "work_budget",
 ]
 
 LOOSENED, TIGHTENED = "loosened", "tightened"
@@ -70,8 +78,86 @@ FEW = 5
 #: of a comparison): every assignment of them is worked out.
 MAX_CONDITIONS = 12
 
-#: The most pieces of the situation space explored for one question.
+#: The pieces of the situation space any question may explore, however few
+#: rules it reads (the floor of the default work budget).
 MAX_PIECES = 200_000
+
+#: Past the floor, the default budget allows this many pieces per rule of
+#: the versions a question reads (both versions, for a comparison) ...
+PIECES_PER_RULE = 50
+
+#: ... up to this many, which keeps one question's memory bounded (a piece
+#: kept for impact takes about a kilobyte).
+PIECES_CEILING = 500_000
+
+#: The variable that sets the budget for a process (and the processes it
+#: starts), in pieces.
+BUDGET_VARIABLE = "POLICYDIFF_WORK_BUDGET"
+
+_chosen_budget: ContextVar[int | None] = ContextVar("policydiff_work_budget", default=None)
+
+
+@contextmanager
+def work_budget(pieces: int) -> Iterator[None]:
+    """Let every question worked out inside the block explore up to ``pieces`` pieces.
+
+    The default budget suits realistic policies and refuses hostile ones
+    quickly (see the work budget on the impact page); raise it for a large
+    policy whose answer is worth the wait, or lower it to fail sooner. It
+    applies to what is worked out inside the block: a diff's verdict is
+    worked out when first asked for.
+
+    Args:
+        pieces: The most pieces of the situation space one question
+            (an impact, a verdict with the effects, a ``decide``) may explore.
+
+    Raises:
+        ValueError: ``pieces`` is not a whole number of zero or more.
+
+    >>> import policydiff
+    >>> old = policydiff.load("examples/us-ukraine-strikes/history/2022-no-strikes-inside-russia.yaml")
+    >>> new = policydiff.load("examples/us-ukraine-strikes/history/2024-05-30-kharkiv.yaml")
+    >>> with policydiff.work_budget(0):
+    ...     policydiff.impact(old, new)
+    Traceback (most recent call last):
+    policydiff.errors.DiffError: the question needs more than 0 pieces of the situation space; ...
+    >>> with policydiff.work_budget(1_000_000):
+    ...     len(policydiff.impact(old, new))
+    1
+    """
+    if isinstance(pieces, bool) or not isinstance(pieces, int) or pieces < 0:
+        msg = f"a work budget is a whole number of pieces, zero or more; got {pieces!r}"
+        raise ValueError(msg)
+    token = _chosen_budget.set(pieces)
+    try:
+        yield
+    finally:
+        _chosen_budget.reset(token)
+
+
+def pieces_allowed(rules: int) -> int:
+    """Return how many pieces a question reading ``rules`` rules may explore.
+
+    The innermost :func:`work_budget` block decides; outside any, the
+    ``POLICYDIFF_WORK_BUDGET`` variable; without it, :data:`PIECES_PER_RULE`
+    per rule, at least :data:`MAX_PIECES` and at most :data:`PIECES_CEILING`.
+
+    Raises:
+        DiffError: The variable is set to something other than a whole
+            number of zero or more.
+    """
+    chosen = _chosen_budget.get()
+    if chosen is not None:
+        return chosen
+    text = os.environ.get(BUDGET_VARIABLE, "").strip()
+    if text:
+        digits = text.replace("_", "")
+        if not digits.isdigit() or not digits.isascii():
+            msg = f"{BUDGET_VARIABLE} must be a whole number of pieces, zero or more; got {text!r}"
+            raise DiffError(msg)
+        return int(digits)
+    return min(PIECES_CEILING, max(MAX_PIECES, PIECES_PER_RULE * rules))
+
 
 #: One outcome under one assignment: (decision, obligations, deciding rule
 #: ids, whether the default decided).

@@ -26,8 +26,10 @@ part of it, until every rule left covers the whole piece. Each piece is
 decided once.
 
 Work is bounded: at most :data:`MAX_CONDITIONS` conditions may meet in one
-situation (their assignments are enumerated), and at most :data:`MAX_PIECES`
-pieces are explored for one question. Past either limit a
+situation (their assignments are enumerated), and one question explores at
+most the pieces its work budget allows
+(:func:`~policydiff._decisions.pieces_allowed`: by default a number that
+grows with the rules read, from :data:`MAX_PIECES`). Past either limit a
 :class:`~policydiff.errors.DiffError` says so instead of exhausting memory.
 """
 
@@ -47,6 +49,7 @@ from policydiff._decisions import (
     Membership,
     Point,
     Span,
+    pieces_allowed,
     too_many_conditions,
 )
 from policydiff._patterns import PatternClasses, any_matches, has_wildcard
@@ -67,6 +70,7 @@ __all__ = [
     "MAX_PIECES",
     "Answer",
     "Group",
+    "PastShare",
     "Span",
     "decide",
     "obligation_name",
@@ -305,6 +309,14 @@ class Entry:
         self.settles = not self.changed and rule.effect is not Effect.OBLIGE and not rule.conditions
 
 
+class PastShare(Exception):
+    """Raised by :meth:`Space.explore` past ``Space.limit`` while the budget is not spent.
+
+    A comparison that shares its budget out between regions catches it and
+    comes back to the region later; it never leaves the package.
+    """
+
+
 #: A uniform piece: its class masks and the entries covering all of it.
 Piece = tuple[tuple[int, ...], list[Entry]]
 
@@ -367,6 +379,10 @@ class Space:
         self._within: dict[tuple[int, int, int], bool] = {}
         self._obligations: dict[int, tuple[Rule, str]] = {}
         self.work = 0
+        self.budget = pieces_allowed(sum(len(version.rules) for version in self.versions))
+        #: The work allowed so far, up to the budget (a comparison may share
+        #: the budget out: see PastShare).
+        self.limit = self.budget
         self._index()
 
     def _instances(self, share: bool) -> tuple[list[tuple[int, Rule]], dict[int, Rule]]:
@@ -502,18 +518,21 @@ class Space:
                 early.
 
         Raises:
-            DiffError: More than :data:`MAX_PIECES` pieces were explored.
+            DiffError: More pieces were explored than the work budget allows.
         """
         if not all(cube):
             # No situation: a rule whose values match nothing ({not: ["*"]})
             # covers an empty region, and nothing there can be decided.
             return
         self.work += 1
-        if self.work > MAX_PIECES:
+        if self.work > self.limit:
+            if self.limit < self.budget:
+                raise PastShare
             msg = (
-                f"the question needs more than {MAX_PIECES:,} pieces of the situation space;"
+                f"the question needs more than {self.budget:,} pieces of the situation space;"
                 " too many rules overlap each other along different dimensions"
-                " (see the work budget on the impact page)"
+                " (see the work budget on the impact page: policydiff.work_budget()"
+                " or POLICYDIFF_WORK_BUDGET raises it)"
             )
             raise DiffError(msg)
         if thin is not None:

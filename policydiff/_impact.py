@@ -40,7 +40,14 @@ from policydiff._decisions import (
     verdict_of,
 )
 from policydiff._documents import paused_collector
-from policydiff._evaluate import Entry, Space, make_answer, merge, obligation_name
+from policydiff._evaluate import (
+    Entry,
+    PastShare,
+    Space,
+    make_answer,
+    merge,
+    obligation_name,
+)
 from policydiff._phrases import cube_sentence
 from policydiff._results import PolicyDiff
 from policydiff.errors import DiffError
@@ -204,30 +211,111 @@ class Comparison:
         # change takes part in.
         alike = old.vocabulary == new.vocabulary and old.patterns == new.patterns
         self.settled = _Settled(named, renamed, space) if lean and alike else None
+        #: Why a lean comparison stopped before the end (past the work
+        #: budget), and the changed entries whose regions it did not finish.
+        self.stopped: DiffError | None = None
+        self.unfinished: frozenset[int] = frozenset()
         seen: set[tuple[object, ...]] | None = set() if lean else None
         partners = _partners(space.entries) if same else {}
-        for entry in space.entries:
-            if not entry.changed:
-                continue
-            region = list(space.full)
-            for d, mask in entry.named:
-                region[d] = mask
-            for cube in self._region(entry, region, partners.get(entry.index)):
-                meeting = space.meeting(cube)
-                nesting = _Nesting(self, meeting)
-                still = _Still(self, nesting)
-                space.explore(
-                    cube,
-                    meeting,
-                    self._visit,
-                    rank=entry.index,
-                    prune=still if self.settled is None else self.settled.guard(still),
-                    seen=seen,
-                    thin=_Thin(self, nesting, named) if lean else None,
-                    changed_first=lean,
-                )
+        roots = [entry for entry in space.entries if entry.changed]
+        if lean:
+            self._explore_shared(roots, partners, named)
+        else:
+            for entry in roots:
+                self._explore_region(entry, partners.get(entry.index), seen, named)
         if not same:
             space.explore(list(space.full), space.entries, self._visit, settled=same_conflict)
+
+    def _explore_region(
+        self,
+        entry: Entry,
+        partner: Entry | None,
+        seen: set[tuple[object, ...]] | None,
+        named: frozenset[str],
+    ) -> None:
+        """Visit every piece of a changed entry's region where an outcome can move."""
+        space = self.space
+        region = list(space.full)
+        for d, mask in entry.named:
+            region[d] = mask
+        for cube in self._region(entry, region, partner):
+            meeting = space.meeting(cube)
+            nesting = _Nesting(self, meeting)
+            still = _Still(self, nesting)
+            space.explore(
+                cube,
+                meeting,
+                self._visit,
+                rank=entry.index,
+                prune=still if self.settled is None else self.settled.guard(still),
+                seen=seen,
+                thin=_Thin(self, nesting, named) if self.lean else None,
+                changed_first=self.lean,
+            )
+
+    def _explore_shared(
+        self, roots: list[Entry], partners: dict[int, Entry], named: frozenset[str]
+    ) -> None:
+        """Explore every changed entry's region, so that a few hard ones cannot starve the rest.
+
+        Regions are explored in rounds. In the first, each may explore a
+        small share of the budget; a region that needs more is set aside and
+        explored again, afresh, in the next round with twice the share, until
+        every region is finished or the budget is spent. The cheap regions
+        are thus finished first, and the attempts of a region that stopped
+        short cost less than twice its last one. Past the budget the
+        comparison stops, and what it found still holds (see
+        :meth:`finished_for`).
+        """
+        space = self.space
+        budget = space.budget
+        share = max(budget // (4 * len(roots)), 1) if roots else 0
+        pending = roots
+        try:
+            while pending:
+                # A region that stopped half way marked cubes seen that it did
+                # not finish: each round starts with none seen.
+                seen: set[tuple[object, ...]] = set()
+                deferred: list[Entry] = []
+                for position, entry in enumerate(pending):
+                    space.limit = min(budget, space.work + share)
+                    try:
+                        self._explore_region(entry, partners.get(entry.index), seen, named)
+                    except PastShare:
+                        deferred.append(entry)
+                    except DiffError as exc:
+                        self._stop(exc, [*deferred, *pending[position:]])
+                        return
+                pending = deferred
+                share *= 2
+        finally:
+            space.limit = budget
+
+    def _stop(self, why: DiffError, unfinished: Sequence[Entry]) -> None:
+        """Stop a lean comparison: what was found holds, what was not reached is not known."""
+        self.stopped = why
+        self.unfinished = frozenset(entry.index for entry in unfinished)
+
+    def finished_for(self, ids: Collection[str]) -> bool:
+        """Whether every moved outcome that a rule of ``ids`` can take part in was found.
+
+        A moved situation lies in some changed entry's region and is visited
+        under the first such region that covers it; a rule takes part only in
+        situations it covers. So a rule's part is known when every changed
+        entry meeting it had its region finished.
+        """
+        if not self.unfinished:
+            return True
+        space = self.space
+        for entry in space.entries:
+            if not any(rule is not None and rule.id in ids for rule in entry.rules):
+                continue
+            cube = list(space.full)
+            for d, mask in entry.named:
+                cube[d] = mask
+            if any(e.index in self.unfinished for e in space.meeting(cube)):
+                return False
+        return True
 
     def _region(self, entry: Entry, region: list[int], partner: Entry | None) -> list[list[int]]:
         """Return the cubes of a changed entry's region where an outcome can move.
@@ -986,12 +1074,21 @@ class Judge:
 
     @property
     def verdict(self) -> Verdict:
-        """``equivalent``, ``loosened``, ``tightened`` or ``mixed``."""
-        return verdict_of(self.judging.directions)
+        """``equivalent``, ``loosened``, ``tightened`` or ``mixed``.
+
+        Past the work budget the verdict is still known once some situation
+        loosened and another tightened: ``mixed``, whatever the rest does.
+        """
+        judging = self.judging
+        directions = judging.directions
+        if judging.stopped is not None and len(directions) < 2:
+            raise judging.stopped
+        return verdict_of(directions)
 
     def effect(self, change: Change) -> DecisionEffect:
         """Return the direction of the moved outcomes ``change`` takes part in."""
-        records = self.judging.records
+        judging = self.judging
+        records = judging.records
         kind = change.kind
         if kind is Kind.DEFAULT_CHANGED:
             chosen = [r for r in records if r[3] or r[4]]
@@ -1000,10 +1097,14 @@ class Judge:
         elif kind is Kind.METADATA_CHANGED:
             if change.dimension != "vocabulary":
                 return DecisionEffect.NONE
+            if judging.stopped is not None:
+                raise judging.stopped
             olds, news = self._rule_ids()
             chosen = [r for r in records if r[1].isdisjoint(olds) and r[2].isdisjoint(news)]
         else:
             old_id, new_id = rule_ids(change)
+            if judging.stopped is not None and not judging.finished_for({old_id, new_id}):
+                raise judging.stopped
             chosen = [r for r in records if old_id in r[1] or new_id in r[2]]
         return effect_of(way for record in chosen for way in record[0])
 

@@ -222,11 +222,15 @@ def effect_note(change: Change) -> str | None:
 
     A neutral change that moved no decision says nothing; a change that
     moved none, though its kind says it should, says so and names the rules
-    that decide its situations.
+    that decide its situations; past the work budget, a change whose effect
+    was not worked out says so.
     """
     try:
         effect = change.effect
-    except (DiffError, ValueError):
+    except DiffError:
+        # Past the work budget (the verdict line says why).
+        return "decisions not worked out"
+    except ValueError:  # a change made by hand, outside any diff
         return None
     if effect is DecisionEffect.NONE:
         if change.direction is Direction.NEUTRAL:

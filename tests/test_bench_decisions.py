@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from types import ModuleType
 
 import pytest
@@ -25,6 +26,10 @@ def test_tiny_run_reports_each_case(bench: ModuleType) -> None:
         "wide",
     ]
     assert figures[0]["ratio"] is not None
+    verdict, counted = figures[0]["outcome"].split(", ")
+    known, total = counted.removesuffix(" effects").split(" of ")
+    assert verdict in {"equivalent", "loosened", "tightened", "mixed"}
+    assert known == total
     assert figures[1]["outcome"].endswith("groups")
     assert set(figures[2]["decisions"]) <= {"permitted", "prohibited", "conditional", "varies"}
     assert figures[3]["impact"] == "1 groups"
@@ -62,3 +67,12 @@ def test_the_dense_pair_has_rules_overlapping_along_different_dimensions(
     assert len(old.rules) == len(new.rules) == 40
     named = {frozenset(rule.scope) for rule in old.rules}
     assert len(named) > 20
+
+
+def test_only_runs_the_cases_asked_for(
+    bench: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert bench.main(["tiny", "--only", "embargo", "--only", "decide"]) == 0
+
+    figures = json.loads(capsys.readouterr().out)
+    assert [figure["case"] for figure in figures] == ["decide", "embargo"]

@@ -10,6 +10,7 @@ the end are the regressions the decisions work set out to fix.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -237,6 +238,29 @@ def assert_verdict_and_effects(old: PolicyVersion, new: PolicyVersion) -> None:
     for change in changes:
         expected = oracle.change_effect(old, new, change, changes)
         assert change.effect.value == expected, f"{change.kind.value} {change.rule}: {where}"
+
+
+@given(small_version_pairs(), st.integers(0, 40))
+def test_past_the_budget_a_diff_answers_only_what_it_worked_out_and_that_truly(
+    pair: tuple[PolicyVersion, PolicyVersion], pieces: int
+) -> None:
+    old, new = pair
+    where = f"old:\n{shown(old)}\nnew:\n{shown(new)}"
+    with policydiff.work_budget(pieces):
+        found = policydiff.diff(old, new)
+        changes = list(found)
+        answered = {}
+        with contextlib.suppress(policydiff.DiffError):
+            answered["verdict"] = found.verdict.value
+        for position, change in enumerate(changes):
+            with contextlib.suppress(policydiff.DiffError):
+                answered[position] = change.effect.value
+    if "verdict" in answered:
+        assert answered["verdict"] == oracle.verdict(old, new), where
+    for position, change in enumerate(changes):
+        if position in answered:
+            expected = oracle.change_effect(old, new, change, changes)
+            assert answered[position] == expected, f"{change.kind.value} {change.rule}: {where}"
 
 
 @given(small_versions())

@@ -106,12 +106,18 @@ def test_merging_a_rule_into_a_broader_one_is_equivalent() -> None:
     assert "no decision changed: covered by no-north" in policydiff.render(d)
 
 
+def _merge_files(folder: Path) -> tuple[Path, Path]:
+    """Write the travel rules before and after the merge into ``folder``."""
+    old, new = folder / "old.yaml", folder / "new.yaml"
+    policydiff.dump(version(NORTH, SOUTH), old)
+    policydiff.dump(version(MERGED, label="v2"), new)
+    return old, new
+
+
 def test_the_gate_passes_a_merge_that_lifts_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
-    policydiff.dump(version(NORTH, SOUTH), old)
-    policydiff.dump(version(MERGED, label="v2"), new)
+    old, new = _merge_files(tmp_path)
 
     assert main(["check", str(old), str(new), "--fail-on", "any"]) == 0
     assert main(["check", str(old), str(new), "--fail-on", "loosened", "--by", "rules"]) == 1
@@ -257,18 +263,97 @@ def test_too_many_conditions_meeting_in_one_situation_is_a_clear_error() -> None
         policydiff.decide(version(*many), {"action": "travel"})
 
 
-def test_a_diff_past_the_budget_still_renders_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    from policydiff import _evaluate
-
-    monkeypatch.setattr(_evaluate, "MAX_PIECES", 0)
+def test_a_diff_past_the_budget_still_renders_and_says_so() -> None:
     d = policydiff.diff(version(), version(rule("ban", "prohibit"), label="v2"))
 
-    assert "Verdict by decisions: not worked out (the question needs more than 0 pieces" in (
-        policydiff.render(d)
+    with policydiff.work_budget(0):
+        assert "Verdict by decisions: not worked out (the question needs more than 0 pieces" in (
+            policydiff.render(d)
+        )
+        assert d.to_dict()["verdict"] is None
+        with pytest.raises(DiffError, match="more than 0 pieces"):
+            _ = d.verdict
+
+
+def test_the_default_budget_grows_with_the_rules_read_between_a_floor_and_a_ceiling(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policydiff._decisions import MAX_PIECES, PIECES_CEILING, PIECES_PER_RULE, pieces_allowed
+
+    monkeypatch.delenv("POLICYDIFF_WORK_BUDGET", raising=False)
+    assert pieces_allowed(0) == pieces_allowed(40) == MAX_PIECES
+    between = (MAX_PIECES // PIECES_PER_RULE + PIECES_CEILING // PIECES_PER_RULE) // 2
+    assert MAX_PIECES < pieces_allowed(between) == PIECES_PER_RULE * between < PIECES_CEILING
+    assert pieces_allowed(10 * PIECES_CEILING) == PIECES_CEILING
+
+
+def test_a_question_reading_more_rules_may_explore_more_pieces(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policydiff import _decisions
+    from policydiff._impact import compare
+
+    # Twelve grants along other dimensions cut the widened ban's new cars
+    # into pieces; with a floor below what impact needs, the same question
+    # is answered once it reads enough rules (padding that meets nothing).
+    grants = [rule(f"grant-{i}", "permit", scope={f"d{i}": ["x"]}) for i in range(12)]
+    narrow = rule("ban", "prohibit", scope={"means": ["car"]})
+    wide = rule("ban", "prohibit", scope={"means": ["car", "bus"]})
+    old, new = version(narrow, *grants), version(wide, *grants, label="v2")
+    needed = compare(old, new).space.work
+    monkeypatch.delenv("POLICYDIFF_WORK_BUDGET", raising=False)
+    monkeypatch.setattr(_decisions, "MAX_PIECES", needed - 1)
+    monkeypatch.setattr(_decisions, "PIECES_PER_RULE", 1)
+
+    with pytest.raises(DiffError, match=f"more than {needed - 1:,} pieces"):
+        policydiff.impact(old, new)
+    padding = [rule(f"pad-{i}", "permit", scope={"means": ["boat"]}) for i in range(needed)]
+    padded = policydiff.impact(
+        version(narrow, *grants, *padding), version(wide, *grants, *padding, label="v2")
     )
-    assert d.to_dict()["verdict"] is None
+    with policydiff.work_budget(needed):
+        expected = policydiff.impact(old, new)
+    assert [(c.values, c.direction) for c in padded] == [(c.values, c.direction) for c in expected]
+    assert {str(cube.values["means"]) for cube in padded} == {"bus"}
+
+
+def test_the_budget_variable_sets_the_budget_and_a_bad_value_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = _merge_files(tmp_path)
+
+    monkeypatch.setenv("POLICYDIFF_WORK_BUDGET", "1_000")
+    assert main(["impact", str(old), str(new)]) == 0
+    monkeypatch.setenv("POLICYDIFF_WORK_BUDGET", "lots")
+    capsys.readouterr()
+    assert main(["impact", str(old), str(new)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert (
+        "POLICYDIFF_WORK_BUDGET must be a whole number of pieces, zero or more; got 'lots'" in err
+    )
+    assert "Traceback" not in err
+
+
+def test_a_work_budget_block_wins_over_the_variable_and_ends_with_the_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("POLICYDIFF_WORK_BUDGET", "0")
+    old, new = version(NORTH, SOUTH), version(MERGED, label="v2")
+
+    with policydiff.work_budget(1_000):
+        with policydiff.work_budget(0), pytest.raises(DiffError, match="more than 0 pieces"):
+            policydiff.impact(old, new)
+        assert policydiff.impact(old, new) is not None
     with pytest.raises(DiffError, match="more than 0 pieces"):
-        _ = d.verdict
+        policydiff.impact(old, new)
+
+
+@pytest.mark.parametrize("pieces", [-1, 2.5, True, "100"])
+def test_a_work_budget_is_a_whole_number_of_pieces(pieces: object) -> None:
+    budget = policydiff.work_budget(pieces)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="whole number of pieces"), budget:
+        pass
 
 
 def test_an_obligation_without_text_that_changes_scope_is_a_new_obligation() -> None:
@@ -298,12 +383,8 @@ def test_a_diff_filtered_by_direction_keeps_the_verdict_of_the_whole() -> None:
 def test_check_past_the_budget_exits_2_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from policydiff import _evaluate
-
-    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
-    policydiff.dump(version(NORTH, SOUTH), old)
-    policydiff.dump(version(MERGED, label="v2"), new)
-    monkeypatch.setattr(_evaluate, "MAX_PIECES", 0)
+    old, new = _merge_files(tmp_path)
+    monkeypatch.setenv("POLICYDIFF_WORK_BUDGET", "0")
 
     assert main(["check", str(old), str(new), "--fail-on", "loosened"]) == 2
     out, err = capsys.readouterr()
@@ -313,10 +394,72 @@ def test_check_past_the_budget_exits_2_with_one_line(
     assert main(["check", str(old), str(new), "--fail-on", "loosened", "--by", "rules"]) == 1
 
 
-def test_the_verdict_needs_less_work_than_the_impact_of_the_same_diff(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from policydiff import _evaluate
+def _hard_and_easy() -> tuple[PolicyVersion, PolicyVersion]:
+    """A permission for cars gains a condition; walking turns from banned to allowed.
+
+    Bans on two of three values along each of three dimensions, with grants
+    on single values, cover the cars only together, so showing that the
+    condition changes nothing takes many pieces; the walking edit meets no
+    other rule.
+    """
+    grants = [
+        rule(f"grant-{d}-{v}", "permit", scope={f"d{d}": [f"x{v}"]})
+        for d in range(3)
+        for v in range(3)
+    ]
+    bans = [rule(f"ban-{d}", "prohibit", scope={f"d{d}": ["x0", "x1"]}) for d in range(3)]
+    cars = rule("cars", "permit", scope={"means": ["car"]})
+    licensed = attrs.evolve(cars, conditions=frozenset({"with a licence"}))
+    banned, allowed = rule("walk", "prohibit", action="walk"), rule("walk", "permit", action="walk")
+    return (
+        version(cars, *grants, *bans, banned),
+        version(licensed, *grants, *bans, allowed, label="v2"),
+    )
+
+
+def test_past_the_budget_a_diff_keeps_the_effects_it_worked_out() -> None:
+    old, new = _hard_and_easy()
+    assert effects(policydiff.diff(old, new)) == [
+        ("condition-added", "tightened", "none"),
+        ("effect-changed", "loosened", "loosened"),
+    ]
+
+    with policydiff.work_budget(20):
+        d = policydiff.diff(old, new)
+        cars, walk = d
+        assert walk.effect is DecisionEffect.LOOSENED
+        with pytest.raises(DiffError, match="more than 20 pieces"):
+            _ = cars.effect
+        # Loosened somewhere, and the cars might yet tighten: no verdict.
+        with pytest.raises(DiffError, match="more than 20 pieces"):
+            _ = d.verdict
+        shown = policydiff.render(d)
+        data = d.to_dict()
+    assert "Verdict by decisions: not worked out" in shown
+    assert "decisions not worked out" in shown
+    assert "decisions loosened" in shown
+    assert data["verdict"] is None
+    assert [c["effect"] for c in data["changes"]] == [None, "loosened"]
+
+
+def test_past_the_budget_a_diff_that_moved_both_ways_is_mixed() -> None:
+    old, new = _hard_and_easy()
+    # A ban on running lifted and another on swimming imposed: the verdict is
+    # mixed whatever the cars do.
+    run = rule("run", "prohibit", action="run")
+    swim = rule("swim", "prohibit", action="swim")
+    old = attrs.evolve(old, rules=[*old.rules, run])
+    new = attrs.evolve(new, rules=[*new.rules, swim])
+
+    with policydiff.work_budget(30):
+        d = policydiff.diff(old, new)
+        assert d.verdict is Verdict.MIXED
+        with pytest.raises(DiffError):
+            _ = next(c for c in d if c.rule == "cars").effect
+    assert policydiff.diff(old, new).verdict is Verdict.MIXED
+
+
+def test_the_verdict_needs_less_work_than_the_impact_of_the_same_diff() -> None:
     from policydiff._impact import compare
 
     # Permits along six other dimensions cut the widened ban's region into 64
@@ -326,20 +469,16 @@ def test_the_verdict_needs_less_work_than_the_impact_of_the_same_diff(
     narrow = rule("ban", "prohibit", scope={"means": ["car"]})
     wide = rule("ban", "prohibit", scope={"means": ["car", "bus"]})
     old, new = version(narrow, *grants), version(wide, *grants, label="v2")
-    monkeypatch.setattr(_evaluate, "MAX_PIECES", compare(old, new).space.work - 1)
 
-    with pytest.raises(DiffError, match="pieces of the situation space"):
-        policydiff.impact(old, new)
-    d = policydiff.diff(old, new)
-    assert d.verdict is Verdict.TIGHTENED
-    assert effects(d) == [("scope-broadened", "tightened", "tightened")]
+    with policydiff.work_budget(compare(old, new).space.work - 1):
+        with pytest.raises(DiffError, match="pieces of the situation space"):
+            policydiff.impact(old, new)
+        d = policydiff.diff(old, new)
+        assert d.verdict is Verdict.TIGHTENED
+        assert effects(d) == [("scope-broadened", "tightened", "tightened")]
 
 
-def test_a_ban_turned_obligation_is_judged_without_deciding_every_piece_it_covers(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from policydiff import _evaluate
-
+def test_a_ban_turned_obligation_is_judged_without_deciding_every_piece_it_covers() -> None:
     # The ban on cars decides every car journey before (no permit lies within
     # it), so its region can only loosen; once that is known, the pieces the
     # twelve grants cut it into need not be decided one by one (90 of them
@@ -356,7 +495,6 @@ def test_a_ban_turned_obligation_is_judged_without_deciding_every_piece_it_cover
     duty = attrs.evolve(ban, effect=Effect.OBLIGE, text="Log every car journey")
     old = version(ban, zone, inner, *grants)
     new = version(duty, zone, inner, *grants, label="v2")
-    monkeypatch.setattr(_evaluate, "MAX_PIECES", 40)
 
     d = policydiff.diff(old, new)
     assert d.verdict is Verdict.LOOSENED
@@ -364,13 +502,12 @@ def test_a_ban_turned_obligation_is_judged_without_deciding_every_piece_it_cover
         ("effect-changed", "mixed", "loosened"),
         ("rule-reworded", "neutral", "loosened"),
     ]
+    judge = d._found_judge()
+    assert isinstance(judge, Judge)
+    assert judge.judging.space.work <= 40
 
 
-def test_widening_a_rule_explores_only_the_situations_it_newly_covers(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from policydiff import _evaluate
-
+def test_widening_a_rule_explores_only_the_situations_it_newly_covers() -> None:
     # Six grants within the ban, along six other dimensions, cut the cars the
     # ban covered in both versions into 64 pieces; both versions of the ban
     # decide them alike, so only the buses it newly covers are looked at.
@@ -380,13 +517,13 @@ def test_widening_a_rule_explores_only_the_situations_it_newly_covers(
     narrow = rule("ban", "prohibit", scope={"means": ["car"]})
     wide = rule("ban", "prohibit", scope={"means": ["car", "bus"]})
     old, new = version(narrow, *grants), version(wide, *grants, label="v2")
-    monkeypatch.setattr(_evaluate, "MAX_PIECES", 8)
 
-    found = policydiff.impact(old, new)
+    with policydiff.work_budget(8):
+        found = policydiff.impact(old, new)
+        d = policydiff.diff(old, new)
+        assert d.verdict is Verdict.TIGHTENED
     assert [str(cube.values["means"]) for cube in found] == ["bus"]
     assert [cube.direction for cube in found] == [DecisionEffect.TIGHTENED]
-    d = policydiff.diff(old, new)
-    assert d.verdict is Verdict.TIGHTENED
     assert effects(d) == [("scope-broadened", "tightened", "tightened")]
 
 
