@@ -330,6 +330,7 @@ class Space:
         probes: Mapping[str, Sequence[str]] = FrozenMap(),
         *,
         share: bool = False,
+        budget: int | None = None,
     ) -> None:
         """Build the classes and entries of ``versions`` (one or two).
 
@@ -341,6 +342,9 @@ class Space:
                 per side: the same entries, found with half the work, but
                 classes numbered otherwise (so only where no cubes are
                 shown).
+            budget: The pieces the question may explore; by default as
+                :func:`~policydiff._decisions.pieces_allowed` says for the
+                rules of ``versions``.
         """
         self.versions = tuple(versions)
         self.names = dimension_names(self.versions)
@@ -379,7 +383,9 @@ class Space:
         self._within: dict[tuple[int, int, int], bool] = {}
         self._obligations: dict[int, tuple[Rule, str]] = {}
         self.work = 0
-        self.budget = pieces_allowed(sum(len(version.rules) for version in self.versions))
+        if budget is None:
+            budget = pieces_allowed(sum(len(version.rules) for version in self.versions))
+        self.budget = budget
         #: The work allowed so far, up to the budget (a comparison may share
         #: the budget out: see PastShare).
         self.limit = self.budget

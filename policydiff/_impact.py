@@ -37,6 +37,7 @@ from policydiff._decisions import (
     Membership,
     Point,
     Waiver,
+    pieces_allowed,
     verdict_of,
 )
 from policydiff._documents import paused_collector
@@ -199,7 +200,11 @@ class Comparison:
         if lean and (old.default is not new.default or old.conflict is not new.conflict):
             msg = "a lean comparison needs the same default and conflict strategy"
             raise ValueError(msg)
-        self.space = space = Space((old, new), share=lean)
+        # A diff's verdict is worked out whenever the diff is shown: unless a
+        # budget is set, it keeps to the floor, however large the versions.
+        budget = pieces_allowed(0) if lean else None
+        self.space = space = Space((old, new), share=lean, budget=budget)
+        self._parts: dict[int, list[tuple[list[int], list[Entry], _Nesting]]] = {}
         self.moved: list[tuple[tuple[int, ...], tuple[Answer, Answer, DecisionEffect]]] = []
         self.records: set[Record] = set()
         self._memo: dict[tuple[int, ...], tuple[Answer, Answer, DecisionEffect] | None] = {}
@@ -233,14 +238,25 @@ class Comparison:
         seen: set[tuple[object, ...]] | None,
         named: frozenset[str],
     ) -> None:
-        """Visit every piece of a changed entry's region where an outcome can move."""
+        """Visit every piece of a changed entry's region where an outcome can move.
+
+        A lean comparison may come back to a region (see
+        :meth:`_explore_shared`); what it works out before exploring is kept
+        until the region is finished.
+        """
         space = self.space
-        region = list(space.full)
-        for d, mask in entry.named:
-            region[d] = mask
-        for cube in self._region(entry, region, partner):
-            meeting = space.meeting(cube)
-            nesting = _Nesting(self, meeting)
+        parts = self._parts.get(entry.index)
+        if parts is None:
+            region = list(space.full)
+            for d, mask in entry.named:
+                region[d] = mask
+            parts = []
+            for cube in self._region(entry, region, partner):
+                meeting = space.meeting(cube)
+                parts.append((cube, meeting, _Nesting(self, meeting)))
+            if self.lean:
+                self._parts[entry.index] = parts
+        for cube, meeting, nesting in parts:
             still = _Still(self, nesting)
             space.explore(
                 cube,
@@ -252,6 +268,7 @@ class Comparison:
                 thin=_Thin(self, nesting, named) if self.lean else None,
                 changed_first=self.lean,
             )
+        self._parts.pop(entry.index, None)
 
     def _explore_shared(
         self, roots: list[Entry], partners: dict[int, Entry], named: frozenset[str]

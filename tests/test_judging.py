@@ -442,6 +442,25 @@ def test_past_the_budget_a_diff_keeps_the_effects_it_worked_out() -> None:
     assert [c["effect"] for c in data["changes"]] == [None, "loosened"]
 
 
+def test_a_diffs_verdict_keeps_to_the_floor_of_the_budget_unless_one_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policydiff import _decisions
+
+    # Shown with every diff, the verdict does not grow its budget with the
+    # rules as impact does.
+    old, new = _hard_and_easy()
+    monkeypatch.delenv("POLICYDIFF_WORK_BUDGET", raising=False)
+    monkeypatch.setattr(_decisions, "MAX_PIECES", 20)
+    monkeypatch.setattr(_decisions, "PIECES_PER_RULE", 1_000_000)
+
+    assert {cube.direction for cube in policydiff.impact(old, new)} == {DecisionEffect.LOOSENED}
+    with pytest.raises(DiffError, match="more than 20 pieces"):
+        _ = policydiff.diff(old, new).verdict
+    with policydiff.work_budget(1_000_000):
+        assert policydiff.diff(old, new).verdict is Verdict.LOOSENED
+
+
 def test_past_the_budget_a_diff_that_moved_both_ways_is_mixed() -> None:
     old, new = _hard_and_easy()
     # A ban on running lifted and another on swimming imposed: the verdict is
