@@ -205,6 +205,7 @@ class Comparison:
         budget = pieces_allowed(0) if lean else None
         self.space = space = Space((old, new), share=lean, budget=budget)
         self._parts: dict[int, list[tuple[list[int], list[Entry], _Nesting]]] = {}
+        self._by_id: dict[str, list[Entry]] | None = None
         self.moved: list[tuple[tuple[int, ...], tuple[Answer, Answer, DecisionEffect]]] = []
         self.records: set[Record] = set()
         self._memo: dict[tuple[int, ...], tuple[Answer, Answer, DecisionEffect] | None] = {}
@@ -324,9 +325,12 @@ class Comparison:
         if not self.unfinished:
             return True
         space = self.space
-        for entry in space.entries:
-            if not any(rule is not None and rule.id in ids for rule in entry.rules):
-                continue
+        if self._by_id is None:
+            self._by_id = {}
+            for entry in space.entries:
+                for rule_id in {rule.id for rule in entry.rules if rule is not None}:
+                    self._by_id.setdefault(rule_id, []).append(entry)
+        for entry in (e for rule_id in ids for e in self._by_id.get(rule_id, ())):
             cube = list(space.full)
             for d, mask in entry.named:
                 cube[d] = mask
