@@ -76,6 +76,9 @@ _BY_DEFAULT = {
 #: Beyond this many permit and prohibit rules meeting one changed rule, the
 #: pairwise test for most-specific nesting is skipped (and nothing pruned by it).
 _FLAT_LIMIT = 400
+#: Where a region has more, the test is made per cube, once at most this many
+#: meet it (cubes are many, so each must be cheap).
+_CUBE_LIMIT = 100
 
 _RANK = {Decision.PROHIBITED: 0, Decision.UNDECIDED: 1, Decision.PERMITTED: 2}
 
@@ -395,7 +398,9 @@ class Comparison:
             if (r := e.rules[0]) is not None and r.effect is not Effect.OBLIGE
         )
 
-    def _nested(self, side: int, entries: Sequence[Entry]) -> list[tuple[int, int]] | None:
+    def _nested(
+        self, side: int, entries: Sequence[Entry], limit: int = _FLAT_LIMIT
+    ) -> list[tuple[int, int]] | None:
         """Return the pairs (permit, prohibit) of ``entries`` where the permit lies within the prohibit.
 
         Where no such pair applies, most-specific decides as prohibit-overrides
@@ -406,7 +411,7 @@ class Comparison:
 
         Returns:
             The pairs (entry indices); none under another strategy; ``None``
-            when too many rules meet to compare them pairwise.
+            when more than ``limit`` rules meet to compare them pairwise.
         """
         if self.space.versions[side].conflict is not Conflict.MOST_SPECIFIC:
             return []
@@ -416,7 +421,7 @@ class Comparison:
             rule = e.rules[side]
             if rule is not None and rule.effect is not Effect.OBLIGE:
                 (permits if rule.effect is Effect.PERMIT else prohibits).append(e)
-        if len(permits) + len(prohibits) > _FLAT_LIMIT:
+        if len(permits) + len(prohibits) > limit:
             return None
         space = self.space
         within, dims = space.within, space.dims
@@ -670,7 +675,7 @@ class _Nesting:
         """
         pairs = self.pairs[side]
         if pairs is None:
-            return self.comparison._nested(side, entries)
+            return self.comparison._nested(side, entries, _CUBE_LIMIT)
         if not pairs:
             return pairs
         present = {e.index for e in entries}
