@@ -233,7 +233,7 @@ def judge_changes(
         today: The day waivers expire against (default: today, in UTC).
         warn_only: Report only.
         judge_each: How to run the judge on every step, such as in worker
-            processes (``check --base --jobs``); the judge pickles. Without
+            processes (``check --base --jobs``), which the judge can be sent to. Without
             it, the steps are judged one after the other, here.
 
     A step that cannot be judged (a :class:`~policydiff.errors.DiffError`)
